@@ -1,0 +1,68 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+
+/** A database is named by URL: `sqlite:<path>` (embedded) or `postgres://…`. */
+const DatabaseUrl = T.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$' });
+
+const Service = {
+  host: T.String({ minLength: 1 }),
+  port: T.Integer({ minimum: 0, maximum: 65535 }),
+  /** The identifier other parties see (issuer URL, redirect base). */
+  publicUrl: T.String({ format: 'uri', pattern: '^https?://[^/]+(/.*[^/])?$' }),
+  database: DatabaseUrl,
+};
+
+export const AuthzClient = T.Object({
+  client_id: T.String({ minLength: 1 }),
+  client_name: T.Optional(T.String()),
+  redirect_uris: T.Array(T.String({ format: 'uri' }), { minItems: 1 }),
+  jwks_uri: T.String({ format: 'uri' }),
+  scope: T.String({ minLength: 1 }),
+});
+
+export const ConfigSchema = T.Object({
+  /** `development` allows plain-http public URLs on localhost; `production` refuses them. */
+  mode: T.Union([T.Literal('development'), T.Literal('production')]),
+  dataDir: T.String({ minLength: 1 }),
+  log: T.Object({
+    level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
+  }),
+  keys: T.Object({
+    /** File holding the 32-byte master key (hex) when ATTESTA_MASTER_KEY is not set; created 0600. */
+    masterKeyFile: T.String({ minLength: 1 }),
+  }),
+  registry: T.Object({
+    database: DatabaseUrl,
+    /** Seed the demo identities into an empty registry on start. */
+    seedDemo: T.Boolean(),
+  }),
+  authz: T.Object({
+    ...Service,
+    /** Lifetimes in seconds. */
+    accessTokenTtl: T.Integer({ minimum: 30, maximum: 86400 }),
+    authorizationCodeTtl: T.Integer({ minimum: 10, maximum: 600 }),
+    /** Resource servers (RFC 8707) allowed as token audiences, with the scopes each accepts. */
+    resources: T.Array(T.Object({ identifier: T.String({ format: 'uri' }), scopes: T.Array(T.String()) })),
+    clients: T.Array(AuthzClient),
+  }),
+  issuer: T.Object({
+    ...Service,
+    /** OAuth authorization servers whose access tokens the issuer accepts (their issuer identifiers). */
+    authorizationServers: T.Array(T.String({ format: 'uri' }), { minItems: 1 }),
+    nonceTtl: T.Integer({ minimum: 10, maximum: 3600 }),
+    /** Allowed clock skew / age for proof `iat`, seconds. */
+    proofMaxAge: T.Integer({ minimum: 10, maximum: 3600 }),
+    credentialTtl: T.Integer({ minimum: 60 }),
+    display: T.Array(T.Object({ name: T.String(), locale: T.String() })),
+  }),
+  portal: T.Object({
+    ...Service,
+    issuerUrl: T.String({ format: 'uri' }),
+    clientId: T.String({ minLength: 1 }),
+    /** Secret for signing the session cookie; generated into dataDir when empty. */
+    sessionSecret: T.String(),
+  }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+export type AuthzClientConfig = Static<typeof AuthzClient>;
+export type ServiceName = 'authz' | 'issuer' | 'portal';

@@ -1,0 +1,58 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ProtocolError } from './errors.js';
+import { loggerOptions } from './logger.js';
+
+export interface ServerOptions {
+  service: string;
+  logLevel: string;
+  /** Error code for a request that fails its schema (e.g. `invalid_credential_request`). */
+  validationErrorCode?: string;
+}
+
+/**
+ * The Fastify instance every service starts from: protocol-shaped errors, no stack traces, no
+ * echo of input in messages, a request id, and graceful close (open requests finish).
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(options.service, options.logLevel),
+    trustProxy: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.setErrorHandler((error: FastifyError | ProtocolError, request, reply) => {
+    if (error instanceof ProtocolError) {
+      reply.status(error.status).headers(error.headers).header('cache-control', 'no-store');
+      return reply.send(error.toJSON());
+    }
+    if ('validation' in error && error.validation) {
+      const code = options.validationErrorCode ?? 'invalid_request';
+      const where = error.validationContext ?? 'request';
+      const first = error.validation[0];
+      const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+      const detail = first?.message ? `${field ? `${field} ` : ''}${first.message}` : 'is malformed';
+      return reply
+        .status(400)
+        .header('cache-control', 'no-store')
+        .send({ error: code, error_description: `${where}: ${detail}` });
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send({ error: 'server_error', error_description: 'internal error' });
+    }
+    // Fastify's own 4xx (bad JSON, body too large, unsupported media type).
+    return reply
+      .status(status)
+      .send({ error: 'invalid_request', error_description: error.message.split('\n')[0] });
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    reply.status(404).send({ error: 'not_found', error_description: 'no such endpoint' });
+  });
+
+  return app;
+}
