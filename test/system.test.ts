@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestSystem, type TestSystem } from './system.js';
+import { startTestSystem, type TestSystem } from './helpers/system.js';
 
 let system: TestSystem;
 beforeAll(async () => {
