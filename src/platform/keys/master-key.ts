@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -48,6 +48,16 @@ export class MasterKey {
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /**
+   * A secret for one purpose (HKDF-SHA256, RFC 5869, `label` as info), e.g. cookie-signing keys:
+   * every instance with the same master key derives the same value, and labels never collide.
+   */
+  derive(label: string, length = 32): Buffer {
+    return Buffer.from(
+      hkdfSync('sha256', this.key, Buffer.alloc(0), Buffer.from(`attesta:${label}`), length),
+    );
   }
 
   decrypt(sealed: string, context: string): Buffer {

@@ -1,0 +1,132 @@
+/**
+ * The part of oidc-provider 9 that authz uses, typed by hand: the package ships no declarations and
+ * @types/oidc-provider lags behind. Kept narrow on purpose; widen it only where the code needs it.
+ */
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export interface AdapterPayload {
+    [key: string]: unknown;
+    grantId?: string;
+    userCode?: string;
+    uid?: string;
+    consumed?: number;
+    jti?: string;
+    kind?: string;
+  }
+
+  export interface Adapter {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void>;
+    find(id: string): Promise<AdapterPayload | undefined>;
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+    findByUid(uid: string): Promise<AdapterPayload | undefined>;
+    consume(id: string): Promise<void>;
+    destroy(id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  export interface ClientLike {
+    clientId: string;
+    scope?: string;
+    clientName?: string;
+  }
+
+  export interface OidcContext {
+    params?: Record<string, unknown>;
+    client?: ClientLike;
+    result?: { login?: unknown; consent?: unknown } & Record<string, unknown>;
+    route?: string;
+  }
+
+  /** Koa context with the provider's `oidc` property. */
+  export interface KoaContextWithOIDC {
+    oidc: OidcContext;
+    type: string;
+    body: unknown;
+    status: number;
+  }
+
+  export interface Interaction {
+    uid: string;
+    jti: string;
+    exp: number;
+    returnTo: string;
+    params: Record<string, unknown>;
+    prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+    session?: { accountId?: string; uid?: string };
+    grantId?: string;
+    lastSubmission?: Record<string, unknown>;
+  }
+
+  export class Grant {
+    constructor(properties: { accountId: string; clientId: string });
+    static find(id: string): Promise<Grant | undefined>;
+    jti?: string;
+    addOIDCScope(scope: string): void;
+    addOIDCClaims(claims: string[]): void;
+    addResourceScope(resource: string, scope: string): void;
+    save(): Promise<string>;
+  }
+
+  export interface InteractionResult {
+    [key: string]: unknown;
+    login?: { accountId: string; amr?: string[]; acr?: string; remember?: boolean };
+    consent?: { grantId?: string };
+    error?: string;
+    error_description?: string;
+  }
+
+  export class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    readonly issuer: string;
+    proxy: boolean;
+    Grant: typeof Grant;
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
+    interactionResult(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: InteractionResult,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<string>;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+
+  class OIDCProviderError extends Error {
+    constructor(description?: string);
+    error: string;
+    error_description?: string;
+    status: number;
+    statusCode: number;
+    expose: boolean;
+  }
+
+  export namespace errors {
+    export { OIDCProviderError };
+    export class InvalidTarget extends OIDCProviderError {}
+    export class InvalidGrant extends OIDCProviderError {}
+    export class InvalidRequest extends OIDCProviderError {}
+    export class AccessDenied extends OIDCProviderError {}
+    export class SessionNotFound extends OIDCProviderError {}
+  }
+
+  export namespace interactionPolicy {
+    type CheckFn = (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>;
+    export class Check {
+      static REQUEST_PROMPT: true;
+      static NO_NEED_TO_PROMPT: false;
+      constructor(reason: string, description: string, check: CheckFn);
+      constructor(reason: string, description: string, error: string, check: CheckFn);
+    }
+    export interface Prompt {
+      name: string;
+      checks: Check[] & { add(check: Check, index?: number): void };
+    }
+    export interface Policy extends Array<Prompt> {
+      get(name: string): Prompt | undefined;
+    }
+    export function base(): Policy;
+  }
+
+  export default Provider;
+}

@@ -1,0 +1,147 @@
+import type { JWK } from 'jose';
+import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { Config } from '../platform/config/index.js';
+import type { IdentityRegistry } from '../platform/registry/index.js';
+import { findAccountIn, SCOPE_CLAIMS } from './accounts.js';
+import { resourceIndicators } from './resources.js';
+import { messagePage } from './views/html.js';
+
+export interface ProviderOptions {
+  config: Config;
+  registry: IdentityRegistry;
+  adapter: (kind: string) => Adapter;
+  /** Private signing JWKs (ES256), the active key first. */
+  signingKeys: JWK[];
+  /** Cookie-signing keys, the same on every instance. */
+  cookieKeys: string[];
+}
+
+/** Where the interaction pages live; oidc-provider scopes its interaction cookie to this path. */
+export const interactionPath = (uid: string) => `/interaction/${encodeURIComponent(uid)}`;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * oidc-provider guards outgoing requests (client jwks_uri) against special-use addresses, loopback
+ * included. In development mode the portal's JWKS is on localhost, so loopback URLs go out
+ * unguarded there; in production every request keeps the guard.
+ */
+function outgoingFetch(mode: Config['mode']) {
+  return (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+    if (mode === 'development' && LOOPBACK.has(new URL(url).hostname)) {
+      const { dispatcher: _guard, ...rest } = options;
+      return globalThis.fetch(url, rest);
+    }
+    return globalThis.fetch(url, options);
+  };
+}
+
+/**
+ * A fresh login for every authorization request: the sign-in proves knowledge of a person's data,
+ * and a browser shared by two people must not hand the second one the first one's credential
+ * through a remembered session. `result.login` is set only when this very request was signed in.
+ */
+function interactionPolicyWithFreshLogin(): interactionPolicy.Policy {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'fresh_login_required',
+        'each authorization request requires the End-User to sign in',
+        'login_required',
+        (ctx) =>
+          ctx.oidc.result?.login
+            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+            : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
+  return policy;
+}
+
+/** Error page for authorization requests that cannot be sent back to the client. */
+async function renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) {
+  ctx.type = 'html';
+  const detail = out.error_description ? ` (${out.error}: ${out.error_description})` : '';
+  ctx.body = messagePage(
+    'Request not accepted',
+    `This sign-in request could not be processed${detail}. Return to the service you came from and try again.`,
+  );
+}
+
+/** The OpenID Provider: authorization code flow with PKCE S256, private_key_jwt, JWT access tokens. */
+export function createProvider(options: ProviderOptions): Provider {
+  const { config } = options;
+  const { authz } = config;
+  const ttl = {
+    AccessToken: authz.accessTokenTtl,
+    AuthorizationCode: authz.authorizationCodeTtl,
+    IdToken: authz.accessTokenTtl,
+    Interaction: 15 * 60,
+    Session: 60 * 60,
+    Grant: 60 * 60,
+  };
+  const provider = new Provider(authz.publicUrl, {
+    adapter: options.adapter,
+    clients: authz.clients.map((client) => ({
+      client_id: client.client_id,
+      client_name: client.client_name,
+      redirect_uris: client.redirect_uris,
+      jwks_uri: client.jwks_uri,
+      scope: client.scope,
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      // oidc-provider defaults to RS256, which this ES256-only key set cannot sign.
+      id_token_signed_response_alg: 'ES256',
+    })),
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      id_token_signed_response_alg: 'ES256',
+    },
+    clientAuthMethods: ['private_key_jwt'],
+    responseTypes: ['code'],
+    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider 9 only knows S256.
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    scopes: ['openid'],
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    // ID tokens carry the granted profile claims even when an access token exists, so a client
+    // whose access token is for a resource server (not userinfo) still learns them.
+    conformIdTokenClaims: false,
+    findAccount: findAccountIn(options.registry),
+    jwks: { keys: options.signingKeys },
+    cookies: {
+      keys: options.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'],
+      idTokenSigningAlgValues: ['ES256'],
+      userinfoSigningAlgValues: ['ES256'],
+      authorizationSigningAlgValues: ['ES256'],
+      introspectionSigningAlgValues: ['ES256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: true },
+      resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl),
+    },
+    interactions: {
+      policy: interactionPolicyWithFreshLogin(),
+      url: (_ctx: unknown, interaction: { uid: string }) => interactionPath(interaction.uid),
+    },
+    ttl,
+    clientBasedCORS: () => false,
+    fetch: outgoingFetch(config.mode),
+    renderError,
+  });
+  // authz listens on its own address; a reverse proxy in front must be configured explicitly.
+  provider.proxy = false;
+  return provider;
+}

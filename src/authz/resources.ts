@@ -1,0 +1,54 @@
+import { type ClientLike, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../platform/config/index.js';
+
+type ResourceConfig = Config['authz']['resources'][number];
+
+/**
+ * Resource indicators (RFC 8707): which resource servers authz mints access tokens for. Every token
+ * for a resource server is a JWT (RFC 9068, `typ: at+jwt`, ES256) whose `aud` is the configured
+ * identifier and whose `scope` holds only the granted scopes that server accepts.
+ */
+export function resourceIndicators(resources: ResourceConfig[], accessTokenTtl: number) {
+  const byIdentifier = new Map(resources.map((r) => [r.identifier, r]));
+
+  /** The scopes a client may get for a resource: the server's scopes the client is registered for. */
+  const allowedScopes = (resource: ResourceConfig, client: ClientLike | undefined): string[] => {
+    const registered = client?.scope ? new Set(client.scope.split(' ')) : undefined;
+    return resource.scopes.filter((s) => !registered || registered.has(s));
+  };
+
+  return {
+    enabled: true,
+
+    async getResourceServerInfo(_ctx: KoaContextWithOIDC, identifier: string, client: ClientLike) {
+      const resource = byIdentifier.get(identifier);
+      if (!resource) throw new errors.InvalidTarget('unknown resource indicator');
+      return {
+        scope: allowedScopes(resource, client).join(' '),
+        audience: resource.identifier,
+        accessTokenTTL: accessTokenTtl,
+        accessTokenFormat: 'jwt' as const,
+        jwt: { sign: { alg: 'ES256' } },
+      };
+    },
+
+    /**
+     * A request without `resource` that asks for scopes of exactly one resource server gets that
+     * server, so a client that omits the parameter still receives a usable token for it. With
+     * `oneOf` (several granted resources, token request without `resource`) the first is used.
+     */
+    async defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, oneOf?: string[]) {
+      if (oneOf) return oneOf[0];
+      const scope = ctx.oidc.params?.scope;
+      if (typeof scope !== 'string') return undefined;
+      const requested = new Set(scope.split(' '));
+      const matching = resources.filter((r) => allowedScopes(r, client).some((s) => requested.has(s)));
+      return matching.length === 1 ? matching[0]?.identifier : undefined;
+    },
+
+    /** A token request without `resource` gets a token for the resource granted at authorization. */
+    async useGrantedResource() {
+      return true;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+
+export interface OidcModelsTable {
+  kind: string;
+  id: string;
+  /** The model's payload as oidc-provider gave it, JSON. */
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  /** Epoch ms; NULL = no expiry. */
+  expires_at: number | null;
+  /** Epoch ms of consumption (one-time artefacts: codes, PAR request objects). */
+  consumed_at: number | null;
+}
+
+export interface LoginFailuresTable {
+  interaction_uid: string;
+  failures: number;
+  expires_at: number;
+}
+
+export interface AuthzTables {
+  oidc_models: OidcModelsTable;
+  login_failures: LoginFailuresTable;
+}
+
+/**
+ * Rows stay readable this long past their expiry so that oidc-provider can tell "expired" from "not
+ * found" (it asks with `ignoreExpiration`) within its clock tolerance; the sweeper removes them after.
+ */
+const GRACE_MS = 15_000;
+
+/** Artefacts that are exchanged for tokens: a second redemption must fail, even in a race. */
+const ONE_TIME_GRANT_SOURCES = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * oidc-provider's storage contract on Kysely (SQLite or PostgreSQL). One instance per model kind;
+ * every instance of the service shares the same rows, so nothing here is cached.
+ */
+export class KyselyAdapter implements Adapter {
+  constructor(
+    private readonly kind: string,
+    private readonly db: Kysely<AuthzTables>,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const row = {
+      payload: JSON.stringify(payload),
+      grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+      user_code: typeof payload.userCode === 'string' ? payload.userCode : null,
+      uid: typeof payload.uid === 'string' ? payload.uid : null,
+      expires_at: Number.isFinite(expiresIn) && expiresIn > 0 ? Date.now() + expiresIn * 1000 : null,
+    };
+    await this.db
+      .insertInto('oidc_models')
+      .values({ kind: this.kind, id, consumed_at: null, ...row })
+      .onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet(row))
+      .execute();
+  }
+
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return this.findBy('id', id);
+  }
+
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.findBy('uid', uid);
+  }
+
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.findBy('user_code', userCode);
+  }
+
+  /**
+   * Marks a one-time artefact used. The update only succeeds for the first caller, so two instances
+   * that race with the same authorization code cannot both redeem it (RFC 6749 §4.1.2, RFC 9700
+   * §4.2.1): the loser gets invalid_grant and, as oidc-provider does on reuse, the grant is revoked.
+   */
+  async consume(id: string): Promise<void> {
+    const result = await this.db
+      .updateTable('oidc_models')
+      .set({ consumed_at: Date.now() })
+      .where('kind', '=', this.kind)
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1 || !ONE_TIME_GRANT_SOURCES.has(this.kind)) return;
+    const row = await this.db
+      .selectFrom('oidc_models')
+      .select('grant_id')
+      .where('kind', '=', this.kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row?.grant_id) await revokeGrant(this.db, row.grant_id);
+    throw new errors.InvalidGrant('grant request is invalid');
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db.deleteFrom('oidc_models').where('kind', '=', this.kind).where('id', '=', id).execute();
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.db
+      .deleteFrom('oidc_models')
+      .where('kind', '=', this.kind)
+      .where('grant_id', '=', grantId)
+      .execute();
+  }
+
+  private async findBy(
+    column: 'id' | 'uid' | 'user_code',
+    value: string,
+  ): Promise<AdapterPayload | undefined> {
+    const row = await this.db
+      .selectFrom('oidc_models')
+      .select(['payload', 'consumed_at'])
+      .where('kind', '=', this.kind)
+      .where(column, '=', value)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', Date.now() - GRACE_MS)]))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    // oidc-provider expects `consumed` as epoch seconds (its memory adapter stores it so).
+    if (row.consumed_at !== null) payload.consumed = Math.floor(Number(row.consumed_at) / 1000);
+    return payload;
+  }
+}
+
+/** Removes every artefact issued under a grant, whatever its kind (tokens, codes, the grant). */
+export async function revokeGrant(db: Kysely<AuthzTables>, grantId: string): Promise<void> {
+  await db
+    .deleteFrom('oidc_models')
+    .where((eb) =>
+      eb.or([eb('grant_id', '=', grantId), eb.and([eb('kind', '=', 'Grant'), eb('id', '=', grantId)])]),
+    )
+    .execute();
+}
+
+/** The `adapter` option of oidc-provider: a factory called once per model name. */
+export function kyselyAdapterFactory(db: Kysely<AuthzTables>): (kind: string) => Adapter {
+  return (kind) => new KyselyAdapter(kind, db);
+}
+
+/** Deletes rows past expiry (plus grace); returns how many. Run periodically by the service. */
+export async function purgeExpired(db: Kysely<AuthzTables>, now = Date.now()): Promise<number> {
+  const models = await db
+    .deleteFrom('oidc_models')
+    .where('expires_at', '<', now - GRACE_MS)
+    .executeTakeFirst();
+  const failures = await db.deleteFrom('login_failures').where('expires_at', '<', now).executeTakeFirst();
+  return Number(models.numDeletedRows) + Number(failures.numDeletedRows);
+}

@@ -1,0 +1,67 @@
+import type { Kysely, Migration } from 'kysely';
+import type { Migrations } from '../../platform/db/index.js';
+import { signingKeysMigration } from '../../platform/keys/index.js';
+
+/**
+ * One table for every oidc-provider model (Session, Interaction, AuthorizationCode, Grant, …): the
+ * adapter contract is the same for all of them, and the lookups it needs are indexed (`findByUid`,
+ * `findByUserCode`, `revokeByGrantId`, expiry sweeps).
+ */
+const oidcModelsMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('oidc_models')
+      .addColumn('kind', 'varchar(64)', (c) => c.notNull())
+      .addColumn('id', 'varchar(255)', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('grant_id', 'varchar(255)')
+      .addColumn('user_code', 'varchar(255)')
+      .addColumn('uid', 'varchar(255)')
+      // Epoch milliseconds; NULL = does not expire.
+      .addColumn('expires_at', 'bigint')
+      .addColumn('consumed_at', 'bigint')
+      .addPrimaryKeyConstraint('oidc_models_pk', ['kind', 'id'])
+      .execute();
+    await db.schema.createIndex('oidc_models_uid').on('oidc_models').columns(['kind', 'uid']).execute();
+    await db.schema
+      .createIndex('oidc_models_user_code')
+      .on('oidc_models')
+      .columns(['kind', 'user_code'])
+      .execute();
+    await db.schema
+      .createIndex('oidc_models_grant_id')
+      .on('oidc_models')
+      .columns(['grant_id', 'kind'])
+      .execute();
+    await db.schema.createIndex('oidc_models_expires_at').on('oidc_models').column('expires_at').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('oidc_models').execute();
+  },
+};
+
+/** Failed login attempts per interaction, so that a cap holds across instances. */
+const loginFailuresMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('login_failures')
+      .addColumn('interaction_uid', 'varchar(255)', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('login_failures_expires_at')
+      .on('login_failures')
+      .column('expires_at')
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('login_failures').execute();
+  },
+};
+
+export const authzMigrations: Migrations = {
+  '0001_signing_keys': signingKeysMigration,
+  '0002_oidc_models': oidcModelsMigration,
+  '0003_login_failures': loginFailuresMigration,
+};
