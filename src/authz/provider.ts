@@ -81,6 +81,10 @@ export function createProvider(options: ProviderOptions): Provider {
     Session: 60 * 60,
     Grant: 60 * 60,
   };
+  // oidc-provider only accepts its own (OpenID) scopes in a client's `scope`; resource-server
+  // scopes are bounded per client by resourceIndicators() from the same configuration.
+  const openidScopes = new Set(['openid', ...Object.keys(SCOPE_CLAIMS)]);
+  const clientScopes = new Map(authz.clients.map((c) => [c.client_id, new Set(c.scope.split(' '))]));
   const provider = new Provider(authz.publicUrl, {
     adapter: options.adapter,
     clients: authz.clients.map((client) => ({
@@ -88,7 +92,10 @@ export function createProvider(options: ProviderOptions): Provider {
       client_name: client.client_name,
       redirect_uris: client.redirect_uris,
       jwks_uri: client.jwks_uri,
-      scope: client.scope,
+      scope: client.scope
+        .split(' ')
+        .filter((s) => openidScopes.has(s))
+        .join(' '),
       token_endpoint_auth_method: 'private_key_jwt',
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -130,7 +137,7 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       userinfo: { enabled: true },
-      resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl),
+      resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl, clientScopes),
     },
     interactions: {
       policy: interactionPolicyWithFreshLogin(),

@@ -8,13 +8,18 @@ type ResourceConfig = Config['authz']['resources'][number];
  * for a resource server is a JWT (RFC 9068, `typ: at+jwt`, ES256) whose `aud` is the configured
  * identifier and whose `scope` holds only the granted scopes that server accepts.
  */
-export function resourceIndicators(resources: ResourceConfig[], accessTokenTtl: number) {
+export function resourceIndicators(
+  resources: ResourceConfig[],
+  accessTokenTtl: number,
+  /** Scopes each client is registered for (config.authz.clients[].scope), by client_id. */
+  clientScopes: ReadonlyMap<string, ReadonlySet<string>>,
+) {
   const byIdentifier = new Map(resources.map((r) => [r.identifier, r]));
 
   /** The scopes a client may get for a resource: the server's scopes the client is registered for. */
   const allowedScopes = (resource: ResourceConfig, client: ClientLike | undefined): string[] => {
-    const registered = client?.scope ? new Set(client.scope.split(' ')) : undefined;
-    return resource.scopes.filter((s) => !registered || registered.has(s));
+    const registered = client ? clientScopes.get(client.clientId) : undefined;
+    return resource.scopes.filter((s) => registered?.has(s));
   };
 
   return {

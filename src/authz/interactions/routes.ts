@@ -87,7 +87,7 @@ export async function interactionRoutes(app: FastifyInstance, options: Interacti
     { schema: { params: Params, body: LoginForm }, attachValidation: true },
     async (request, res) => {
       const interaction = await load(request, res);
-      if (!interaction || interaction.prompt.name !== 'login') {
+      if (interaction?.prompt.name !== 'login') {
         return html(res, 400, messagePage(EXPIRED_TITLE, EXPIRED_MESSAGE));
       }
       const view = { uid: interaction.uid, clientName: clientName(interaction) };

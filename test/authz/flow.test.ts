@@ -1,0 +1,153 @@
+import { rmSync } from 'node:fs';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../helpers/system.js';
+import { AMARA, type AuthzUnderTest, authorize, startAuthz } from './helpers.js';
+
+let authz: AuthzUnderTest;
+let dataDir: string;
+
+beforeAll(async () => {
+  const test = await testConfig({ services: ['authz'] });
+  dataDir = test.dataDir;
+  const portal = test.config.authz.clients[0];
+  if (portal) portal.scope = `${portal.scope} profile`;
+  authz = await startAuthz(test.config);
+});
+
+afterAll(async () => {
+  await authz?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const issuerUrl = () => authz.config.authz.publicUrl;
+const resource = () => authz.config.authz.resources[0]?.identifier ?? '';
+const redirectUri = () => authz.config.authz.clients[0]?.redirect_uris[0] ?? '';
+
+/** Runs a sign-in that must end at the callback with a code; returns what the token request needs. */
+async function signIn(params: Record<string, string> = {}, answers = AMARA) {
+  const run = await authorize(authz.config, authz.rp, answers, params);
+  expect(run.url.href.startsWith(redirectUri())).toBe(true);
+  expect(run.url.searchParams.get('error')).toBeNull();
+  expect(run.url.searchParams.get('code')).toBeTruthy();
+  return run;
+}
+
+function redeem(
+  run: { url: URL; codeVerifier: string; state: string },
+  tokenParams: Record<string, string> = {},
+) {
+  return client.authorizationCodeGrant(
+    authz.rp,
+    run.url,
+    { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
+    { resource: resource(), ...tokenParams },
+  );
+}
+
+describe('discovery and keys', () => {
+  it('publishes OpenID discovery for code flow with PKCE S256 and private_key_jwt', async () => {
+    const response = await fetch(`${issuerUrl()}/.well-known/openid-configuration`);
+    expect(response.status).toBe(200);
+    const metadata = await response.json();
+    expect(metadata).toMatchObject({
+      issuer: issuerUrl(),
+      authorization_endpoint: `${issuerUrl()}/auth`,
+      token_endpoint: `${issuerUrl()}/token`,
+      jwks_uri: `${issuerUrl()}/jwks`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      authorization_response_iss_parameter_supported: true,
+    });
+    // RFC 8414 clients look for the OAuth metadata name; it is the same document.
+    const oauth = await fetch(`${issuerUrl()}/.well-known/oauth-authorization-server`);
+    expect(await oauth.json()).toEqual(metadata);
+  });
+
+  it('publishes one public ES256 P-256 key', async () => {
+    const jwks = await (await fetch(`${issuerUrl()}/jwks`)).json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0].kid).toEqual(expect.any(String));
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+});
+
+describe('authorization code flow', () => {
+  it('signs the person in and issues a JWT access token for the issuer (RFC 9068)', async () => {
+    const run = await signIn({ scope: 'openid profile national_id' });
+    // RFC 9207: the authorization response names the issuer.
+    expect(run.url.searchParams.get('iss')).toBe(issuerUrl());
+    const tokens = await redeem(run);
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.expires_in).toBe(authz.config.authz.accessTokenTtl);
+
+    const header = decodeProtectedHeader(tokens.access_token);
+    expect(header).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
+    const jwks = createRemoteJWKSet(new URL(`${issuerUrl()}/jwks`));
+    const { payload } = await jwtVerify(tokens.access_token, jwks, {
+      typ: 'at+jwt',
+      issuer: issuerUrl(),
+      audience: resource(),
+      algorithms: ['ES256'],
+    });
+    expect(payload.sub).toBe(AMARA.individual_id);
+    expect(payload.client_id).toBe('portal');
+    expect(String(payload.scope).split(' ')).toContain('national_id');
+    expect(String(payload.scope).split(' ')).not.toContain('profile');
+    expect(payload.jti).toEqual(expect.any(String));
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(authz.config.authz.accessTokenTtl);
+
+    // The ID token (verified by openid-client) carries the person's profile claims.
+    const claims = tokens.claims();
+    expect(claims).toMatchObject({
+      iss: issuerUrl(),
+      sub: AMARA.individual_id,
+      aud: 'portal',
+      name: 'Amara Okafor',
+      given_name: 'Amara',
+      family_name: 'Okafor',
+      birthdate: '1970-03-13',
+    });
+    expect(decodeProtectedHeader(tokens.id_token ?? '').alg).toBe('ES256');
+  });
+
+  it('defaults the resource to the issuer when the client asks for its scopes without `resource`', async () => {
+    const run = await signIn({ resource: '' });
+    const tokens = await client.authorizationCodeGrant(authz.rp, run.url, {
+      pkceCodeVerifier: run.codeVerifier,
+      expectedState: run.state,
+    });
+    const payload = decodeJwt(tokens.access_token);
+    expect(payload.aud).toBe(resource());
+    expect(String(payload.scope).split(' ')).toContain('national_id');
+  });
+
+  it('accepts the full name in any case, spacing and Unicode composition', async () => {
+    const run = await signIn({}, { ...AMARA, full_name: '  aMARA \t  OKAFOR ' });
+    const tokens = await redeem(run);
+    expect(decodeJwt(tokens.access_token).sub).toBe(AMARA.individual_id);
+  });
+
+  it('asks for a fresh sign-in on every authorization request, even with a session', async () => {
+    const run = await signIn();
+    expect(run.url.searchParams.get('code')).toBeTruthy();
+    // Same browser (cookie jar) again: the sign-in form comes back, not a code.
+    const { Browser } = await import('./helpers.js');
+    const browser = new Browser();
+    await authorize(authz.config, authz.rp, AMARA, {}, browser);
+    const again = await authorize(
+      authz.config,
+      authz.rp,
+      { ...AMARA, full_name: 'Someone Else' },
+      {},
+      browser,
+    );
+    expect(again.url.pathname).toMatch(/^\/interaction\/[^/]+\/login$/);
+    expect(again.url.searchParams.get('code')).toBeNull();
+  });
+});
