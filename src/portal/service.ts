@@ -1,9 +1,128 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Config } from '../platform/config/index.js';
+import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { KeyStore } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
+import { fetchIssuerCatalog } from './catalog/issuer-metadata.js';
+import { TtlCache } from './catalog/ttl-cache.js';
+import { CLIENT_KEY_PURPOSE, type PortalContext, sendMessage, sendPage } from './context.js';
+import { UpstreamError } from './errors.js';
+import { IssuerKeys } from './issuance/issuer-keys.js';
+import { AuthorizationServers } from './oidc/authorization-server.js';
+import { signedClientAssertion } from './oidc/client-auth.js';
+import { badRequestMessage, internalErrorMessage, upstreamErrorPage } from './pages/message.js';
+import { assetsRoute } from './routes/assets.js';
+import { callbackRoute } from './routes/callback.js';
+import { credentialRoutes } from './routes/credential.js';
+import { jwksRoute } from './routes/jwks.js';
+import { landingRoute } from './routes/landing.js';
+import { startRoute } from './routes/start.js';
+import { loadSessionSecret, SessionCookie } from './session-cookie.js';
+import { CredentialStore } from './store/credential-store.js';
+import { FlowStore } from './store/flow-store.js';
+import { type PortalTables, portalMigrations } from './store/tables.js';
 
-/** Placeholder until the portal service lands: answers health checks only. */
-export const createPortalService: ServiceFactory = async ({ config }) => {
-  const app = createServer({ service: 'portal', logLevel: config.log.level });
-  app.get('/health', async () => ({ status: 'ok' }));
-  return { name: 'portal', app, close: () => app.close() };
+/** Issuer metadata is re-read this often, so a new credential configuration shows up soon. */
+const CATALOG_TTL_MS = 60_000;
+
+/**
+ * Strict CSP (no script at all, styles from our origin only, not framable) and the rest of helmet's
+ * headers; no-referrer keeps codes and ids in our URLs away from other sites.
+ */
+async function securityHeaders(app: FastifyInstance, config: Config): Promise<void> {
+  const https = config.portal.publicUrl.startsWith('https://');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+/** Pages answer in HTML, also when something fails: the person sees words and a way back. */
+function pageErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | UpstreamError, request, reply) => {
+    if (error instanceof UpstreamError) {
+      // Step and code only: details may name hosts, never tokens or personal data.
+      request.log.warn({ step: error.step, code: error.code, detail: error.detail }, 'upstream failure');
+      const { status, page } = upstreamErrorPage(error);
+      return sendPage(reply, status, page);
+    }
+    if ('validation' in error && error.validation) return sendMessage(reply, badRequestMessage);
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status < 500) return sendMessage(reply, { ...badRequestMessage, status });
+    request.log.error({ err: error }, 'request failed');
+    return sendMessage(reply, internalErrorMessage);
+  });
+}
+
+/**
+ * The portal: a catalogue of the issuer's credentials and the backend that obtains one for a person
+ * (OIDC authorization code flow with PKCE and private_key_jwt, then OpenID4VCI), verifies it and
+ * offers it for download. All state is in its database, so instances are interchangeable.
+ */
+export const createPortalService: ServiceFactory = async ({ config, masterKey }) => {
+  const database = openDatabase<PortalTables>(config.portal.database);
+  let app: FastifyInstance | undefined;
+  try {
+    await migrateToLatest(database.db as never, 'portal', portalMigrations);
+    const keys = new KeyStore(database.db, masterKey);
+    await keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256');
+
+    const ctx: PortalContext = {
+      config,
+      keys,
+      catalog: new TtlCache(() => fetchIssuerCatalog(config), CATALOG_TTL_MS),
+      servers: new AuthorizationServers(
+        config,
+        signedClientAssertion(() => keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256')),
+      ),
+      issuerKeys: new IssuerKeys(config),
+      flows: new FlowStore(database.db),
+      credentials: new CredentialStore(database.db, masterKey),
+      cookie: new SessionCookie(config),
+      redirectUri: `${config.portal.publicUrl}/callback`,
+    };
+
+    const server = createServer({ service: 'portal', logLevel: config.log.level });
+    app = server;
+    await securityHeaders(server, config);
+    await server.register(cookie, { secret: loadSessionSecret(config) });
+    server.get('/health', async () => ({ status: 'ok' }));
+    jwksRoute(server, ctx);
+    assetsRoute(server);
+    await server.register(async (pages) => {
+      pageErrors(pages);
+      landingRoute(pages, ctx);
+      startRoute(pages, ctx);
+      callbackRoute(pages, ctx);
+      credentialRoutes(pages, ctx);
+    });
+
+    return {
+      name: 'portal',
+      app: server,
+      async close() {
+        await server.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    throw error;
+  }
 };

@@ -1,0 +1,42 @@
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../platform/config/index.js';
+import type { KeyStore } from '../platform/keys/index.js';
+import type { IssuerCatalog } from './catalog/issuer-metadata.js';
+import type { TtlCache } from './catalog/ttl-cache.js';
+import type { SafeHtml } from './html/html.js';
+import type { IssuerKeys } from './issuance/issuer-keys.js';
+import type { AuthorizationServers } from './oidc/authorization-server.js';
+import { type Message, messagePage } from './pages/message.js';
+import type { SessionCookie } from './session-cookie.js';
+import type { CredentialStore } from './store/credential-store.js';
+import type { FlowStore } from './store/flow-store.js';
+
+/** Purpose of the portal's client authentication key in the key store. */
+export const CLIENT_KEY_PURPOSE = 'portal-client';
+
+/** Everything the portal's routes share; built once per service instance. */
+export interface PortalContext {
+  config: Config;
+  keys: KeyStore;
+  catalog: TtlCache<IssuerCatalog>;
+  servers: AuthorizationServers;
+  issuerKeys: IssuerKeys;
+  flows: FlowStore;
+  credentials: CredentialStore;
+  cookie: SessionCookie;
+  /** `${publicUrl}/callback`, registered with the authorization server. */
+  redirectUri: string;
+}
+
+/** Pages may carry personal data or one-time links: never cached. */
+export function sendPage(reply: FastifyReply, status: number, page: SafeHtml): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(page.value);
+}
+
+export function sendMessage(reply: FastifyReply, message: Message): FastifyReply {
+  return sendPage(reply, message.status, messagePage(message));
+}

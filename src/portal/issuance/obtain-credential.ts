@@ -1,0 +1,92 @@
+import type { Config } from '../../platform/config/index.js';
+import type { CredentialType, IssuerCatalog } from '../catalog/issuer-metadata.js';
+import { UpstreamError } from '../errors.js';
+import type { ObtainedCredential } from '../store/credential-store.js';
+import { fetchNonce, requestCredential } from './credential-request.js';
+import { holderKeyFor, publicMembers, signProof } from './holder-proof.js';
+import type { IssuerKeys } from './issuer-keys.js';
+import { verifyObtainedCredential } from './verify-credential.js';
+
+/** Formats the portal can verify and show; other configurations are listed but cannot be started. */
+export const SUPPORTED_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
+
+/** Claims of the JWT and SD-JWT machinery, not of the person (RFC 7519 §4.1, SD-JWT VC §3.2.2). */
+const TECHNICAL_CLAIMS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'iat',
+  'nbf',
+  'exp',
+  'jti',
+  'cnf',
+  'vct',
+  'vct#integrity',
+  'status',
+  '_sd',
+  '_sd_alg',
+]);
+
+export interface IssuanceInput {
+  catalog: IssuerCatalog;
+  type: CredentialType;
+  accessToken: string;
+}
+
+/**
+ * Steps 5–8 of the flow after the token: nonce, proof of possession with a holder key made for this
+ * download, credential request, and verification of the result. The holder key is dropped when this
+ * returns.
+ */
+export async function obtainCredential(
+  config: Config,
+  keys: IssuerKeys,
+  { catalog, type, accessToken }: IssuanceInput,
+): Promise<ObtainedCredential> {
+  if (!SUPPORTED_FORMATS.has(type.format)) {
+    throw new UpstreamError('credential', 'unsupported_format', type.format);
+  }
+  const holderKey = await holderKeyFor(type.proofAlgs);
+  let nonce = await fetchNonce(config, catalog);
+  let credential: string | undefined;
+  for (let attempt = 0; attempt < 2 && credential === undefined; attempt++) {
+    const proof = await signProof(holderKey, {
+      audience: catalog.issuer,
+      nonce,
+      iat: Math.floor(Date.now() / 1000),
+    });
+    const outcome = await requestCredential(config, {
+      catalog,
+      configurationId: type.id,
+      accessToken,
+      proof,
+    });
+    if (outcome.kind === 'issued') credential = outcome.credential;
+    else if (attempt === 0) nonce = outcome.nonce ?? (await fetchNonce(config, catalog));
+    else throw new UpstreamError('credential', 'invalid_nonce', 'nonce refused twice');
+  }
+  if (credential === undefined) throw new UpstreamError('credential', 'invalid_response', 'no credential');
+
+  const verified = await verifyObtainedCredential(keys, credential, {
+    issuer: catalog.issuer,
+    vct: type.vct,
+    holderJwk: publicMembers(holderKey.publicJwk),
+  });
+  const personal = Object.fromEntries(
+    Object.entries(verified.claims as Record<string, unknown>).filter(
+      ([name]) => !TECHNICAL_CLAIMS.has(name),
+    ),
+  );
+  const payload = verified.payload as { iat?: unknown; exp?: unknown };
+  return {
+    configurationId: type.id,
+    credential,
+    mediaType: 'application/dc+sd-jwt',
+    typeName: type.name,
+    issuerName: catalog.name,
+    claims: personal,
+    labels: type.labels,
+    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+    expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
+  };
+}
