@@ -1,9 +1,57 @@
+import type { Kysely } from 'kysely';
+import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { KeyStore } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
+import { AccessTokenVerifier } from './access-token.js';
+import { credentialConfigurations } from './configurations/index.js';
+import { registerCredentialRoute } from './credential.js';
+import { type IssuerTables, issuerMigrations } from './database.js';
+import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
+import { buildIssuerMetadata, registerMetadataRoute } from './metadata.js';
+import { registerNonceRoute } from './nonce.js';
+import { NonceStore } from './nonce-store.js';
 
-/** Placeholder until the issuer service lands: answers health checks only. */
-export const createIssuerService: ServiceFactory = async ({ config }) => {
-  const app = createServer({ service: 'issuer', logLevel: config.log.level });
-  app.get('/health', async () => ({ status: 'ok' }));
-  return { name: 'issuer', app, close: () => app.close() };
+/**
+ * The OpenID4VCI 1.0 credential issuer: metadata, nonce and credential endpoints, and the SD-JWT
+ * VC issuer metadata. Accepts JWT access tokens from any configured authorization server.
+ */
+export const createIssuerService: ServiceFactory = async ({ config, masterKey, registry }) => {
+  const database = openDatabase<IssuerTables>(config.issuer.database);
+  try {
+    await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
+    const keys = new KeyStore(database.db, masterKey);
+    const issuerKey = await keys.ensureActive(ISSUER_KEY_PURPOSE, 'ES256');
+    const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
+    const tokens = new AccessTokenVerifier(config.issuer.authorizationServers, config.issuer.publicUrl);
+
+    const app = createServer({
+      service: 'issuer',
+      logLevel: config.log.level,
+      validationErrorCode: 'invalid_credential_request',
+    });
+    app.get('/health', async () => ({ status: 'ok' }));
+    registerMetadataRoute(app, buildIssuerMetadata(config, credentialConfigurations.values(), issuerKey.alg));
+    registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
+    registerNonceRoute(app, nonces);
+    registerCredentialRoute(app, {
+      config,
+      configurations: credentialConfigurations,
+      tokens,
+      nonces,
+      registry,
+      issuerKey,
+    });
+    return {
+      name: 'issuer',
+      app,
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 };
