@@ -33,7 +33,21 @@ export function openDatabase<Tables>(url: string): Database<Tables> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    // pool.end() resolves once it has asked each client to end, not when their sockets are closed;
+    // wait for every client's 'remove' (emitted after its socket closed) so close means closed.
+    const close = async () => {
+      let open = pool.totalCount;
+      const closed = new Promise<void>((resolve) => {
+        if (open === 0) resolve();
+        pool.on('remove', () => {
+          open -= 1;
+          if (open <= 0) resolve();
+        });
+      });
+      await db.destroy();
+      await closed;
+    };
+    return { db, dialect: 'postgres', close };
   }
   throw new Error('unsupported database URL (expected sqlite:<path> or postgres://…)');
 }

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import { errors } from 'oidc-provider';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AuthzTables, KyselyAdapter, purgeExpired } from '../../src/authz/storage/adapter.js';
+import { recordLoginFailure } from '../../src/authz/storage/login-failures.js';
+import { authzMigrations } from '../../src/authz/storage/migrations.js';
+import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+
+describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect, create }) => {
+  let testDb: TestDatabase | undefined;
+  let close: () => Promise<void> = async () => {};
+  let db: Kysely<AuthzTables>;
+  const adapter = (kind: string) => new KyselyAdapter(kind, db);
+
+  beforeEach(async (context) => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+    testDb = await create();
+    const database = openDatabase<AuthzTables>(testDb.url);
+    db = database.db;
+    close = database.close;
+    await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
+  });
+
+  afterEach(async () => {
+    await close();
+    await testDb?.drop();
+  });
+
+  it('stores, finds, replaces and destroys a payload by kind and id', async () => {
+    const sessions = adapter('Session');
+    await sessions.upsert('s1', { jti: 's1', uid: 'u1', accountId: 'a', nested: { n: [1, 2] } }, 60);
+    expect(await sessions.find('s1')).toEqual({
+      jti: 's1',
+      uid: 'u1',
+      accountId: 'a',
+      nested: { n: [1, 2] },
+    });
+    // Same id, other kind: a different record.
+    expect(await adapter('Interaction').find('s1')).toBeUndefined();
+    await sessions.upsert('s1', { jti: 's1', uid: 'u2', accountId: 'b' }, 60);
+    expect(await sessions.find('s1')).toEqual({ jti: 's1', uid: 'u2', accountId: 'b' });
+    await sessions.destroy('s1');
+    expect(await sessions.find('s1')).toBeUndefined();
+  });
+
+  it('finds sessions by uid and device codes by user code', async () => {
+    await adapter('Session').upsert('s1', { uid: 'the-uid' }, 60);
+    expect(await adapter('Session').findByUid('the-uid')).toEqual({ uid: 'the-uid' });
+    expect(await adapter('Session').findByUid('other')).toBeUndefined();
+    await adapter('DeviceCode').upsert('d1', { userCode: 'ABCD-EFGH', grantId: 'g' }, 60);
+    expect(await adapter('DeviceCode').findByUserCode('ABCD-EFGH')).toMatchObject({ userCode: 'ABCD-EFGH' });
+    expect(await adapter('DeviceCode').findByUserCode('ZZZZ-ZZZZ')).toBeUndefined();
+  });
+
+  it('marks a code consumed once; a second redemption fails with invalid_grant and revokes the grant', async () => {
+    const codes = adapter('AuthorizationCode');
+    await codes.upsert('c1', { grantId: 'g1' }, 60);
+    await adapter('AccessToken').upsert('t1', { grantId: 'g1' }, 60);
+    await adapter('Grant').upsert('g1', { jti: 'g1' }, 60);
+    await codes.consume('c1');
+    const consumed = await codes.find('c1');
+    expect(consumed?.consumed).toEqual(expect.any(Number));
+    expect(Math.abs((consumed?.consumed ?? 0) - Date.now() / 1000)).toBeLessThan(5);
+
+    // Two instances racing with the same code: the second consume loses.
+    await expect(codes.consume('c1')).rejects.toBeInstanceOf(errors.InvalidGrant);
+    expect(await adapter('AccessToken').find('t1')).toBeUndefined();
+    expect(await adapter('Grant').find('g1')).toBeUndefined();
+  });
+
+  it('lets other one-time records (PAR) be consumed again without error', async () => {
+    const par = adapter('PushedAuthorizationRequest');
+    await par.upsert('r1', { jti: 'r1' }, 60);
+    await par.consume('r1');
+    await expect(par.consume('r1')).resolves.toBeUndefined();
+  });
+
+  it('revokes by grant id only within its own kind', async () => {
+    await adapter('AccessToken').upsert('t1', { grantId: 'g1' }, 60);
+    await adapter('AccessToken').upsert('t2', { grantId: 'g2' }, 60);
+    await adapter('AuthorizationCode').upsert('c1', { grantId: 'g1' }, 60);
+    await adapter('AccessToken').revokeByGrantId('g1');
+    expect(await adapter('AccessToken').find('t1')).toBeUndefined();
+    expect(await adapter('AccessToken').find('t2')).toBeDefined();
+    expect(await adapter('AuthorizationCode').find('c1')).toBeDefined();
+  });
+
+  it('hides records past expiry (after the clock-tolerance grace) and purges them', async () => {
+    const sessions = adapter('Session');
+    await sessions.upsert('fresh', { uid: 'f' }, 60);
+    await sessions.upsert('forever', { uid: 'x' }, 0);
+    await sessions.upsert('old', { uid: 'o' }, 1);
+    await db
+      .updateTable('oidc_models')
+      .set({ expires_at: Date.now() - 60_000 })
+      .where('id', '=', 'old')
+      .execute();
+    expect(await sessions.find('old')).toBeUndefined();
+    expect(await sessions.findByUid('o')).toBeUndefined();
+    expect(await sessions.find('forever')).toEqual({ uid: 'x' });
+
+    await recordLoginFailure(db, 'i-old', Date.now() - 1000);
+    expect(await purgeExpired(db)).toBe(2);
+    const left = await db.selectFrom('oidc_models').select('id').orderBy('id').execute();
+    expect(left.map((r) => r.id)).toEqual(['forever', 'fresh']);
+  });
+
+  it('counts login failures per interaction atomically', async () => {
+    const expires = Date.now() + 60_000;
+    expect(await recordLoginFailure(db, 'i1', expires)).toBe(1);
+    expect(await recordLoginFailure(db, 'i1', expires)).toBe(2);
+    expect(await recordLoginFailure(db, 'i2', expires)).toBe(1);
+    const counts = await Promise.all([1, 2, 3].map(() => recordLoginFailure(db, 'i3', expires)));
+    expect(counts.sort()).toEqual([1, 2, 3]);
+  });
+});
