@@ -51,6 +51,21 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
 
     const app = createServer({ service: 'authz', logLevel: config.log.level });
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server error'));
+    // Protocol errors are logged by code and oidc-provider's fixed description only (no request data).
+    for (const event of [
+      'authorization.error',
+      'grant.error',
+      'userinfo.error',
+      'pushed_authorization_request.error',
+    ]) {
+      provider.on(event, (_ctx, error) => {
+        const { error: code, error_description: description } = error as {
+          error?: string;
+          error_description?: string;
+        };
+        app.log.info({ event, error: code, description }, 'request refused');
+      });
+    }
 
     // helmet first: its onRequest hook sets headers on the raw response, so they also reach the
     // responses oidc-provider writes itself.
@@ -59,6 +74,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
         useDefaults: false,
         directives: {
           defaultSrc: ["'none'"],
+          // Explicit so that oidc-provider's form_post page can add the hash of its one script.
+          scriptSrc: ["'none'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'"],
           formAction: formActionSources(config),

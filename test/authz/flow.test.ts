@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
 
 let authz: AuthzUnderTest;
 let dataDir: string;
@@ -127,6 +127,25 @@ describe('authorization code flow', () => {
     expect(String(payload.scope).split(' ')).toContain('national_id');
   });
 
+  it('accepts a pushed authorization request (RFC 9126) authenticated with private_key_jwt', async () => {
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const url = await client.buildAuthorizationUrlWithPAR(authz.rp, {
+      redirect_uri: redirectUri(),
+      scope: 'openid national_id',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state: 'par-state',
+      resource: resource(),
+    });
+    expect(url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const browser = new Browser();
+    const form = await browser.follow(url, issuerUrl());
+    expect(form.response.status).toBe(200);
+    const done = await browser.submit(new URL(`${form.url.pathname}/login`, issuerUrl()), issuerUrl(), AMARA);
+    const tokens = await redeem({ url: done.url, codeVerifier, state: 'par-state' });
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ aud: resource(), sub: AMARA.individual_id });
+  });
+
   it('accepts the full name in any case, spacing and Unicode composition', async () => {
     const run = await signIn({}, { ...AMARA, full_name: '  aMARA \t  OKAFOR ' });
     const tokens = await redeem(run);
@@ -137,7 +156,6 @@ describe('authorization code flow', () => {
     const run = await signIn();
     expect(run.url.searchParams.get('code')).toBeTruthy();
     // Same browser (cookie jar) again: the sign-in form comes back, not a code.
-    const { Browser } = await import('./helpers.js');
     const browser = new Browser();
     await authorize(authz.config, authz.rp, AMARA, {}, browser);
     const again = await authorize(
