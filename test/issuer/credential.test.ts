@@ -225,15 +225,18 @@ describe('access token', () => {
     [
       'expired',
       { claims: { exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 600 } },
+      /expired/,
     ],
-    ['for another audience', { claims: { aud: 'https://other-issuer.example' } }],
-    ['signed by an unknown key', { unpublishedKey: true }],
-    ['of the wrong typ', { typ: 'JWT' }],
-    ['without a subject', { claims: { sub: undefined } }],
-    ['DPoP-bound but sent as Bearer', { claims: { cnf: { jkt: 'abc' } } }],
-  ] as const)('rejects a token %s with invalid_token', async (_name, options) => {
+    ['for another audience', { claims: { aud: 'https://other-issuer.example' } }, /audience/],
+    ['signed by an unknown key', { unpublishedKey: true }, /signing key is unknown/],
+    ['of the wrong typ', { typ: 'JWT' }, /typ must be at\+jwt/],
+    ['without a subject', { claims: { sub: undefined } }, /sub/],
+    ['DPoP-bound but sent as Bearer', { claims: { cnf: { jkt: 'abc' } } }, /DPoP/],
+  ] as const)('rejects a token %s with invalid_token', async (_name, options, reason) => {
     const result = await request(await proofFor(holder), await as.mint(options));
     expectProtocolError(result, 401, 'invalid_token', invalid);
+    expect(result.body?.error_description).toMatch(reason);
+    expect(result.headers.get('www-authenticate')).toContain(result.body?.error_description as string);
   });
 
   it('rejects a token from an authorization server it does not trust', async () => {
@@ -273,28 +276,46 @@ describe('key proofs', () => {
     [
       'a signature by another key',
       async () => proofFor(holder, { signWith: (await newHolder('ES256')).privateKey }),
+      /signature is invalid/,
     ],
-    ['the wrong typ', async () => proofFor(holder, { header: { typ: 'JWT' } })],
-    ['alg none', async () => unsignedProof(holder, { audience: issuer.url, nonce: await freshNonce() })],
-    ['the wrong aud', async () => proofFor(holder, { audience: 'https://elsewhere.example' })],
-    ['a stale iat', async () => proofFor(holder, { iat: Math.floor(Date.now() / 1000) - 3600 })],
-    ['an iat in the future', async () => proofFor(holder, { iat: Math.floor(Date.now() / 1000) + 3600 })],
-    ['a private key in its header', async () => proofFor(holder, { header: { jwk: holder.privateJwk } })],
-    ['both jwk and kid', async () => proofFor(holder, { header: { kid: didJwkOf(holder) } })],
+    ['the wrong typ', async () => proofFor(holder, { header: { typ: 'JWT' } }), /typ must be/],
+    [
+      'alg none',
+      async () => unsignedProof(holder, { audience: issuer.url, nonce: await freshNonce() }),
+      /alg/,
+    ],
+    ['the wrong aud', async () => proofFor(holder, { audience: 'https://elsewhere.example' }), /aud/],
+    ['a stale iat', async () => proofFor(holder, { iat: Math.floor(Date.now() / 1000) - 3600 }), /too old/],
+    [
+      'an iat in the future',
+      async () => proofFor(holder, { iat: Math.floor(Date.now() / 1000) + 3600 }),
+      /future/,
+    ],
+    [
+      'a private key in its header',
+      async () => proofFor(holder, { header: { jwk: holder.privateJwk } }),
+      /private/,
+    ],
+    ['both jwk and kid', async () => proofFor(holder, { header: { kid: didJwkOf(holder) } }), /exactly one/],
     [
       'an unresolvable kid',
       async () => proofFor(holder, { header: { jwk: undefined, kid: 'did:web:example.com' } }),
+      /did:jwk or did:key/,
     ],
     [
       'a key of another curve than its alg',
-      async () => {
-        const ed = await newHolder('EdDSA');
-        return proofFor(ed, { header: { jwk: holder.publicJwk } });
-      },
+      async () => proofFor(await newHolder('EdDSA'), { header: { jwk: holder.publicJwk } }),
+      /does not match its alg/,
     ],
-    ['no nonce (OpenID4VCI 1.0 §8.3.1.2 (3))', async () => proofJwt(holder, { audience: issuer.url })],
-  ])('refuses a proof with %s as invalid_proof', async (_name, make) => {
-    expectProtocolError(await request(await make()), 400, 'invalid_proof');
+    [
+      'no nonce (OpenID4VCI 1.0 §8.3.1.2 (3))',
+      async () => proofJwt(holder, { audience: issuer.url }),
+      /no nonce/,
+    ],
+  ])('refuses a proof with %s as invalid_proof', async (_name, make, reason) => {
+    const result = await request(await make());
+    expectProtocolError(result, 400, 'invalid_proof');
+    expect(result.body?.error_description).toMatch(reason);
   });
 
   it('refuses a reused nonce with invalid_nonce', async () => {

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
+import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
+import { metadataFixtures, schemaErrors, structuralErrors } from './helpers/metadata-schema.js';
+
+let issuer: TestIssuer;
+let as: ForeignAs;
+
+beforeAll(async () => {
+  const prepared = await issuerConfig();
+  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
+  issuer = await startIssuer([as.url], prepared);
+});
+
+afterAll(async () => {
+  await issuer?.stop();
+  await as?.stop();
+});
+
+async function getMetadata() {
+  const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`);
+  return { response, metadata: (await response.json()) as Record<string, unknown> };
+}
+
+describe('credential issuer metadata', () => {
+  it('is served with open CORS in the OpenID4VCI 1.0 shape', async () => {
+    const { response, metadata } = await getMetadata();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(metadata).toMatchObject({
+      credential_issuer: issuer.url,
+      authorization_servers: [as.url],
+      credential_endpoint: `${issuer.url}/credential`,
+      nonce_endpoint: `${issuer.url}/nonce`,
+      display: issuer.config.issuer.display,
+    });
+    const configurations = metadata.credential_configurations_supported as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(Object.keys(configurations)).toEqual(['national_id_sd_jwt']);
+    const nationalId = configurations.national_id_sd_jwt as Record<string, unknown>;
+    expect(nationalId).toMatchObject({
+      format: 'dc+sd-jwt',
+      scope: 'national_id',
+      vct: 'urn:attesta:credential:national-id:1',
+      cryptographic_binding_methods_supported: ['jwk'],
+      credential_signing_alg_values_supported: ['ES256'],
+      proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+      credential_metadata: {
+        display: [{ name: 'National ID', locale: 'en', description: expect.any(String) }],
+      },
+    });
+    const claims = (nationalId.credential_metadata as { claims: { path: string[]; display: unknown[] }[] })
+      .claims;
+    expect(claims.map((c) => c.path.join('.'))).toEqual(
+      expect.arrayContaining([
+        'given_name',
+        'family_name',
+        'birthdate',
+        'gender',
+        'address.street_address',
+        'address.locality',
+        'address.postal_code',
+        'address.country',
+        'nationalities',
+        'email',
+        'phone_number',
+        'issuing_country',
+      ]),
+    );
+    expect(claims.every((c) => c.display.length > 0)).toBe(true);
+  });
+
+  it('validates against the conformance suite schema with no finding at all, not even a warning', async () => {
+    const { metadata } = await getMetadata();
+    expect(schemaErrors(metadata)).toEqual([]);
+  });
+
+  it('is refused by the same validator once broken (the check can fail)', async () => {
+    const { metadata } = await getMetadata();
+    const { credential_endpoint: _dropped, ...missing } = metadata;
+    expect(structuralErrors(missing).map((e) => e.params)).toContainEqual({
+      missingProperty: 'credential_endpoint',
+    });
+    const configurations = metadata.credential_configurations_supported as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const { vct: _vct, ...noVct } = configurations.national_id_sd_jwt as Record<string, unknown>;
+    expect(
+      structuralErrors({ ...metadata, credential_configurations_supported: { national_id_sd_jwt: noVct } }),
+    ).not.toEqual([]);
+    expect(schemaErrors({ ...metadata, surprise: true })).not.toEqual([]);
+  });
+});
+
+describe('the schema validator on the conformance suite fixtures', () => {
+  const fixtures = metadataFixtures();
+  // The suite's own unit test expects this "valid-" fixture to fail: its dc+sd-jwt configuration has no vct.
+  const expectedToFail = (name: string) =>
+    name.startsWith('invalid-') ||
+    name === 'valid-openid-credential-issuer-metadata-spec-DcSdJwt-claims-missing-vct-example.json';
+
+  it('has fixtures of both kinds', () => {
+    expect(fixtures.filter((f) => expectedToFail(f.name)).length).toBeGreaterThanOrEqual(6);
+    expect(fixtures.filter((f) => !expectedToFail(f.name)).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(fixtures.map((f) => [f.name, f.document] as const))('%s', (name, document) => {
+    const errors = structuralErrors(document);
+    if (expectedToFail(name)) expect(errors).not.toEqual([]);
+    else expect(errors).toEqual([]);
+  });
+});
+
+describe('SD-JWT VC issuer metadata', () => {
+  it('publishes the issuer signing keys, public only, with open CORS', async () => {
+    const response = await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const body = (await response.json()) as { issuer: string; jwks: { keys: Record<string, unknown>[] } };
+    expect(body.issuer).toBe(issuer.url);
+    expect(body.jwks.keys).toHaveLength(1);
+    expect(body.jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(body.jwks.keys[0]?.kid).toEqual(expect.any(String));
+    expect(body.jwks.keys[0]?.d).toBeUndefined();
+  });
+});
+
+describe('nonce endpoint', () => {
+  it('returns a fresh, unguessable c_nonce that must not be cached', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${issuer.url}/nonce`, { method: 'POST' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const body = (await response.json()) as { c_nonce: string };
+      expect(Object.keys(body)).toEqual(['c_nonce']);
+      expect(body.c_nonce).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
+      seen.add(body.c_nonce);
+    }
+    expect(seen.size).toBe(5);
+  });
+
+  it('accepts an empty JSON-typed POST, as some wallets send', async () => {
+    const response = await fetch(`${issuer.url}/nonce`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('only answers POST', async () => {
+    const response = await fetch(`${issuer.url}/nonce`);
+    expect(response.status).toBe(404);
+  });
+});
