@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueSdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
 import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
+import { DIALECTS, isPostgresAvailable } from '../helpers/databases.js';
 import {
   asMetadata,
   CookieJar,
@@ -399,5 +400,40 @@ describe('issuance', () => {
     page = await response.text();
     expect(page).toContain('>invalid_credential</code>');
     expect(page).not.toContain('Amara');
+  });
+});
+
+describe.each(DIALECTS)('several portal instances on one $dialect database', ({ dialect, create }) => {
+  it('finish on one instance the flow another started, and show the result on either', async (context) => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+    const database = await create();
+    const shared = { database: database.url, sessionSecret: 'a-session-secret-shared-by-instances-0123' };
+    const one = await startPortal(stub.url, shared);
+    const two = await startPortal(stub.url, shared);
+    try {
+      const jar = new CookieJar();
+      const response = await jar.fetch(`${one.url}/start/national_id_sd_jwt`);
+      pending = new URL(response.headers.get('location') ?? '').searchParams;
+      // Both instances share the redirect URI of instance one here; what matters is the state lookup.
+      const done = await jar.fetch(
+        `${two.url}/callback?${new URLSearchParams({ code: 'c', state: pending.get('state') ?? '', iss: stub.url })}`,
+      );
+      expect(done.status).toBe(303);
+      const location = done.headers.get('location') ?? '';
+      for (const instance of [one, two]) {
+        const page = await jar.fetch(`${instance.url}${location}`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('data-claim="given_name"');
+      }
+      // Both publish the same client key.
+      const jwks = await Promise.all(
+        [one, two].map(async (p) => (await fetch(`${p.url}/.well-known/jwks.json`)).json()),
+      );
+      expect(jwks[0]).toEqual(jwks[1]);
+    } finally {
+      await one.stop();
+      await two.stop();
+      await database.drop();
+    }
   });
 });

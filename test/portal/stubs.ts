@@ -131,9 +131,14 @@ export interface TestPortal {
 }
 
 /** The portal alone, listening on a free port, pointed at `issuerUrl`. */
-export async function startPortal(issuerUrl: string): Promise<TestPortal> {
+export async function startPortal(
+  issuerUrl: string,
+  shared: { database?: string; sessionSecret?: string } = {},
+): Promise<TestPortal> {
   const { config, dataDir } = await testConfig();
   config.portal.issuerUrl = issuerUrl;
+  if (shared.database) config.portal.database = shared.database;
+  if (shared.sessionSecret) config.portal.sessionSecret = shared.sessionSecret;
   const service = await createPortalService({
     config,
     masterKey: new MasterKey(Buffer.alloc(32, 3)),

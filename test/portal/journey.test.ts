@@ -1,0 +1,153 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { startTestSystem, type TestSystem } from '../helpers/system.js';
+
+/**
+ * A browser's cookie jar for loopback hosts: like a browser on localhost, cookies are shared
+ * across ports (RFC 6265 §8.5), so one map serves portal and authz.
+ */
+class Browser {
+  private readonly cookies = new Map<string, string>();
+  url = '';
+
+  async go(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const expired = /max-age=0|expires=thu, 01 jan 1970/i.test(line);
+      if (expired) this.cookies.delete(pair.slice(0, eq));
+      else this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    this.url = url;
+    return response;
+  }
+
+  /** Follows 30x like a browser (GET after 303 or a POST's 302), returning the first non-redirect. */
+  async follow(url: string, init: RequestInit = {}, hops: string[] = []): Promise<Response> {
+    let response = await this.go(url, init);
+    for (let i = 0; i < 10 && response.status >= 300 && response.status < 400; i++) {
+      const next = new URL(response.headers.get('location') ?? '', this.url).href;
+      hops.push(next);
+      response = await this.go(next);
+    }
+    return response;
+  }
+
+  /** Fills and submits the first form whose action matches. */
+  async submit(page: string, action: RegExp, fields: Record<string, string>, hops: string[] = []) {
+    const match = /<form method="post" action="([^"]+)"/g;
+    const actions = [...page.matchAll(match)].map((m) => m[1] ?? '');
+    const target = actions.find((a) => action.test(a));
+    if (!target) throw new Error(`no form matching ${action} in ${actions.join(', ')}`);
+    return this.follow(
+      new URL(target.replaceAll('&amp;', '&'), this.url).href,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      },
+      hops,
+    );
+  }
+}
+
+const AMARA = { individual_id: '5102030400', full_name: 'Amara Okafor', date_of_birth: '1970-03-13' };
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => system?.stop());
+
+/** From the landing page to the authz login form. */
+async function toLogin(browser: Browser): Promise<string> {
+  const landing = await browser.follow(`${system.urls.portal}/`);
+  expect(landing.status).toBe(200);
+  const page = await landing.text();
+  const start = /id="start-national_id_sd_jwt" data-testid="start-national_id_sd_jwt" href="([^"]+)"/.exec(
+    page,
+  );
+  expect(start?.[1]).toBe('/start/national_id_sd_jwt');
+  const login = await browser.follow(`${system.urls.portal}${start?.[1]}`);
+  expect(login.status).toBe(200);
+  expect(browser.url.startsWith(`${system.urls.authz}/interaction/`)).toBe(true);
+  return login.text();
+}
+
+describe('the whole journey over HTTP', () => {
+  it('lists the national ID from the real issuer', async () => {
+    const page = await (await fetch(`${system.urls.portal}/`)).text();
+    expect(page).toContain('<h2 id="type-national_id_sd_jwt-name">National ID</h2>');
+    expect(page).toContain('<p>Proof of identity issued from the national identity registry</p>');
+  });
+
+  it('signs Amara in, issues, verifies and shows her national ID, and offers the download', async () => {
+    const browser = new Browser();
+    const login = await toLogin(browser);
+    const hops: string[] = [];
+    const result = await browser.submit(login, /\/login$/, AMARA, hops);
+    expect(hops.some((h) => h.startsWith(`${system.urls.portal}/callback?`))).toBe(true);
+    expect(browser.url).toMatch(new RegExp(`^${system.urls.portal}/credentials/[A-Za-z0-9_-]{22}$`));
+    expect(result.status).toBe(200);
+    const page = await result.text();
+    const claim = (name: string) =>
+      new RegExp(`data-claim="${name}"><dt>([^<]*)</dt><dd data-claim-value="${name}">([^<]*)</dd>`)
+        .exec(page)
+        ?.slice(1);
+    expect(claim('given_name')).toEqual(['Given name', 'Amara']);
+    expect(claim('family_name')).toEqual(['Family name', 'Okafor']);
+    expect(claim('birthdate')).toEqual(['Date of birth', '1970-03-13']);
+    expect(claim('address.locality')).toEqual(['Locality', 'Lagos']);
+    expect(claim('email')).toEqual(['Email', 'amara.okafor@example.org']);
+    expect(claim('issuing_country')).toEqual(['Issuing country', 'XA']);
+    expect(page).toContain('data-testid="download"');
+
+    const download = await browser.go(`${browser.url}/download`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/dc+sd-jwt');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"]+\.sd-jwt"$/);
+    const credential = await download.text();
+    // An independent check of what was downloaded, with the issuer's published keys.
+    const { jwks } = (await (await fetch(`${system.urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: [] };
+    };
+    const verified = await verifySdJwtVc(credential, {
+      issuerJwks: jwks,
+      expectedIssuer: system.urls.issuer,
+    });
+    expect(verified.claims).toMatchObject({
+      given_name: 'Amara',
+      family_name: 'Okafor',
+      birthdate: '1970-03-13',
+    });
+    expect(decodeJwt(credential.split('~')[0] ?? '').cnf).toHaveProperty('jwk');
+
+    // Another browser cannot see it.
+    expect((await new Browser().go(browser.url)).status).toBe(404);
+  });
+
+  it('shows the cancelled page when the person cancels at the sign-in service', async () => {
+    const browser = new Browser();
+    const login = await toLogin(browser);
+    const page = await browser.submit(login, /\/abort$/, {});
+    expect(browser.url.startsWith(`${system.urls.portal}/callback?`)).toBe(true);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Sign-in cancelled');
+  });
+
+  it('refuses a replayed callback', async () => {
+    const browser = new Browser();
+    const login = await toLogin(browser);
+    const hops: string[] = [];
+    await browser.submit(login, /\/login$/, AMARA, hops);
+    const callback = hops.find((h) => h.startsWith(`${system.urls.portal}/callback?`)) ?? '';
+    const replay = await browser.go(callback);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('This sign-in has expired');
+  });
+});
