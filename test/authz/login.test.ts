@@ -114,6 +114,19 @@ describe('knowledge-based identification', () => {
     expect(bodies[0]).toBe(bodies[1]);
   });
 
+  it('matches names across Unicode composition and case (NFC + case folding)', async () => {
+    // "Noah Müller" typed with a combining diaeresis (NFD) and in capitals.
+    const decomposed = 'NOAH MU\u0308LLER';
+    expect(decomposed).not.toBe('NOAH MÜLLER');
+    const { browser, formUrl } = await startSignIn();
+    const { url } = await browser.submit(formUrl, origin(), {
+      individual_id: '5102038191',
+      full_name: decomposed,
+      date_of_birth: '1959-09-04',
+    });
+    expect(url.searchParams.get('code')).toBeTruthy();
+  });
+
   it('signs in with the right details after a wrong attempt', async () => {
     const { browser, formUrl } = await startSignIn();
     await browser.submit(formUrl, origin(), wrongAnswers['a wrong date of birth']);
