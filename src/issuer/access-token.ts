@@ -1,9 +1,16 @@
-import { createRemoteJWKSet, decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+  type RemoteJWKSetOptions,
+} from 'jose';
 import { ProtocolError } from '../platform/errors.js';
+import { discoverJwksUri } from './authorization-server.js';
 
 /** Asymmetric JWS algorithms an access token may use (RFC 9068 §4: never `none`; no shared secrets here). */
 const TOKEN_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256'];
-const DISCOVERY_TIMEOUT_MS = 5000;
 
 export interface AccessToken {
   /** The authorization server that issued it. */
@@ -36,27 +43,6 @@ export class MissingTokenError extends Error {
   }
 }
 
-/** Well-known URL per RFC 8414 §3.1: inserted between host and path (also OIDC Discovery's own rule for no path). */
-function wellKnown(issuer: string, suffix: string, style: 'insert' | 'append'): URL {
-  const url = new URL(issuer);
-  const path = url.pathname === '/' ? '' : url.pathname;
-  url.pathname = style === 'insert' ? `/.well-known/${suffix}${path}` : `${path}/.well-known/${suffix}`;
-  return url;
-}
-
-async function fetchJson(url: URL): Promise<Record<string, unknown> | undefined> {
-  const response = await fetch(url, {
-    headers: { accept: 'application/json' },
-    redirect: 'error',
-    signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
-  });
-  if (!response.ok) return undefined;
-  const body: unknown = await response.json();
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : undefined;
-}
-
 /**
  * Verifies JWT access tokens (RFC 9068) from the configured authorization servers — ours or any
  * other that publishes its metadata and a JWKS. Each server's metadata is discovered once and its
@@ -70,6 +56,8 @@ export class AccessTokenVerifier {
   constructor(
     authorizationServers: readonly string[],
     private readonly audience: string,
+    /** jose's remote JWKS options; the default cooldown (30 s) bounds refetches caused by unknown `kid`s. */
+    private readonly jwksOptions: RemoteJWKSetOptions = {},
   ) {
     this.trusted = new Set(authorizationServers);
   }
@@ -128,7 +116,7 @@ export class AccessTokenVerifier {
   private keySet(issuer: string): Promise<ReturnType<typeof createRemoteJWKSet>> {
     let pending = this.keySets.get(issuer);
     if (!pending) {
-      pending = discoverJwksUri(issuer).then((uri) => createRemoteJWKSet(uri));
+      pending = discoverJwksUri(issuer).then((uri) => createRemoteJWKSet(uri, this.jwksOptions));
       this.keySets.set(issuer, pending);
       // A failed discovery is retried on the next request, not remembered.
       pending.catch(() => this.keySets.delete(issuer));
@@ -139,26 +127,6 @@ export class AccessTokenVerifier {
       });
     });
   }
-}
-
-/**
- * RFC 8414 metadata first, then OpenID Connect Discovery; the document's `issuer` must be the
- * server we asked about (RFC 8414 §3.3), and `jwks_uri` must be https unless it is loopback.
- */
-async function discoverJwksUri(issuer: string): Promise<URL> {
-  for (const url of [
-    wellKnown(issuer, 'oauth-authorization-server', 'insert'),
-    wellKnown(issuer, 'openid-configuration', 'append'),
-  ]) {
-    const metadata = await fetchJson(url).catch(() => undefined);
-    if (!metadata) continue;
-    if (metadata.issuer !== issuer) throw new Error('authorization server metadata names another issuer');
-    if (typeof metadata.jwks_uri !== 'string' || !URL.canParse(metadata.jwks_uri)) {
-      throw new Error('authorization server metadata has no jwks_uri');
-    }
-    return new URL(metadata.jwks_uri);
-  }
-  throw new Error('authorization server metadata not found');
 }
 
 function describe(error: unknown): string {

@@ -18,6 +18,8 @@ export interface ForeignAs {
   /** How many times the JWKS was fetched. */
   jwksFetches: number;
   mint(options?: TokenOptions): Promise<string>;
+  /** Publishes a new signing key beside the old one and signs new tokens with it. */
+  rotate(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,8 +42,11 @@ async function newKey(): Promise<Key> {
 export async function startForeignAs(options: {
   audience: string;
   discovery?: 'oauth' | 'openid';
+  /** Metadata that names another issuer than the server's own URL (a mix-up attempt). */
+  claimedIssuer?: string;
 }): Promise<ForeignAs> {
-  const key = await newKey();
+  let key = await newKey();
+  const published = [key.jwk];
   const stranger = await newKey();
   let url = '';
   const state = { jwksFetches: 0 };
@@ -49,7 +54,11 @@ export async function startForeignAs(options: {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    const metadata = { issuer: url, jwks_uri: `${url}/jwks`, token_endpoint: `${url}/token` };
+    const metadata = {
+      issuer: options.claimedIssuer ?? url,
+      jwks_uri: `${url}/jwks`,
+      token_endpoint: `${url}/token`,
+    };
     const discovery = options.discovery ?? 'oauth';
     if (request.url === '/.well-known/oauth-authorization-server' && discovery === 'oauth')
       return send(200, metadata);
@@ -57,7 +66,7 @@ export async function startForeignAs(options: {
       return send(200, metadata);
     if (request.url === '/jwks') {
       state.jwksFetches++;
-      return send(200, { keys: [key.jwk] });
+      return send(200, { keys: published });
     }
     return send(404, { error: 'not_found' });
   });
@@ -87,6 +96,10 @@ export async function startForeignAs(options: {
       return new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', typ: tokenOptions.typ ?? 'at+jwt', kid: signer.jwk.kid })
         .sign(signer.privateKey);
+    },
+    async rotate() {
+      key = await newKey();
+      published.push(key.jwk);
     },
     stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
