@@ -16,6 +16,8 @@ import { BATCH_SIZE, PROOF_SIGNING_ALGS } from './metadata.js';
 import type { NonceStore } from './nonce-store.js';
 import { verifyJwtProof } from './proofs/jwt-proof.js';
 
+const HOUR = 3600;
+
 const Jwt = T.String({ minLength: 1, maxLength: 16384 });
 
 /**
@@ -126,7 +128,11 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
       if (!person)
         throw badRequest('invalid_credential_request', 'no registry record for the access token subject');
       const { claims, disclosable } = claimsFor(configuration, person);
-      const iat = Math.floor(Date.now() / 1000);
+      // RFC 9901 §10.1: a precise issuance time links the credentials (of a batch, or to this
+      // request); iat is rounded down and exp up to the hour, so validity is never shortened.
+      const now = Math.floor(Date.now() / 1000);
+      const iat = now - (now % HOUR);
+      const exp = Math.ceil((now + deps.config.issuer.credentialTtl) / HOUR) * HOUR;
       const credentials = await Promise.all(
         proofs.map(async (proof) => ({
           credential: await issueSdJwtVc({
@@ -137,7 +143,7 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
             disclosable,
             holderJwk: proof.holderJwk,
             iat,
-            exp: iat + deps.config.issuer.credentialTtl,
+            exp,
           }),
         })),
       );

@@ -9,7 +9,9 @@ export function registerNonceRoute(app: FastifyInstance, nonces: NonceStore): vo
   app.register(async (scope) => {
     // Some wallets POST `content-type: application/json` with an empty body; Fastify would refuse it.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 4096 }, (_request, _body, done) =>
+      done(null, undefined),
+    );
     scope.post('/nonce', async (_request, reply) => {
       const c_nonce = await nonces.issue();
       return reply.header('cache-control', 'no-store').send({ c_nonce });

@@ -123,7 +123,13 @@ describe('issuance', () => {
       issuing_country: 'XA',
       cnf: { jwk: { kty: 'EC', crv: 'P-256', x: holder.publicJwk.x, y: holder.publicJwk.y } },
     });
-    expect(verified.payload.exp).toBe((verified.payload.iat as number) + issuer.config.issuer.credentialTtl);
+    // Time claims rounded to the hour (RFC 9901 §10.1), validity never shorter than configured.
+    const { iat, exp } = verified.payload as { iat: number; exp: number };
+    const now = Math.floor(Date.now() / 1000);
+    expect([iat % 3600, exp % 3600]).toEqual([0, 0]);
+    expect(iat).toBeLessThanOrEqual(now);
+    expect(now - iat).toBeLessThan(3600);
+    expect(exp).toBeGreaterThanOrEqual(now + issuer.config.issuer.credentialTtl - 5);
 
     // Personal claims are disclosures, not clear payload claims.
     const ours = await verifySdJwtVc(credential, { issuerJwks: jwks, expectedIssuer: issuer.url });

@@ -152,6 +152,13 @@ describe('nonce endpoint', () => {
     expect(response.status).toBe(200);
   });
 
+  it('ignores a small body and refuses a large one', async () => {
+    const post = (body: string) =>
+      fetch(`${issuer.url}/nonce`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post('{"credential_configuration_id":"national_id_sd_jwt"}')).status).toBe(200);
+    expect((await post('x'.repeat(10_000))).status).toBe(413);
+  });
+
   it('only answers POST', async () => {
     const response = await fetch(`${issuer.url}/nonce`);
     expect(response.status).toBe(404);
