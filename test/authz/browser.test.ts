@@ -1,19 +1,20 @@
 import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../helpers/browser.js';
 import { testConfig } from '../helpers/system.js';
 import { AMARA, type AuthzUnderTest, startAuthz } from './helpers.js';
 
 let authz: AuthzUnderTest;
 let dataDir: string;
-let browser: Browser;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   const test = await testConfig({ services: ['authz'] });
   dataDir = test.dataDir;
   authz = await startAuthz(test.config);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -22,7 +23,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('signs in through the form in Chromium under the CSP and lands on the callback with a code', async () => {
+it('signs in through the form in Chromium under the CSP and lands on the callback with a code', async (context) => {
+  if (!browser) return context.skip();
   const page = await browser.newPage();
   const messages: string[] = [];
   page.on('console', (message) => messages.push(message.text()));
@@ -43,6 +45,7 @@ it('signs in through the form in Chromium under the CSP and lands on the callbac
   await page.getByLabel('Date of birth').fill(AMARA.date_of_birth);
   await page.getByRole('button', { name: 'Continue' }).click();
   expect(await page.getByRole('alert').textContent()).toContain('do not match our records');
+  await page.screenshot({ path: screenshotPath('authz-login-error'), fullPage: true });
   expect(await page.getByLabel('Full name').inputValue()).toBe('');
 
   await page.getByLabel('Full name').fill(AMARA.full_name);
