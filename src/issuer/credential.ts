@@ -117,6 +117,10 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
           }),
         );
       }
+      // A batch exists to give the holder unlinkable copies: one key per credential (§8.2 `proofs`).
+      const keys = new Set(proofs.map((p) => JSON.stringify(p.holderJwk)));
+      if (keys.size !== proofs.length)
+        throw badRequest('invalid_proof', 'each proof must be for a different key');
       // Only after every proof checks out: each distinct nonce is consumed once, atomically (§7).
       for (const nonce of new Set(proofs.map((p) => p.nonce))) {
         if (!(await deps.nonces.consume(nonce))) {

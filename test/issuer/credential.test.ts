@@ -173,6 +173,17 @@ describe('issuance', () => {
     ]);
   });
 
+  it('refuses a batch that proves the same key twice', async () => {
+    const nonce = await freshNonce();
+    const proof = () => proofJwt(holder, { audience: issuer.url, nonce });
+    const result = await post(
+      { credential_configuration_id: 'national_id_sd_jwt', proofs: { jwt: [await proof(), await proof()] } },
+      await as.mint(),
+    );
+    expectProtocolError(result, 400, 'invalid_proof');
+    expect(result.body?.error_description).toMatch(/different key/);
+  });
+
   it('accepts the draft 13 single proof form and ignores unknown members', async () => {
     const result = await post(
       {
