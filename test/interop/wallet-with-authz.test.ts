@@ -1,0 +1,184 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Config } from '../../src/platform/config/index.js';
+import type { RunningSystem } from '../../src/system.js';
+import { startSystem } from '../../src/system.js';
+import {
+  AMARA,
+  Browser,
+  type ClientKey,
+  closeServer,
+  generateClientKey,
+  serveClientJwks,
+} from '../authz/helpers.js';
+import { testConfig } from '../helpers/system.js';
+
+/**
+ * The whole flow with our authz and issuer on one side and independent libraries on the other:
+ * @openid4vc/openid4vci (the OWF wallet library) builds the authorization request, redeems the code
+ * at authz (PKCE, private_key_jwt), fetches the nonce, signs the proof and requests the credential;
+ * @sd-jwt/sd-jwt-vc verifies what the issuer returned. Nothing of ours runs on the wallet side.
+ */
+let config: Config;
+let system: RunningSystem;
+let jwksServer: Server;
+let clientKey: ClientKey;
+let dataDir: string;
+
+beforeAll(async () => {
+  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
+  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
+  clientKey = await generateClientKey();
+  // The wallet is the registered client; its JWKS is served where authz expects the client's keys.
+  jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
+  system = await startSystem(config, ['authz', 'issuer']);
+});
+
+afterAll(async () => {
+  await system?.stop();
+  if (jwksServer) await closeServer(jwksServer);
+  setGlobalConfig({ allowInsecureUrls: false });
+  const { rmSync } = await import('node:fs');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** RFC 7523 private_key_jwt, written on the wallet side with jose, not with our key interface. */
+function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
+  return async ({ authorizationServerMetadata, body }) => {
+    body.client_id = clientId;
+    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    body.client_assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: String(clientKey.publicJwk.kid) })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(authorizationServerMetadata.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign((clientKey.privateKey as { key: CryptoKey }).key);
+  };
+}
+
+it('an independent wallet library gets a credential with a token from authz; @sd-jwt verifies it', async () => {
+  const clientId = config.portal.clientId;
+  const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
+  const holder = await generateKeyPair('ES256', { extractable: true });
+  const holderJwk = await exportJWK(holder.publicKey);
+  const wallet = new Openid4vciClient({
+    callbacks: {
+      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+      generateRandom: (length) => randomBytes(length),
+      clientAuthentication: privateKeyJwt(clientId),
+      signJwt: async (signer: JwtSigner, { header, payload }) => {
+        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
+        const jwt = await new SignJWT(payload)
+          .setProtectedHeader({ ...header, alg: signer.alg })
+          .sign(holder.privateKey);
+        return { jwt, signerJwk: signer.publicJwk };
+      },
+    },
+  });
+
+  const issuerMetadata = await wallet.resolveIssuerMetadata(config.issuer.publicUrl);
+  const credentialOffer = {
+    credential_issuer: config.issuer.publicUrl,
+    credential_configuration_ids: ['national_id_sd_jwt'],
+    grants: { authorization_code: {} },
+  };
+  const authorization = await wallet.createAuthorizationRequestUrlFromOffer({
+    clientId,
+    credentialOffer,
+    issuerMetadata,
+    redirectUri,
+    scope: 'openid national_id',
+  });
+  expect(authorization.authorizationServer).toBe(config.authz.publicUrl);
+  expect(authorization.pkce?.codeChallengeMethod).toBe('S256');
+
+  // The person signs in at authz (the browser part is not the wallet library's job).
+  const browser = new Browser();
+  const origin = config.authz.publicUrl;
+  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
+  expect(start.url.pathname).toMatch(/^\/interaction\//);
+  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
+  expect(done.url.href.startsWith(redirectUri)).toBe(true);
+
+  const authorizationResponse = wallet.parseAndVerifyAuthorizationResponseRedirectUrl({
+    url: done.url.href,
+    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
+  });
+  if (!('code' in authorizationResponse) || !authorizationResponse.code) throw new Error('no code');
+
+  const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
+    issuerMetadata,
+    credentialOffer,
+    authorizationCode: authorizationResponse.code,
+    pkceCodeVerifier: authorization.pkce?.codeVerifier,
+    redirectUri,
+  });
+  // RFC 9068: a JWT access token for the issuer, carrying the scope.
+  const authzJwks = (await (await fetch(`${origin}/jwks`)).json()) as { keys: JWK[] };
+  const { payload: token, protectedHeader } = await jwtVerify(
+    accessTokenResponse.access_token,
+    createLocalJWKSet(authzJwks),
+    { issuer: origin, audience: config.issuer.publicUrl },
+  );
+  expect(protectedHeader.typ).toBe('at+jwt');
+  expect(String(token.scope).split(' ')).toContain('national_id');
+
+  const { c_nonce } = await wallet.requestNonce({ issuerMetadata });
+  const { jwt } = await wallet.createCredentialRequestJwtProof({
+    issuerMetadata,
+    credentialConfigurationId: 'national_id_sd_jwt',
+    nonce: c_nonce,
+    signer: { method: 'jwk', alg: 'ES256', publicJwk: holderJwk as Jwk },
+  });
+  const { credentialResponse } = await wallet.retrieveCredentials({
+    issuerMetadata,
+    accessToken: accessTokenResponse.access_token,
+    credentialConfigurationId: 'national_id_sd_jwt',
+    proofs: { jwt: [jwt] },
+  });
+  const first = credentialResponse.credentials?.[0];
+  const credential =
+    typeof first === 'object' && first && 'credential' in first ? first.credential : undefined;
+  if (typeof credential !== 'string') throw new Error('no credential in the response');
+
+  // Independent verification with @sd-jwt/sd-jwt-vc, keys from the issuer's JWT VC issuer metadata.
+  const issuerKeys = (
+    (await (await fetch(`${config.issuer.publicUrl}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: JWK[] };
+    }
+  ).jwks.keys;
+  const sdJwtVc = new SDJwtVcInstance({
+    hasher: digest,
+    verifier: async (data, signature) => {
+      const [header] = data.split('.');
+      const { kid } = JSON.parse(Buffer.from(header ?? '', 'base64url').toString()) as { kid?: string };
+      const key = issuerKeys.find((k) => k.kid === kid);
+      if (!key) return false;
+      return (await ES256.getVerifier(key as JsonWebKey))(data, signature);
+    },
+  });
+  const verified = await sdJwtVc.verify(credential);
+  const claims = verified.payload as Record<string, unknown>;
+  expect(claims.iss).toBe(config.issuer.publicUrl);
+  expect(claims.given_name).toBe('Amara');
+  expect(claims.family_name).toBe('Okafor');
+  expect(claims.birthdate).toBe(AMARA.date_of_birth);
+  expect(claims.cnf).toEqual({ jwk: { kty: 'EC', crv: 'P-256', x: holderJwk.x, y: holderJwk.y } });
+});
