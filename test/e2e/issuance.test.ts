@@ -4,92 +4,117 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
+import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
 const person = demoIdentities()[1] ?? demoIdentities()[0];
 if (!person) throw new Error('no demo identity');
 
 let browser: Browser | undefined;
-let system: TestSystem;
-
 beforeAll(async () => {
   browser = await launchChromium();
-  system = await startTestSystem();
 });
-
 afterAll(async () => {
   await browser?.close();
-  await system?.stop();
 });
 
-describe('a person gets a credential in the browser', () => {
-  it('landing page → login form → credential on screen → download', async (context) => {
-    if (!browser) return context.skip();
-    const page = await browser.newPage({ acceptDownloads: true });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on(
-      'response',
-      (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
-    );
+/**
+ * The embedded default (a SQLite file per service), and all three services plus the registry sharing
+ * one PostgreSQL database, as several instances behind a load balancer would.
+ */
+describe.each([{ storage: 'sqlite' }, { storage: 'postgres' }])(
+  'a person gets a credential in the browser ($storage)',
+  ({ storage }) => {
+    let system: TestSystem | undefined;
+    let database: TestDatabase | undefined;
 
-    await page.goto(system.urls.portal);
-    const types = page.getByTestId('credential-types');
-    await expect.poll(() => types.isVisible()).toBe(true);
-    expect(await types.textContent()).toContain('National ID');
-    await page.screenshot({ path: screenshotPath('e2e-1-landing'), fullPage: true });
-
-    await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
-    await page.waitForURL((url) => url.href.startsWith(system.urls.authz));
-    await page.getByLabel('Individual ID').fill(person.individualId);
-    await page.getByLabel('Full name').fill(person.fullName.toUpperCase());
-    await page.getByLabel('Date of birth').fill(person.birthDate);
-    await page.screenshot({ path: screenshotPath('e2e-2-login'), fullPage: true });
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    await page.waitForURL((url) => url.href.startsWith(`${system.urls.portal}/credentials/`));
-    const claims = page.getByTestId('claims');
-    expect(await claims.locator('[data-claim="given_name"]').textContent()).toContain(person.givenName);
-    expect(await claims.locator('[data-claim="family_name"]').textContent()).toContain(person.familyName);
-    expect(await claims.locator('[data-claim="birthdate"]').textContent()).toContain(person.birthDate);
-    await page.screenshot({ path: screenshotPath('e2e-3-credential'), fullPage: true });
-
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('download').click(),
-    ]);
-    const credential = readFileSync((await download.path()) ?? '', 'utf8');
-    const jwks = (await (await fetch(`${system.urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
-      jwks: { keys: [] };
-    };
-    const verified = await verifySdJwtVc(credential, {
-      issuerJwks: jwks.jwks,
-      expectedIssuer: system.urls.issuer,
+    beforeAll(async () => {
+      if (storage === 'postgres') {
+        if (!(await isPostgresAvailable())) return;
+        database = await createPostgresDatabase();
+        const url = database.url;
+        system = await startTestSystem({
+          databases: { authz: url, issuer: url, portal: url, registry: url },
+        });
+      } else {
+        system = await startTestSystem();
+      }
     });
-    expect(verified.claims.given_name).toBe(person.givenName);
-    expect(problems).toEqual([]);
-  });
+    afterAll(async () => {
+      await system?.stop();
+      await database?.drop();
+    });
 
-  it('wrong details keep the person on the form with a message that names no field', async (context) => {
-    if (!browser) return context.skip();
-    const page = await browser.newPage();
-    await page.goto(system.urls.portal);
-    await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
-    await page.waitForURL((url) => url.href.startsWith(system.urls.authz));
-    await page.getByLabel('Individual ID').fill(person.individualId);
-    await page.getByLabel('Full name').fill(person.fullName);
-    await page.getByLabel('Date of birth').fill('1999-01-01');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    const wrongDate = await page.getByRole('alert').textContent();
-    expect(wrongDate).toContain('do not match our records');
-    expect(page.url().startsWith(system.urls.authz)).toBe(true);
-    await page.screenshot({ path: screenshotPath('e2e-4-wrong-details'), fullPage: true });
+    it('landing page → login form → credential on screen → download', async (context) => {
+      if (!browser || !system) return context.skip();
+      const { urls } = system;
+      const page = await browser.newPage({ acceptDownloads: true });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on(
+        'response',
+        (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`),
+      );
 
-    // An unknown individual ID gets exactly the same message: the form tells nothing about which field failed.
-    await page.getByLabel('Individual ID').fill('0000000000');
-    await page.getByLabel('Full name').fill(person.fullName);
-    await page.getByLabel('Date of birth').fill(person.birthDate);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe(wrongDate);
-  });
-});
+      await page.goto(urls.portal);
+      const types = page.getByTestId('credential-types');
+      await expect.poll(() => types.isVisible()).toBe(true);
+      expect(await types.textContent()).toContain('National ID');
+      await page.screenshot({ path: screenshotPath(`e2e-${storage}-1-landing`), fullPage: true });
+
+      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      await page.getByLabel('Individual ID').fill(person.individualId);
+      await page.getByLabel('Full name').fill(person.fullName.toUpperCase());
+      await page.getByLabel('Date of birth').fill(person.birthDate);
+      await page.screenshot({ path: screenshotPath(`e2e-${storage}-2-login`), fullPage: true });
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      await page.waitForURL((url) => url.href.startsWith(`${urls.portal}/credentials/`));
+      const claims = page.getByTestId('claims');
+      expect(await claims.locator('[data-claim="given_name"]').textContent()).toContain(person.givenName);
+      expect(await claims.locator('[data-claim="family_name"]').textContent()).toContain(person.familyName);
+      expect(await claims.locator('[data-claim="birthdate"]').textContent()).toContain(person.birthDate);
+      await page.screenshot({ path: screenshotPath(`e2e-${storage}-3-credential`), fullPage: true });
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('download').click(),
+      ]);
+      const credential = readFileSync((await download.path()) ?? '', 'utf8');
+      const jwks = (await (await fetch(`${urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
+        jwks: { keys: [] };
+      };
+      const verified = await verifySdJwtVc(credential, {
+        issuerJwks: jwks.jwks,
+        expectedIssuer: urls.issuer,
+      });
+      expect(verified.claims.given_name).toBe(person.givenName);
+      expect(problems).toEqual([]);
+    });
+
+    it('wrong details keep the person on the form with a message that names no field', async (context) => {
+      if (!browser || !system) return context.skip();
+      const { urls } = system;
+      const page = await browser.newPage();
+      await page.goto(urls.portal);
+      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      await page.getByLabel('Individual ID').fill(person.individualId);
+      await page.getByLabel('Full name').fill(person.fullName);
+      await page.getByLabel('Date of birth').fill('1999-01-01');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      const wrongDate = await page.getByRole('alert').textContent();
+      expect(wrongDate).toContain('do not match our records');
+      expect(page.url().startsWith(urls.authz)).toBe(true);
+      await page.screenshot({ path: screenshotPath(`e2e-${storage}-4-wrong-details`), fullPage: true });
+
+      // An unknown individual ID gets exactly the same message: the form tells nothing about which field failed.
+      await page.getByLabel('Individual ID').fill('0000000000');
+      await page.getByLabel('Full name').fill(person.fullName);
+      await page.getByLabel('Date of birth').fill(person.birthDate);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      expect(await page.getByRole('alert').textContent()).toBe(wrongDate);
+    });
+  },
+);

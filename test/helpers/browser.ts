@@ -12,7 +12,8 @@ export const ARTIFACTS_DIR = join(process.cwd(), 'test-results', 'screenshots');
  */
 export async function launchChromium(): Promise<Browser | undefined> {
   if (!existsSync(CHROMIUM_PATH)) {
-    if (process.env.CI === 'true') throw new Error(`chromium is required in CI but ${CHROMIUM_PATH} is missing`);
+    if (process.env.CI === 'true')
+      throw new Error(`chromium is required in CI but ${CHROMIUM_PATH} is missing`);
     process.stderr.write(
       `\n!!! ${CHROMIUM_PATH} not found: browser tests are SKIPPED (apt-get install -y chromium; they fail when CI=true) !!!\n\n`,
     );

@@ -21,11 +21,15 @@ export interface KeyTables {
   signing_keys: SigningKeysTable;
 }
 
-/** Every service that signs includes this migration in its own list. */
+/**
+ * Every service that signs includes this migration in its own list. Services may share one
+ * database (each with its own key purposes), so the table is created only by the first.
+ */
 export const signingKeysMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('signing_keys')
+      .ifNotExists()
       .addColumn('kid', 'varchar(100)', (c) => c.primaryKey())
       .addColumn('purpose', 'varchar(100)', (c) => c.notNull())
       .addColumn('alg', 'varchar(20)', (c) => c.notNull())
@@ -37,12 +41,13 @@ export const signingKeysMigration: Migration = {
       .execute();
     await db.schema
       .createIndex('signing_keys_purpose')
+      .ifNotExists()
       .on('signing_keys')
       .columns(['purpose', 'status'])
       .execute();
   },
   async down(db: Kysely<unknown>) {
-    await db.schema.dropTable('signing_keys').execute();
+    await db.schema.dropTable('signing_keys').ifExists().execute();
   },
 };
 

@@ -1,0 +1,183 @@
+// `npm run bench`: the credential endpoint under load (nonce + credential request per credential,
+// tokens and proofs prepared up front), the same crypto steps alone in one process, their ratio,
+// and full login flows per second. Prints a Markdown table for docs/benchmarks.md.
+import { type ChildProcess, fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import * as client from 'openid-client';
+import { issueSdJwtVc } from '../src/credentials/sd-jwt-vc/index.js';
+import { AccessTokenVerifier } from '../src/issuer/access-token.js';
+import { claimsFor, credentialConfigurations } from '../src/issuer/configurations/index.js';
+import { verifyJwtProof } from '../src/issuer/proofs/jwt-proof.js';
+import { LocalSigningKey } from '../src/platform/keys/index.js';
+import { demoIdentities } from '../src/platform/registry/index.js';
+import { AMARA, authorize, closeServer } from '../test/authz/helpers.js';
+import { testConfig } from '../test/helpers/system.js';
+import { fetchNonces, newHolders, obtainAccessTokens, signProof } from './prepare.js';
+
+const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 2000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const LOGIN_FLOWS = Number(process.env.BENCH_LOGIN_FLOWS ?? 50);
+const CONFIGURATION_ID = 'national_id_sd_jwt';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function startServices(config: unknown): Promise<ChildProcess> {
+  const child = fork(new URL('./system-process.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ATTESTA_BENCH_CONFIG: JSON.stringify(config) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`services exited with ${code}`)));
+  });
+  return child;
+}
+
+async function loadCredentialEndpoint(issuer: string, tokens: string[], proofs: string[]) {
+  let next = 0;
+  const latencies: number[] = [];
+  const failures = new Map<number, number>();
+  const started = performance.now();
+  const result = await autocannon({
+    url: issuer,
+    connections: CONNECTIONS,
+    amount: proofs.length * 2,
+    requests: [
+      {
+        method: 'POST',
+        path: '/nonce',
+        setupRequest: (request, context) => {
+          (context as { t0?: number }).t0 = performance.now();
+          return request;
+        },
+      },
+      {
+        method: 'POST',
+        path: '/credential',
+        setupRequest: (request) => {
+          const i = next++;
+          return {
+            ...request,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${tokens[i % tokens.length]}`,
+            },
+            body: JSON.stringify({
+              credential_configuration_id: CONFIGURATION_ID,
+              proofs: { jwt: [proofs[i % proofs.length]] },
+            }),
+          };
+        },
+        onResponse: (status, _body, context) => {
+          if (status === 200) latencies.push(performance.now() - ((context as { t0?: number }).t0 ?? 0));
+          else failures.set(status, (failures.get(status) ?? 0) + 1);
+        },
+      },
+    ],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    credentials: latencies.length,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+    non2xx: result.non2xx,
+  };
+}
+
+async function cryptoAlone(issuer: string, authzUrl: string, tokens: string[], proofs: string[]) {
+  const verifier = new AccessTokenVerifier([authzUrl], issuer);
+  await verifier.verify(tokens[0] as string); // discovery + JWKS fetched once, as in the service
+  const issuerKey = await LocalSigningKey.generate('ES256');
+  const configuration = credentialConfigurations.get(CONFIGURATION_ID);
+  const person = demoIdentities()[0];
+  if (!configuration || !person) throw new Error('demo configuration missing');
+  const { claims, disclosable } = claimsFor(configuration, person);
+  const started = performance.now();
+  for (let i = 0; i < proofs.length; i++) {
+    await verifier.verify(tokens[i % tokens.length] as string);
+    const proof = await verifyJwtProof(proofs[i] as string, {
+      audience: issuer,
+      algorithms: ['ES256', 'EdDSA'],
+      maxAgeSeconds: 3600,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    await issueSdJwtVc({
+      issuerKey,
+      issuer,
+      vct: configuration.vct,
+      claims,
+      disclosable,
+      holderJwk: proof.holderJwk,
+      iat: now,
+      exp: now + 3600,
+    });
+  }
+  return proofs.length / ((performance.now() - started) / 1000);
+}
+
+async function loginFlows(
+  config: Awaited<ReturnType<typeof testConfig>>['config'],
+  rp: client.Configuration,
+) {
+  const started = performance.now();
+  for (let i = 0; i < LOGIN_FLOWS; i++) {
+    const run = await authorize(config, rp, AMARA);
+    await client.authorizationCodeGrant(
+      rp,
+      run.url,
+      { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
+      { resource: config.issuer.publicUrl },
+    );
+  }
+  return LOGIN_FLOWS / ((performance.now() - started) / 1000);
+}
+
+const { config, dataDir } = await testConfig({
+  services: ['authz', 'issuer'],
+  overrides: { log: { level: 'warn' } },
+});
+const child = await startServices(config);
+try {
+  const issuer = config.issuer.publicUrl;
+  const { tokens, rp, jwksServer } = await obtainAccessTokens(config, 8);
+  try {
+    const holders = await newHolders(100);
+    const loadNonces = await fetchNonces(issuer, CREDENTIALS);
+    const loadProofs = await Promise.all(
+      loadNonces.map((nonce, i) => signProof(holders[i % holders.length] as never, issuer, nonce)),
+    );
+    const load = await loadCredentialEndpoint(issuer, tokens, loadProofs);
+    if (load.failures.size > 0 || load.credentials !== CREDENTIALS) {
+      throw new Error(
+        `credential endpoint failures: ${JSON.stringify([...load.failures])}, got ${load.credentials}`,
+      );
+    }
+    const alone = await cryptoAlone(issuer, config.authz.publicUrl, tokens, loadProofs);
+    const flows = await loginFlows(config, rp);
+
+    const f = (n: number, digits = 0) => n.toFixed(digits);
+    const rows = [
+      '| measure | value |',
+      '| --- | --- |',
+      `| credential endpoint (nonce + credential, ${CONNECTIONS} connections, ${CREDENTIALS} credentials) | ${f(load.perSecond)} credentials/s |`,
+      `| latency per credential (nonce + credential), p50 / p99 | ${f(load.p50, 1)} ms / ${f(load.p99, 1)} ms |`,
+      `| crypto alone, one process (token verify + proof verify + SD-JWT VC sign) | ${f(alone)} /s |`,
+      `| ratio endpoint / crypto alone | ${f(load.perSecond / alone, 2)} |`,
+      `| full login flows (authorize → login → code → token), sequential | ${f(flows, 1)} flows/s |`,
+    ];
+    process.stdout.write(`\n${rows.join('\n')}\n\nNode ${process.version}, ${new Date().toISOString()}\n`);
+  } finally {
+    await closeServer(jwksServer);
+  }
+} finally {
+  child.send({ stop: true });
+  await new Promise((resolve) => child.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
