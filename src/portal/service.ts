@@ -20,7 +20,7 @@ import { credentialRoutes } from './routes/credential.js';
 import { jwksRoute } from './routes/jwks.js';
 import { landingRoute } from './routes/landing.js';
 import { startRoute } from './routes/start.js';
-import { loadSessionSecret, SessionCookie } from './session-cookie.js';
+import { SessionCookie, sessionSecret } from './session-cookie.js';
 import { CredentialStore } from './store/credential-store.js';
 import { FlowStore } from './store/flow-store.js';
 import { type PortalTables, portalMigrations } from './store/tables.js';
@@ -100,7 +100,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     const server = createServer({ service: 'portal', logLevel: config.log.level });
     app = server;
     await securityHeaders(server, config);
-    await server.register(cookie, { secret: loadSessionSecret(config) });
+    await server.register(cookie, { secret: sessionSecret(config, masterKey) });
     server.get('/health', async () => ({ status: 'ok' }));
     jwksRoute(server, ctx);
     assetsRoute(server);

@@ -1,34 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config/index.js';
+import type { MasterKey } from '../platform/keys/index.js';
 
 /**
- * The secret that signs the session cookie: `portal.sessionSecret`, or one generated into the data
- * folder (0600) on first start. Several instances must be configured with the same secret.
+ * The secret that signs the session cookie: `portal.sessionSecret`, or else derived from the master
+ * key, so every instance that shares the master key (as it must, to read stored credentials) agrees.
  */
-export function loadSessionSecret(config: Config): string {
-  if (config.portal.sessionSecret) return config.portal.sessionSecret;
-  const file = join(config.dataDir, 'portal-session.secret');
-  try {
-    if (statSync(file).mode & 0o077) chmodSync(file, 0o600);
-    const text = readFileSync(file, 'utf8').trim();
-    if (text.length >= 32) return text;
-    throw new Error(`${file}: session secret too short`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  try {
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadSessionSecret(config);
-    throw error;
-  }
-  return secret;
+export function sessionSecret(config: Config, masterKey: MasterKey): string {
+  return config.portal.sessionSecret || masterKey.derive('portal session cookie').toString('base64url');
 }
 
 /**

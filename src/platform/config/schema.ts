@@ -58,7 +58,7 @@ export const ConfigSchema = T.Object({
     ...Service,
     issuerUrl: T.String({ format: 'uri' }),
     clientId: T.String({ minLength: 1 }),
-    /** Secret for signing the session cookie; generated into dataDir when empty. */
+    /** Secret for signing the session cookie; derived from the master key when empty. */
     sessionSecret: T.String(),
   }),
 });
