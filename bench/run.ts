@@ -27,7 +27,11 @@ function percentile(sorted: number[], p: number): number {
 
 async function startServices(config: unknown): Promise<ChildProcess> {
   const child = fork(new URL('./system-process.ts', import.meta.url), {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : []),
+    ],
     env: { ...process.env, ATTESTA_BENCH_CONFIG: JSON.stringify(config) },
   });
   await new Promise<void>((resolve, reject) => {
