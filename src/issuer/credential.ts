@@ -1,22 +1,17 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { issueSdJwtVc } from '../credentials/sd-jwt-vc/index.js';
 import type { Config } from '../platform/config/index.js';
 import { ProtocolError } from '../platform/errors.js';
-import type { SigningKey } from '../platform/keys/index.js';
-import type { IdentityRegistry } from '../platform/registry/index.js';
 import {
   type AccessToken,
   AccessTokenVerifier,
   insufficientScope,
   MissingTokenError,
 } from './access-token.js';
-import { type CredentialConfiguration, claimsFor } from './configurations/index.js';
+import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
 import { BATCH_SIZE, PROOF_SIGNING_ALGS } from './metadata.js';
 import type { NonceStore } from './nonce-store.js';
 import { verifyJwtProof } from './proofs/jwt-proof.js';
-
-const HOUR = 3600;
 
 const Jwt = T.String({ minLength: 1, maxLength: 16384 });
 
@@ -34,11 +29,10 @@ type CredentialRequest = Static<typeof CredentialRequest>;
 
 export interface CredentialRouteDeps {
   config: Config;
-  configurations: ReadonlyMap<string, CredentialConfiguration>;
+  configurations: CredentialConfigurationSource;
   tokens: AccessTokenVerifier;
   nonces: NonceStore;
-  registry: IdentityRegistry;
-  issuerKey: SigningKey;
+  issuance: IssuanceService;
 }
 
 function badRequest(error: string, description: string): ProtocolError {
@@ -101,7 +95,7 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
         }
         throw badRequest('invalid_credential_request', 'credential_configuration_id is required');
       }
-      const configuration = deps.configurations.get(body.credential_configuration_id);
+      const configuration = await deps.configurations.get(body.credential_configuration_id);
       if (!configuration) {
         throw badRequest('unknown_credential_configuration', 'unknown credential_configuration_id');
       }
@@ -128,29 +122,18 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
         }
       }
 
-      const person = await deps.registry.findByIndividualId(token.subject);
-      if (!person)
-        throw badRequest('invalid_credential_request', 'no registry record for the access token subject');
-      const { claims, disclosable } = claimsFor(configuration, person);
-      // RFC 9901 §10.1: a precise issuance time links the credentials (of a batch, or to this
-      // request); iat is rounded down and exp up to the hour, so validity is never shortened.
-      const now = Math.floor(Date.now() / 1000);
-      const iat = now - (now % HOUR);
-      const exp = Math.ceil((now + deps.config.issuer.credentialTtl) / HOUR) * HOUR;
-      const credentials = await Promise.all(
-        proofs.map(async (proof) => ({
-          credential: await issueSdJwtVc({
-            issuerKey: deps.issuerKey,
-            issuer,
-            vct: configuration.vct,
-            claims,
-            disclosable,
-            holderJwk: proof.holderJwk,
-            iat,
-            exp,
-          }),
-        })),
-      );
+      const outcome = await deps.issuance.issue({
+        configuration,
+        subject: { sub: token.subject, claims: token.payload as Record<string, unknown> },
+        holderJwks: proofs.map((proof) => proof.holderJwk),
+      });
+      if (outcome.kind === 'pending') {
+        // Deferred issuance (§9) is not offered yet: say so rather than pretend.
+        throw new ProtocolError(503, 'temporarily_unavailable', 'the credential data is not available yet', {
+          'retry-after': String(outcome.interval),
+        });
+      }
+      const credentials = outcome.credentials.map((credential) => ({ credential }));
       request.log.info({ configuration: configuration.id, count: credentials.length }, 'credentials issued');
       return reply.header('cache-control', 'no-store').send({ credentials });
     },

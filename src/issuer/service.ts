@@ -7,6 +7,7 @@ import { AccessTokenVerifier } from './access-token.js';
 import { credentialConfigurations } from './configurations/index.js';
 import { registerCredentialRoute } from './credential.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
+import { RegistryIssuance, StaticConfigurationSource } from './issuance/index.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
 import { buildIssuerMetadata, registerMetadataRoute } from './metadata.js';
 import { registerNonceRoute } from './nonce.js';
@@ -36,11 +37,15 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     registerNonceRoute(app, nonces);
     registerCredentialRoute(app, {
       config,
-      configurations: credentialConfigurations,
+      configurations: new StaticConfigurationSource(credentialConfigurations),
       tokens,
       nonces,
-      registry,
-      issuerKey,
+      issuance: new RegistryIssuance(
+        registry,
+        issuerKey,
+        config.issuer.publicUrl,
+        config.issuer.credentialTtl,
+      ),
     });
     return {
       name: 'issuer',
