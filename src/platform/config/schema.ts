@@ -57,6 +57,8 @@ export const ConfigSchema = T.Object({
   portal: T.Object({
     ...Service,
     issuerUrl: T.String({ format: 'uri' }),
+    /** Further OpenID4VCI credential issuers shown in the catalogue (their identifiers). */
+    issuers: T.Array(T.String({ format: 'uri' })),
     clientId: T.String({ minLength: 1 }),
     /** Secret for signing the session cookie; derived from the master key when empty. */
     sessionSecret: T.String(),
