@@ -4,9 +4,11 @@ import { KeyStore } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { AccessTokenVerifier } from './access-token.js';
+import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
 import { credentialConfigurations } from './configurations/index.js';
 import { registerCredentialRoute } from './credential.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
+import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
 import { RegistryIssuance, StaticConfigurationSource } from './issuance/index.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
 import { buildIssuerMetadata, registerMetadataRoute } from './metadata.js';
@@ -21,10 +23,15 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
   const database = openDatabase<IssuerTables>(config.issuer.database);
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
+    await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+    const data = database.db as unknown as Kysely<IssuanceTables>;
     const keys = new KeyStore(database.db, masterKey);
     const issuerKey = await keys.ensureActive(ISSUER_KEY_PURPOSE, 'ES256');
     const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
     const tokens = new AccessTokenVerifier(config.issuer.authorizationServers, config.issuer.publicUrl);
+    const audit = new AuditTrail(data);
+    // Guards every admin route: `onRequest: requireAdmin(admin)` (src/issuer/admin).
+    const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(data), audit });
 
     const app = createServer({
       service: 'issuer',
@@ -35,6 +42,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     registerMetadataRoute(app, buildIssuerMetadata(config, credentialConfigurations.values(), issuerKey.alg));
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
+    registerAdminRoutes(app, { auth: admin, audit });
     registerCredentialRoute(app, {
       config,
       configurations: new StaticConfigurationSource(credentialConfigurations),

@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProtocolError } from '../../platform/errors.js';
+import type { AccessTokenVerifier } from '../access-token.js';
+import { ApiKeyStore } from './api-keys.js';
+import type { AuditTrail } from './audit.js';
+
+/** The scope an OAuth client-credentials token must carry to call the admin API. */
+export const ADMIN_SCOPE = 'issuer:admin';
+
+export interface AdminPrincipal {
+  kind: 'oauth' | 'api_key';
+  /** The client id (OAuth) or the key id (API key). */
+  id: string;
+}
+
+export function actorOf(principal: AdminPrincipal | undefined): string {
+  return principal ? `${principal.kind}:${principal.id}` : 'anonymous';
+}
+
+const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
+
+/** The authenticated admin of a request that passed `requireAdmin`. */
+export function adminPrincipal(request: FastifyRequest): AdminPrincipal {
+  const principal = principals.get(request);
+  if (!principal) throw new Error('adminPrincipal: route is not protected by requireAdmin');
+  return principal;
+}
+
+function unauthorized(description: string, error = 'invalid_token'): ProtocolError {
+  return new ProtocolError(401, error, description, {
+    'www-authenticate': `Bearer error="${error}", error_description="${description}"`,
+  });
+}
+
+export interface AdminAuthenticatorDeps {
+  tokens: AccessTokenVerifier;
+  apiKeys: ApiKeyStore;
+  audit: AuditTrail;
+}
+
+/**
+ * Who may call the admin API: an OAuth client holding a client-credentials access token (RFC 9068,
+ * from a trusted authorization server, audience this issuer) with scope `issuer:admin`, or the
+ * holder of an admin API key. A person's token never qualifies: RFC 9068 §2.2 puts the client id in
+ * `sub` only for client-credentials tokens, so `sub` must equal `client_id`.
+ */
+export class AdminAuthenticator {
+  constructor(private readonly deps: AdminAuthenticatorDeps) {}
+
+  async authenticate(authorization: string | undefined): Promise<AdminPrincipal> {
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+    if (!match) {
+      // RFC 6750 §3.1: no credentials → a bare challenge.
+      throw new ProtocolError(401, 'invalid_request', 'admin credentials required', {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    const credential = match[1] as string;
+    if (ApiKeyStore.looksLikeKey(credential)) {
+      const id = await this.deps.apiKeys.verify(credential);
+      if (!id) throw unauthorized('unknown or revoked API key');
+      return { kind: 'api_key', id };
+    }
+    let token: Awaited<ReturnType<AccessTokenVerifier['verify']>>;
+    try {
+      token = await this.deps.tokens.verify(credential);
+    } catch (error) {
+      if (error instanceof ProtocolError && error.status === 401) throw unauthorized(error.description);
+      throw error;
+    }
+    if (!token.clientId || token.subject !== token.clientId) {
+      throw new ProtocolError(403, 'insufficient_scope', 'admin calls need a client-credentials token', {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="${ADMIN_SCOPE}"`,
+      });
+    }
+    if (!token.scopes.has(ADMIN_SCOPE)) {
+      throw new ProtocolError(403, 'insufficient_scope', `the access token lacks scope ${ADMIN_SCOPE}`, {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="${ADMIN_SCOPE}"`,
+      });
+    }
+    return { kind: 'oauth', id: token.clientId };
+  }
+
+  /**
+   * The Fastify `onRequest` hook guarding admin routes: authenticates before the body is parsed and
+   * writes one audit row per call, allowed or refused (who, method and route, when).
+   */
+  readonly hook = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const action = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+    const target = Object.keys((request.params as object) ?? {}).length
+      ? JSON.stringify(request.params)
+      : null;
+    let principal: AdminPrincipal;
+    try {
+      principal = await this.authenticate(request.headers.authorization);
+    } catch (error) {
+      const detail = error instanceof ProtocolError ? error.description : 'authentication failed';
+      await this.deps.audit.record({ actor: 'anonymous', action, target, outcome: 'refused', detail });
+      throw error;
+    }
+    principals.set(request, principal);
+    await this.deps.audit.record({
+      actor: actorOf(principal),
+      action,
+      target,
+      outcome: 'allowed',
+      detail: null,
+    });
+  };
+}
+
+/**
+ * The hook to put on every admin route (`onRequest: requireAdmin(auth)`), or on a whole plugin scope
+ * with `app.addHook('onRequest', requireAdmin(auth))`. Then `adminPrincipal(request)` names the caller.
+ */
+export function requireAdmin(
+  auth: AdminAuthenticator,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return auth.hook;
+}

@@ -1,0 +1,13 @@
+export { ApiKeyStore } from './api-keys.js';
+export { AuditTrail } from './audit.js';
+export {
+  ADMIN_SCOPE,
+  AdminAuthenticator,
+  type AdminAuthenticatorDeps,
+  type AdminPrincipal,
+  actorOf,
+  adminPrincipal,
+  requireAdmin,
+} from './auth.js';
+export { type AdminRouteDeps, registerAdminRoutes } from './routes.js';
+export { type AdminTables, adminMigration } from './tables.js';
