@@ -1,6 +1,6 @@
 import type { Config, ServiceName } from './platform/config/index.js';
 import { loadMasterKey } from './platform/keys/index.js';
-import { demoIdentities, SqlIdentityRegistry } from './platform/registry/index.js';
+import { openRegistry } from './platform/registry/index.js';
 import type { Service, ServiceFactory } from './platform/service.js';
 
 /** Loaded lazily so that `serve portal` does not load oidc-provider, and so on. */
@@ -24,8 +24,7 @@ export interface RunningSystem {
  */
 export async function startSystem(config: Config, names: ServiceName[]): Promise<RunningSystem> {
   const masterKey = loadMasterKey(config.keys.masterKeyFile);
-  const registry = await SqlIdentityRegistry.open(config.registry.database);
-  if (config.registry.seedDemo) await registry.seed(demoIdentities());
+  const registry = await openRegistry(config.registry);
 
   const services: Service[] = [];
   const urls = {} as Record<ServiceName, string>;

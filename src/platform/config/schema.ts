@@ -19,6 +19,9 @@ export const AuthzClient = T.Object({
   scope: T.String({ minLength: 1 }),
 });
 
+/** Identity field (`fullName`, …) → the source's column, header or attribute name. */
+const RegistryFieldMap = T.Record(T.String({ pattern: '^[a-zA-Z]+$' }), T.String({ minLength: 1 }));
+
 export const ConfigSchema = T.Object({
   /** `development` allows plain-http public URLs on localhost; `production` refuses them. */
   mode: T.Union([T.Literal('development'), T.Literal('production')]),
@@ -31,9 +34,23 @@ export const ConfigSchema = T.Object({
     masterKeyFile: T.String({ minLength: 1 }),
   }),
   registry: T.Object({
+    /** Which adapter reads the registry (docs/authz.md): Attesta's own SQL table, a mapped table, CSV, HTTP. */
+    adapter: T.Optional(T.Union([T.Literal('sql'), T.Literal('csv'), T.Literal('http')])),
     database: DatabaseUrl,
-    /** Seed the demo identities into an empty registry on start. */
+    /** Seed the demo identities into an empty registry on start (own SQL table only). */
     seedDemo: T.Boolean(),
+    /** An existing table read through a column mapping instead of Attesta's own `identities` table. */
+    sql: T.Optional(T.Object({ table: T.String({ minLength: 1 }), columns: RegistryFieldMap })),
+    csv: T.Optional(T.Object({ file: T.String({ minLength: 1 }), columns: T.Optional(RegistryFieldMap) })),
+    /** A search API in the style of Sunbird RC (`POST …/search` with `filters`). */
+    http: T.Optional(
+      T.Object({
+        searchUrl: T.String({ format: 'uri' }),
+        fields: RegistryFieldMap,
+        timeoutMs: T.Integer({ minimum: 50, maximum: 60000 }),
+        authorization: T.Optional(T.String()),
+      }),
+    ),
   }),
   authz: T.Object({
     ...Service,

@@ -11,6 +11,8 @@ export interface Identity {
   phone?: string;
   address?: { streetAddress?: string; locality?: string; postalCode?: string; country?: string };
   nationality?: string;
+  /** scrypt hash for password sign-in (`scrypt$N$r$p$salt$hash`, base64url); never released as a claim. */
+  passwordHash?: string;
 }
 
 /** The identity registry both authz (to authenticate) and the issuer (to fill credentials) read. */

@@ -19,6 +19,7 @@ interface IdentitiesTable {
   postal_code: string | null;
   country: string | null;
   nationality: string | null;
+  password_hash: string | null;
 }
 
 interface RegistryTables {
@@ -51,6 +52,11 @@ const migrations = {
         .execute();
     },
   },
+  '0002_password_hash': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('identities').addColumn('password_hash', 'varchar(255)').execute();
+    },
+  },
 };
 
 function toIdentity(row: IdentitiesTable): Identity {
@@ -72,6 +78,7 @@ function toIdentity(row: IdentitiesTable): Identity {
     phone: optional(row.phone),
     address: Object.values(address).some((v) => v !== undefined) ? address : undefined,
     nationality: optional(row.nationality),
+    passwordHash: optional(row.password_hash),
   };
 }
 
@@ -90,6 +97,7 @@ function toRow(identity: Identity): IdentitiesTable {
     postal_code: identity.address?.postalCode ?? null,
     country: identity.address?.country ?? null,
     nationality: identity.nationality ?? null,
+    password_hash: identity.passwordHash ?? null,
   };
 }
 
