@@ -27,3 +27,27 @@ export function base58btcDecode(text: string): Uint8Array {
   }
   return Uint8Array.from(bytes.reverse());
 }
+
+/** Encodes bytes as Bitcoin-alphabet base58 (without the `z` multibase prefix). */
+export function base58btcEncode(bytes: Uint8Array): string {
+  const digits: number[] = [];
+  for (const byte of bytes) {
+    let carry = byte;
+    for (let i = 0; i < digits.length; i++) {
+      carry += (digits[i] as number) << 8;
+      digits[i] = carry % 58;
+      carry = Math.floor(carry / 58);
+    }
+    while (carry > 0) {
+      digits.push(carry % 58);
+      carry = Math.floor(carry / 58);
+    }
+  }
+  let out = '';
+  for (const byte of bytes) {
+    if (byte !== 0) break;
+    out += '1';
+  }
+  for (let i = digits.length - 1; i >= 0; i--) out += ALPHABET[digits[i] as number];
+  return out;
+}
