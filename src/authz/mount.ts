@@ -7,7 +7,15 @@ import type { Provider } from 'oidc-provider';
  * oidc-provider's endpoints (its default routes). Everything else — interaction pages, assets,
  * health, unknown paths — stays with Fastify, so 404s keep the service's own error shape.
  */
-const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/auth', '/token', '/jwks', '/me', '/request'];
+const PROVIDER_PATHS = [
+  '/.well-known/openid-configuration',
+  '/auth',
+  '/token', // with /token/introspection and /token/revocation
+  '/jwks',
+  '/me',
+  '/request',
+  '/session/end',
+];
 
 /** RFC 8414 metadata: oidc-provider serves it as OpenID discovery; OAuth clients look here first. */
 const OAUTH_METADATA = '/.well-known/oauth-authorization-server';

@@ -29,6 +29,12 @@ declare module 'oidc-provider' {
     clientId: string;
     scope?: string;
     clientName?: string;
+    /** Extra metadata from the client record (clients/record.ts); oidc-provider keeps its snake_case. */
+    attesta_scope?: string;
+    attesta_acr_values?: string[];
+    attesta_client_names?: Record<string, string>;
+    dpopBoundAccessTokens?: boolean;
+    grantTypeAllowed?(type: string): boolean;
   }
 
   export interface OidcContext {

@@ -3,6 +3,7 @@ import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } fr
 import type { Config } from '../platform/config/index.js';
 import type { IdentityRegistry } from '../platform/registry/index.js';
 import { findAccountIn, SCOPE_CLAIMS } from './accounts.js';
+import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
 import { resourceIndicators } from './resources.js';
 import { messagePage } from './views/html.js';
 
@@ -14,6 +15,8 @@ export interface ProviderOptions {
   signingKeys: JWK[];
   /** Cookie-signing keys, the same on every instance. */
   cookieKeys: string[];
+  /** DPoP server-nonce secret (32 bytes), the same on every instance. */
+  dpopNonceSecret: Buffer;
 }
 
 /** Where the interaction pages live; oidc-provider scopes its interaction cookie to this path. */
@@ -81,27 +84,12 @@ export function createProvider(options: ProviderOptions): Provider {
     Session: 60 * 60,
     Grant: 60 * 60,
   };
-  // oidc-provider only accepts its own (OpenID) scopes in a client's `scope`; resource-server
-  // scopes are bounded per client by resourceIndicators() from the same configuration.
-  const openidScopes = new Set(['openid', ...Object.keys(SCOPE_CLAIMS)]);
-  const clientScopes = new Map(authz.clients.map((c) => [c.client_id, new Set(c.scope.split(' '))]));
   const provider = new Provider(authz.publicUrl, {
+    // Clients come from the database through the adapter's `Client` model (clients/adapter.ts);
+    // resource-server scopes are bounded per client by resourceIndicators().
     adapter: options.adapter,
-    clients: authz.clients.map((client) => ({
-      client_id: client.client_id,
-      client_name: client.client_name,
-      redirect_uris: client.redirect_uris,
-      jwks_uri: client.jwks_uri,
-      scope: client.scope
-        .split(' ')
-        .filter((s) => openidScopes.has(s))
-        .join(' '),
-      token_endpoint_auth_method: 'private_key_jwt',
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      // oidc-provider defaults to RS256, which this ES256-only key set cannot sign.
-      id_token_signed_response_alg: 'ES256',
-    })),
+    extraClientMetadata,
+    issueRefreshToken,
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -134,10 +122,10 @@ export function createProvider(options: ProviderOptions): Provider {
       introspectionSigningAlgValues: ['ES256'],
     },
     features: {
+      ...protocolFeatures({ dpopNonceSecret: options.dpopNonceSecret }),
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: false },
       userinfo: { enabled: true },
-      resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl, clientScopes),
+      resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl, authz.publicUrl),
     },
     interactions: {
       policy: interactionPolicyWithFreshLogin(),

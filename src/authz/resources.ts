@@ -3,23 +3,29 @@ import type { Config } from '../platform/config/index.js';
 
 type ResourceConfig = Config['authz']['resources'][number];
 
+/** The scope of authz's admin API (docs/authz-protocol.md), granted only by client_credentials. */
+export const AUTHZ_ADMIN_SCOPE = 'authz:admin';
+
+/** The audience (RFC 8707 resource) of tokens for authz's admin API. */
+export const adminAudience = (publicUrl: string) => `${publicUrl}/admin`;
+
 /**
  * Resource indicators (RFC 8707): which resource servers authz mints access tokens for. Every token
  * for a resource server is a JWT (RFC 9068, `typ: at+jwt`, ES256) whose `aud` is the configured
  * identifier and whose `scope` holds only the granted scopes that server accepts.
  */
-export function resourceIndicators(
-  resources: ResourceConfig[],
-  accessTokenTtl: number,
-  /** Scopes each client is registered for (config.authz.clients[].scope), by client_id. */
-  clientScopes: ReadonlyMap<string, ReadonlySet<string>>,
-) {
+export function resourceIndicators(configured: ResourceConfig[], accessTokenTtl: number, publicUrl: string) {
+  // authz's own admin API is a resource server too (client_credentials, scope authz:admin).
+  const resources = [...configured, { identifier: adminAudience(publicUrl), scopes: [AUTHZ_ADMIN_SCOPE] }];
   const byIdentifier = new Map(resources.map((r) => [r.identifier, r]));
 
-  /** The scopes a client may get for a resource: the server's scopes the client is registered for. */
+  /**
+   * The scopes a client may get for a resource: the server's scopes the client is registered for
+   * (its record's `scope`, carried by oidc-provider as the extra metadata `attesta_scope`).
+   */
   const allowedScopes = (resource: ResourceConfig, client: ClientLike | undefined): string[] => {
-    const registered = client ? clientScopes.get(client.clientId) : undefined;
-    return resource.scopes.filter((s) => registered?.has(s));
+    const registered = new Set(client?.attesta_scope?.split(' ') ?? []);
+    return resource.scopes.filter((s) => registered.has(s));
   };
 
   return {

@@ -2,27 +2,40 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
-import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore, type KeyTables } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
+import type { AuditTables } from './admin/audit.js';
+import { adminRoutes } from './admin/routes.js';
+import { ClientStore, type ClientTables } from './clients/store.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
 import { createProvider } from './provider.js';
 import { type AuthzTables, kyselyAdapterFactory, purgeExpired } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
 import { STYLESHEET_PATH } from './views/html.js';
 
-/** The purpose under which authz's signing keys live in its key store. */
-export const AUTHZ_KEY_PURPOSE = 'authz';
+export { AUTHZ_KEY_PURPOSE } from './keys/rotation.js';
+
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
 const STYLESHEET = readFileSync(new URL('./views/authz.css', import.meta.url), 'utf8');
 
-/** Pages may only submit forms to authz and, through its redirects, to the clients' callbacks. */
-function formActionSources(config: Config): string[] {
-  const origins = config.authz.clients.flatMap((c) => c.redirect_uris.map((uri) => new URL(uri).origin));
-  return ["'self'", ...new Set(origins)];
+/**
+ * Pages may only submit forms to authz and, through its redirects, to the clients' callbacks. The
+ * clients live in the database, so the list is refreshed (after admin changes and periodically).
+ */
+function formActionSources(clients: ClientStore, log: (error: unknown) => void) {
+  let sources = "'self'";
+  const refresh = async () => {
+    try {
+      sources = ["'self'", ...(await clients.redirectOrigins())].join(' ');
+    } catch (error) {
+      log(error);
+    }
+  };
+  return { refresh, directive: () => sources };
 }
 
 /**
@@ -30,26 +43,28 @@ function formActionSources(config: Config): string[] {
  * identity registry, storage on Kysely, ES256 keys from the key store.
  */
 export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry }) => {
-  const database = openDatabase<AuthzTables & KeyTables>(config.authz.database);
+  const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables>(config.authz.database);
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
     const keyStore = new KeyStore(database.db, masterKey);
-    const active = await keyStore.ensureActive(AUTHZ_KEY_PURPOSE, 'ES256');
-    const published = await keyStore.all(AUTHZ_KEY_PURPOSE);
-    const ordered = [
-      ...published.filter((k) => k.kid === active.kid),
-      ...published.filter((k) => k.kid !== active.kid),
-    ];
+    const clients = new ClientStore(database.db);
+    await clients.seed(config.authz.clients);
+    // Tokens signed by a retired key stay verifiable until the longest of them has expired.
+    const retention = retentionSeconds([config.authz.accessTokenTtl]);
+    const signing = await loadSigningKeys(database.db, keyStore, retention);
 
     const provider = createProvider({
       config,
       registry,
       adapter: kyselyAdapterFactory(database.db),
-      signingKeys: ordered.map((k) => k.exportPrivateJwk()),
+      signingKeys: signing.privateJwks,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
+      dpopNonceSecret: masterKey.derive('authz dpop nonce'),
     });
 
     const app = createServer({ service: 'authz', logLevel: config.log.level });
+    const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
+    await formAction.refresh();
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server error'));
     // Protocol errors are logged by code and oidc-provider's fixed description only (no request data).
     for (const event of [
@@ -78,7 +93,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
           scriptSrc: ["'none'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'"],
-          formAction: formActionSources(config),
+          formAction: [formAction.directive],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
         },
@@ -88,6 +103,13 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     await mountProvider(app, provider);
     await app.register(formbody, { bodyLimit: 16 * 1024 });
     await app.register(interactionRoutes, { provider, registry, db: database.db, config });
+    await app.register(adminRoutes, {
+      config,
+      clients,
+      keyStore,
+      db: database.db,
+      onClientsChanged: formAction.refresh,
+    });
     app.get(STYLESHEET_PATH, async (_request, reply) =>
       reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
     );
@@ -95,6 +117,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
 
     const purge = setInterval(() => {
       purgeExpired(database.db).catch((error) => app.log.warn({ err: error }, 'purging expired rows failed'));
+      // Clients changed through another instance or the CLI.
+      void formAction.refresh();
     }, PURGE_INTERVAL_MS);
     purge.unref();
 

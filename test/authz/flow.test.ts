@@ -57,7 +57,7 @@ describe('discovery and keys', () => {
       token_endpoint: `${issuerUrl()}/token`,
       jwks_uri: `${issuerUrl()}/jwks`,
       response_types_supported: ['code'],
-      grant_types_supported: ['authorization_code'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
       id_token_signing_alg_values_supported: ['ES256'],

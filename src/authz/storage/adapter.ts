@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import { ClientAdapter } from '../clients/adapter.js';
+import { ClientStore, type ClientTables } from '../clients/store.js';
 
 export interface OidcModelsTable {
   kind: string;
@@ -145,7 +147,9 @@ export async function revokeGrant(db: Kysely<AuthzTables>, grantId: string): Pro
 
 /** The `adapter` option of oidc-provider: a factory called once per model name. */
 export function kyselyAdapterFactory(db: Kysely<AuthzTables>): (kind: string) => Adapter {
-  return (kind) => new KyselyAdapter(kind, db);
+  // Clients live in their own table (authz_clients), managed by ClientStore.
+  const clients = new ClientAdapter(new ClientStore(db as unknown as Kysely<ClientTables>));
+  return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db));
 }
 
 /** Deletes rows past expiry (plus grace); returns how many. Run periodically by the service. */

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { Migrations } from '../../platform/db/index.js';
 import { signingKeysMigration } from '../../platform/keys/index.js';
+import { adminAuditMigration, clientsMigration } from '../clients/migrations.js';
 
 /**
  * One table for every oidc-provider model (Session, Interaction, AuthorizationCode, Grant, …): the
@@ -64,4 +65,7 @@ export const authzMigrations: Migrations = {
   '0001_signing_keys': signingKeysMigration,
   '0002_oidc_models': oidcModelsMigration,
   '0003_login_failures': loginFailuresMigration,
+  // Numbered apart from the sign-in tables so that parallel work on both does not collide.
+  '0100_authz_clients': clientsMigration,
+  '0101_authz_admin_audit': adminAuditMigration,
 };

@@ -11,13 +11,45 @@ const Service = {
   database: DatabaseUrl,
 };
 
-export const AuthzClient = T.Object({
-  client_id: T.String({ minLength: 1 }),
-  client_name: T.Optional(T.String()),
-  redirect_uris: T.Array(T.String({ format: 'uri' }), { minItems: 1 }),
-  jwks_uri: T.String({ format: 'uri' }),
-  scope: T.String({ minLength: 1 }),
-});
+/**
+ * An OAuth client of authz (seeded into its database on first start, then managed through the admin
+ * API and `attesta clients`); docs/authz-protocol.md describes each field.
+ */
+export const AuthzClient = T.Object(
+  {
+    client_id: T.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$' }),
+    client_name: T.Optional(T.String({ maxLength: 200 })),
+    /** Display name per locale (BCP 47 tag → name); `client_name` is the fallback. */
+    client_names: T.Optional(
+      T.Record(T.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$' }), T.String()),
+    ),
+    logo_uri: T.Optional(T.String({ format: 'uri' })),
+    redirect_uris: T.Array(T.String({ format: 'uri' })),
+    post_logout_redirect_uris: T.Optional(T.Array(T.String({ format: 'uri' }))),
+    /** The client's keys for private_key_jwt (and request objects): by URL or inline, one of the two. */
+    jwks_uri: T.Optional(T.String({ format: 'uri' })),
+    jwks: T.Optional(T.Object({ keys: T.Array(T.Record(T.String(), T.Unknown()), { maxItems: 20 }) })),
+    /** OpenID scopes and resource-server scopes the client may ask for, space-separated. */
+    scope: T.String({ minLength: 1 }),
+    grant_types: T.Optional(
+      T.Array(
+        T.Union([
+          T.Literal('authorization_code'),
+          T.Literal('refresh_token'),
+          T.Literal('client_credentials'),
+        ]),
+        { minItems: 1, uniqueItems: true },
+      ),
+    ),
+    /** Authentication context classes the client may request; the first is its default. */
+    acr_values: T.Optional(T.Array(T.String({ minLength: 1 }))),
+    require_pushed_authorization_requests: T.Optional(T.Boolean()),
+    /** Access tokens must be DPoP-bound (RFC 9449); the token endpoint then also requires a server nonce. */
+    dpop_bound_access_tokens: T.Optional(T.Boolean()),
+    disabled: T.Optional(T.Boolean()),
+  },
+  { additionalProperties: false },
+);
 
 /** Identity field (`fullName`, …) → the source's column, header or attribute name. */
 const RegistryFieldMap = T.Record(T.String({ pattern: '^[a-zA-Z]+$' }), T.String({ minLength: 1 }));
