@@ -1,6 +1,6 @@
 import * as vc from '@digitalbazaar/vc';
 import type { SigningKey } from '../../platform/keys/index.js';
-import type { DocumentLoader } from '../jsonld/document-loader.js';
+import { type DocumentLoader, findLoaderError } from '../jsonld/document-loader.js';
 import {
   type CanonizeBounds,
   createSuite,
@@ -32,12 +32,17 @@ export async function issueLdpVc(options: IssueLdpVcOptions): Promise<Record<str
     ...(options.created ? { date: options.created } : {}),
     ...(options.bounds ? { bounds: options.bounds } : {}),
   });
-  const signed = await vc.issue({
-    credential: structuredClone(options.credential),
-    suite,
-    documentLoader: options.documentLoader,
-    ...(options.created ? { now: options.created } : {}),
-  });
+  let signed: Record<string, unknown>;
+  try {
+    signed = await vc.issue({
+      credential: structuredClone(options.credential),
+      suite,
+      documentLoader: options.documentLoader,
+      ...(options.created ? { now: options.created } : {}),
+    });
+  } catch (error) {
+    throw findLoaderError(error) ?? error;
+  }
   // Members in the order of the specifications' examples (`type`, `cryptosuite` first), so our
   // output reproduces the W3C test vectors byte for byte; JSON member order carries no meaning.
   const { type, cryptosuite, ...rest } = signed.proof as Record<string, unknown>;

@@ -18,3 +18,10 @@ export function resolveDidJwk(did: string, fragment: string | undefined): JWK {
   }
   return assertPublicJwk(jwk);
 }
+
+/** The did:jwk of a public JWK (only its key members, so the DID is stable whatever else the JWK carries). */
+export function didJwkFromJwk(jwk: JWK): string {
+  const key = assertPublicJwk(jwk);
+  const members: JWK = { kty: key.kty, crv: key.crv, x: key.x, ...(key.y ? { y: key.y } : {}) };
+  return `did:jwk:${Buffer.from(JSON.stringify(members)).toString('base64url')}`;
+}

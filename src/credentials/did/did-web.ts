@@ -1,7 +1,9 @@
 import type { JWK } from 'jose';
+import { resolveDidKey } from './did-key.js';
 import { DidResolutionError } from './errors.js';
 import { DID_CONTEXT, jwkToMultibase, MULTIKEY_CONTEXT } from './multikey.js';
 import { assertPublicJwk } from './public-jwk.js';
+import { resolveDidUrlToJwk } from './resolve.js';
 
 /**
  * did:web (W3C CCG did:web §3.2) of an https origin (with an optional path): the host, its port
@@ -82,4 +84,26 @@ export function verificationMethodFromDidDocument(
     : undefined;
   if (!found) throw new DidResolutionError('verification method not in the DID document');
   return { '@context': MULTIKEY_CONTEXT, ...(found as Record<string, unknown>) };
+}
+
+/** A DID document source (e.g. the issuer's own document, or a fetch of a trusted did:web host). */
+export type DidDocumentResolver = (did: string) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * The public JWK of a verification method named by a DID URL: did:key and did:jwk are
+ * self-describing; other DIDs (did:web) through `resolveDid`, the method given as Multikey or JWK.
+ */
+export async function resolveVerificationMethodJwk(
+  didUrl: string,
+  resolveDid?: DidDocumentResolver,
+): Promise<JWK> {
+  if (didUrl.startsWith('did:key:') || didUrl.startsWith('did:jwk:')) return resolveDidUrlToJwk(didUrl);
+  const did = didUrl.split('#')[0] as string;
+  const document = resolveDid ? await resolveDid(did) : undefined;
+  if (!document) throw new DidResolutionError('DID not resolvable');
+  const method = verificationMethodFromDidDocument(document, didUrl);
+  if (typeof method.publicKeyMultibase === 'string') {
+    return resolveDidKey(`did:key:${method.publicKeyMultibase}`, undefined);
+  }
+  return assertPublicJwk(method.publicKeyJwk);
 }

@@ -6,6 +6,7 @@ import * as statusListContext from '@digitalbazaar/vc-bitstring-status-list-cont
 
 export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+export const UNDEFINED_TERMS_CONTEXT = 'https://www.w3.org/ns/credentials/undefined-terms/v2';
 export const DATA_INTEGRITY_V2_CONTEXT = 'https://w3id.org/security/data-integrity/v2';
 export const ED25519_2020_CONTEXT = Ed25519Signature2020.CONTEXT_URL;
 export const STATUS_LIST_CONTEXT = 'https://www.w3.org/ns/credentials/status/v1';

@@ -63,3 +63,17 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
     );
   };
 }
+
+/**
+ * jsonld wraps a loader's error (`jsonld.InvalidUrl` → details.cause); this finds ours again so a
+ * caller sees "context not allowed: <url>" rather than a generic dereferencing failure.
+ */
+export function findLoaderError(error: unknown): DocumentLoaderError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof DocumentLoaderError) return current;
+    const { details, cause } = current as { details?: { cause?: unknown }; cause?: unknown };
+    current = details?.cause ?? cause;
+  }
+  return undefined;
+}
