@@ -89,6 +89,8 @@ export const ConfigSchema = T.Object({
     /** Lifetimes in seconds. */
     accessTokenTtl: T.Integer({ minimum: 30, maximum: 86400 }),
     authorizationCodeTtl: T.Integer({ minimum: 10, maximum: 600 }),
+    /** How often a running instance checks for a newer signing key (`attesta keys rotate authz`). */
+    keyReloadSeconds: T.Integer({ minimum: 1, maximum: 86400 }),
     /** Resource servers (RFC 8707) allowed as token audiences, with the scopes each accepts. */
     resources: T.Array(T.Object({ identifier: T.String({ format: 'uri' }), scopes: T.Array(T.String()) })),
     clients: T.Array(AuthzClient),
