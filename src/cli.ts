@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { CLIENTS_USAGE, clientsCommand } from './cli/clients.js';
+import { KEYS_USAGE, keysCommand } from './cli/keys.js';
 import { type Config, ConfigError, loadConfig, type ServiceName } from './platform/config/index.js';
 import { demoIdentities } from './platform/registry/index.js';
 import { type RunningSystem, startSystem } from './system.js';
@@ -8,6 +10,8 @@ const USAGE = `usage: attesta <command> [--config file]
 
   start                        all three services in one process (embedded SQLite, demo data)
   serve <authz|issuer|portal>  one service alone, with its own configuration
+${KEYS_USAGE}
+${CLIENTS_USAGE}
 
 Configuration: config/default.json, then --config / ATTESTA_CONFIG, then ATTESTA_* variables
 (e.g. ATTESTA_ISSUER__PORT=4002).`;
@@ -49,7 +53,12 @@ function onShutdown(system: RunningSystem): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/** Offline admin commands on authz's database (src/cli/): they take their own options. */
+const ADMIN_COMMANDS = { keys: keysCommand, clients: clientsCommand } as const;
+
 async function main(argv: string[]): Promise<void> {
+  const admin = ADMIN_COMMANDS[argv[0] as keyof typeof ADMIN_COMMANDS];
+  if (admin) process.exit(await admin(argv.slice(1), (line) => process.stdout.write(`${line}\n`)));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

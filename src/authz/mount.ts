@@ -28,9 +28,12 @@ function isProviderPath(path: string): boolean {
  * Mounts oidc-provider (a Koa app) in Fastify through middie. middie runs in `onRequest`, before
  * Fastify reads the body, so the provider parses the raw request bodies itself.
  */
-export async function mountProvider(app: FastifyInstance, provider: Provider): Promise<void> {
+export async function mountProvider(
+  app: FastifyInstance,
+  provider: Provider,
+): Promise<{ replace(next: Provider): void }> {
   await app.register(middie);
-  const callback = provider.callback();
+  let callback = provider.callback();
   app.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
     const url = req.url ?? '/';
     const [path = '/', query] = url.split('?', 2);
@@ -42,4 +45,10 @@ export async function mountProvider(app: FastifyInstance, provider: Provider): P
     }
     callback(req, res).catch(next);
   });
+  // A new signing key (keys/reload.ts) swaps the provider; requests in flight finish on the old one.
+  return {
+    replace(next: Provider) {
+      callback = next.callback();
+    },
+  };
 }

@@ -96,6 +96,8 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<string>;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    eventNames(): (string | symbol)[];
+    listeners(event: string | symbol): ((...args: unknown[]) => void)[];
   }
 
   class OIDCProviderError extends Error {

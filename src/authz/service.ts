@@ -10,6 +10,7 @@ import type { AuditTables } from './admin/audit.js';
 import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { watchSigningKeys } from './keys/reload.js';
 import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
 import { createProvider } from './provider.js';
@@ -53,14 +54,15 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     const retention = retentionSeconds([config.authz.accessTokenTtl]);
     const signing = await loadSigningKeys(database.db, keyStore, retention);
 
-    const provider = createProvider({
+    const providerOptions = {
       config,
       registry,
       adapter: kyselyAdapterFactory(database.db),
       signingKeys: signing.privateJwks,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
       dpopNonceSecret: masterKey.derive('authz dpop nonce'),
-    });
+    };
+    const provider = createProvider(providerOptions);
 
     const app = createServer({ service: 'authz', logLevel: config.log.level });
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
@@ -100,7 +102,25 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       },
       referrerPolicy: { policy: 'no-referrer' },
     });
-    await mountProvider(app, provider);
+    const mounted = await mountProvider(app, provider);
+    const keyReload = watchSigningKeys({
+      db: database.db,
+      keyStore,
+      retention,
+      intervalSeconds: config.authz.keyReloadSeconds,
+      current: signing,
+      onError: (error) => app.log.warn({ err: error }, 'signing key reload failed'),
+      async apply(keys) {
+        const next = createProvider({ ...providerOptions, signingKeys: keys.privateJwks });
+        next.proxy = provider.proxy;
+        // The same event listeners (logging) as the first provider.
+        for (const event of provider.eventNames()) {
+          for (const listener of provider.listeners(event)) next.on(String(event), listener as never);
+        }
+        mounted.replace(next);
+        app.log.info({ kid: keys.activeKid }, 'signing key reloaded');
+      },
+    });
     await app.register(formbody, { bodyLimit: 16 * 1024 });
     await app.register(interactionRoutes, { provider, registry, db: database.db, config });
     await app.register(adminRoutes, {
@@ -127,6 +147,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       app,
       async close() {
         clearInterval(purge);
+        keyReload.stop();
         await app.close();
         await database.close();
       },

@@ -23,6 +23,8 @@ export interface SigningKeySet {
   activeKid: string;
   /** Private JWKs for oidc-provider: the active key first, then retired keys still published. */
   privateJwks: JWK[];
+  /** Epoch ms when the first published retired key may leave the JWKS (none: undefined). */
+  retiredUntil?: number;
 }
 
 /**
@@ -41,14 +43,19 @@ export async function loadSigningKeys(
     .select(['kid', 'status', 'retired_at'])
     .where('purpose', '=', AUTHZ_KEY_PURPOSE)
     .execute();
-  const published = new Set(
-    rows
-      .filter((row) => row.status === 'active' || Number(row.retired_at) > now - retention * 1000)
-      .map((row) => row.kid),
-  );
+  const windowMs = retention * 1000;
+  const kept = rows.filter((row) => row.status === 'active' || Number(row.retired_at) > now - windowMs);
+  const published = new Set(kept.map((row) => row.kid));
+  const retiredEnds = kept
+    .filter((row) => row.status !== 'active')
+    .map((row) => Number(row.retired_at) + windowMs);
   const keys = (await keyStore.all(AUTHZ_KEY_PURPOSE)).filter((k) => published.has(k.kid));
   const ordered = [...keys.filter((k) => k.kid === active.kid), ...keys.filter((k) => k.kid !== active.kid)];
-  return { activeKid: active.kid, privateJwks: ordered.map((k) => k.exportPrivateJwk()) };
+  return {
+    activeKid: active.kid,
+    privateJwks: ordered.map((k) => k.exportPrivateJwk()),
+    retiredUntil: retiredEnds.length ? Math.min(...retiredEnds) : undefined,
+  };
 }
 
 /** The kid of the newest active key (a cheap query, polled by running instances). */
