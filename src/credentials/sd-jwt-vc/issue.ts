@@ -32,8 +32,14 @@ export interface IssueSdJwtVcOptions {
   vct: string;
   /** Credential claims (JSON values). */
   claims: Record<string, unknown>;
-  /** Claim paths made selectively disclosable: `name`, or `parent.child` for a member of an object claim. */
-  disclosable: string[];
+  /** Claim paths made selectively disclosable (see `DisclosablePath`). */
+  disclosable: DisclosablePath[];
+  /** Decoy digests per `_sd` array (RFC 9901 §4.2.5); default none. */
+  decoys?: number;
+  /** `vct#integrity` (SD-JWT VC §3.2.2.2 / §6.5): SRI digest of the Type Metadata document. */
+  vctIntegrity?: string;
+  /** Header `typ`: `dc+sd-jwt`, or `vc+sd-jwt` for wallets that predate SD-JWT VC draft 06. */
+  typ?: typeof SD_JWT_VC_TYP | 'vc+sd-jwt';
   /** The holder's public key, bound in `cnf.jwk` (RFC 7800). */
   holderJwk: JWK;
   /** Seconds since the epoch. */
@@ -62,29 +68,63 @@ function instanceFor(key: SigningKey): SDJwtVcInstance {
   return instance;
 }
 
-/** Builds the @sd-jwt disclosure frame from dotted claim paths. */
-function disclosureFrame(
-  paths: string[],
-  claims: Record<string, unknown>,
-): DisclosureFrame<Record<string, unknown>> {
-  type Level = { _sd?: string[]; [member: string]: unknown };
-  const frame: Level = {};
-  for (const path of paths) {
-    const segments = path.split('.');
-    let level = frame;
-    let value: unknown = claims;
-    for (const [i, segment] of segments.entries()) {
-      value =
-        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
-      if (value === undefined) break; // absent claims are simply not issued
-      if (i === segments.length - 1) {
-        level._sd = [...(level._sd ?? []), segment];
-      } else {
-        level[segment] ??= {};
-        level = level[segment] as Level;
-      }
+/**
+ * A claim path (OpenID4VCI 1.0 Appendix B): names for object members, an index for one array
+ * element, `null` for every element. A dotted string is shorthand for names only.
+ */
+export type DisclosablePath = string | (string | number | null)[];
+
+type Frame = { _sd?: (string | number)[]; _sd_decoy?: number; [member: string]: unknown };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Adds one path to the frame; segments that do not exist in the claims are skipped (not issued). */
+function addPath(frame: Frame, value: unknown, segments: (string | number | null)[]): void {
+  const [segment, ...rest] = segments;
+  if (segment === undefined) return;
+  let keys: (string | number)[];
+  if (Array.isArray(value)) {
+    if (segment === null) keys = value.map((_, i) => i);
+    else if (typeof segment === 'number' && segment >= 0 && segment < value.length) keys = [segment];
+    else return;
+  } else if (isObject(value) && typeof segment === 'string' && Object.hasOwn(value, segment)) {
+    keys = [segment];
+  } else {
+    return;
+  }
+  for (const key of keys) {
+    if (rest.length === 0) {
+      if (!frame._sd?.includes(key)) frame._sd = [...(frame._sd ?? []), key];
+    } else {
+      frame[key] ??= {};
+      addPath(frame[key] as Frame, (value as Record<string | number, unknown>)[key], rest);
     }
   }
+}
+
+/** Decoy digests (RFC 9901 §4.2.5) in every `_sd` array the frame creates, and at the top level. */
+function addDecoys(frame: Frame, count: number, top = true): void {
+  if (top || frame._sd) frame._sd_decoy = count;
+  for (const [key, child] of Object.entries(frame)) {
+    if (key !== '_sd' && key !== '_sd_decoy' && isObject(child)) addDecoys(child as Frame, count, false);
+  }
+}
+
+/**
+ * The @sd-jwt disclosure frame for the given paths: a member or element path makes that member or
+ * element disclosable; listing a parent too makes it disclosable as a whole (recursive disclosure,
+ * RFC 9901 §4.2.6), so a verifier learns `address` exists only if the holder reveals it.
+ */
+export function disclosureFrame(
+  paths: DisclosablePath[],
+  claims: Record<string, unknown>,
+  decoys = 0,
+): DisclosureFrame<Record<string, unknown>> {
+  const frame: Frame = {};
+  for (const path of paths) addPath(frame, claims, typeof path === 'string' ? path.split('.') : path);
+  if (decoys > 0) addDecoys(frame, decoys);
   return frame as DisclosureFrame<Record<string, unknown>>;
 }
 
@@ -100,13 +140,14 @@ export async function issueSdJwtVc(options: IssueSdJwtVcOptions): Promise<string
     iat: options.iat,
     ...(options.exp !== undefined ? { exp: options.exp } : {}),
     vct: options.vct,
+    ...(options.vctIntegrity ? { 'vct#integrity': options.vctIntegrity } : {}),
     cnf: { jwk: cnfJwk },
     ...(options.status ? { status: options.status } : {}),
     ...options.claims,
   };
   return instanceFor(options.issuerKey).issue(
     payload as Parameters<SDJwtVcInstance['issue']>[0],
-    disclosureFrame(options.disclosable, options.claims),
-    { header: { kid: options.issuerKey.kid } },
+    disclosureFrame(options.disclosable, options.claims, options.decoys),
+    { header: { typ: options.typ ?? SD_JWT_VC_TYP, kid: options.issuerKey.kid } },
   );
 }

@@ -46,6 +46,8 @@ export const AuthzClient = T.Object(
     require_pushed_authorization_requests: T.Optional(T.Boolean()),
     /** Access tokens must be DPoP-bound (RFC 9449); the token endpoint then also requires a server nonce. */
     dpop_bound_access_tokens: T.Optional(T.Boolean()),
+    /** `ES256`: userinfo answers as a signed JWT (OIDC Core §5.3.2) instead of JSON. */
+    userinfo_signed_response_alg: T.Optional(T.Literal('ES256')),
     disabled: T.Optional(T.Boolean()),
   },
   { additionalProperties: false },
