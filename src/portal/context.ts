@@ -1,15 +1,18 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config/index.js';
-import type { KeyStore } from '../platform/keys/index.js';
-import type { IssuerCatalog } from './catalog/issuer-metadata.js';
-import type { TtlCache } from './catalog/ttl-cache.js';
+import type { KeyStore, MasterKey } from '../platform/keys/index.js';
+import type { Catalogs } from './catalog/catalogs.js';
 import type { SafeHtml } from './html/html.js';
+import { pageContext } from './i18n/index.js';
 import type { IssuerKeys } from './issuance/issuer-keys.js';
 import type { AuthorizationServers } from './oidc/authorization-server.js';
 import { type Message, messagePage } from './pages/message.js';
+import type { PendingIssuance } from './routes/bind.js';
+import type { Retrieval } from './routes/credential.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { CredentialStore } from './store/credential-store.js';
 import type { FlowStore } from './store/flow-store.js';
+import type { SealedStore } from './store/sealed-store.js';
 
 /** Purpose of the portal's client authentication key in the key store. */
 export const CLIENT_KEY_PURPOSE = 'portal-client';
@@ -18,11 +21,18 @@ export const CLIENT_KEY_PURPOSE = 'portal-client';
 export interface PortalContext {
   config: Config;
   keys: KeyStore;
-  catalog: TtlCache<IssuerCatalog>;
+  catalogs: Catalogs;
   servers: AuthorizationServers;
   issuerKeys: IssuerKeys;
   flows: FlowStore;
   credentials: CredentialStore;
+  /** Issuances waiting for a proof signed in the browser. */
+  pending: SealedStore<PendingIssuance>;
+  /** Credentials behind one-time QR links. */
+  retrievals: SealedStore<Retrieval>;
+  masterKey: MasterKey;
+  /** Set when the issuer's offer API is configured: "add to wallet" is shown. */
+  walletOffers?: unknown;
   cookie: SessionCookie;
   /** `${publicUrl}/callback`, registered with the authorization server. */
   redirectUri: string;
@@ -37,6 +47,6 @@ export function sendPage(reply: FastifyReply, status: number, page: SafeHtml): F
     .send(page.value);
 }
 
-export function sendMessage(reply: FastifyReply, message: Message): FastifyReply {
-  return sendPage(reply, message.status, messagePage(message));
+export function sendMessage(request: FastifyRequest, reply: FastifyReply, message: Message): FastifyReply {
+  return sendPage(reply, message.status, messagePage(pageContext(request, reply), message));
 }

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../platform/config/index.js';
@@ -6,31 +7,32 @@ import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
-import { fetchIssuerCatalog } from './catalog/issuer-metadata.js';
-import { TtlCache } from './catalog/ttl-cache.js';
-import { CLIENT_KEY_PURPOSE, type PortalContext, sendMessage, sendPage } from './context.js';
+import { Catalogs } from './catalog/catalogs.js';
+import { CLIENT_KEY_PURPOSE, type PortalContext, sendMessage } from './context.js';
 import { UpstreamError } from './errors.js';
 import { IssuerKeys } from './issuance/issuer-keys.js';
 import { AuthorizationServers } from './oidc/authorization-server.js';
 import { signedClientAssertion } from './oidc/client-auth.js';
-import { badRequestMessage, internalErrorMessage, upstreamErrorPage } from './pages/message.js';
+import { badRequestMessage, internalErrorMessage, upstreamErrorMessage } from './pages/message.js';
 import { assetsRoute } from './routes/assets.js';
+import { bindRoutes, PENDING_TTL_MS } from './routes/bind.js';
 import { callbackRoute } from './routes/callback.js';
-import { credentialRoutes } from './routes/credential.js';
+import { credentialRoutes, RETRIEVAL_TTL_MS } from './routes/credential.js';
 import { jwksRoute } from './routes/jwks.js';
 import { landingRoute } from './routes/landing.js';
 import { startRoute } from './routes/start.js';
+import { verifyRoutes } from './routes/verify.js';
 import { SessionCookie, sessionSecret } from './session-cookie.js';
 import { CredentialStore } from './store/credential-store.js';
 import { FlowStore } from './store/flow-store.js';
+import { SealedStore } from './store/sealed-store.js';
 import { type PortalTables, portalMigrations } from './store/tables.js';
 
-/** Issuer metadata is re-read this often, so a new credential configuration shows up soon. */
-const CATALOG_TTL_MS = 60_000;
-
 /**
- * Strict CSP (no script at all, styles from our origin only, not framable) and the rest of helmet's
- * headers; no-referrer keeps codes and ids in our URLs away from other sites.
+ * Strict CSP (scripts and styles from our origin only, no inline code, not framable) and the rest
+ * of helmet's headers; no-referrer keeps codes and ids in our URLs away from other sites. Images
+ * may be data: URIs (QR codes, photos in claims) and issuer logos, which metadata names by https
+ * URL (http too in development).
  */
 async function securityHeaders(app: FastifyInstance, config: Config): Promise<void> {
   const https = config.portal.publicUrl.startsWith('https://');
@@ -39,8 +41,9 @@ async function securityHeaders(app: FastifyInstance, config: Config): Promise<vo
       useDefaults: false,
       directives: {
         defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:', ...(config.mode === 'development' ? ['http:'] : [])],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
@@ -58,14 +61,13 @@ function pageErrors(app: FastifyInstance): void {
     if (error instanceof UpstreamError) {
       // Step and code only: details may name hosts, never tokens or personal data.
       request.log.warn({ step: error.step, code: error.code, detail: error.detail }, 'upstream failure');
-      const { status, page } = upstreamErrorPage(error);
-      return sendPage(reply, status, page);
+      return sendMessage(request, reply, upstreamErrorMessage(error));
     }
-    if ('validation' in error && error.validation) return sendMessage(reply, badRequestMessage);
+    if ('validation' in error && error.validation) return sendMessage(request, reply, badRequestMessage);
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status < 500) return sendMessage(reply, { ...badRequestMessage, status });
+    if (status < 500) return sendMessage(request, reply, { ...badRequestMessage, status });
     request.log.error({ err: error }, 'request failed');
-    return sendMessage(reply, internalErrorMessage);
+    return sendMessage(request, reply, internalErrorMessage);
   });
 }
 
@@ -85,7 +87,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     const ctx: PortalContext = {
       config,
       keys,
-      catalog: new TtlCache(() => fetchIssuerCatalog(config), CATALOG_TTL_MS),
+      catalogs: new Catalogs(config),
       servers: new AuthorizationServers(
         config,
         signedClientAssertion(() => keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256')),
@@ -93,6 +95,9 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
       issuerKeys: new IssuerKeys(config),
       flows: new FlowStore(database.db),
       credentials: new CredentialStore(database.db, masterKey),
+      pending: new SealedStore(database.db, masterKey, 'portal_pending', PENDING_TTL_MS),
+      retrievals: new SealedStore(database.db, masterKey, 'portal_retrievals', RETRIEVAL_TTL_MS),
+      masterKey,
       cookie: new SessionCookie(config),
       redirectUri: `${config.portal.publicUrl}/callback`,
     };
@@ -103,13 +108,16 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     await server.register(cookie, { secret: sessionSecret(config, masterKey) });
     server.get('/health', async () => ({ status: 'ok' }));
     jwksRoute(server, ctx);
-    assetsRoute(server);
+    assetsRoute(server, ctx);
     await server.register(async (pages) => {
       pageErrors(pages);
+      await pages.register(formbody, { bodyLimit: 64 * 1024 });
       landingRoute(pages, ctx);
       startRoute(pages, ctx);
       callbackRoute(pages, ctx);
+      bindRoutes(pages, ctx);
       credentialRoutes(pages, ctx);
+      verifyRoutes(pages, ctx);
     });
 
     return {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { issuerKey } from '../../src/portal/catalog/catalogs.js';
 import { parseIssuerMetadata } from '../../src/portal/catalog/issuer-metadata.js';
 import { escapeHtml, html, htmlToken } from '../../src/portal/html/html.js';
+import { messages } from '../../src/portal/i18n/index.js';
 import { landingPage } from '../../src/portal/pages/landing.js';
 import { resultPage } from '../../src/portal/pages/result.js';
 import type { ObtainedCredential } from '../../src/portal/store/credential-store.js';
 import { issuerMetadata } from './stubs.js';
 
+const pc = { locale: 'en' as const, m: messages('en'), path: '/' };
 const attack = `<script>alert("x")</script><img src=x onerror='y'>\`&`;
 
 describe('HTML escaping', () => {
@@ -40,9 +43,12 @@ describe('HTML escaping', () => {
       scope: 'x',
       credential_metadata: { display: [{ name: attack, description: attack }] },
     };
-    const page = landingPage(parseIssuerMetadata(metadata, 'https://issuer.example')).value;
+    const catalog = parseIssuerMetadata(metadata, 'https://issuer.example');
+    const entry = { key: issuerKey(catalog.issuer), url: catalog.issuer, primary: true, catalog };
+    const page = landingPage(pc, [entry], attack).value;
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<img');
+    expect(page).toContain('value="&lt;script&gt;alert(&quot;x&quot;)');
     expect(page).toContain('href="/start/x%22%3E%3Cscript%3E"');
     expect(page).toContain('data-testid="start-x___script_"');
   });
@@ -52,8 +58,16 @@ describe('HTML escaping', () => {
       configurationId: 'c',
       credential: 'x',
       mediaType: 'application/dc+sd-jwt',
+      format: 'dc+sd-jwt',
       typeName: attack,
       issuerName: attack,
+      typeDisplay: [
+        { name: attack, locale: 'en', logo: { uri: `javascript:${attack}` }, background_color: attack },
+      ],
+      issuerDisplay: [{ name: attack }],
+      claimsMeta: [{ path: 'address.locality', display: [{ name: 'Town', locale: 'en' }] }],
+      selectable: [attack, 'given_name'],
+      holder: 'guest',
       claims: {
         given_name: attack,
         [attack]: 'v',
@@ -64,7 +78,7 @@ describe('HTML escaping', () => {
       issuedAt: undefined,
       expiresAt: undefined,
     };
-    const page = resultPage('abc', obtained).value;
+    const page = resultPage(pc, 'abc', obtained).value;
     expect(page).not.toContain('<script>');
     expect(page).not.toContain('<img');
     expect(page).toContain('<div class="claim" data-claim="address.locality"><dt>Town</dt>');

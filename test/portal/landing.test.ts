@@ -27,9 +27,10 @@ describe('landing page', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const page = await response.text();
-    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('<html lang="en" dir="ltr">');
     expect(page).toContain('<ul class="card-list" id="credential-types" data-testid="credential-types">');
-    expect(page.match(/data-testid="credential-type"/g)).toHaveLength(3);
+    // Only what the portal can obtain is offered: the mdoc without a scope is left out.
+    expect(page.match(/data-testid="credential-type"/g)).toHaveLength(2);
     // 1.0 shape: credential_metadata.display, English entry chosen.
     expect(page).toContain('<h2 id="type-national_id_sd_jwt-name">National ID</h2>');
     expect(page).toContain('<p>Your national identity card</p>');
@@ -39,9 +40,11 @@ describe('landing page', () => {
     // Draft-13 shape: top-level display.
     expect(page).toContain('<h2 id="type-draft13_card-name">Draft 13 card</h2>');
     expect(page).toContain('data-testid="start-draft13_card"');
-    // No scope and a format the portal cannot verify: listed, not startable.
-    expect(page).toContain('Mobile licence');
+    // No scope and a format the portal cannot verify: not offered at all.
+    expect(page).not.toContain('Mobile licence');
     expect(page).not.toContain('start-no_scope_mdoc');
+    // Guest mode and "bind to this browser" for each type.
+    expect(page).toContain('href="/start/national_id_sd_jwt?holder=browser"');
     expect(page).toContain('<link rel="stylesheet" href="/assets/portal.css">');
     expect(page).not.toContain('<script');
   });
@@ -53,8 +56,9 @@ describe('landing page', () => {
     expect(csp.split(';').sort()).toEqual(
       [
         "default-src 'none'",
+        "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        "img-src 'self' data: https: http:",
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",

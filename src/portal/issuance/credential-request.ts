@@ -2,6 +2,13 @@ import type { Config } from '../../platform/config/index.js';
 import type { IssuerCatalog } from '../catalog/issuer-metadata.js';
 import { UpstreamError } from '../errors.js';
 import { type HttpResult, request, requireSecureUrl } from '../http.js';
+import { dpopProof } from './dpop.js';
+
+/** The access token and how it is presented: Bearer (RFC 6750) or DPoP-bound (RFC 9449 §7.1). */
+export interface AccessGrant {
+  accessToken: string;
+  dpop?: CryptoKeyPair;
+}
 
 function errorCode(response: HttpResult): string {
   const body = response.json as { error?: unknown } | undefined;
@@ -36,17 +43,33 @@ export type CredentialOutcome =
  */
 export async function requestCredential(
   config: Config,
-  input: { catalog: IssuerCatalog; configurationId: string; accessToken: string; proof: string },
+  input: { catalog: IssuerCatalog; configurationId: string; grant: AccessGrant; proof: string },
 ): Promise<CredentialOutcome> {
   const url = requireSecureUrl(config, input.catalog.credentialEndpoint, 'credential');
-  const response = await request('credential', url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${input.accessToken}` },
-    body: JSON.stringify({
-      credential_configuration_id: input.configurationId,
-      proofs: { jwt: [input.proof] },
-    }),
-  });
+  const { accessToken, dpop } = input.grant;
+  const send = async (dpopNonce?: string) =>
+    request('credential', url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(dpop
+          ? {
+              authorization: `DPoP ${accessToken}`,
+              dpop: await dpopProof(dpop, { method: 'POST', url: url.href, accessToken, nonce: dpopNonce }),
+            }
+          : { authorization: `Bearer ${accessToken}` }),
+      },
+      body: JSON.stringify({
+        credential_configuration_id: input.configurationId,
+        proofs: { jwt: [input.proof] },
+      }),
+    });
+  let response = await send();
+  // RFC 9449 §9: a resource server may demand a nonce of its own; answer it once.
+  const dpopNonce = response.headers.get('dpop-nonce');
+  if (dpop && response.status === 401 && dpopNonce && errorCode(response) === 'use_dpop_nonce') {
+    response = await send(dpopNonce);
+  }
   const body = response.json as
     | { credentials?: { credential?: unknown }[]; credential?: unknown; c_nonce?: unknown }
     | undefined;

@@ -1,17 +1,19 @@
+import type { JWK } from 'jose';
 import type { Config } from '../../platform/config/index.js';
 import type { CredentialType, IssuerCatalog } from '../catalog/issuer-metadata.js';
 import { UpstreamError } from '../errors.js';
 import type { ObtainedCredential } from '../store/credential-store.js';
-import { fetchNonce, requestCredential } from './credential-request.js';
+import type { HolderMode } from '../store/flow-store.js';
+import { type AccessGrant, fetchNonce, requestCredential } from './credential-request.js';
 import { holderKeyFor, publicMembers, signProof } from './holder-proof.js';
 import type { IssuerKeys } from './issuer-keys.js';
-import { verifyObtainedCredential } from './verify-credential.js';
+import { type VerifiedCredential, verifyObtainedCredential } from './verify-credential.js';
 
-/** Formats the portal can verify and show; other configurations are listed but cannot be started. */
+/** Formats the portal can verify and show; other configurations are not offered. */
 export const SUPPORTED_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
 
 /** Claims of the JWT and SD-JWT machinery, not of the person (RFC 7519 §4.1, SD-JWT VC §3.2.2). */
-const TECHNICAL_CLAIMS = new Set([
+export const TECHNICAL_CLAIMS = new Set([
   'iss',
   'sub',
   'aud',
@@ -30,18 +32,18 @@ const TECHNICAL_CLAIMS = new Set([
 export interface IssuanceInput {
   catalog: IssuerCatalog;
   type: CredentialType;
-  accessToken: string;
+  grant: AccessGrant;
 }
 
 /**
- * Steps 5–8 of the flow after the token: nonce, proof of possession with a holder key made for this
- * download, credential request, and verification of the result. The holder key is dropped when this
- * returns.
+ * Steps 5–8 of the flow after the token, in guest mode: nonce, proof of possession with a holder key
+ * made for this download, credential request, and verification of the result. The holder key is
+ * dropped when this returns.
  */
 export async function obtainCredential(
   config: Config,
   keys: IssuerKeys,
-  { catalog, type, accessToken }: IssuanceInput,
+  { catalog, type, grant }: IssuanceInput,
 ): Promise<ObtainedCredential> {
   if (!SUPPORTED_FORMATS.has(type.format)) {
     throw new UpstreamError('credential', 'unsupported_format', type.format);
@@ -55,23 +57,41 @@ export async function obtainCredential(
       nonce,
       iat: Math.floor(Date.now() / 1000),
     });
-    const outcome = await requestCredential(config, {
-      catalog,
-      configurationId: type.id,
-      accessToken,
-      proof,
-    });
+    const outcome = await requestCredential(config, { catalog, configurationId: type.id, grant, proof });
     if (outcome.kind === 'issued') credential = outcome.credential;
     else if (attempt === 0) nonce = outcome.nonce ?? (await fetchNonce(config, catalog));
     else throw new UpstreamError('credential', 'invalid_nonce', 'nonce refused twice');
   }
   if (credential === undefined) throw new UpstreamError('credential', 'invalid_response', 'no credential');
+  return verifyAndDescribe(
+    keys,
+    { catalog, type, credential, holderJwk: publicMembers(holderKey.publicJwk) },
+    'guest',
+  );
+}
 
+/** Verifies what the issuer sent against the holder key it was asked for, and describes it for the card. */
+export async function verifyAndDescribe(
+  keys: IssuerKeys,
+  input: { catalog: IssuerCatalog; type: CredentialType; credential: string; holderJwk: JWK },
+  holder: HolderMode,
+): Promise<ObtainedCredential> {
+  const { catalog, type, credential } = input;
   const verified = await verifyObtainedCredential(keys, credential, {
     issuer: catalog.issuer,
     vct: type.vct,
-    holderJwk: publicMembers(holderKey.publicJwk),
+    holderJwk: input.holderJwk,
   });
+  return describe(catalog, type, credential, verified, holder);
+}
+
+export function describe(
+  catalog: IssuerCatalog,
+  type: CredentialType,
+  credential: string,
+  verified: VerifiedCredential,
+  holder: HolderMode,
+): ObtainedCredential {
   const personal = Object.fromEntries(
     Object.entries(verified.claims as Record<string, unknown>).filter(
       ([name]) => !TECHNICAL_CLAIMS.has(name),
@@ -82,10 +102,18 @@ export async function obtainCredential(
     configurationId: type.id,
     credential,
     mediaType: 'application/dc+sd-jwt',
+    format: type.format,
     typeName: type.name,
     issuerName: catalog.name,
+    typeDisplay: type.display,
+    issuerDisplay: catalog.display,
+    claimsMeta: type.claims,
     claims: personal,
     labels: type.labels,
+    selectable: [
+      ...new Set(verified.disclosures.map((d) => d.name).filter((n): n is string => n !== undefined)),
+    ],
+    holder,
     issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
     expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
   };

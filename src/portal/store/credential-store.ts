@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { MasterKey } from '../../platform/keys/index.js';
-import { sessionKey } from './flow-store.js';
+import type { ClaimMeta, Display } from '../catalog/issuer-metadata.js';
+import { type HolderMode, sessionKey } from './flow-store.js';
 import type { PortalTables } from './tables.js';
 
 /** What the result page shows and the download serves. */
@@ -11,11 +12,20 @@ export interface ObtainedCredential {
   credential: string;
   /** Media type of `credential` for the download. */
   mediaType: string;
+  /** The credential format identifier (`dc+sd-jwt` …). */
+  format: string;
   typeName: string;
   issuerName: string;
+  /** Display metadata, so the card can be drawn in any language later. */
+  typeDisplay: Display[];
+  issuerDisplay: Display[];
+  claimsMeta: ClaimMeta[];
   /** Disclosed claims, verified. */
   claims: Record<string, unknown>;
   labels: Record<string, string>;
+  /** SD-JWT: names of the claims that came from disclosures (selectively disclosable). */
+  selectable: string[];
+  holder: HolderMode;
   /** `iat` / `exp` of the credential, epoch seconds. */
   issuedAt: number | undefined;
   expiresAt: number | undefined;

@@ -8,7 +8,15 @@ export interface FlowState {
   codeVerifier: string;
   nonce: string;
   configurationId: string;
+  /** The credential issuer; undefined means the primary issuer. */
+  issuer?: string;
+  holder?: HolderMode;
+  /** Sealed private JWK of the flow's DPoP key. */
+  dpopKey?: string;
 }
+
+/** Who holds the key the credential is bound to. */
+export type HolderMode = 'guest' | 'browser';
 
 export interface FlowLifetimes {
   /** A browser session (sliding: each new flow extends it). */
@@ -75,13 +83,18 @@ export class FlowStore {
   }
 
   /** Starts an authorization request for a session: fresh, independent state, verifier and nonce. */
-  async beginFlow(cookieValue: string, configurationId: string): Promise<FlowState> {
+  async beginFlow(
+    cookieValue: string,
+    configurationId: string,
+    extra: { issuer?: string; holder?: HolderMode; dpopKey?: string } = {},
+  ): Promise<FlowState> {
     const now = this.now();
     const flow: FlowState = {
       state: randomToken(),
       codeVerifier: randomToken(),
       nonce: randomToken(),
       configurationId,
+      ...extra,
     };
     await this.db
       .insertInto('portal_flows')
@@ -91,6 +104,9 @@ export class FlowStore {
         code_verifier: flow.codeVerifier,
         nonce: flow.nonce,
         configuration_id: configurationId,
+        issuer: extra.issuer ?? null,
+        holder: extra.holder ?? null,
+        dpop_key: extra.dpopKey ?? null,
         created_at: now,
         expires_at: now + this.lifetimes.flowMs,
       })
@@ -116,6 +132,9 @@ export class FlowStore {
       codeVerifier: row.code_verifier,
       nonce: row.nonce,
       configurationId: row.configuration_id,
+      ...(row.issuer ? { issuer: row.issuer } : {}),
+      ...(row.holder === 'browser' || row.holder === 'guest' ? { holder: row.holder } : {}),
+      ...(row.dpop_key ? { dpopKey: row.dpop_key } : {}),
     };
   }
 
@@ -124,6 +143,8 @@ export class FlowStore {
     const now = this.now();
     await this.db.deleteFrom('portal_flows').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('portal_credentials').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('portal_pending').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('portal_retrievals').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('portal_sessions').where('expires_at', '<=', now).execute();
   }
 }

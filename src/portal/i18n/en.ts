@@ -1,0 +1,127 @@
+/** Every text the portal shows, in English; `fr.ts` and `ar.ts` have the same shape. */
+export const en = {
+  languageName: 'English',
+  skipLink: 'Skip to content',
+  languageNav: 'Language',
+  footer: 'Credentials are issued with OpenID for Verifiable Credential Issuance.',
+  home: 'Attesta',
+  verifyNav: 'Verify a credential',
+
+  catalogTitle: 'Credentials',
+  catalogHeading: 'Get a digital credential',
+  catalogLead:
+    'Choose a credential. You sign in to prove who you are, then you can view the credential, download it or add it to your wallet.',
+  searchLabel: 'Search credentials',
+  searchButton: 'Search',
+  searchResults: (n: number, q: string) => `${n} result${n === 1 ? '' : 's'} for “${q}”`,
+  noResults: 'No credential matches your search.',
+  noTypes: 'The issuer offers no credentials at the moment.',
+  issuerUnavailable: 'This issuer cannot be reached at the moment.',
+  getCredential: (name: string) => `Get ${name}`,
+  bindToBrowser: (name: string) => `Get ${name}, bound to this browser`,
+  issuedBy: (issuer: string) => `Issued by ${issuer}`,
+
+  resultLead: (issuer: string, issued: string | undefined, until: string | undefined) =>
+    `Issued by ${issuer}${issued ? ` on ${issued}` : ''}${until ? `, valid until ${until}` : ''}. The signature and every claim below were verified.`,
+  disclosedHeading: 'What a verifier sees',
+  disclosedText:
+    'This SD-JWT credential discloses claims one by one. Claims marked “selectable” are shown to a verifier only when you choose to reveal them; the others are always visible.',
+  selectable: 'selectable',
+  alwaysVisible: 'always visible',
+  pdfQrInline:
+    'This QR code holds the credential itself, compressed. Scan it with a verifier, or upload this PDF to the verify page.',
+  pdfQrLink: (until: string) =>
+    `This QR code is a one-time link to the credential, valid until ${until} (UTC).`,
+  qrHeading: 'QR code',
+  downloadsHeading: 'Take it with you',
+  downloadRaw: 'Download the credential',
+  downloadJson: 'Download as JSON',
+  downloadPdf: 'Download as PDF with QR code',
+  anotherCredential: 'Get another credential',
+  resultNote: 'This page and the downloads are available for a short time, in this browser only.',
+  boundToBrowser: 'This credential is bound to a key kept in this browser; the server never held it.',
+  yes: 'Yes',
+  no: 'No',
+  photo: 'Photo',
+
+  bindTitle: 'Binding the credential to this browser',
+  bindText:
+    'This browser creates a key that cannot be exported and signs the request. The page continues by itself in a moment.',
+  bindNoScript:
+    'Binding to this browser needs JavaScript. Please enable it, or get the credential without binding.',
+  bindContinue: 'Continue',
+  bindFailed: 'This browser could not create or use a key.',
+
+  verifyTitle: 'Verify a credential',
+  verifyLead:
+    'Upload a credential file, the PDF from this portal, or a picture of its QR code. Nothing is kept after the check.',
+  verifyFile: 'Credential, PDF or QR code image',
+  verifyText: 'Or paste the credential',
+  verifyButton: 'Verify',
+  verifyValid: 'The credential is valid',
+  verifyInvalid: 'The credential is not valid',
+  checkSignature: 'Signature',
+  checkIssuer: 'Issuer',
+  checkValidity: 'Validity period',
+  checkStatus: 'Status',
+  checkPassed: 'passed',
+  checkFailed: 'failed',
+  checkSkipped: 'not checked',
+  verifyNothing: 'No credential was found in what you sent.',
+  verifyAnother: 'Verify another credential',
+
+  walletHeading: 'Add to your wallet',
+  walletText:
+    'Scan this code with your wallet app. It receives the same credential, bound to a key of its own.',
+  walletTxCode: 'Transaction code to type in your wallet',
+  walletButton: 'Add to wallet',
+
+  backHome: 'Back to the credentials',
+  reference: 'Reference',
+  errors: {
+    issuer_metadata: [
+      'The credential issuer is not available',
+      'We could not reach the credential issuer just now. Please try again in a few minutes.',
+    ],
+    authorization_server: [
+      'The sign-in service is not available',
+      'We could not reach the sign-in service just now. Please try again in a few minutes.',
+    ],
+    authorization: [
+      'Sign-in did not complete',
+      'The sign-in service reported a problem with the request. Please start again.',
+    ],
+    token: [
+      'Sign-in could not be confirmed',
+      'The sign-in service did not confirm your sign-in. Please start again.',
+    ],
+    nonce: [
+      'The credential could not be requested',
+      'The credential issuer could not prepare the request. Please start again.',
+    ],
+    credential: [
+      'The credential was not issued',
+      'The credential issuer refused to issue the credential. Please start again.',
+    ],
+    verification: [
+      'The credential could not be verified',
+      'The credential received from the issuer did not pass our checks, so it is not shown.',
+    ],
+    expired: [
+      'This sign-in has expired',
+      'We could not match this sign-in to a request from this browser: it may have expired, been used already or started in another browser. Please start again.',
+    ],
+    cancelled: [
+      'Sign-in cancelled',
+      'You cancelled the sign-in, so no credential was issued. You can start again at any time.',
+    ],
+    notFound: [
+      'Not found',
+      'There is nothing here, or it is no longer available. Credentials are kept only for a short time and only for the browser that obtained them.',
+    ],
+    badRequest: ['Request not understood', 'The address you followed is not valid.'],
+    internal: ['Something went wrong', 'An unexpected error occurred on our side. Please try again.'],
+  },
+};
+
+export type Messages = typeof en;

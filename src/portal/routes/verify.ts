@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { type PortalContext, sendPage } from '../context.js';
+import { pageContext } from '../i18n/index.js';
+import { verifyFormPage, verifyResultPage } from '../pages/verify.js';
+import { type VerificationReport, verifySdJwt } from '../verify/checks.js';
+import { credentialFromFile, credentialFromText } from '../verify/extract.js';
+import { boundaryOf, parseMultipart } from '../verify/multipart.js';
+
+/** Uploads larger than this are refused before they are read (a PDF of ours is ~30 KB). */
+export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `GET /verify` and `POST /verify`: anyone may check a credential file, one of our PDFs, a picture of
+ * a QR code or pasted text. The portal trusts the issuers of its catalogue; nothing is stored.
+ */
+export function verifyRoutes(app: FastifyInstance, ctx: PortalContext): void {
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
+    (_r, body, done) => done(null, body),
+  );
+
+  app.get('/verify', async (request, reply) =>
+    sendPage(reply, 200, verifyFormPage(pageContext(request, reply))),
+  );
+
+  app.post('/verify', { bodyLimit: MAX_UPLOAD_BYTES }, async (request, reply) => {
+    const pc = pageContext(request, reply);
+    const options = {
+      retrieve: async (url: string) => {
+        const prefix = `${ctx.config.portal.publicUrl}/r/`;
+        if (!url.startsWith(prefix)) return undefined;
+        return (await ctx.retrievals.take(url.slice(prefix.length)))?.credential;
+      },
+    };
+    let credential: string | undefined;
+    const body = request.body;
+    const boundary = boundaryOf(request.headers['content-type']);
+    if (Buffer.isBuffer(body) && boundary) {
+      for (const part of parseMultipart(body, boundary)) {
+        if (part.name === 'file' && part.data.length)
+          credential ??= await credentialFromFile(part.data, options);
+        if (part.name === 'text' && part.data.length) {
+          credential ??= await credentialFromText(part.data.toString('utf8'), options);
+        }
+      }
+    } else if (typeof (body as { text?: unknown } | undefined)?.text === 'string') {
+      credential = await credentialFromText((body as { text: string }).text, options);
+    }
+    const result = credential ? await verifyAny(ctx, credential) : undefined;
+    return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
+  });
+}
+
+/** Dispatches on the credential's shape; SD-JWT VC today, other formats as their verifiers land. */
+async function verifyAny(ctx: PortalContext, credential: string): Promise<VerificationReport> {
+  const trusted = (await ctx.catalogs.all()).flatMap((e) => (e.catalog ? [e.catalog.issuer] : []));
+  if (credential.includes('~')) return verifySdJwt(ctx.config, ctx.issuerKeys, trusted, credential);
+  return {
+    valid: false,
+    format: undefined,
+    issuer: undefined,
+    checks: { signature: 'skipped', issuer: 'skipped', validity: 'skipped', status: 'skipped' },
+    reasons: ['format not supported'],
+    claims: undefined,
+    vct: undefined,
+  };
+}
