@@ -9,6 +9,18 @@ export const SCOPE_CLAIMS = {
   address: ['address'],
 } as const;
 
+/**
+ * oidc-provider's `claims` configuration: the claims of each scope, and the authentication claims
+ * (acr, amr, auth_time — OIDC Core §2) with `openid`, so that every ID token says how and when the
+ * person signed in (oidc-provider takes them from the session, not from the account).
+ */
+export function claimsConfiguration(): Record<string, string[] | null> {
+  const byScope = Object.fromEntries(
+    Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]]),
+  );
+  return { ...byScope, openid: ['sub', 'acr', 'amr', 'auth_time'], sid: null, iss: null };
+}
+
 /** OIDC standard claims of a person; oidc-provider filters them by granted scope and claims. */
 export function identityClaims(identity: Identity): Record<string, unknown> {
   const address = identity.address && {

@@ -2,7 +2,8 @@ import type { JWK } from 'jose';
 import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { Config } from '../platform/config/index.js';
 import type { IdentityRegistry } from '../platform/registry/index.js';
-import { findAccountIn, SCOPE_CLAIMS } from './accounts.js';
+import { claimsConfiguration, findAccountIn } from './accounts.js';
+import { addAtHash } from './protocol/at-hash.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
 import { resourceIndicators } from './resources.js';
 import { messagePage } from './views/html.js';
@@ -102,7 +103,7 @@ export function createProvider(options: ProviderOptions): Provider {
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: ['openid'],
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    claims: claimsConfiguration(),
     // ID tokens carry the granted profile claims even when an access token exists, so a client
     // whose access token is for a resource server (not userinfo) still learns them.
     conformIdTokenClaims: false,
@@ -138,5 +139,6 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   // authz listens on its own address; a reverse proxy in front must be configured explicitly.
   provider.proxy = false;
+  addAtHash(provider);
   return provider;
 }

@@ -42,6 +42,9 @@ export function toProviderMetadata(record: ClientRecord): Record<string, unknown
     id_token_signed_response_alg: 'ES256',
     require_pushed_authorization_requests: record.require_pushed_authorization_requests ?? false,
     dpop_bound_access_tokens: record.dpop_bound_access_tokens ?? false,
+    ...(record.userinfo_signed_response_alg
+      ? { userinfo_signed_response_alg: record.userinfo_signed_response_alg }
+      : {}),
     default_acr_values: record.acr_values?.slice(0, 1),
     attesta_scope: record.scope,
     attesta_acr_values: record.acr_values ?? [],

@@ -1,0 +1,108 @@
+import * as client from 'openid-client';
+import type { AuthzClientConfig, Config } from '../../src/platform/config/index.js';
+import { AMARA, type AuthorizationRun, authorize, type ClientKey, generateClientKey } from './helpers.js';
+
+/** Callback and logout URIs of the test clients: nothing listens there; the browser stops at them. */
+export const FAPI_REDIRECT = 'http://localhost:9/fapi/cb';
+export const FAPI_LOGOUT = 'http://localhost:9/fapi/bye';
+export const RP_REDIRECT = 'http://localhost:9/rp/cb';
+
+export interface TestClients {
+  /** PAR and DPoP required, refresh tokens, private_key_jwt with inline keys. */
+  fapi: { id: 'fapi'; key: ClientKey };
+  /** Plain code flow (no PAR, no DPoP, no refresh), userinfo as a signed JWT. */
+  rp: { id: 'rp'; key: ClientKey };
+  /** client_credentials only: authz's admin API and the issuer's. */
+  admin: { id: 'admin'; key: ClientKey };
+}
+
+const jwks = (key: ClientKey) => ({ keys: [key.publicJwk as Record<string, unknown>] });
+
+/** Adds the test clients to a test configuration (seeded into authz's database at start). */
+export async function addTestClients(config: Config): Promise<TestClients> {
+  const clients: TestClients = {
+    fapi: { id: 'fapi', key: await generateClientKey() },
+    rp: { id: 'rp', key: await generateClientKey() },
+    admin: { id: 'admin', key: await generateClientKey() },
+  };
+  const issuer = config.authz.resources[0];
+  if (issuer && !issuer.scopes.includes('issuer:admin')) issuer.scopes.push('issuer:admin');
+  const records: AuthzClientConfig[] = [
+    {
+      client_id: 'fapi',
+      client_name: 'FAPI test client',
+      client_names: { fr: 'Client de test FAPI', ar: 'عميل اختبار' },
+      redirect_uris: [FAPI_REDIRECT],
+      post_logout_redirect_uris: [FAPI_LOGOUT],
+      jwks: jwks(clients.fapi.key),
+      scope: 'openid profile national_id',
+      grant_types: ['authorization_code', 'refresh_token'],
+      require_pushed_authorization_requests: true,
+      dpop_bound_access_tokens: true,
+    },
+    {
+      client_id: 'rp',
+      redirect_uris: [RP_REDIRECT],
+      jwks: jwks(clients.rp.key),
+      scope: 'openid profile email national_id',
+      userinfo_signed_response_alg: 'ES256',
+    },
+    {
+      client_id: 'admin',
+      redirect_uris: [],
+      jwks: jwks(clients.admin.key),
+      scope: 'authz:admin issuer:admin',
+      grant_types: ['client_credentials'],
+    },
+  ];
+  config.authz.clients.push(...records);
+  return clients;
+}
+
+/** openid-client configured as one of the test clients (private_key_jwt). */
+export function rpFor(server: client.ServerMetadata, id: string, key: ClientKey) {
+  const rp = new client.Configuration(
+    server,
+    id,
+    {
+      id_token_signed_response_alg: 'ES256',
+      userinfo_signed_response_alg: id === 'rp' ? 'ES256' : undefined,
+    },
+    client.PrivateKeyJwt(key.privateKey),
+  );
+  client.allowInsecureRequests(rp);
+  return rp;
+}
+
+export async function serverMetadata(config: Config): Promise<client.ServerMetadata> {
+  const rp = await client.discovery(new URL(config.authz.publicUrl), 'x', undefined, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+  return rp.serverMetadata();
+}
+
+/** Parameters that leave out everything `authorize()` would add, so a PAR request_uri stands alone. */
+const BARE = {
+  redirect_uri: '',
+  scope: '',
+  code_challenge: '',
+  code_challenge_method: '',
+  state: '',
+  resource: '',
+};
+
+/**
+ * Drives the browser from a pushed authorization request's `request_uri` through sign-in to the
+ * callback (the sign-in steps are helpers.authorize()'s).
+ */
+export async function signInWithRequestUri(
+  config: Config,
+  rp: client.Configuration,
+  parUrl: URL,
+  answers: Record<string, string> = AMARA,
+): Promise<AuthorizationRun> {
+  return authorize(config, rp, answers, {
+    ...BARE,
+    request_uri: parUrl.searchParams.get('request_uri') ?? '',
+  });
+}
