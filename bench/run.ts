@@ -8,8 +8,9 @@ import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import { issueSdJwtVc } from '../src/credentials/sd-jwt-vc/index.js';
 import { AccessTokenVerifier } from '../src/issuer/access-token.js';
-import { claimsFor, credentialConfigurations } from '../src/issuer/configurations/index.js';
+import { demoConfigurations, validateConfiguration } from '../src/issuer/configurations/index.js';
 import { verifyJwtProof } from '../src/issuer/proofs/jwt-proof.js';
+import { templateOf, toDocument } from '../src/issuer/templates/index.js';
 import { LocalSigningKey } from '../src/platform/keys/index.js';
 import { demoIdentities } from '../src/platform/registry/index.js';
 import { AMARA, authorize, closeServer } from '../test/authz/helpers.js';
@@ -99,10 +100,15 @@ async function cryptoAlone(issuer: string, authzUrl: string, tokens: string[], p
   const verifier = new AccessTokenVerifier([authzUrl], issuer);
   await verifier.verify(tokens[0] as string); // discovery + JWKS fetched once, as in the service
   const issuerKey = await LocalSigningKey.generate('ES256');
-  const configuration = credentialConfigurations.get(CONFIGURATION_ID);
+  const configuration = demoConfigurations()
+    .map(validateConfiguration)
+    .find((c) => c.id === CONFIGURATION_ID);
   const person = demoIdentities()[0];
   if (!configuration || !person) throw new Error('demo configuration missing');
-  const { claims, disclosable } = claimsFor(configuration, person);
+  const document = toDocument(configuration, await templateOf(configuration).render({ ...person }));
+  if (document.kind !== 'sd-jwt') throw new Error('demo configuration is not SD-JWT');
+  const claims = document.claims;
+  const disclosable = document.disclosable.map((p) => (Array.isArray(p) ? p.join('.') : p));
   const started = performance.now();
   for (let i = 0; i < proofs.length; i++) {
     await verifier.verify(tokens[i % tokens.length] as string);
@@ -115,7 +121,7 @@ async function cryptoAlone(issuer: string, authzUrl: string, tokens: string[], p
     await issueSdJwtVc({
       issuerKey,
       issuer,
-      vct: configuration.vct,
+      vct: configuration.vct as string,
       claims,
       disclosable,
       holderJwk: proof.holderJwk,

@@ -5,11 +5,10 @@ import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { AccessTokenVerifier } from './access-token.js';
 import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
-import { credentialConfigurations } from './configurations/index.js';
 import { registerCredentialRoute } from './credential.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
+import { createIssuanceData } from './issuance/data.js';
 import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
-import { RegistryIssuance, StaticConfigurationSource } from './issuance/index.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
 import { buildIssuerMetadata, registerMetadataRoute } from './metadata.js';
 import { registerNonceRoute } from './nonce.js';
@@ -32,6 +31,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const audit = new AuditTrail(data);
     // Guards every admin route: `onRequest: requireAdmin(admin)` (src/issuer/admin).
     const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(data), audit });
+    // Configurations, data providers, templates, ledger and status lists (src/issuer/issuance/data.ts).
+    const issuanceData = await createIssuanceData({ config, masterKey, registry, db: data, issuerKey });
 
     const app = createServer({
       service: 'issuer',
@@ -39,27 +40,27 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       validationErrorCode: 'invalid_credential_request',
     });
     app.get('/health', async () => ({ status: 'ok' }));
-    registerMetadataRoute(app, buildIssuerMetadata(config, credentialConfigurations.values(), issuerKey.alg));
+    registerMetadataRoute(
+      app,
+      buildIssuerMetadata(config, await issuanceData.configurations.list(), issuerKey.alg),
+    );
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
-    registerAdminRoutes(app, { auth: admin, audit });
+    issuanceData.registerPublic(app);
+    registerAdminRoutes(app, { auth: admin, audit, routes: [issuanceData.adminRoutes(audit)] });
     registerCredentialRoute(app, {
       config,
-      configurations: new StaticConfigurationSource(credentialConfigurations),
+      configurations: issuanceData.configurations,
       tokens,
       nonces,
-      issuance: new RegistryIssuance(
-        registry,
-        issuerKey,
-        config.issuer.publicUrl,
-        config.issuer.credentialTtl,
-      ),
+      issuance: issuanceData.issuance,
     });
     return {
       name: 'issuer',
       app,
       async close() {
         await app.close();
+        await issuanceData.close();
         await database.close();
       },
     };

@@ -1,10 +1,14 @@
-import { nationalIdSdJwt } from './national-id.js';
-import type { CredentialConfiguration } from './types.js';
-
-export { claimsFor } from './claims.js';
-export type { ClaimDefinition, CredentialConfiguration } from './types.js';
-
-/** Every credential configuration this issuer offers, by id. Add a configuration here. */
-export const credentialConfigurations: ReadonlyMap<string, CredentialConfiguration> = new Map(
-  [nationalIdSdJwt].map((c) => [c.id, c]),
-);
+export { DEMO_CONFIGURATIONS_DIR, demoConfigurations, seedDemoConfigurations } from './demo.js';
+export { ConfigurationSchema } from './schema.js';
+export { CachedConfigurationSource, CONFIGURATION_RECHECK_MS } from './source.js';
+export { ConfigurationConflict, ConfigurationStore, type StoredConfiguration } from './store.js';
+export { type ConfigurationTables, configurationsMigration } from './tables.js';
+export type {
+  ClaimDefinition,
+  CredentialConfiguration,
+  CredentialDisplay,
+  ProviderConfig,
+  TemplateConfig,
+  TemplateNode,
+} from './types.js';
+export { ConfigurationError, uniqueKey, validateConfiguration } from './validate.js';

@@ -1,41 +1,72 @@
-import type { Identity } from '../../platform/registry/index.js';
+import type { FormatConfigurationFields } from '../formats/types.js';
 
 export interface Display {
   name: string;
   locale: string;
 }
 
-/** Where a claim's value comes from: a field of the registry `Identity`, or a constant. */
-export type ClaimSource =
-  | { identity: 'givenName' | 'familyName' | 'birthDate' | 'gender' | 'email' | 'phone' | 'nationality' }
-  | { identity: `address.${keyof NonNullable<Identity['address']>}` }
-  | { constant: string | number | boolean };
-
+/** A claim as the metadata describes it (OpenID4VCI 1.0 Appendix B) and whether SD-JWT hides it. */
 export interface ClaimDefinition {
-  /** Claim path in the credential (OpenID4VCI 1.0 Appendix B claims path pointer, names only). */
+  /** Claim path in the credential (Appendix B claims path pointer, names only). */
   path: string[];
-  /** Absent for a container (e.g. `address`), whose members are listed on their own. */
-  source?: ClaimSource;
-  /** Wrap the value in an array (e.g. one nationality → `nationalities`). */
-  asArray?: boolean;
   /** Selectively disclosable (SD-JWT): hidden from a verifier unless the holder reveals it. */
-  disclosable: boolean;
+  disclosable?: boolean;
   display: Display[];
 }
 
 export interface CredentialDisplay extends Display {
-  description: string;
+  description?: string;
   background_color?: string;
   text_color?: string;
 }
 
+/**
+ * Where a configuration's data comes from (see src/issuer/providers). `key` names the access token
+ * claim (dotted path) whose value looks the record up; default `sub`.
+ */
+export type ProviderConfig =
+  | { type: 'registry'; key?: string }
+  | { type: 'sql'; key?: string; database: string; query: string }
+  | { type: 'csv'; key?: string; file: string; keyColumn: string }
+  | {
+      type: 'http';
+      key?: string;
+      url: string;
+      timeoutMs?: number;
+      retries?: number;
+      headers?: Record<string, string>;
+    };
+
+/**
+ * A declarative mapping from the provider's record to the credential (see src/issuer/templates): a
+ * tree whose leaves are JSONata expressions. Its shape is the format's: SD-JWT claims, the W3C
+ * `credentialSubject`, or mdoc namespaces → elements.
+ */
+export interface TemplateConfig {
+  /** Named in errors, with the configuration and the failing path. */
+  name: string;
+  output: TemplateNode;
+  /** Paths that must render to a value; a record missing one is refused. */
+  required?: string[][];
+}
+
+export type TemplateNode = string | { [member: string]: TemplateNode };
+
 /** One entry of `credential_configurations_supported`, with what the issuer needs to fill it. */
-export interface CredentialConfiguration {
+export interface CredentialConfiguration extends FormatConfigurationFields {
   id: string;
-  format: 'dc+sd-jwt';
   /** OAuth scope that authorises issuance (also advertised in the metadata). */
   scope: string;
-  vct: string;
   display: CredentialDisplay[];
   claims: ClaimDefinition[];
+  /** Default: the identity registry keyed by `sub`. */
+  provider?: ProviderConfig;
+  /** Default: the national ID mapping of the registry record. */
+  template?: TemplateConfig;
+  /** Credential validity in seconds (default: `issuer.credentialTtl`). */
+  validity?: number;
+  /** Whether credentials carry a status list entry (default true). */
+  status?: boolean;
+  /** Rendered claim paths (dotted) whose keyed hashes the ledger keeps for search. */
+  ledgerIndex?: string[];
 }

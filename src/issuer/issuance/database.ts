@@ -1,8 +1,11 @@
 import type { Migrations } from '../../platform/db/index.js';
 import { type AdminTables, adminMigration } from '../admin/tables.js';
+import { type ConfigurationTables, configurationsMigration } from '../configurations/tables.js';
+import { type LedgerTables, ledgerMigration } from '../ledger/tables.js';
+import { type StatusTables, statusMigration } from '../status/tables.js';
 
 /** Tables of the issuance data side (admin, configurations, ledger, status lists). */
-export type IssuanceTables = AdminTables;
+export type IssuanceTables = AdminTables & ConfigurationTables & LedgerTables & StatusTables;
 
 /**
  * Migrations of the issuance data, applied with their own migration table (`issuer_data_migrations`)
@@ -10,6 +13,9 @@ export type IssuanceTables = AdminTables;
  */
 export const issuanceMigrations: Migrations = {
   '0001_admin': adminMigration,
+  '0002_configurations': configurationsMigration,
+  '0003_ledger': ledgerMigration,
+  '0004_status': statusMigration,
 };
 
 export const ISSUANCE_MIGRATION_SET = 'issuer_data';

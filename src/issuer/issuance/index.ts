@@ -1,5 +1,6 @@
-export { RegistryIssuance } from './registry-issuance.js';
-export { StaticConfigurationSource } from './static-configurations.js';
+export { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './database.js';
+export { attributeAt, IssuancePipeline, type PipelineDeps } from './pipeline.js';
+export { PipelineSigner } from './signing.js';
 export type {
   CredentialConfigurationSource,
   IssuanceOutcome,

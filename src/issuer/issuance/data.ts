@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../platform/config/index.js';
+import type { MasterKey, SigningKey } from '../../platform/keys/index.js';
+import type { IdentityRegistry } from '../../platform/registry/index.js';
+import type { AuditTrail } from '../admin/audit.js';
+import { registerIssuanceAdminRoutes } from '../admin/issuance-routes.js';
+import {
+  CachedConfigurationSource,
+  ConfigurationStore,
+  seedDemoConfigurations,
+} from '../configurations/index.js';
+import type { FormatSignerRegistry } from '../formats/types.js';
+import { Ledger } from '../ledger/index.js';
+import { DataProviders } from '../providers/index.js';
+import {
+  registerStatusListRoutes,
+  StatusAllocator,
+  StatusChanger,
+  StatusListPublisher,
+} from '../status/index.js';
+import type { IssuanceTables } from './database.js';
+import { IssuancePipeline } from './pipeline.js';
+import { PipelineSigner } from './signing.js';
+
+export interface IssuanceDataDeps {
+  config: Config;
+  masterKey: MasterKey;
+  registry: IdentityRegistry;
+  /** The issuer database, migrated with `issuanceMigrations`. */
+  db: Kysely<IssuanceTables>;
+  /** Signs status lists (and SD-JWT VCs until the format signers are wired). */
+  issuerKey: SigningKey;
+  /** Issue 6's format signers, when available. */
+  signers?: FormatSignerRegistry;
+  log?: { error(object: object, message: string): void };
+}
+
+export interface IssuanceData {
+  configurations: CachedConfigurationSource;
+  store: ConfigurationStore;
+  issuance: IssuancePipeline;
+  ledger: Ledger;
+  status: StatusChanger;
+  /** Public routes: the status lists. */
+  registerPublic(app: FastifyInstance): void;
+  /** Admin routes (configurations, dry-run, ledger, status), for the guarded admin scope. */
+  adminRoutes(audit: AuditTrail): (scope: FastifyInstance) => void;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything on the data side of issuance, built once per service: configurations from the
+ * database (demo ones seeded when `registry.seedDemo`), data providers, the pipeline, the ledger and
+ * the status lists.
+ */
+export async function createIssuanceData(deps: IssuanceDataDeps): Promise<IssuanceData> {
+  const { config, db } = deps;
+  const store = new ConfigurationStore(db);
+  if (config.registry.seedDemo) await seedDemoConfigurations(store);
+  const configurations = new CachedConfigurationSource(store);
+  const providers = new DataProviders(deps.registry);
+  const ledger = new Ledger(deps.masterKey.derive('issuer ledger hmac'));
+  const allocator = new StatusAllocator(db);
+  const status = new StatusChanger(db);
+  const publisher = new StatusListPublisher(db, deps.issuerKey, config.issuer.publicUrl);
+  const issuance = new IssuancePipeline({
+    db,
+    providers,
+    signer: new PipelineSigner(deps.signers, deps.issuerKey, config.issuer.publicUrl),
+    allocator,
+    ledger,
+    issuer: config.issuer.publicUrl,
+    credentialTtl: config.issuer.credentialTtl,
+    log: deps.log,
+  });
+  return {
+    configurations,
+    store,
+    issuance,
+    ledger,
+    status,
+    registerPublic: (app) => registerStatusListRoutes(app, publisher),
+    adminRoutes: (audit) => (scope) =>
+      registerIssuanceAdminRoutes(scope, { db, store, configurations, ledger, status, audit }),
+    close: () => providers.close(),
+  };
+}

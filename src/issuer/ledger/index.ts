@@ -1,0 +1,8 @@
+export {
+  Ledger,
+  type LedgerEntry,
+  type LedgerQuery,
+  type LedgerRecord,
+  type LedgerStatusRef,
+} from './ledger.js';
+export { type LedgerTables, ledgerMigration } from './tables.js';

@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import type { CredentialFormat, StatusReference } from '../formats/types.js';
+import type { LedgerTables } from '../ledger/tables.js';
+import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
+
+export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
+
+/** IETF Token Status List values (§7.1): 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED. */
+const TOKEN_VALUE: Record<CredentialStatus, number> = { valid: 0, revoked: 1, suspended: 2 };
+
+export class StatusChangeError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StatusChangeError';
+  }
+}
+
+/** Which lists a credential of a format gets an entry in. */
+export function statusPlan(format: CredentialFormat): { kind: StatusListKind; purpose: StatusPurpose }[] {
+  if (format === 'jwt_vc_json' || format === 'ldp_vc') {
+    return [
+      { kind: 'bitstring', purpose: 'revocation' },
+      { kind: 'bitstring', purpose: 'suspension' },
+    ];
+  }
+  return [{ kind: 'token', purpose: 'status' }];
+}
+
+export function statusListUrl(issuer: string, kind: StatusListKind, listId: string): string {
+  return `${issuer}/status/${kind}/${listId}`;
+}
+
+/** The reference a signer puts in the credential for one allocated entry. */
+export function statusReference(
+  issuer: string,
+  entry: { listId: string; idx: number; kind: StatusListKind; purpose: StatusPurpose },
+): StatusReference {
+  const uri = statusListUrl(issuer, entry.kind, entry.listId);
+  if (entry.kind === 'token') return { kind: 'token-status-list', idx: entry.idx, uri };
+  return {
+    kind: 'bitstring-status-list',
+    id: `${uri}#${entry.idx}`,
+    statusPurpose: entry.purpose as 'revocation' | 'suspension',
+    statusListIndex: String(entry.idx),
+    statusListCredential: uri,
+  };
+}
+
+type Tables = StatusTables & LedgerTables;
+
+/**
+ * Revocation and suspension. A change writes the entries, the ledger row and bumps each touched
+ * list's version in one transaction; the status endpoint compares versions on every request, so
+ * the served list shows the change at once (and caches hold it for seconds, not minutes).
+ */
+export class StatusChanger {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async byCredential(
+    credentialId: string,
+    target: CredentialStatus,
+  ): Promise<{ previous: CredentialStatus }> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('issuer_ledger')
+        .select(['status'])
+        .where('id', '=', credentialId)
+        .executeTakeFirst();
+      if (!row) throw new StatusChangeError('not_found', 'no credential with this id');
+      const previous = row.status;
+      // The guarded update takes the row lock first, so concurrent changes to one credential queue
+      // up, and a revocation is final even when a reinstatement races it.
+      let update = trx.updateTable('issuer_ledger').set({ status: target }).where('id', '=', credentialId);
+      if (target !== 'revoked') update = update.where('status', '!=', 'revoked');
+      if (Number((await update.executeTakeFirst()).numUpdatedRows) === 0) {
+        throw new StatusChangeError('conflict', 'a revoked credential cannot be reinstated');
+      }
+      const entries = await trx
+        .selectFrom('issuer_status_entries as e')
+        .innerJoin('issuer_status_lists as l', 'l.id', 'e.list_id')
+        .select(['e.list_id', 'e.idx', 'e.status', 'l.kind', 'l.purpose'])
+        .where('e.credential_id', '=', credentialId)
+        .execute();
+      if (entries.length === 0) throw new StatusChangeError('conflict', 'the credential has no status entry');
+      for (const entry of entries) {
+        let value = entry.status;
+        if (entry.kind === 'token') value = TOKEN_VALUE[target];
+        else if (entry.purpose === 'revocation') value = target === 'revoked' ? 1 : 0;
+        else if (entry.purpose === 'suspension') value = target === 'suspended' ? 1 : 0;
+        if (value === entry.status) continue;
+        await trx
+          .updateTable('issuer_status_entries')
+          .set({ status: value, updated_at: Date.now() })
+          .where('list_id', '=', entry.list_id)
+          .where('idx', '=', entry.idx)
+          .execute();
+        await trx
+          .updateTable('issuer_status_lists')
+          .set((eb) => ({ version: eb('version', '+', 1) }))
+          .where('id', '=', entry.list_id)
+          .execute();
+      }
+      return { previous };
+    });
+  }
+
+  /** By list and index: the credential that holds the entry. */
+  async byListIndex(
+    listId: string,
+    idx: number,
+    target: CredentialStatus,
+  ): Promise<{ credentialId: string; previous: CredentialStatus }> {
+    const entry = await this.db
+      .selectFrom('issuer_status_entries')
+      .select('credential_id')
+      .where('list_id', '=', listId)
+      .where('idx', '=', idx)
+      .executeTakeFirst();
+    if (!entry) throw new StatusChangeError('not_found', 'no credential holds this list entry');
+    const { previous } = await this.byCredential(entry.credential_id, target);
+    return { credentialId: entry.credential_id, previous };
+  }
+}
