@@ -3,6 +3,7 @@ import {
   decodeJwt,
   errors,
   type JWTPayload,
+  type JWTVerifyGetKey,
   jwtVerify,
   type RemoteJWKSetOptions,
 } from 'jose';
@@ -19,11 +20,31 @@ export interface AccessToken {
   subject: string;
   scopes: ReadonlySet<string>;
   clientId?: string;
+  /** RFC 9449 §6: thumbprint of the key the token is bound to (`cnf.jkt`). */
+  jkt?: string;
   payload: JWTPayload;
 }
 
+/** RFC 7662 introspection of opaque tokens at one authorization server. */
+export interface IntrospectionEndpoint {
+  /** The authorization server's issuer identifier (becomes the token's `issuer`). */
+  issuer: string;
+  endpoint: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface VerifierOptions {
+  /** jose's remote JWKS options; the default cooldown (30 s) bounds refetches caused by unknown `kid`s. */
+  jwks?: RemoteJWKSetOptions;
+  /** Issuers whose keys are known locally (the issuer's own token endpoint for the pre-authorized grant). */
+  local?: ReadonlyMap<string, JWTVerifyGetKey>;
+  /** Where opaque (non-JWT) access tokens are introspected. */
+  introspection?: readonly IntrospectionEndpoint[];
+}
+
 /** RFC 6750 §3 challenge; quotes and backslashes cannot appear in our fixed descriptions. */
-function invalidToken(description: string): ProtocolError {
+export function invalidToken(description: string): ProtocolError {
   return new ProtocolError(401, 'invalid_token', description, {
     'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`,
   });
@@ -52,15 +73,22 @@ export class MissingTokenError extends Error {
 export class AccessTokenVerifier {
   private readonly keySets = new Map<string, Promise<ReturnType<typeof createRemoteJWKSet>>>();
   private readonly trusted: ReadonlySet<string>;
+  private readonly jwksOptions: RemoteJWKSetOptions;
 
   constructor(
     authorizationServers: readonly string[],
     private readonly audience: string,
-    /** jose's remote JWKS options; the default cooldown (30 s) bounds refetches caused by unknown `kid`s. */
-    private readonly jwksOptions: RemoteJWKSetOptions = {},
+    options: RemoteJWKSetOptions | VerifierOptions = {},
   ) {
-    this.trusted = new Set(authorizationServers);
+    const isVerifierOptions = 'local' in options || 'introspection' in options || 'jwks' in options;
+    this.options = isVerifierOptions
+      ? (options as VerifierOptions)
+      : { jwks: options as RemoteJWKSetOptions };
+    this.jwksOptions = this.options.jwks ?? {};
+    this.trusted = new Set([...authorizationServers, ...(this.options.local?.keys() ?? [])]);
   }
+
+  private readonly options: VerifierOptions;
 
   /** The Bearer token of an Authorization header (RFC 6750 §2.1); never from the query or body. */
   static bearer(header: string | undefined): string {
@@ -73,18 +101,31 @@ export class AccessTokenVerifier {
     return match[1] as string;
   }
 
-  async verify(token: string): Promise<AccessToken> {
+  /**
+   * Verifies a token presented with `scheme`. A DPoP-bound token (RFC 9449 §6) presented as a
+   * plain Bearer token is refused (§7.1); the caller checks the DPoP proof itself.
+   */
+  async verify(token: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): Promise<AccessToken> {
+    const verified = await this.verifyAny(token);
+    if (scheme === 'Bearer' && verified.jkt !== undefined) {
+      throw invalidToken('DPoP-bound access token presented as Bearer');
+    }
+    return verified;
+  }
+
+  private async verifyAny(token: string): Promise<AccessToken> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
     } catch {
+      if (this.options.introspection?.length) return this.introspect(token);
       throw invalidToken('access token is not a JWT');
     }
     const issuer = unverified.iss;
     if (typeof issuer !== 'string' || !this.trusted.has(issuer)) {
       throw invalidToken('access token issuer is not trusted');
     }
-    const keys = await this.keySet(issuer);
+    const keys = this.options.local?.get(issuer) ?? (await this.keySet(issuer));
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -97,20 +138,41 @@ export class AccessTokenVerifier {
     } catch (error) {
       throw invalidToken(describe(error));
     }
-    // A DPoP-bound token (RFC 9449 §6) presented as a plain Bearer token must be refused (§7.1).
-    if (typeof payload.cnf === 'object' && payload.cnf !== null && 'jkt' in payload.cnf) {
-      throw invalidToken('DPoP-bound access token presented as Bearer');
+    return toAccessToken(issuer, payload);
+  }
+
+  /** RFC 7662: the authorization server says whether the opaque token is active and what it grants. */
+  private async introspect(token: string): Promise<AccessToken> {
+    for (const endpoint of this.options.introspection ?? []) {
+      let body: JWTPayload;
+      try {
+        const response = await fetch(endpoint.endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            authorization: `Basic ${Buffer.from(
+              `${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`,
+            ).toString('base64')}`,
+          },
+          body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+          redirect: 'error',
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!response.ok) continue;
+        body = (await response.json()) as JWTPayload;
+      } catch {
+        continue;
+      }
+      if (body?.active !== true) continue;
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof body.exp === 'number' && body.exp <= now) throw invalidToken('access token expired');
+      const audience = Array.isArray(body.aud) ? body.aud : body.aud ? [body.aud] : [];
+      if (audience.length > 0 && !audience.includes(this.audience))
+        throw invalidToken('access token audience is not this issuer');
+      return toAccessToken(endpoint.issuer, body);
     }
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0)
-      throw invalidToken('access token has no subject');
-    const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return {
-      issuer,
-      subject: payload.sub,
-      scopes: new Set(scope.split(' ').filter(Boolean)),
-      clientId: typeof payload.client_id === 'string' ? payload.client_id : undefined,
-      payload,
-    };
+    throw invalidToken('access token is not active');
   }
 
   private keySet(issuer: string): Promise<ReturnType<typeof createRemoteJWKSet>> {
@@ -127,6 +189,21 @@ export class AccessTokenVerifier {
       });
     });
   }
+}
+
+function toAccessToken(issuer: string, payload: JWTPayload): AccessToken {
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+    throw invalidToken('access token has no subject');
+  const scope = typeof payload.scope === 'string' ? payload.scope : '';
+  const cnf = payload.cnf as { jkt?: unknown } | undefined;
+  return {
+    issuer,
+    subject: payload.sub,
+    scopes: new Set(scope.split(' ').filter(Boolean)),
+    clientId: typeof payload.client_id === 'string' ? payload.client_id : undefined,
+    jkt: typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : undefined,
+    payload,
+  };
 }
 
 function describe(error: unknown): string {

@@ -1,141 +1,303 @@
 import { type Static, Type as T } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../platform/config/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProtocolError } from '../platform/errors.js';
-import {
-  type AccessToken,
-  AccessTokenVerifier,
-  insufficientScope,
-  MissingTokenError,
-} from './access-token.js';
-import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
+import type { AccessToken } from './access-token.js';
+import { insufficientScope } from './access-token.js';
+import type { CredentialConfiguration } from './configurations/index.js';
+import type { DeferredStore, PendingIssuance } from './deferred/store.js';
+import { acceptJwtBodies, bodyReader, sendMaybeEncrypted } from './encryption/body.js';
+import { type IssuerEncryption, ResponseEncryption } from './encryption/index.js';
+import type { CredentialConfigurationSource, IssuanceOutcome, IssuanceService } from './issuance/index.js';
 import { BATCH_SIZE, PROOF_SIGNING_ALGS } from './metadata.js';
 import type { NonceStore } from './nonce-store.js';
-import { verifyJwtProof } from './proofs/jwt-proof.js';
+import type { NotificationStore } from './notification/store.js';
+import type { OfferStore } from './offers/store.js';
+import { type KeyAttestationTrust, type ProofsInput, verifyProofs } from './proofs/index.js';
+import { type Authenticator, authenticate } from './token/authenticate.js';
 
 const Jwt = T.String({ minLength: 1, maxLength: 16384 });
 
 /**
- * Credential Request (OpenID4VCI 1.0 §8.2), plus draft 13's single `proof` that deployed wallets
- * still send. Unknown members are ignored (additional properties allowed).
+ * Credential Request (OpenID4VCI 1.0 §8.2), and draft 13's `format` + single `proof` that deployed
+ * wallets still send. Unknown members are ignored (additional properties allowed, §8.2).
  */
 const CredentialRequest = T.Object({
   credential_configuration_id: T.Optional(T.String({ minLength: 1, maxLength: 200 })),
   credential_identifier: T.Optional(T.String({ minLength: 1, maxLength: 200 })),
-  proofs: T.Optional(T.Object({ jwt: T.Optional(T.Array(Jwt, { minItems: 1, maxItems: BATCH_SIZE })) })),
-  proof: T.Optional(T.Object({ proof_type: T.String({ maxLength: 50 }), jwt: T.Optional(Jwt) })),
+  proofs: T.Optional(
+    T.Object({
+      jwt: T.Optional(T.Array(Jwt, { minItems: 1, maxItems: BATCH_SIZE })),
+      attestation: T.Optional(T.Array(Jwt, { minItems: 1, maxItems: 1 })),
+      di_vp: T.Optional(T.Array(T.Unknown(), { minItems: 1, maxItems: BATCH_SIZE })),
+    }),
+  ),
+  proof: T.Optional(
+    T.Object({
+      proof_type: T.String({ maxLength: 50 }),
+      jwt: T.Optional(Jwt),
+      attestation: T.Optional(Jwt),
+    }),
+  ),
+  // Draft 13 (§7.2): the credential is named by format and type instead of a configuration id.
+  format: T.Optional(T.String({ maxLength: 50 })),
+  vct: T.Optional(T.String({ maxLength: 500 })),
+  doctype: T.Optional(T.String({ maxLength: 500 })),
+  credential_definition: T.Optional(
+    T.Object({ type: T.Optional(T.Array(T.String({ maxLength: 500 }), { maxItems: 20 })) }),
+  ),
+  credential_response_encryption: T.Optional(ResponseEncryption),
 });
 type CredentialRequest = Static<typeof CredentialRequest>;
 
-export interface CredentialRouteDeps {
-  config: Config;
-  configurations: CredentialConfigurationSource;
-  tokens: AccessTokenVerifier;
-  nonces: NonceStore;
-  issuance: IssuanceService;
+/** Draft 13 names SD-JWT VC `vc+sd-jwt`; 1.0 names it `dc+sd-jwt`: either matches either. */
+const SD_JWT_FORMATS = new Set(['vc+sd-jwt', 'dc+sd-jwt']);
+const DRAFT13_FORMATS = new Set([...SD_JWT_FORMATS, 'jwt_vc_json', 'ldp_vc', 'mso_mdoc']);
+
+/** Draft 13 §7.2 / Appendix A: a configuration is named by format plus vct, doctype or type. */
+function matchesDraft13(c: CredentialConfiguration, body: CredentialRequest): boolean {
+  const format = body.format as string;
+  const sameFormat = SD_JWT_FORMATS.has(format) ? SD_JWT_FORMATS.has(c.format) : c.format === format;
+  if (!sameFormat) return false;
+  if (body.vct !== undefined && c.vct !== body.vct) return false;
+  if (body.doctype !== undefined && c.doctype !== body.doctype) return false;
+  const wanted = body.credential_definition?.type;
+  if (wanted !== undefined) {
+    const types = c.credentialDefinition?.type ?? [];
+    if (wanted.length !== types.length || !wanted.every((t) => types.includes(t))) return false;
+  }
+  return true;
 }
 
-function badRequest(error: string, description: string): ProtocolError {
+export interface CredentialRouteDeps {
+  publicUrl: string;
+  proofMaxAge: number;
+  nonceTtl: number;
+  configurations: CredentialConfigurationSource;
+  auth: Authenticator;
+  nonces: NonceStore;
+  issuance: IssuanceService;
+  encryption: IssuerEncryption;
+  deferred: DeferredStore;
+  notifications: NotificationStore;
+  offers: OfferStore;
+  attesters?: KeyAttestationTrust;
+}
+
+export function badRequest(error: string, description: string): ProtocolError {
   return new ProtocolError(400, error, description);
 }
 
-/** The key proofs of a request, in either the 1.0 or the draft 13 shape. */
-function proofJwts(body: CredentialRequest): string[] {
+/** Who may collect deferred credentials and send notifications: the token's issuer and subject. */
+export function ownerOf(token: AccessToken): string {
+  return `${token.issuer} ${token.subject}`;
+}
+
+interface AuthorizationDetail {
+  type?: unknown;
+  credential_configuration_id?: unknown;
+  credential_identifiers?: unknown;
+}
+
+function authorizationDetails(token: AccessToken): AuthorizationDetail[] {
+  const details = token.payload.authorization_details;
+  return Array.isArray(details)
+    ? details.filter(
+        (d): d is AuthorizationDetail => typeof d === 'object' && d?.type === 'openid_credential',
+      )
+    : [];
+}
+
+/** The configuration a request asks for, and whether the token authorises it (§8.2, §5.1.1). */
+async function resolveConfiguration(
+  body: CredentialRequest,
+  token: AccessToken,
+  source: CredentialConfigurationSource,
+): Promise<CredentialConfiguration> {
+  const details = authorizationDetails(token);
+  const identified = details.filter((d) => Array.isArray(d.credential_identifiers));
+  if (body.credential_identifier !== undefined) {
+    const detail = identified.find((d) =>
+      (d.credential_identifiers as unknown[]).includes(body.credential_identifier),
+    );
+    if (!detail || typeof detail.credential_configuration_id !== 'string')
+      throw badRequest(
+        'unknown_credential_identifier',
+        'the credential_identifier was not issued with this token',
+      );
+    const configuration = await source.get(detail.credential_configuration_id);
+    if (!configuration)
+      throw badRequest('unknown_credential_identifier', 'the credential is no longer offered');
+    return configuration;
+  }
+  let configuration: CredentialConfiguration | undefined;
+  if (body.credential_configuration_id !== undefined) {
+    configuration = await source.get(body.credential_configuration_id);
+    if (!configuration)
+      throw badRequest('unknown_credential_configuration', 'unknown credential_configuration_id');
+    // §8.2: with credential identifiers in the token response, the wallet must use them.
+    if (identified.some((d) => d.credential_configuration_id === configuration?.id))
+      throw badRequest('invalid_credential_request', 'use the credential_identifier issued with the token');
+  } else if (body.format !== undefined) {
+    if (!DRAFT13_FORMATS.has(body.format))
+      throw badRequest('unsupported_credential_format', 'the credential format is not supported');
+    configuration = (await source.list()).find((c) => matchesDraft13(c, body));
+    if (!configuration)
+      throw badRequest('unsupported_credential_type', 'no credential of that type is offered');
+  } else {
+    throw badRequest(
+      'invalid_credential_request',
+      'credential_configuration_id or credential_identifier is required',
+    );
+  }
+  const detailed = details.some((d) => d.credential_configuration_id === configuration.id);
+  if (!detailed && !token.scopes.has(configuration.scope)) throw insufficientScope(configuration.scope);
+  return configuration;
+}
+
+function proofsOf(body: CredentialRequest): ProofsInput {
   if (body.proofs && body.proof)
     throw badRequest('invalid_credential_request', 'send either proofs or proof, not both');
   if (body.proof) {
-    if (body.proof.proof_type !== 'jwt' || !body.proof.jwt)
-      throw badRequest('invalid_proof', 'only jwt proofs are supported');
-    return [body.proof.jwt];
+    const { proof_type: type } = body.proof;
+    if (type === 'jwt' && body.proof.jwt) return { jwt: [body.proof.jwt] };
+    if (type === 'attestation' && body.proof.attestation) return { attestation: [body.proof.attestation] };
+    throw badRequest('invalid_proof', 'unsupported or incomplete proof');
   }
   // §8.3.1.2 (1): a missing proofs parameter is invalid_proof.
   if (!body.proofs) throw badRequest('invalid_proof', 'proofs is required');
-  if (!body.proofs.jwt) throw badRequest('invalid_proof', 'only jwt proofs are supported');
-  return body.proofs.jwt;
+  return body.proofs;
 }
 
 /**
- * Credential Endpoint (OpenID4VCI 1.0 §8): Bearer access token → configuration and scope →
- * key proofs → c_nonce (consumed once) → the person from the registry → one SD-JWT VC per proof,
- * each bound to its own key.
+ * The body of a successful (immediate or deferred) Credential Response: the credentials and a
+ * notification id recorded against their ledger ids (§8.3, §11).
+ */
+export async function deliveredBody(
+  outcome: Extract<IssuanceOutcome, { kind: 'issued' }>,
+  configurationId: string,
+  owner: string,
+  notifications: NotificationStore,
+): Promise<Record<string, unknown>> {
+  const notificationId = await notifications.create(owner, configurationId, outcome.credentialIds);
+  return {
+    credentials: outcome.credentials.map((credential) => ({ credential })),
+    notification_id: notificationId,
+  };
+}
+
+/** The claims an issuer-initiated offer fixed, when the token came from our pre-authorized grant. */
+async function offeredClaims(
+  token: AccessToken,
+  deps: CredentialRouteDeps,
+): Promise<Record<string, unknown> | undefined> {
+  const offerId = token.payload.offer_id;
+  if (token.issuer !== deps.publicUrl || typeof offerId !== 'string') return undefined;
+  return (await deps.offers.get(offerId))?.claims;
+}
+
+/**
+ * Credential Endpoint (OpenID4VCI 1.0 §8, draft 13 §7): access token (Bearer or DPoP) → request
+ * (possibly encrypted) → configuration → key proofs → c_nonce (consumed once) → the pipeline → the
+ * credentials, each bound to its own key, or a deferred transaction.
  */
 export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRouteDeps): void {
   const tokens = new WeakMap<FastifyRequest, AccessToken>();
-  const issuer = deps.config.issuer.publicUrl;
+  const read = bodyReader<CredentialRequest>(
+    CredentialRequest,
+    'invalid_credential_request',
+    deps.encryption,
+  );
+  const audiences = [deps.publicUrl, `${deps.publicUrl}/draft13`];
 
-  app.post<{ Body: CredentialRequest }>(
-    '/credential',
-    {
-      schema: { body: CredentialRequest },
-      // The token is checked before the body is even parsed: an unauthenticated caller learns nothing.
-      onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+  app.register(async (scope) => {
+    acceptJwtBodies(scope);
+    scope.post(
+      '/credential',
+      {
+        // The token is checked before the body is even parsed: an unauthenticated caller learns nothing.
+        onRequest: async (request, reply) => {
+          const token = await authenticate(deps.auth, request, reply);
+          if (token) tokens.set(request, token);
+        },
+      },
+      async (request, reply) => {
+        const token = tokens.get(request) as AccessToken;
+        const { body, encrypter } = await read(request);
+        const draft13 = body.format !== undefined && body.credential_configuration_id === undefined;
         try {
-          const raw = AccessTokenVerifier.bearer(request.headers.authorization);
-          tokens.set(request, await deps.tokens.verify(raw));
+          const configuration = await resolveConfiguration(body, token, deps.configurations);
+          const proven = await verifyProofs(proofsOf(body), {
+            audience: audiences,
+            algorithms: PROOF_SIGNING_ALGS,
+            maxAgeSeconds: deps.proofMaxAge,
+            attesters: deps.attesters,
+          });
+          // Only after every proof checks out: each distinct nonce is consumed once, atomically (§7).
+          for (const nonce of new Set(proven.nonces)) {
+            if (!(await deps.nonces.consume(nonce)))
+              throw badRequest('invalid_nonce', 'c_nonce is unknown, expired or already used');
+          }
+          const pending: PendingIssuance = {
+            configurationId: configuration.id,
+            subject: { sub: token.subject, claims: token.payload as Record<string, unknown> },
+            holderJwks: proven.keys,
+            offeredClaims: await offeredClaims(token, deps),
+            draft13,
+          };
+          const outcome = await deps.issuance.issue({ ...pending, configuration });
+          const owner = ownerOf(token);
+          if (outcome.kind === 'pending') {
+            // §8.3: 202 with a transaction id; the wallet polls the deferred endpoint (§9).
+            const transactionId = await deps.deferred.start(owner, {
+              pending,
+              reference: outcome.reference,
+              interval: outcome.interval,
+            });
+            request.log.info({ configuration: configuration.id }, 'issuance deferred');
+            return sendMaybeEncrypted(
+              reply,
+              202,
+              { transaction_id: transactionId, interval: outcome.interval },
+              encrypter,
+            );
+          }
+          const delivered = await deliveredBody(outcome, configuration.id, owner, deps.notifications);
+          request.log.info(
+            { configuration: configuration.id, count: outcome.credentials.length },
+            'credentials issued',
+          );
+          if (!draft13) return sendMaybeEncrypted(reply, 200, delivered, encrypter);
+          // Draft 13 §7.3: one `credential`, and the next c_nonce.
+          return sendMaybeEncrypted(
+            reply,
+            200,
+            {
+              credential: outcome.credentials[0],
+              notification_id: delivered.notification_id,
+              c_nonce: await deps.nonces.issue(),
+              c_nonce_expires_in: deps.nonceTtl,
+            },
+            encrypter,
+          );
         } catch (error) {
-          if (!(error instanceof MissingTokenError)) throw error;
-          // RFC 6750 §3.1: no credentials, so a bare challenge without an error code.
-          return reply
-            .status(401)
-            .header('www-authenticate', 'Bearer')
-            .header('cache-control', 'no-store')
-            .send();
+          // Draft 13 §7.3.1.2: a proof error carries a fresh c_nonce for the retry.
+          if (
+            draft13 &&
+            error instanceof ProtocolError &&
+            ['invalid_proof', 'invalid_nonce'].includes(error.error)
+          ) {
+            return reply
+              .status(400)
+              .header('cache-control', 'no-store')
+              .send({
+                ...error.toJSON(),
+                c_nonce: await deps.nonces.issue(),
+                c_nonce_expires_in: deps.nonceTtl,
+              });
+          }
+          throw error;
         }
       },
-    },
-    async (request, reply) => {
-      const token = tokens.get(request) as AccessToken;
-      const body = request.body;
-      if (!body.credential_configuration_id) {
-        if (body.credential_identifier) {
-          throw badRequest(
-            'unknown_credential_identifier',
-            'credential identifiers are not issued by this issuer',
-          );
-        }
-        throw badRequest('invalid_credential_request', 'credential_configuration_id is required');
-      }
-      const configuration = await deps.configurations.get(body.credential_configuration_id);
-      if (!configuration) {
-        throw badRequest('unknown_credential_configuration', 'unknown credential_configuration_id');
-      }
-      if (!token.scopes.has(configuration.scope)) throw insufficientScope(configuration.scope);
-
-      const proofs = [];
-      for (const jwt of proofJwts(body)) {
-        proofs.push(
-          await verifyJwtProof(jwt, {
-            audience: issuer,
-            algorithms: PROOF_SIGNING_ALGS,
-            maxAgeSeconds: deps.config.issuer.proofMaxAge,
-          }),
-        );
-      }
-      // A batch exists to give the holder unlinkable copies: one key per credential (§8.2 `proofs`).
-      const keys = new Set(proofs.map((p) => JSON.stringify(p.holderJwk)));
-      if (keys.size !== proofs.length)
-        throw badRequest('invalid_proof', 'each proof must be for a different key');
-      // Only after every proof checks out: each distinct nonce is consumed once, atomically (§7).
-      for (const nonce of new Set(proofs.map((p) => p.nonce))) {
-        if (!(await deps.nonces.consume(nonce))) {
-          throw badRequest('invalid_nonce', 'c_nonce is unknown, expired or already used');
-        }
-      }
-
-      const outcome = await deps.issuance.issue({
-        configuration,
-        subject: { sub: token.subject, claims: token.payload as Record<string, unknown> },
-        holderJwks: proofs.map((proof) => proof.holderJwk),
-      });
-      if (outcome.kind === 'pending') {
-        // Deferred issuance (§9) is not offered yet: say so rather than pretend.
-        throw new ProtocolError(503, 'temporarily_unavailable', 'the credential data is not available yet', {
-          'retry-after': String(outcome.interval),
-        });
-      }
-      const credentials = outcome.credentials.map((credential) => ({ credential }));
-      request.log.info({ configuration: configuration.id, count: credentials.length }, 'credentials issued');
-      return reply.header('cache-control', 'no-store').send({ credentials });
-    },
-  );
+    );
+  });
 }

@@ -1,59 +1,163 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../platform/config/index.js';
-import type { SigningAlgorithm } from '../platform/keys/index.js';
+import { type SigningKey, signCompactJws } from '../platform/keys/index.js';
 import type { CredentialConfiguration } from './configurations/index.js';
+import { DEFERRED_PATH } from './deferred/endpoint.js';
+import type { IssuerEncryption } from './encryption/index.js';
+import type { CredentialConfigurationSource } from './issuance/index.js';
+import { NOTIFICATION_PATH } from './notification/endpoint.js';
 
 /** Proof signing algorithms accepted in `openid4vci-proof+jwt` (never `none`, never symmetric). */
-export const PROOF_SIGNING_ALGS = ['ES256', 'EdDSA'] as const;
+export const PROOF_SIGNING_ALGS = ['ES256', 'ES256K', 'EdDSA'] as const;
 /** Most key proofs (so credentials) one request may carry (OpenID4VCI 1.0 §12.2.4 `batch_size`). */
 export const BATCH_SIZE = 10;
 
 export const CREDENTIAL_ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
+export const SIGNED_METADATA_TYP = 'openid-credential-issuer-metadata+jwt';
+
+export interface MetadataContext {
+  publicUrl: string;
+  /** Authorization servers for the authorization code flow (listed first: wallets take the first). */
+  authorizationServers: readonly string[];
+  /** Issuer display per locale: name, logo (uri + alt_text), colours. */
+  display: readonly Record<string, unknown>[];
+  signingAlg: string;
+  encryption: IssuerEncryption;
+  /** Key attestations are accepted (an `attestation` proof type is advertised). */
+  attestations: boolean;
+  /** The format signer's members (vct, credential_definition, doctype, signing and binding methods). */
+  formatMetadata?: (configuration: CredentialConfiguration) => Record<string, unknown>;
+}
+
+/** Format members when no signer registry is wired: SD-JWT VC bound to a JWK in `cnf`. */
+export function defaultFormatMetadata(
+  c: CredentialConfiguration,
+  signingAlg: string,
+): Record<string, unknown> {
+  return {
+    ...(c.vct ? { vct: c.vct } : {}),
+    ...(c.doctype ? { doctype: c.doctype } : {}),
+    ...(c.credentialDefinition ? { credential_definition: c.credentialDefinition } : {}),
+    cryptographic_binding_methods_supported: ['jwk'],
+    credential_signing_alg_values_supported: [c.signingAlg ?? signingAlg],
+  };
+}
+
+/** One entry of `credential_configurations_supported` (§12.2.4, Appendix A.3 for dc+sd-jwt). */
+export function configurationMetadata(
+  c: CredentialConfiguration,
+  ctx: MetadataContext,
+): Record<string, unknown> {
+  const algs = [...PROOF_SIGNING_ALGS];
+  return {
+    format: c.format,
+    scope: c.scope,
+    ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c, ctx.signingAlg)),
+    proof_types_supported: {
+      jwt: { proof_signing_alg_values_supported: algs },
+      ...(ctx.attestations
+        ? { attestation: { proof_signing_alg_values_supported: algs, key_attestations_required: {} } }
+        : {}),
+    },
+    credential_metadata: {
+      display: c.display,
+      claims: c.claims.map((claim) => ({
+        path: claim.path,
+        ...((claim as { mandatory?: boolean }).mandatory ? { mandatory: true } : {}),
+        display: claim.display,
+      })),
+    },
+  };
+}
 
 /**
- * Credential Issuer Metadata (OpenID4VCI 1.0 §12.2.4). Built once: it depends on configuration
- * only, and the issuer identifier has no path, so the well-known URL is a plain suffix (§12.2.2).
+ * Credential Issuer Metadata (OpenID4VCI 1.0 §12.2.4). The issuer lists itself among the
+ * authorization servers: it serves the pre-authorized code grant of its own offers (§6).
  */
 export function buildIssuerMetadata(
-  config: Config,
+  ctx: MetadataContext,
   configurations: Iterable<CredentialConfiguration>,
-  signingAlg: SigningAlgorithm,
 ): Record<string, unknown> {
-  const issuer = config.issuer.publicUrl;
+  const issuer = ctx.publicUrl;
   const supported: Record<string, unknown> = {};
-  for (const c of configurations) {
-    supported[c.id] = {
-      format: c.format,
-      scope: c.scope,
-      vct: c.vct,
-      // Every credential is bound to a JWK in `cnf`, also when the proof names a did:jwk/did:key.
-      cryptographic_binding_methods_supported: ['jwk'],
-      credential_signing_alg_values_supported: [signingAlg],
-      proof_types_supported: { jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGS] } },
-      credential_metadata: {
-        display: c.display,
-        claims: c.claims.map((claim) => ({ path: claim.path, display: claim.display })),
-      },
-    };
-  }
+  for (const c of configurations) supported[c.id] = configurationMetadata(c, ctx);
   return {
     credential_issuer: issuer,
-    authorization_servers: config.issuer.authorizationServers,
+    authorization_servers: [...new Set([...ctx.authorizationServers, issuer])],
     credential_endpoint: `${issuer}/credential`,
     nonce_endpoint: `${issuer}/nonce`,
+    deferred_credential_endpoint: `${issuer}${DEFERRED_PATH}`,
+    notification_endpoint: `${issuer}${NOTIFICATION_PATH}`,
+    credential_request_encryption: ctx.encryption.requestMetadata(),
+    credential_response_encryption: ctx.encryption.responseMetadata(),
     batch_credential_issuance: { batch_size: BATCH_SIZE },
-    display: config.issuer.display,
+    display: ctx.display,
     credential_configurations_supported: supported,
   };
 }
 
-export function registerMetadataRoute(app: FastifyInstance, metadata: Record<string, unknown>): void {
-  const body = JSON.stringify(metadata);
-  app.get(CREDENTIAL_ISSUER_METADATA_PATH, async (_request, reply) =>
-    reply
-      .header('access-control-allow-origin', '*')
-      .header('cache-control', 'public, max-age=300')
-      .type('application/json')
-      .send(body),
-  );
+/** Re-reads configurations at most this often per instance (they may change through the admin API). */
+const CACHE_MS = 5000;
+
+/** A document built from the configuration source, cached briefly. */
+export function cachedDocument(
+  source: CredentialConfigurationSource,
+  build: (configurations: CredentialConfiguration[]) => Record<string, unknown>,
+): () => Promise<Record<string, unknown>> {
+  let cached: { at: number; value: Promise<Record<string, unknown>> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!cached || now - cached.at > CACHE_MS) {
+      const value = source.list().then(build);
+      cached = { at: now, value };
+      value.catch(() => {
+        cached = undefined;
+      });
+    }
+    return cached.value;
+  };
+}
+
+/**
+ * Serves the metadata with CORS open (browser wallets read it), as JSON or — when the wallet asks
+ * with `Accept: application/jwt` — as a JWT signed by the issuer key (§12.2.2), whose `kid` is in
+ * the JWT VC issuer metadata.
+ */
+export function registerMetadataRoute(
+  app: FastifyInstance,
+  paths: readonly string[],
+  document: () => Promise<Record<string, unknown>>,
+  signingKey: SigningKey,
+): void {
+  for (const path of paths) {
+    app.options(path, async (_request, reply) =>
+      reply
+        .status(204)
+        .header('access-control-allow-origin', '*')
+        .header('access-control-allow-methods', 'GET, OPTIONS')
+        .header('access-control-allow-headers', 'accept, accept-language')
+        .header('access-control-max-age', '600')
+        .send(),
+    );
+    app.get(path, async (request, reply) => {
+      const metadata = await document();
+      reply.header('access-control-allow-origin', '*').header('vary', 'accept');
+      const accept = request.headers.accept ?? '';
+      if (/\bapplication\/jwt\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept)) {
+        const now = Math.floor(Date.now() / 1000);
+        const jwt = await signCompactJws(
+          signingKey,
+          { typ: SIGNED_METADATA_TYP },
+          {
+            ...metadata,
+            iss: metadata.credential_issuer,
+            sub: metadata.credential_issuer,
+            iat: now,
+            exp: now + 86400,
+          },
+        );
+        return reply.header('cache-control', 'public, max-age=300').type('application/jwt').send(jwt);
+      }
+      return reply.header('cache-control', 'public, max-age=300').type('application/json').send(metadata);
+    });
+  }
 }

@@ -18,6 +18,11 @@ export interface IssuanceRequest {
   holderJwks: JWK[];
   /** Claims fixed when an offer was created (pre-authorized code), used instead of a provider lookup. */
   offeredClaims?: Record<string, unknown>;
+  /**
+   * Set when the deferred endpoint asks again about a pending issuance: the `reference` the pending
+   * outcome gave (absent if it gave none). Same configuration, subject and keys as the first call.
+   */
+  resume?: string;
 }
 
 export type IssuanceOutcome =
@@ -33,6 +38,8 @@ export type IssuanceOutcome =
       kind: 'pending';
       /** Seconds the wallet should wait before asking again (the Deferred Response `interval`). */
       interval: number;
+      /** Optional: what the pipeline needs to find this request again (kept with the transaction). */
+      reference?: string;
     };
 
 export interface IssuanceService {

@@ -1,26 +1,28 @@
 import {
+  decodeJwt,
   decodeProtectedHeader,
-  errors,
-  importJWK,
   type JWK,
   type JWTPayload,
-  jwtVerify,
   type ProtectedHeaderParameters,
 } from 'jose';
 import { assertPublicJwk, hasPrivateMembers, resolveDidUrlToJwk } from '../../credentials/did/index.js';
 import { ProtocolError } from '../../platform/errors.js';
+import { type KeyAttestationTrust, verifyKeyAttestation } from './key-attestation.js';
+import { CURVE_OF, secp256k1DidKey, verifyJwsSignature, x5cLeafKey } from './signature.js';
 
 export const PROOF_TYP = 'openid4vci-proof+jwt';
 /** Tolerated clock skew for a proof `iat` in the future, seconds. */
 const FUTURE_SKEW = 30;
 
 export interface JwtProofOptions {
-  /** The Credential Issuer Identifier: the only acceptable `aud` (Appendix F.1). */
-  audience: string;
+  /** Credential Issuer Identifiers accepted as `aud` (Appendix F.1): ours, and our draft-13 view's. */
+  audience: string | readonly string[];
   /** Signing algorithms accepted (asymmetric only; the advertised `proof_signing_alg_values_supported`). */
   algorithms: readonly string[];
   /** How old `iat` may be, seconds. */
   maxAgeSeconds: number;
+  /** Trusted key attesters, for a `key_attestation` header (Appendix D). */
+  attesters?: KeyAttestationTrust;
   /** Seconds since the epoch (tests). */
   now?: number;
 }
@@ -32,23 +34,16 @@ export interface VerifiedJwtProof {
   nonce: string;
 }
 
-function invalidProof(description: string): ProtocolError {
+export function invalidProof(description: string): ProtocolError {
   return new ProtocolError(400, 'invalid_proof', description);
 }
 
 /** Key parameters of Appendix F.1; exactly one may be present (each "MUST NOT be present if" another is). */
 const KEY_PARAMETERS = ['jwk', 'kid', 'x5c', 'trust_chain'] as const;
 
-/** The curve each accepted algorithm requires, so a key is never used with a foreign algorithm. */
-const CURVE_OF: Record<string, { kty: string; crv: string }> = {
-  ES256: { kty: 'EC', crv: 'P-256' },
-  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
-  Ed25519: { kty: 'OKP', crv: 'Ed25519' },
-};
-
-function holderKey(header: ProtectedHeaderParameters): JWK {
+function holderKey(header: ProtectedHeaderParameters, now: number): JWK {
   const present = KEY_PARAMETERS.filter((name) => header[name] !== undefined);
-  if (present.length !== 1) throw invalidProof('proof header must carry exactly one of jwk and kid');
+  if (present.length !== 1) throw invalidProof('proof header must carry exactly one of jwk, kid and x5c');
   if (header.jwk !== undefined) {
     if (typeof header.jwk !== 'object' || header.jwk === null)
       throw invalidProof('proof jwk is not an object');
@@ -61,14 +56,29 @@ function holderKey(header: ProtectedHeaderParameters): JWK {
       throw invalidProof('proof jwk is not a supported public key');
     }
   }
+  if (header.x5c !== undefined) {
+    try {
+      return x5cLeafKey(header.x5c, new Date(now * 1000));
+    } catch {
+      throw invalidProof('proof x5c is not a valid certificate chain');
+    }
+  }
   if (typeof header.kid === 'string' && header.kid.startsWith('did:')) {
     try {
       return resolveDidUrlToJwk(header.kid);
     } catch {
+      const secp = (() => {
+        try {
+          return secp256k1DidKey(header.kid as string);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (secp) return secp;
       throw invalidProof('proof kid is not a resolvable did:jwk or did:key');
     }
   }
-  throw invalidProof('proof key must be given as jwk or as a did:jwk/did:key kid');
+  throw invalidProof('proof key must be given as jwk, x5c or a did:jwk/did:key kid');
 }
 
 /**
@@ -78,8 +88,10 @@ function holderKey(header: ProtectedHeaderParameters): JWK {
  */
 export async function verifyJwtProof(jwt: string, options: JwtProofOptions): Promise<VerifiedJwtProof> {
   let header: ProtectedHeaderParameters;
+  let payload: JWTPayload;
   try {
     header = decodeProtectedHeader(jwt);
+    payload = decodeJwt(jwt);
   } catch {
     throw invalidProof('proof is not a JWS');
   }
@@ -92,40 +104,33 @@ export async function verifyJwtProof(jwt: string, options: JwtProofOptions): Pro
   if (header.crit !== undefined)
     throw invalidProof('proof has critical header parameters we do not understand');
 
-  const jwk = holderKey(header);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const jwk = holderKey(header, now);
   const expected = CURVE_OF[alg];
   if (!expected || jwk.kty !== expected.kty || jwk.crv !== expected.crv) {
     throw invalidProof('proof key does not match its alg');
   }
   const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
+  if (!(await verifyJwsSignature(jwt, publicJwk, alg))) throw invalidProof('proof signature is invalid');
 
-  const now = options.now ?? Math.floor(Date.now() / 1000);
-  let payload: JWTPayload;
-  try {
-    const key = await importJWK(publicJwk, alg);
-    ({ payload } = await jwtVerify(jwt, key, {
-      algorithms: [alg],
-      audience: options.audience,
-      requiredClaims: ['iat'],
-      currentDate: new Date(now * 1000),
-    }));
-  } catch (error) {
-    if (error instanceof errors.JWSSignatureVerificationFailed)
-      throw invalidProof('proof signature is invalid');
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
-      throw invalidProof('proof aud must be the credential issuer');
-    }
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iat') {
-      throw invalidProof('proof iat is missing or invalid');
-    }
-    if (error instanceof errors.JWTExpired) throw invalidProof('proof has expired');
-    throw invalidProof('proof is invalid');
-  }
-  const iat = payload.iat as number;
-  if (iat > now + FUTURE_SKEW) throw invalidProof('proof iat is in the future');
-  if (now - iat > options.maxAgeSeconds) throw invalidProof('proof is too old');
+  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  if (!aud.some((a) => audiences.includes(a))) throw invalidProof('proof aud must be the credential issuer');
+  if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat))
+    throw invalidProof('proof iat is missing or invalid');
+  if (payload.iat > now + FUTURE_SKEW) throw invalidProof('proof iat is in the future');
+  if (now - payload.iat > options.maxAgeSeconds) throw invalidProof('proof is too old');
+  if (typeof payload.exp === 'number' && payload.exp <= now) throw invalidProof('proof has expired');
   // §8.3.1.2 (3): a proof without c_nonce is invalid_proof; a wrong c_nonce is invalid_nonce.
   if (typeof payload.nonce !== 'string' || payload.nonce.length === 0)
     throw invalidProof('proof has no nonce');
+
+  // Appendix D: a key attestation in the header vouches for the proof key.
+  if (header.key_attestation !== undefined) {
+    if (!options.attesters) throw invalidProof('key attestations are not accepted');
+    const attested = await verifyKeyAttestation(String(header.key_attestation), options.attesters, now);
+    if (!attested.keys.some((k) => k.x === publicJwk.x && k.y === publicJwk.y))
+      throw invalidProof('the proof key is not among the attested keys');
+  }
   return { holderJwk: publicJwk, nonce: payload.nonce };
 }

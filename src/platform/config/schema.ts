@@ -56,6 +56,73 @@ export const AuthzClient = T.Object(
 /** Identity field (`fullName`, …) → the source's column, header or attribute name. */
 const RegistryFieldMap = T.Record(T.String({ pattern: '^[a-zA-Z]+$' }), T.String({ minLength: 1 }));
 
+/** Text per language (`{"en": "…", "fr": "…", "ar": "…"}`). */
+const LocalisedText = T.Record(T.String({ pattern: '^[a-z]{2,3}$' }), T.String({ minLength: 1 }));
+
+/** A field of the knowledge-based identification form (docs/authz.md). */
+const KbiField = T.Object(
+  {
+    /** The form field name. */
+    id: T.String({ pattern: '^[a-z][a-z0-9_]{0,40}$' }),
+    /** The registry field it is compared with; exactly one field uses `individualId` (the lookup key). */
+    attribute: T.String({ pattern: '^[a-zA-Z]+$' }),
+    type: T.Union([T.Literal('text'), T.Literal('date')]),
+    /** `name`: NFC, case-folded, spaces collapsed; `exact` (default): trimmed only. */
+    match: T.Optional(T.Union([T.Literal('exact'), T.Literal('name')])),
+    /** A regular expression the whole answer must match (checked before any lookup). */
+    pattern: T.Optional(T.String({ minLength: 1 })),
+    maxLength: T.Optional(T.Integer({ minimum: 1, maximum: 500 })),
+    autocomplete: T.Optional(T.String()),
+    label: LocalisedText,
+  },
+  { additionalProperties: false },
+);
+
+/** Sign-in: factors, limits, OTP delivery, consent (docs/authz.md). */
+const AuthzLogin = T.Object({
+  /** The ACR used when neither the client nor the request chooses a supported one. */
+  defaultAcr: T.String({ minLength: 1 }),
+  /** Failed attempts (wrong details, wrong codes) allowed per authorization request. */
+  maxAttempts: T.Integer({ minimum: 1, maximum: 20 }),
+  /** After `failures` failed attempts for one individual ID, that ID is blocked for `seconds`. */
+  lockout: T.Object({
+    failures: T.Integer({ minimum: 1, maximum: 1000 }),
+    seconds: T.Integer({ minimum: 1, maximum: 30 * 86400 }),
+  }),
+  /** Requests per client IP to the sign-in endpoints per window. */
+  rateLimit: T.Object({
+    max: T.Integer({ minimum: 1 }),
+    windowSeconds: T.Integer({ minimum: 1, maximum: 3600 }),
+  }),
+  /** How long a consent is remembered, seconds (0: ask every time). */
+  consentTtl: T.Integer({ minimum: 0, maximum: 365 * 86400 }),
+  /** First-party clients whose requests are consented implicitly (no consent page). */
+  implicitConsentClients: T.Array(T.String()),
+  kbi: T.Object({ fields: T.Array(KbiField, { minItems: 2, maxItems: 8 }) }),
+  otp: T.Object({
+    ttl: T.Integer({ minimum: 30, maximum: 900 }),
+    resendCooldown: T.Integer({ minimum: 0, maximum: 600 }),
+    maxSends: T.Integer({ minimum: 1, maximum: 10 }),
+    /** Where codes go, in order of preference, among what the registry holds for the person. */
+    channels: T.Array(T.Union([T.Literal('email'), T.Literal('phone')]), { minItems: 1 }),
+  }),
+  notify: T.Object({
+    /** `outbox`: development only (console + /dev/outbox on localhost); `smtp`: e-mail through nodemailer. */
+    transport: T.Union([T.Literal('outbox'), T.Literal('smtp')]),
+    from: T.String({ minLength: 3 }),
+    smtp: T.Optional(
+      T.Object({
+        host: T.String({ minLength: 1 }),
+        port: T.Integer({ minimum: 1, maximum: 65535 }),
+        /** Implicit TLS (port 465); otherwise STARTTLS when offered. */
+        secure: T.Boolean(),
+        user: T.Optional(T.String()),
+        pass: T.Optional(T.String()),
+      }),
+    ),
+  }),
+});
+
 export const ConfigSchema = T.Object({
   /** `development` allows plain-http public URLs on localhost; `production` refuses them. */
   mode: T.Union([T.Literal('development'), T.Literal('production')]),
@@ -96,6 +163,7 @@ export const ConfigSchema = T.Object({
     /** Resource servers (RFC 8707) allowed as token audiences, with the scopes each accepts. */
     resources: T.Array(T.Object({ identifier: T.String({ format: 'uri' }), scopes: T.Array(T.String()) })),
     clients: T.Array(AuthzClient),
+    login: AuthzLogin,
   }),
   issuer: T.Object({
     ...Service,
@@ -119,5 +187,6 @@ export const ConfigSchema = T.Object({
 });
 
 export type Config = Static<typeof ConfigSchema>;
+export type AuthzLoginConfig = Static<typeof AuthzLogin>;
 export type AuthzClientConfig = Static<typeof AuthzClient>;
 export type ServiceName = 'authz' | 'issuer' | 'portal';

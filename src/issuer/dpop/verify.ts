@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  type ProtectedHeaderParameters,
+} from 'jose';
+import type { Kysely } from 'kysely';
+import { ProtocolError } from '../../platform/errors.js';
+import type { ProtocolTables } from '../protocol-database.js';
+
+/** Asymmetric algorithms we accept in a DPoP proof (RFC 9449 §4.2: never `none`, never MAC). */
+export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
+/** How old a proof's `iat` may be, and how far in the future (clock skew), seconds. */
+const MAX_AGE = 300;
+const FUTURE_SKEW = 30;
+
+const CURVE_OF: Record<string, string> = { ES256: 'P-256', EdDSA: 'Ed25519' };
+
+/** RFC 9449 §7.1: a failed DPoP check at a resource is a DPoP challenge with `invalid_dpop_proof`. */
+export function invalidDpopProof(description: string): ProtocolError {
+  return new ProtocolError(401, 'invalid_dpop_proof', description, {
+    'www-authenticate': `DPoP error="invalid_dpop_proof", error_description="${description}", algs="${DPOP_ALGS.join(' ')}"`,
+  });
+}
+
+export interface DpopCheck {
+  /** The DPoP header value (one proof). */
+  proof: string;
+  method: string;
+  /** The target URI without query and fragment (RFC 9449 §4.3 check 9). */
+  url: string;
+  /** The access token, for `ath` (resource requests only). */
+  accessToken?: string;
+  /** `cnf.jkt` of the access token, when it is bound. */
+  expectedJkt?: string;
+}
+
+/**
+ * DPoP proof verification (RFC 9449 §4.3): typ, alg, public jwk, signature, htm, htu, iat, jti
+ * (one use, kept in the database for as long as the proof could be accepted), ath and the key
+ * thumbprint the token is bound to. Returns the proof key's thumbprint.
+ */
+export class DpopVerifier {
+  constructor(
+    private readonly db: Kysely<ProtocolTables>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async verify(check: DpopCheck): Promise<string> {
+    let header: ProtectedHeaderParameters;
+    try {
+      header = decodeProtectedHeader(check.proof);
+    } catch {
+      throw invalidDpopProof('DPoP proof is not a JWS');
+    }
+    if (header.typ !== 'dpop+jwt') throw invalidDpopProof('DPoP proof typ must be dpop+jwt');
+    const alg = header.alg ?? '';
+    if (!(DPOP_ALGS as readonly string[]).includes(alg))
+      throw invalidDpopProof('DPoP proof alg not supported');
+    const jwk = header.jwk as JWK | undefined;
+    if (!jwk || typeof jwk !== 'object') throw invalidDpopProof('DPoP proof has no jwk');
+    if ('d' in jwk || 'p' in jwk || 'k' in jwk)
+      throw invalidDpopProof('DPoP proof jwk contains a private key');
+    if (jwk.crv !== CURVE_OF[alg]) throw invalidDpopProof('DPoP proof key does not match its alg');
+    const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
+
+    const nowSeconds = Math.floor(this.now() / 1000);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(check.proof, await importJWK(publicJwk, alg), {
+        algorithms: [alg],
+        typ: 'dpop+jwt',
+        requiredClaims: ['iat', 'jti', 'htm', 'htu'],
+        currentDate: new Date(nowSeconds * 1000),
+      }));
+    } catch {
+      throw invalidDpopProof('DPoP proof signature or claims are invalid');
+    }
+    if (payload.htm !== check.method) throw invalidDpopProof('DPoP proof htm does not match');
+    if (typeof payload.htu !== 'string' || normalise(payload.htu) !== normalise(check.url))
+      throw invalidDpopProof('DPoP proof htu does not match');
+    const iat = payload.iat as number;
+    if (iat > nowSeconds + FUTURE_SKEW || nowSeconds - iat > MAX_AGE)
+      throw invalidDpopProof('DPoP proof iat is out of range');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 200)
+      throw invalidDpopProof('DPoP proof jti is invalid');
+
+    if (check.accessToken !== undefined) {
+      const ath = createHash('sha256').update(check.accessToken).digest('base64url');
+      if (payload.ath !== ath) throw invalidDpopProof('DPoP proof ath does not match the access token');
+    }
+    const jkt = await calculateJwkThumbprint(publicJwk, 'sha256');
+    if (check.expectedJkt !== undefined && jkt !== check.expectedJkt)
+      throw invalidDpopProof('DPoP proof key is not the key the access token is bound to');
+
+    // §11.1 replay: the jti is remembered until the proof could no longer be accepted anyway.
+    const id = createHash('sha256').update(`${jkt}:${payload.jti}`).digest('base64url');
+    const now = this.now();
+    try {
+      await this.db
+        .insertInto('issuer_dpop_jtis')
+        .values({ id, expires_at: now + (MAX_AGE + FUTURE_SKEW) * 1000 })
+        .execute();
+    } catch {
+      throw invalidDpopProof('DPoP proof jti was already used');
+    }
+    if (Math.random() < 0.01)
+      await this.db.deleteFrom('issuer_dpop_jtis').where('expires_at', '<=', now).execute();
+    return jkt;
+  }
+}
+
+/** htu is compared without query and fragment; scheme and host are case-insensitive (RFC 3986 §6.2.2). */
+function normalise(uri: string): string {
+  try {
+    const url = new URL(uri);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '';
+  }
+}

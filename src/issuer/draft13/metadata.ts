@@ -1,0 +1,66 @@
+import type { CredentialConfiguration } from '../configurations/index.js';
+import { DEFERRED_PATH } from '../deferred/endpoint.js';
+import { defaultFormatMetadata, type MetadataContext, PROOF_SIGNING_ALGS } from '../metadata.js';
+import { NOTIFICATION_PATH } from '../notification/endpoint.js';
+import { TOKEN_PATH } from '../token/endpoint.js';
+
+/** The identifier of the draft-13 view: its own credential issuer identifier, the same endpoints. */
+export const DRAFT13_PATH = '/draft13';
+
+/** Draft 13 claims are a nested object of display entries rather than a list of paths (Appendix A.3.2). */
+function claimsTree(configuration: CredentialConfiguration): Record<string, unknown> {
+  const tree: Record<string, unknown> = {};
+  for (const claim of configuration.claims) {
+    let node = tree;
+    for (const segment of claim.path.slice(0, -1)) {
+      node[segment] ??= {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    const leaf = claim.path.at(-1) as string;
+    node[leaf] = {
+      ...((node[leaf] as Record<string, unknown> | undefined) ?? {}),
+      ...((claim as { mandatory?: boolean }).mandatory ? { mandatory: true } : {}),
+      display: claim.display,
+    };
+  }
+  return tree;
+}
+
+/**
+ * The issuer as OpenID4VCI draft 13 describes it, for wallets that have not moved to 1.0 (Inji
+ * Wallet among them): `vc+sd-jwt`, `display` and `claims` beside the format, a `token_endpoint`
+ * for the pre-authorized grant, and no nonce endpoint (c_nonce comes in token and credential
+ * responses). The credential endpoint is shared: it answers a draft-13 request in the draft-13 shape.
+ */
+export function buildDraft13Metadata(
+  ctx: MetadataContext,
+  configurations: Iterable<CredentialConfiguration>,
+): Record<string, unknown> {
+  const issuer = ctx.publicUrl;
+  const supported: Record<string, unknown> = {};
+  for (const c of configurations) {
+    const sdJwt = c.format === 'dc+sd-jwt' || c.format === 'vc+sd-jwt';
+    supported[c.id] = {
+      // Draft 13 predates the `dc+sd-jwt` media type (Appendix A.3).
+      format: sdJwt ? 'vc+sd-jwt' : c.format,
+      scope: c.scope,
+      ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c, ctx.signingAlg)),
+      proof_types_supported: { jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGS] } },
+      display: c.display,
+      claims: claimsTree(c),
+    };
+  }
+  return {
+    credential_issuer: `${issuer}${DRAFT13_PATH}`,
+    authorization_servers: [...new Set([...ctx.authorizationServers, issuer])],
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
+    credential_endpoint: `${issuer}/credential`,
+    deferred_credential_endpoint: `${issuer}${DEFERRED_PATH}`,
+    notification_endpoint: `${issuer}${NOTIFICATION_PATH}`,
+    credential_response_encryption: {
+      ...ctx.encryption.responseMetadata(),
+    },
+    display: ctx.display,
+    credential_configurations_supported: supported,
+  };
+}

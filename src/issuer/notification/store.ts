@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ProtocolTables } from '../protocol-database.js';
+
+export const NOTIFICATION_EVENTS = [
+  'credential_accepted',
+  'credential_failure',
+  'credential_deleted',
+] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/**
+ * Notification ids (OpenID4VCI 1.0 §11) and the events wallets report, recorded against the ledger
+ * ids of the credentials of one Credential Response. Until the issuance ledger takes the events
+ * itself, this table is where they are kept (keyed by notification id, listing credential ids).
+ */
+export class NotificationStore {
+  constructor(
+    private readonly db: Kysely<ProtocolTables>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(owner: string, configurationId: string, credentialIds: string[]): Promise<string> {
+    const id = randomBytes(18).toString('base64url');
+    await this.db
+      .insertInto('issuer_notifications')
+      .values({
+        id,
+        owner,
+        credential_ids: JSON.stringify(credentialIds),
+        configuration_id: configurationId,
+        event: null,
+        event_description: null,
+        created_at: this.now(),
+        notified_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  /**
+   * Records an event. Repeating the same notification is harmless (idempotent, §11.1); a later event
+   * replaces an earlier one (a credential accepted, then deleted). False for an unknown id.
+   */
+  async record(id: string, owner: string, event: NotificationEvent, description?: string): Promise<boolean> {
+    if (id.length === 0 || id.length > 64) return false;
+    const result = await this.db
+      .updateTable('issuer_notifications')
+      .set({ event, event_description: description ?? null, notified_at: this.now() })
+      .where('id', '=', id)
+      .where('owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async get(id: string): Promise<{ event: string | null; credentialIds: string[] } | undefined> {
+    const row = await this.db
+      .selectFrom('issuer_notifications')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { event: row.event, credentialIds: JSON.parse(row.credential_ids) as string[] } : undefined;
+  }
+}

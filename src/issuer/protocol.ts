@@ -1,0 +1,157 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from '../platform/config/index.js';
+import { migrateToLatest } from '../platform/db/index.js';
+import type { KeyStore, MasterKey, SigningKey } from '../platform/keys/index.js';
+import { AccessTokenVerifier } from './access-token.js';
+import type { CredentialConfiguration } from './configurations/index.js';
+import { registerCredentialRoute } from './credential.js';
+import { registerDeferredRoute } from './deferred/endpoint.js';
+import { DeferredStore } from './deferred/store.js';
+import { DpopVerifier } from './dpop/verify.js';
+import { buildDraft13Metadata, DRAFT13_PATH } from './draft13/metadata.js';
+import { IssuerEncryption } from './encryption/index.js';
+import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
+import {
+  buildIssuerMetadata,
+  CREDENTIAL_ISSUER_METADATA_PATH,
+  cachedDocument,
+  type MetadataContext,
+  registerMetadataRoute,
+} from './metadata.js';
+import type { NonceStore } from './nonce-store.js';
+import { registerNotificationRoute } from './notification/endpoint.js';
+import { NotificationStore } from './notification/store.js';
+import { OfferService } from './offers/create.js';
+import { offerAdminRoute, registerOfferRoutes } from './offers/routes.js';
+import { OfferStore } from './offers/store.js';
+import { PROTOCOL_MIGRATION_SET, type ProtocolTables, protocolMigrations } from './protocol-database.js';
+import { localTokenKeys, registerTokenEndpoint, TOKEN_KEY_PURPOSE } from './token/endpoint.js';
+
+/** The demo issuer logo named in the default `display` (a shield with a check mark). */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="Attesta">' +
+  '<path d="M32 4 8 12v18c0 15 10 26 24 30 14-4 24-15 24-30V12z" fill="#12355b"/>' +
+  '<path d="m20 32 8 8 16-16" stroke="#fff" stroke-width="6" fill="none"/></svg>';
+
+/**
+ * The access token check of every protected endpoint: tokens of the configured authorization
+ * servers (JWKS discovered, or introspection for opaque tokens) and of the issuer's own token
+ * endpoint (pre-authorized grant), whose keys are read from the database.
+ */
+export function protocolTokenVerifier(config: Config, keys: KeyStore): AccessTokenVerifier {
+  return new AccessTokenVerifier(config.issuer.authorizationServers, config.issuer.publicUrl, {
+    local: new Map([[config.issuer.publicUrl, localTokenKeys(keys)]]),
+    introspection: config.issuer.protocol.introspection,
+  });
+}
+
+export interface ProtocolDeps {
+  config: Config;
+  masterKey: MasterKey;
+  db: Kysely<unknown>;
+  keys: KeyStore;
+  /** The credential signing key: it also signs the metadata JWT. */
+  issuerKey: SigningKey;
+  nonces: NonceStore;
+  tokens: AccessTokenVerifier;
+  configurations: CredentialConfigurationSource;
+  issuance: IssuanceService;
+  /** The format signer's members of a configuration's metadata entry (vct, doctype, signing algs…). */
+  formatMetadata?: (configuration: CredentialConfiguration) => Record<string, unknown>;
+}
+
+export interface ProtocolLayer {
+  offers: OfferService;
+  /** Admin routes (`POST /admin/offers`) to register inside the authenticated admin scope. */
+  adminRoutes: (scope: FastifyInstance) => void;
+}
+
+/**
+ * Everything OpenID4VCI beyond the nonce endpoint: metadata (1.0, signed, draft 13, type metadata),
+ * the credential, deferred and notification endpoints, offers and the pre-authorized token endpoint.
+ */
+export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps): Promise<ProtocolLayer> {
+  await migrateToLatest(deps.db, PROTOCOL_MIGRATION_SET, protocolMigrations);
+  const db = deps.db as Kysely<ProtocolTables>;
+  const { config } = deps;
+  const publicUrl = config.issuer.publicUrl;
+  const options = config.issuer.protocol;
+  const encryption = new IssuerEncryption(deps.masterKey, options.encryptionRequired);
+  const dpop = new DpopVerifier(db);
+  const offerStore = new OfferStore(db, deps.masterKey.derive('issuer-pre-authorized-code'));
+  const attesters = options.trustedAttesters.length > 0 ? { keys: options.trustedAttesters } : undefined;
+  const auth = { tokens: deps.tokens, dpop, publicUrl };
+
+  const context: MetadataContext = {
+    publicUrl,
+    authorizationServers: config.issuer.authorizationServers,
+    display: config.issuer.display,
+    signingAlg: deps.issuerKey.alg,
+    encryption,
+    attestations: attesters !== undefined,
+    formatMetadata: deps.formatMetadata,
+  };
+  registerMetadataRoute(
+    app,
+    [CREDENTIAL_ISSUER_METADATA_PATH],
+    cachedDocument(deps.configurations, (list) => buildIssuerMetadata(context, list)),
+    deps.issuerKey,
+  );
+  // Draft 13 appends the well-known suffix to the identifier; RFC 8615-style insertion is served too.
+  registerMetadataRoute(
+    app,
+    [
+      `${DRAFT13_PATH}${CREDENTIAL_ISSUER_METADATA_PATH}`,
+      `${CREDENTIAL_ISSUER_METADATA_PATH}${DRAFT13_PATH}`,
+    ],
+    cachedDocument(deps.configurations, (list) => buildDraft13Metadata(context, list)),
+    deps.issuerKey,
+  );
+  app.get('/logo.svg', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(LOGO_SVG),
+  );
+
+  const tokenKey = await deps.keys.ensureActive(TOKEN_KEY_PURPOSE, 'ES256');
+  registerTokenEndpoint(app, {
+    publicUrl,
+    keys: deps.keys,
+    signingKey: tokenKey,
+    offers: offerStore,
+    nonces: deps.nonces,
+    dpop,
+    configurations: deps.configurations,
+    accessTokenTtl: options.accessTokenTtl,
+    nonceTtl: config.issuer.nonceTtl,
+  });
+
+  const notifications = new NotificationStore(db);
+  const routeDeps = {
+    publicUrl,
+    proofMaxAge: config.issuer.proofMaxAge,
+    nonceTtl: config.issuer.nonceTtl,
+    configurations: deps.configurations,
+    auth,
+    nonces: deps.nonces,
+    issuance: deps.issuance,
+    encryption,
+    deferred: new DeferredStore(db, options.deferredTtl),
+    notifications,
+    offers: offerStore,
+    attesters,
+  };
+  registerCredentialRoute(app, routeDeps);
+  registerDeferredRoute(app, routeDeps);
+  registerNotificationRoute(app, auth, notifications);
+
+  const offers = new OfferService({
+    publicUrl,
+    authorizationServer: config.issuer.authorizationServers[0] as string,
+    store: offerStore,
+    configurations: deps.configurations,
+    defaultTtl: options.offerTtl,
+    attempts: options.txCodeAttempts,
+  });
+  registerOfferRoutes(app, offerStore, offers);
+  return { offers, adminRoutes: offerAdminRoute(offers) };
+}
