@@ -9,7 +9,7 @@ import type { ServiceFactory } from '../platform/service.js';
 import type { AuditTables } from './admin/audit.js';
 import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
-import { interactionRoutes } from './interactions/routes.js';
+import { signInRoutes } from './interactions/index.js';
 import { watchSigningKeys } from './keys/reload.js';
 import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
@@ -122,7 +122,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       },
     });
     await app.register(formbody, { bodyLimit: 16 * 1024 });
-    await app.register(interactionRoutes, { provider, registry, db: database.db, config });
+    await app.register(signInRoutes, { provider, registry, db: database.db, config, masterKey });
     await app.register(adminRoutes, {
       config,
       clients,

@@ -142,6 +142,16 @@ export async function authorize(
     return { ...start, codeVerifier, state };
   }
   const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, answers);
+  // A client without implicit consent lands on the consent page: the person allows.
+  if (done.response.status === 200 && /^\/interaction\/[^/]+$/.test(done.url.pathname)) {
+    const html = await done.response.clone().text();
+    if (html.includes('name="decision"')) {
+      const allowed = await browser.submit(new URL(`${done.url.pathname}/consent`, origin), origin, {
+        decision: 'allow',
+      });
+      return { ...allowed, codeVerifier, state };
+    }
+  }
   return { ...done, codeVerifier, state };
 }
 

@@ -62,6 +62,12 @@ export async function testConfig(
             ? { ...c, redirect_uris: [`${portal}/callback`], jwks_uri: `${portal}/.well-known/jwks.json` }
             : c,
         ),
+        // Generous per-IP limits (every test client is 127.0.0.1); the portal's consent is implicit
+        // so flows written before the consent page keep working (test/authz/consent.test.ts turns it on).
+        login: {
+          rateLimit: { max: 100000, windowSeconds: 60 },
+          implicitConsentClients: [base.portal.clientId],
+        },
       },
       issuer: { port: issuerPort, publicUrl: issuer, database: db('issuer'), authorizationServers: [authz] },
       portal: { port: portalPort, publicUrl: portal, database: db('portal'), issuerUrl: issuer },

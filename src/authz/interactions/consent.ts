@@ -1,4 +1,12 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, Provider } from 'oidc-provider';
+import { SCOPE_CLAIMS } from '../accounts.js';
+import { clock } from '../factors/clock.js';
+import { keyedHash } from '../factors/secrets.js';
+import type { Locale } from '../i18n/index.js';
+import { findConsent, saveConsent } from '../storage/consents.js';
+import { type ConsentItem, consentPage } from '../views/consent.js';
+import { html, redirect, type SignIn } from './context.js';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];
@@ -24,4 +32,141 @@ export async function grantRequested(provider: Provider, interaction: Interactio
     grant.addResourceScope(resource, scopes.join(' '));
   }
   return grant.save();
+}
+
+/** What the prompt asks to grant, as stable keys (stored with a remembered consent). */
+export function requestedKeys(interaction: Interaction): string[] {
+  const details = interaction.prompt.details as ConsentDetails;
+  return [
+    ...(details.missingOIDCScope ?? []).map((s) => `scope:${s}`),
+    ...(details.missingOIDCClaims ?? []).map((c) => `claim:${c}`),
+    ...Object.entries(details.missingResourceScopes ?? {}).flatMap(([resource, scopes]) =>
+      scopes.map((s) => `resource:${resource} ${s}`),
+    ),
+  ];
+}
+
+/** Claims the `claims` parameter marks essential (OIDC Core §5.5.1), from both targets. */
+function essentialClaims(claimsParam: unknown): Set<string> {
+  const essential = new Set<string>();
+  if (typeof claimsParam !== 'string') return essential;
+  try {
+    const parsed = JSON.parse(claimsParam) as Record<string, Record<string, { essential?: unknown } | null>>;
+    for (const target of [parsed.id_token, parsed.userinfo]) {
+      for (const [claim, request] of Object.entries(target ?? {})) {
+        if (request?.essential === true) essential.add(claim);
+      }
+    }
+  } catch {
+    // oidc-provider has already refused a malformed claims parameter.
+  }
+  return essential;
+}
+
+/**
+ * The consent page's list: claims released by the requested OpenID scopes and by the claims
+ * parameter (essential or voluntary as requested; scope claims are voluntary, OIDC Core §5.4), and
+ * the resource-server scopes (the credentials the client asks for, which it cannot do without).
+ */
+export function consentItems(interaction: Interaction): ConsentItem[] {
+  const details = interaction.prompt.details as ConsentDetails;
+  const essential = essentialClaims(interaction.params.claims);
+  const claims = new Set<string>();
+  for (const scope of details.missingOIDCScope ?? []) {
+    for (const claim of SCOPE_CLAIMS[scope as keyof typeof SCOPE_CLAIMS] ?? []) claims.add(claim);
+  }
+  for (const claim of details.missingOIDCClaims ?? []) claims.add(claim);
+  const items: ConsentItem[] = [...claims]
+    .filter((c) => !['acr', 'amr', 'auth_time'].includes(c))
+    .map((name) => ({ name, kind: 'claim', essential: name === 'sub' || essential.has(name) }));
+  const scopes = new Set(Object.values(details.missingResourceScopes ?? {}).flat());
+  for (const name of scopes) items.push({ name, kind: 'scope', essential: true });
+  return items;
+}
+
+const forcesConsent = (interaction: Interaction) =>
+  typeof interaction.params.prompt === 'string' && interaction.params.prompt.split(' ').includes('consent');
+
+/**
+ * The consent step: implicit for configured first-party clients; skipped while a remembered
+ * consent covers everything asked (unless `prompt=consent`); otherwise the consent page.
+ */
+export async function showConsent(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  locale: Locale,
+) {
+  const { provider, db, hashKey } = signIn.options;
+  const client = await signIn.client(interaction, locale);
+  const accountId = interaction.session?.accountId ?? '';
+  const implicit = signIn.login.implicitConsentClients.includes(client.clientId);
+  let granted = implicit;
+  if (!granted && !forcesConsent(interaction)) {
+    const remembered = await findConsent(
+      db,
+      keyedHash(hashKey, 'account', accountId),
+      client.clientId,
+      clock.now(),
+    );
+    granted = remembered !== undefined && requestedKeys(interaction).every((k) => remembered.has(k));
+  }
+  if (granted) {
+    const grantId = await grantRequested(provider, interaction);
+    const returnTo = await provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+    return redirect(reply, returnTo);
+  }
+  const body = consentPage({
+    uid: interaction.uid,
+    locale,
+    clientName: client.name,
+    logoUri: client.logoUri,
+    items: consentItems(interaction),
+    rememberDays: Math.floor(signIn.login.consentTtl / 86400),
+  });
+  // The client's logo is the one image from elsewhere: only its origin is added to img-src.
+  if (client.logoUri) {
+    const csp = String(reply.getHeader('content-security-policy') ?? '');
+    const origin = new URL(client.logoUri).origin;
+    reply.header('content-security-policy', csp.replace("img-src 'self'", `img-src 'self' ${origin}`));
+  }
+  return html(reply, 200, body);
+}
+
+/** The person's answer: allow (grant, remember) or deny (access_denied to the client). */
+export async function decideConsent(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  decision: string,
+) {
+  const { provider, db, hashKey } = signIn.options;
+  if (decision !== 'allow') {
+    request.log.info({ interaction: interaction.uid }, 'consent denied');
+    return signIn.finishWithError(request, reply, 'access_denied', 'the End-User denied consent');
+  }
+  const grantId = await grantRequested(provider, interaction);
+  if (signIn.login.consentTtl > 0) {
+    await saveConsent(db, {
+      accountHash: keyedHash(hashKey, 'account', interaction.session?.accountId ?? ''),
+      clientId: String(interaction.params.client_id),
+      granted: requestedKeys(interaction),
+      now: clock.now(),
+      ttlMs: signIn.login.consentTtl * 1000,
+    });
+  }
+  const returnTo = await provider.interactionResult(
+    request.raw,
+    reply.raw,
+    { consent: { grantId } },
+    { mergeWithLastSubmission: true },
+  );
+  return redirect(reply, returnTo);
 }

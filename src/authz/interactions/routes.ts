@@ -1,153 +1,119 @@
+import rateLimit from '@fastify/rate-limit';
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import { errors, type Interaction, type Provider } from 'oidc-provider';
-import type { Config } from '../../platform/config/index.js';
-import type { IdentityRegistry } from '../../platform/registry/index.js';
-import type { AuthzTables } from '../storage/adapter.js';
-import { clearLoginFailures, recordLoginFailure } from '../storage/login-failures.js';
-import { messagePage } from '../views/html.js';
-import { loginPage, MISMATCH_MESSAGE } from '../views/login.js';
-import { grantRequested } from './consent.js';
-import { identify } from './knowledge.js';
+import type { Interaction } from 'oidc-provider';
+import type { Locale } from '../i18n/index.js';
+import { findChallenge } from '../storage/otp-challenges.js';
+import { kbiPage, otpRequestPage, passwordPage, type SignInView } from '../views/login.js';
+import { decideConsent, showConsent } from './consent.js';
+import { html, SignIn, type SignInOptions, type UidRequest } from './context.js';
+import { kbiLogin } from './kbi-login.js';
+import { otpResend, otpStart, otpVerify, renderCodePage } from './otp-login.js';
+import { passwordLogin } from './password-login.js';
 
-/** After this many wrong answers in one sign-in request, the request ends with access_denied. */
-export const MAX_LOGIN_FAILURES = 5;
-
+/** Answers per form are bounded; each factor checks its own fields against the configuration. */
+const Form = T.Record(T.String({ maxLength: 64 }), T.String({ maxLength: 1000 }), { maxProperties: 20 });
 const Params = T.Object({ uid: T.String({ minLength: 1, maxLength: 100 }) });
+const Query = T.Object({ lang: T.Optional(T.String({ maxLength: 35 })) });
 type Params = Static<typeof Params>;
 
-const LoginForm = T.Object({
-  individual_id: T.String({ minLength: 1, maxLength: 64 }),
-  full_name: T.String({ minLength: 1, maxLength: 200 }),
-  date_of_birth: T.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
-});
-type LoginForm = Static<typeof LoginForm>;
+type Step = (
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  context: { client: Awaited<ReturnType<SignIn['client']>>; acr: string; locale: Locale },
+) => Promise<unknown>;
 
-const EXPIRED_TITLE = 'Sign-in request expired';
-const EXPIRED_MESSAGE =
-  'This sign-in request has expired or was already completed. Return to the service you came from and start again.';
-
-export interface InteractionRoutesOptions {
-  provider: Provider;
-  registry: IdentityRegistry;
-  db: Kysely<AuthzTables>;
-  config: Config;
-}
-
-const html = (reply: FastifyReply, status: number, body: string) =>
-  reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+export type { SignInOptions as InteractionRoutesOptions } from './context.js';
 
 /**
- * The interaction pages oidc-provider sends the browser to: the knowledge-based sign-in form, the
- * (automatic) consent of the first-party client, and cancelling.
+ * The interaction pages oidc-provider sends the browser to: sign-in with the factor the client's
+ * ACR selects (knowledge-based, password, one-time code), consent, cancelling. POSTs are
+ * rate-limited per client IP.
  */
-export async function interactionRoutes(app: FastifyInstance, options: InteractionRoutesOptions) {
-  const { provider, registry, db, config } = options;
-  const clientName = (interaction: Interaction) => {
-    const id = interaction.params.client_id;
-    const client = config.authz.clients.find((c) => c.client_id === id);
-    return client?.client_name ?? client?.client_id ?? 'A service';
+export async function interactionRoutes(app: FastifyInstance, options: SignInOptions) {
+  const signIn = new SignIn(options);
+  const { rateLimit: limits } = signIn.login;
+  await app.register(rateLimit, { global: false });
+  const limited = { rateLimit: { max: limits.max, timeWindow: limits.windowSeconds * 1000 } };
+
+  /** The sign-in page for the interaction's factor (or the code page once a code was sent). */
+  const signInPage = async (interaction: Interaction, locale: Locale) => {
+    const client = await signIn.client(interaction, locale);
+    const { factor } = signIn.acrOf(interaction, client);
+    const hint = interaction.params.login_hint;
+    const view: SignInView = {
+      uid: interaction.uid,
+      locale,
+      clientName: client.name,
+      values: typeof hint === 'string' && hint.length <= 64 ? { [signIn.idField.id]: hint } : undefined,
+    };
+    if (factor === 'password') return passwordPage(view, signIn.idField);
+    if (factor === 'otp') {
+      const challenge = await findChallenge(options.db, interaction.uid);
+      if (challenge) return renderCodePage(signIn, interaction, challenge, { client, locale });
+      return otpRequestPage(view, signIn.idField);
+    }
+    return kbiPage(view, signIn.fields);
   };
 
-  /** The interaction of this browser (by its cookie), which must be the one in the URL. */
-  const load = async (request: FastifyRequest<{ Params: Params }>, res: FastifyReply) => {
-    try {
-      const interaction = await provider.interactionDetails(request.raw, res.raw);
-      return interaction.uid === request.params.uid ? interaction : undefined;
-    } catch (error) {
-      if (error instanceof errors.SessionNotFound) return undefined;
-      throw error;
-    }
-  };
+  app.get<{ Params: Params; Querystring: Static<typeof Query> }>(
+    '/interaction/:uid',
+    { schema: { params: Params, querystring: Query } },
+    async (request, reply) => {
+      const interaction = await signIn.load(request as UidRequest, reply);
+      const locale = signIn.locale(request, interaction);
+      if (interaction?.prompt.name === 'login')
+        return html(reply, 200, await signInPage(interaction, locale));
+      if (interaction?.prompt.name === 'consent')
+        return showConsent(signIn, request, reply, interaction, locale);
+      return signIn.expired(reply, locale);
+    },
+  );
 
-  app.get<{ Params: Params }>('/interaction/:uid', { schema: { params: Params } }, async (request, res) => {
-    const interaction = await load(request, res);
-    if (!interaction) return html(res, 400, messagePage(EXPIRED_TITLE, EXPIRED_MESSAGE));
-    if (interaction.prompt.name === 'login') {
-      return html(res, 200, loginPage({ uid: interaction.uid, clientName: clientName(interaction) }));
-    }
-    if (interaction.prompt.name === 'consent') {
-      // The configured clients are first-party: what they ask for within their registration is
-      // granted without a consent page (their scopes are bounded by config.authz.clients).
-      const grantId = await grantRequested(provider, interaction);
-      const returnTo = await provider.interactionResult(
-        request.raw,
-        res.raw,
-        { consent: { grantId } },
-        { mergeWithLastSubmission: true },
-      );
-      return res.header('cache-control', 'no-store').redirect(returnTo, 303);
-    }
-    return html(res, 400, messagePage(EXPIRED_TITLE, EXPIRED_MESSAGE));
-  });
+  /** A POST step of the login prompt, with the interaction, client, ACR and language resolved. */
+  const loginStep = (path: string, step: (factor: string) => Step | undefined) =>
+    app.post<{ Params: Params }>(
+      `/interaction/:uid/${path}`,
+      { schema: { params: Params, body: Form }, attachValidation: true, config: limited },
+      async (request, reply) => {
+        const interaction = await signIn.load(request as UidRequest, reply);
+        const locale = signIn.locale(request, interaction);
+        if (interaction?.prompt.name !== 'login') return signIn.expired(reply, locale);
+        const client = await signIn.client(interaction, locale);
+        const { acr, factor } = signIn.acrOf(interaction, client);
+        const handler = step(factor);
+        if (!handler) return signIn.expired(reply, locale);
+        if (request.validationError) request.body = {};
+        return handler(signIn, request, reply, interaction, { client, acr, locale });
+      },
+    );
 
-  app.post<{ Params: Params; Body: LoginForm }>(
-    '/interaction/:uid/login',
-    { schema: { params: Params, body: LoginForm }, attachValidation: true },
-    async (request, res) => {
-      const interaction = await load(request, res);
-      if (interaction?.prompt.name !== 'login') {
-        return html(res, 400, messagePage(EXPIRED_TITLE, EXPIRED_MESSAGE));
-      }
-      const view = { uid: interaction.uid, clientName: clientName(interaction) };
-      if (request.validationError) {
-        return html(
-          res,
-          400,
-          loginPage({ ...view, error: 'Fill in all three fields. Enter the date as YYYY-MM-DD.' }),
-        );
-      }
-      const form = request.body;
-      const identity = await identify(registry, {
-        individualId: form.individual_id,
-        fullName: form.full_name,
-        dateOfBirth: form.date_of_birth,
-      });
-      if (!identity) {
-        const failures = await recordLoginFailure(db, interaction.uid, interaction.exp * 1000);
-        // Logged without any of the answers: they are personal data.
-        request.log.info({ interaction: interaction.uid, failures }, 'sign-in details did not match');
-        if (failures >= MAX_LOGIN_FAILURES) {
-          const returnTo = await provider.interactionResult(
-            request.raw,
-            res.raw,
-            { error: 'access_denied', error_description: 'too many failed sign-in attempts' },
-            { mergeWithLastSubmission: false },
-          );
-          return res.header('cache-control', 'no-store').redirect(returnTo, 303);
-        }
-        return html(
-          res,
-          200,
-          loginPage({ ...view, individualId: form.individual_id, error: MISMATCH_MESSAGE }),
-        );
-      }
-      await clearLoginFailures(db, interaction.uid);
-      request.log.info({ interaction: interaction.uid }, 'signed in by knowledge-based identification');
-      const returnTo = await provider.interactionResult(
-        request.raw,
-        res.raw,
-        { login: { accountId: identity.individualId, amr: ['kba'] } },
-        { mergeWithLastSubmission: false },
-      );
-      return res.header('cache-control', 'no-store').redirect(returnTo, 303);
+  loginStep('login', (factor) => ({ kbi: kbiLogin, password: passwordLogin, otp: otpStart })[factor]);
+  loginStep('otp', (factor) => (factor === 'otp' ? otpVerify : undefined));
+  loginStep('otp/resend', (factor) => (factor === 'otp' ? otpResend : undefined));
+
+  app.post<{ Params: Params }>(
+    '/interaction/:uid/consent',
+    { schema: { params: Params, body: Form }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const interaction = await signIn.load(request as UidRequest, reply);
+      const locale = signIn.locale(request, interaction);
+      if (interaction?.prompt.name !== 'consent' || request.validationError)
+        return signIn.expired(reply, locale);
+      const decision = (request.body as Record<string, string>).decision ?? '';
+      return decideConsent(signIn, request, reply, interaction, decision);
     },
   );
 
   app.post<{ Params: Params }>(
     '/interaction/:uid/abort',
-    { schema: { params: Params } },
-    async (request, res) => {
-      const interaction = await load(request, res);
-      if (!interaction) return html(res, 400, messagePage(EXPIRED_TITLE, EXPIRED_MESSAGE));
-      const returnTo = await provider.interactionResult(
-        request.raw,
-        res.raw,
-        { error: 'access_denied', error_description: 'the End-User cancelled the sign-in' },
-        { mergeWithLastSubmission: false },
-      );
-      return res.header('cache-control', 'no-store').redirect(returnTo, 303);
+    { schema: { params: Params, body: T.Optional(Form) }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const interaction = await signIn.load(request as UidRequest, reply);
+      if (!interaction) return signIn.expired(reply, signIn.locale(request));
+      return signIn.finishWithError(request, reply, 'access_denied', 'the End-User cancelled the sign-in');
     },
   );
 }

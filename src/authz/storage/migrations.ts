@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { Migrations } from '../../platform/db/index.js';
 import { signingKeysMigration } from '../../platform/keys/index.js';
 import { adminAuditMigration, clientsMigration } from '../clients/migrations.js';
+import { signInMigrations } from './sign-in-tables.js';
 
 /**
  * One table for every oidc-provider model (Session, Interaction, AuthorizationCode, Grant, …): the
@@ -68,4 +69,5 @@ export const authzMigrations: Migrations = {
   // Numbered apart from the sign-in tables so that parallel work on both does not collide.
   '0100_authz_clients': clientsMigration,
   '0101_authz_admin_audit': adminAuditMigration,
+  ...signInMigrations,
 };

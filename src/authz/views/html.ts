@@ -1,3 +1,5 @@
+import { DEFAULT_LOCALE, LOCALES, type Locale, messagesFor } from '../i18n/index.js';
+
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: string): string {
   return value
@@ -10,13 +12,34 @@ export function escapeHtml(value: string): string {
 
 export const STYLESHEET_PATH = '/assets/authz.css';
 
+export interface PageOptions {
+  locale?: Locale;
+  /** Where the language switcher links go (`?lang=xx` is appended); no switcher when absent. */
+  switcherHref?: string;
+}
+
+function switcher(current: Locale, href: string): string {
+  const m = messagesFor(current);
+  const separator = href.includes('?') ? '&' : '?';
+  const links = LOCALES.map((locale) => {
+    const name = escapeHtml(messagesFor(locale).languageName);
+    const currentAttr = locale === current ? ' aria-current="true"' : '';
+    const url = escapeHtml(`${href}${separator}lang=${locale}`);
+    return `<li><a href="${url}" lang="${locale}" hreflang="${locale}"${currentAttr}>${name}</a></li>`;
+  }).join('');
+  return `<nav class="languages" aria-label="${escapeHtml(m.languageSwitcher)}"><ul>${links}</ul></nav>`;
+}
+
 /**
- * The page frame of every authz page: one stylesheet, no script, a `lang` attribute. `body` must
- * already be escaped HTML.
+ * The page frame of every authz page: one stylesheet, no script (CSP `script-src 'none'`), `lang`
+ * and `dir` from the locale, the same header on every page. `body` must already be escaped HTML.
  */
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  const locale = options.locale ?? DEFAULT_LOCALE;
+  const m = messagesFor(locale);
+  const nav = options.switcherHref === undefined ? '' : switcher(locale, options.switcherHref);
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}" dir="${m.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -26,7 +49,7 @@ export function page(title: string, body: string): string {
 </head>
 <body>
 <main class="card">
-<p class="brand">Attesta sign-in</p>
+<div class="topbar"><p class="brand">${escapeHtml(m.brand)}</p>${nav}</div>
 ${body}
 </main>
 </body>
@@ -35,6 +58,21 @@ ${body}
 }
 
 /** A page that only explains something (expired request, error) and offers no action. */
-export function messagePage(title: string, message: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+export function messagePage(title: string, message: string, options: PageOptions = {}): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`, options);
+}
+
+/** An error paragraph announced to screen readers; inputs point at it with aria-describedby. */
+export function errorBlock(message: string | undefined): string {
+  return message ? `<p class="error" role="alert" id="form-error">${escapeHtml(message)}</p>\n` : '';
+}
+
+/** The hidden field that keeps the chosen language across a form post. */
+export const langField = (locale: Locale) => `<input type="hidden" name="lang" value="${locale}">`;
+
+/** A secondary form (cancel, resend) rendered as a link-styled button. */
+export function cancelForm(action: string, label: string, locale: Locale): string {
+  return `<form method="post" action="${escapeHtml(action)}" class="secondary">${langField(locale)}
+<button type="submit" class="link">${escapeHtml(label)}</button>
+</form>`;
 }

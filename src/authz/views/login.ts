@@ -1,38 +1,80 @@
-import { escapeHtml, page } from './html.js';
+import type { Config } from '../../platform/config/index.js';
+import { DEFAULT_LOCALE, type Locale, messagesFor } from '../i18n/index.js';
+import { cancelForm, errorBlock, escapeHtml, langField, page } from './html.js';
 
-export interface LoginView {
+export type KbiField = Config['authz']['login']['kbi']['fields'][number];
+
+export interface SignInView {
   uid: string;
+  locale?: Locale;
   clientName: string;
-  /** Re-filled after a failed attempt; the name and date are never echoed. */
-  individualId?: string;
   error?: string;
+  /** Re-filled after a failed attempt: only the individual ID, never the other answers. */
+  values?: Record<string, string>;
 }
 
-export const MISMATCH_MESSAGE =
-  'The details you entered do not match our records. Check your individual ID, full name and date of birth, and try again.';
+/** The English mismatch message (kept as a constant for tests and callers that log by message). */
+export const MISMATCH_MESSAGE = messagesFor(DEFAULT_LOCALE).mismatch;
 
-/** The knowledge-based identification form (server-rendered, a plain POST form, no script). */
-export function loginPage(view: LoginView): string {
-  const uid = encodeURIComponent(view.uid);
-  const error = view.error
-    ? `<p class="error" role="alert" id="form-error">${escapeHtml(view.error)}</p>\n`
-    : '';
-  const described = view.error ? ' aria-describedby="form-error"' : '';
+export const interactionHref = (uid: string) => `/interaction/${encodeURIComponent(uid)}`;
+
+/** A field's label in the page language, else English, else any. */
+export function labelOf(field: Pick<KbiField, 'label' | 'id'>, locale: Locale): string {
+  return field.label[locale] ?? field.label.en ?? Object.values(field.label)[0] ?? field.id;
+}
+
+function input(field: KbiField, locale: Locale, value: string | undefined, described: string): string {
+  const max = field.maxLength ?? (field.type === 'date' ? 10 : 200);
+  const autocomplete = field.autocomplete ?? 'off';
+  const valueAttr = value === undefined ? '' : ` value="${escapeHtml(value)}"`;
+  return `<label for="${escapeHtml(field.id)}">${escapeHtml(labelOf(field, locale))}</label>
+<input id="${escapeHtml(field.id)}" name="${escapeHtml(field.id)}" type="${field.type}" autocomplete="${escapeHtml(autocomplete)}" required maxlength="${max}"${valueAttr}${described}>`;
+}
+
+function signInPage(view: SignInView, intro: string, fieldsHtml: string, button?: string): string {
+  const locale = view.locale ?? DEFAULT_LOCALE;
+  const m = messagesFor(locale);
+  const href = interactionHref(view.uid);
   return page(
-    'Sign in',
-    `<h1>Sign in</h1>
-<p><strong>${escapeHtml(view.clientName)}</strong> asks to confirm who you are. Enter your details exactly as they appear in the national registry.</p>
-${error}<form method="post" action="/interaction/${uid}/login" class="form"${described}>
-<label for="individual_id">Individual ID</label>
-<input id="individual_id" name="individual_id" type="text" inputmode="numeric" autocomplete="off" required maxlength="64" value="${escapeHtml(view.individualId ?? '')}">
-<label for="full_name">Full name</label>
-<input id="full_name" name="full_name" type="text" autocomplete="name" required maxlength="200">
-<label for="date_of_birth">Date of birth</label>
-<input id="date_of_birth" name="date_of_birth" type="date" autocomplete="bday" required>
-<button type="submit">Continue</button>
+    m.signInTitle,
+    `<h1>${escapeHtml(m.signInTitle)}</h1>
+<p>${intro}</p>
+${errorBlock(view.error)}<form method="post" action="${href}/login" class="form">${langField(locale)}
+${fieldsHtml}
+<button type="submit">${escapeHtml(button ?? m.continue)}</button>
 </form>
-<form method="post" action="/interaction/${uid}/abort" class="secondary">
-<button type="submit" class="link">Cancel and return</button>
-</form>`,
+${cancelForm(`${href}/abort`, m.cancel, locale)}`,
+    { locale, switcherHref: href },
   );
+}
+
+const clientStrong = (name: string) => `<strong>${escapeHtml(name)}</strong>`;
+const describedBy = (view: SignInView) => (view.error ? ' aria-describedby="form-error"' : '');
+
+/** Knowledge-based identification: the configured fields, the ID first as configured. */
+export function kbiPage(view: SignInView, fields: KbiField[]): string {
+  const locale = view.locale ?? DEFAULT_LOCALE;
+  const idField = fields.find((f) => f.attribute === 'individualId');
+  const html = fields
+    .map((f) => input(f, locale, f === idField ? view.values?.[f.id] : undefined, describedBy(view)))
+    .join('\n');
+  return signInPage(view, messagesFor(locale).kbiIntro(clientStrong(view.clientName)), html);
+}
+
+/** Individual ID and password. */
+export function passwordPage(view: SignInView, idField: KbiField): string {
+  const locale = view.locale ?? DEFAULT_LOCALE;
+  const m = messagesFor(locale);
+  const html = `${input(idField, locale, view.values?.[idField.id], describedBy(view))}
+<label for="password">${escapeHtml(m.passwordLabel)}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200"${describedBy(view)}>`;
+  return signInPage(view, m.passwordIntro(clientStrong(view.clientName)), html);
+}
+
+/** First step of the OTP factor: the individual ID, to which a code is sent. */
+export function otpRequestPage(view: SignInView, idField: KbiField): string {
+  const locale = view.locale ?? DEFAULT_LOCALE;
+  const m = messagesFor(locale);
+  const html = input(idField, locale, view.values?.[idField.id], describedBy(view));
+  return signInPage(view, m.otpIntro(clientStrong(view.clientName)), html, m.otpSend);
 }

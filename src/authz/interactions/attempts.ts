@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Interaction } from 'oidc-provider';
+import { clock } from '../factors/clock.js';
+import { type Locale, messagesFor } from '../i18n/index.js';
+import { isBlocked, recordIdFailure } from '../storage/id-blocks.js';
+import { recordLoginFailure } from '../storage/login-failures.js';
+import { html, type SignIn } from './context.js';
+
+/** Whether the ID is blocked now (known or unknown IDs alike). */
+export function blocked(signIn: SignIn, idHash: string): Promise<boolean> {
+  return isBlocked(signIn.options.db, idHash, clock.now());
+}
+
+export interface Failure {
+  /** The keyed hash of the ID tried, counted towards its lockout; none for a blocked ID. */
+  idHash?: string;
+  /** The English-free reason for logs (no personal data). */
+  reason: string;
+  /** The message shown (before "n attempts left"). */
+  message: string;
+  /** Renders the page again with an error message. */
+  render(error: string): string;
+}
+
+/**
+ * A failed attempt: counted for the request (at most `maxAttempts`, then access_denied goes back to
+ * the client) and for the ID (lockout shared by every instance). The answer never says whether
+ * the ID exists.
+ */
+export async function failedAttempt(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  locale: Locale,
+  failure: Failure,
+) {
+  const { db } = signIn.options;
+  const { maxAttempts, lockout } = signIn.login;
+  const failures = await recordLoginFailure(db, interaction.uid, interaction.exp * 1000);
+  if (failure.idHash) {
+    await recordIdFailure(db, failure.idHash, clock.now(), {
+      failures: lockout.failures,
+      durationMs: lockout.seconds * 1000,
+    });
+  }
+  // Logged without any of the answers: they are personal data.
+  request.log.info(
+    { interaction: interaction.uid, failures, reason: failure.reason },
+    'sign-in attempt failed',
+  );
+  if (failures >= maxAttempts) {
+    return signIn.finishWithError(request, reply, 'access_denied', 'too many failed sign-in attempts');
+  }
+  const m = messagesFor(locale);
+  return html(reply, 200, failure.render(`${failure.message} ${m.attemptsLeft(maxAttempts - failures)}`));
+}

@@ -1,0 +1,155 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { errors, type Interaction, type Provider } from 'oidc-provider';
+import type { Config } from '../../platform/config/index.js';
+import type { IdentityRegistry } from '../../platform/registry/index.js';
+import { chooseAcr, type Factor, factorOf } from '../factors/acr.js';
+import { keyedHash } from '../factors/secrets.js';
+import { chooseLocale, type Locale, messagesFor } from '../i18n/index.js';
+import type { Notifier } from '../notify/index.js';
+import type { AuthzTables } from '../storage/adapter.js';
+import type { SignInTables } from '../storage/sign-in-tables.js';
+import { messagePage } from '../views/html.js';
+import type { KbiField } from '../views/login.js';
+
+export interface SignInOptions {
+  provider: Provider;
+  registry: IdentityRegistry;
+  db: Kysely<AuthzTables & SignInTables>;
+  config: Config;
+  notifier: Notifier;
+  /** Key for the keyed hashes of individual IDs (lockouts, consents) and OTP codes. */
+  hashKey: Buffer;
+}
+
+export type UidRequest = FastifyRequest<{ Params: { uid: string }; Querystring?: { lang?: string } }>;
+
+/** What the pages need to know about the client: its display name, logo and allowed ACRs. */
+export interface ClientInfo {
+  clientId: string;
+  name: string;
+  logoUri?: string;
+  acrValues: string[];
+}
+
+export const html = (reply: FastifyReply, status: number, body: string) =>
+  reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
+export const redirect = (reply: FastifyReply, to: string) =>
+  reply.header('cache-control', 'no-store').redirect(to, 303);
+
+/** The shared state and helpers of every interaction route. */
+export class SignIn {
+  readonly fields: KbiField[];
+  readonly idField: KbiField;
+
+  constructor(readonly options: SignInOptions) {
+    this.fields = options.config.authz.login.kbi.fields;
+    const idFields = this.fields.filter((f) => f.attribute === 'individualId');
+    const [idField] = idFields;
+    if (idFields.length !== 1 || !idField) {
+      throw new Error(
+        'configuration: authz.login.kbi.fields: exactly one field must use attribute "individualId"',
+      );
+    }
+    this.idField = idField;
+  }
+
+  get login() {
+    return this.options.config.authz.login;
+  }
+
+  /** The interaction of this browser (by its cookie), which must be the one in the URL. */
+  async load(request: UidRequest, reply: FastifyReply): Promise<Interaction | undefined> {
+    try {
+      const interaction = await this.options.provider.interactionDetails(request.raw, reply.raw);
+      return interaction.uid === request.params.uid ? interaction : undefined;
+    } catch (error) {
+      if (error instanceof errors.SessionNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** Page language: the switcher (`lang` in query or form), `ui_locales`, Accept-Language. */
+  locale(request: FastifyRequest, interaction?: Interaction): Locale {
+    const query = request.query as { lang?: unknown } | undefined;
+    const body = request.body as { lang?: unknown } | undefined;
+    const explicit = [body?.lang, query?.lang].find((v): v is string => typeof v === 'string');
+    const uiLocales = interaction?.params.ui_locales;
+    return chooseLocale({
+      explicit,
+      uiLocales: typeof uiLocales === 'string' ? uiLocales : undefined,
+      acceptLanguage: request.headers['accept-language'],
+    });
+  }
+
+  expired(reply: FastifyReply, locale: Locale) {
+    const m = messagesFor(locale);
+    return html(reply, 400, messagePage(m.expiredTitle, m.expiredMessage, { locale }));
+  }
+
+  async client(interaction: Interaction, locale: Locale): Promise<ClientInfo> {
+    const clientId = String(interaction.params.client_id ?? '');
+    // Not in our type shim (src/authz/oidc-provider.d.ts): the Client model's finder.
+    const models = this.options.provider as unknown as {
+      Client: { find(id: string): Promise<{ clientName?: string; logoUri?: string } | undefined> };
+    };
+    const client = await models.Client.find(clientId);
+    // Extra metadata the client records carry (src/authz/clients/record.ts); the configuration
+    // is the fallback for clients that only exist there.
+    const extra = (client ?? {}) as { attesta_acr_values?: unknown; attesta_client_names?: unknown };
+    const configured = this.options.config.authz.clients.find((c) => c.client_id === clientId);
+    const names = (extra.attesta_client_names ?? configured?.client_names ?? {}) as Record<string, string>;
+    const acrValues = Array.isArray(extra.attesta_acr_values)
+      ? (extra.attesta_acr_values as string[])
+      : (configured?.acr_values ?? []);
+    return {
+      clientId,
+      name: names[locale] ?? client?.clientName ?? configured?.client_name ?? clientId,
+      logoUri: client?.logoUri ?? configured?.logo_uri,
+      acrValues: acrValues.length ? acrValues : (configured?.acr_values ?? []),
+    };
+  }
+
+  /** The ACR and factor of this sign-in, from the request and the client's allowed ACRs. */
+  acrOf(interaction: Interaction, client: ClientInfo): { acr: string; factor: Factor } {
+    const acr = chooseAcr({
+      acrValues: interaction.params.acr_values,
+      claims: interaction.params.claims,
+      allowed: client.acrValues,
+      defaultAcr: this.login.defaultAcr,
+    });
+    return { acr, factor: factorOf(acr) ?? 'kbi' };
+  }
+
+  idHash(individualId: string): string {
+    return keyedHash(this.options.hashKey, 'individual id', individualId);
+  }
+
+  /** Ends the interaction with a signed-in account; the ID token carries `acr`, `amr`, `auth_time`. */
+  async finishLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    login: { accountId: string; acr: string; amr: string[] },
+  ) {
+    const returnTo = await this.options.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      // `ts` (auth_time) is oidc-provider's login result field, missing from our type shim.
+      { login: { ...login, ts: Math.floor(Date.now() / 1000) } as typeof login },
+      { mergeWithLastSubmission: false },
+    );
+    return redirect(reply, returnTo);
+  }
+
+  /** Ends the interaction with an error the client receives (e.g. access_denied). */
+  async finishWithError(request: FastifyRequest, reply: FastifyReply, error: string, description: string) {
+    const returnTo = await this.options.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { error, error_description: description },
+      { mergeWithLastSubmission: false },
+    );
+    return redirect(reply, returnTo);
+  }
+}

@@ -1,0 +1,80 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Interaction } from 'oidc-provider';
+import { type Identity, RegistryUnavailableError } from '../../platform/registry/index.js';
+import { amrFor } from '../factors/acr.js';
+import { verifyPassword } from '../factors/password.js';
+import { type Locale, messagesFor } from '../i18n/index.js';
+import { clearIdFailures } from '../storage/id-blocks.js';
+import { clearLoginFailures } from '../storage/login-failures.js';
+import { passwordPage, type SignInView } from '../views/login.js';
+import { blocked, failedAttempt } from './attempts.js';
+import { type ClientInfo, html, type SignIn } from './context.js';
+import { answersWellFormed } from './knowledge.js';
+
+/**
+ * Password sign-in: the individual ID and a password checked against the scrypt hash the registry
+ * holds. An unknown ID, or one without a password, costs the same scrypt (a dummy hash) and gets
+ * the same answer as a wrong password.
+ */
+export async function passwordLogin(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  context: { client: ClientInfo; acr: string; locale: Locale },
+) {
+  const { locale } = context;
+  const m = messagesFor(locale);
+  const body = request.body as Record<string, string>;
+  const idField = signIn.idField;
+  const view: SignInView = {
+    uid: interaction.uid,
+    locale,
+    clientName: context.client.name,
+    values: { [idField.id]: body[idField.id] ?? '' },
+  };
+  const render = (error: string) => passwordPage({ ...view, error }, idField);
+  const password = body.password;
+  if (
+    !answersWellFormed([idField], body) ||
+    typeof password !== 'string' ||
+    !password ||
+    password.length > 200
+  ) {
+    return html(reply, 400, render(m.invalidForm));
+  }
+  const individualId = (body[idField.id] ?? '').trim();
+  const idHash = signIn.idHash(individualId);
+  if (await blocked(signIn, idHash)) {
+    return failedAttempt(signIn, request, reply, interaction, locale, {
+      reason: 'blocked',
+      message: m.blocked,
+      render,
+    });
+  }
+  let identity: Identity | undefined;
+  try {
+    identity = await signIn.options.registry.findByIndividualId(individualId);
+  } catch (error) {
+    if (!(error instanceof RegistryUnavailableError)) throw error;
+    request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');
+    return html(reply, 503, render(m.registryUnavailable));
+  }
+  const correct = await verifyPassword(password, identity?.passwordHash);
+  if (!identity || !correct) {
+    return failedAttempt(signIn, request, reply, interaction, locale, {
+      idHash,
+      reason: 'mismatch',
+      message: m.passwordMismatch,
+      render,
+    });
+  }
+  await clearLoginFailures(signIn.options.db, interaction.uid);
+  await clearIdFailures(signIn.options.db, idHash);
+  request.log.info({ interaction: interaction.uid, acr: context.acr }, 'signed in');
+  return signIn.finishLogin(request, reply, {
+    accountId: identity.individualId,
+    acr: context.acr,
+    amr: amrFor('password'),
+  });
+}

@@ -1,0 +1,62 @@
+import { type Kysely, sql } from 'kysely';
+import type { SignInTables } from './sign-in-tables.js';
+
+export interface LockoutPolicy {
+  /** Failed attempts within the window that block the ID. */
+  failures: number;
+  /** Length of the counting window and of the block, milliseconds. */
+  durationMs: number;
+}
+
+/** Whether an individual ID (by keyed hash) is blocked at `now`. */
+export async function isBlocked(db: Kysely<SignInTables>, idHash: string, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('authz_id_blocks')
+    .select('blocked_until')
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
+  return row?.blocked_until != null && Number(row.blocked_until) > now;
+}
+
+/**
+ * Counts a failed attempt for an ID (known or not: blocking only known IDs would reveal which
+ * exist) and blocks it once the count within the window reaches the policy's limit. One atomic
+ * upsert, so concurrent failures on several instances all count. Returns whether it is now blocked.
+ */
+export async function recordIdFailure(
+  db: Kysely<SignInTables>,
+  idHash: string,
+  now: number,
+  policy: LockoutPolicy,
+): Promise<boolean> {
+  const windowEnd = now + policy.durationMs;
+  const row = await db
+    .insertInto('authz_id_blocks')
+    .values({
+      id_hash: idHash,
+      failures: 1,
+      window_ends_at: windowEnd,
+      blocked_until: policy.failures <= 1 ? windowEnd : null,
+    })
+    .onConflict((oc) =>
+      oc.column('id_hash').doUpdateSet({
+        failures: sql`case when authz_id_blocks.window_ends_at < ${now} then 1 else authz_id_blocks.failures + 1 end`,
+        window_ends_at: sql`case when authz_id_blocks.window_ends_at < ${now} then ${windowEnd} else authz_id_blocks.window_ends_at end`,
+      }),
+    )
+    .returning(['failures', 'blocked_until'])
+    .executeTakeFirstOrThrow();
+  if (Number(row.failures) < policy.failures) return false;
+  await db
+    .updateTable('authz_id_blocks')
+    .set({ blocked_until: now + policy.durationMs })
+    .where('id_hash', '=', idHash)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', now)]))
+    .execute();
+  return true;
+}
+
+/** A successful sign-in forgets the ID's failures (not an active block: that is checked first). */
+export async function clearIdFailures(db: Kysely<SignInTables>, idHash: string): Promise<void> {
+  await db.deleteFrom('authz_id_blocks').where('id_hash', '=', idHash).execute();
+}
