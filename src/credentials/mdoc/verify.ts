@@ -1,0 +1,67 @@
+import { Holder, IssuerSigned, type VerificationAssessment } from '@owf/mdoc';
+import { CredentialVerificationError } from '../sd-jwt-vc/errors.js';
+import { mdocContext } from './context.js';
+
+export interface VerifyMdocOptions {
+  /** IACA root certificates (DER) the document-signer certificate must chain to. */
+  trustedCertificates: Uint8Array[];
+  now?: Date;
+}
+
+export interface VerifiedMdoc {
+  docType: string;
+  /** Namespace → element identifier → value, as decoded (full-dates as DateOnly, bytes as Uint8Array). */
+  namespaces: Record<string, Record<string, unknown>>;
+  validFrom: Date;
+  validUntil: Date;
+  /** The deviceKey bound in the MSO, as a JWK. */
+  deviceJwk: Record<string, unknown>;
+}
+
+/**
+ * Verifies an IssuerSigned as received from an OpenID4VCI issuer (base64url): the x5chain up to a
+ * trusted IACA, the issuerAuth COSE_Sign1, every element digest, the validity window, and that
+ * `issuing_country` matches the certificate (ISO/IEC 18013-5 §9.3.1). Throws
+ * CredentialVerificationError naming the first failed check.
+ */
+export async function verifyMdoc(encoded: string, options: VerifyMdocOptions): Promise<VerifiedMdoc> {
+  if (typeof encoded !== 'string' || encoded.length > 512 * 1024 || !/^[A-Za-z0-9_-]+$/.test(encoded)) {
+    throw new CredentialVerificationError('not a base64url IssuerSigned');
+  }
+  let issuerSigned: IssuerSigned;
+  try {
+    issuerSigned = IssuerSigned.fromEncodedForOid4Vci(encoded);
+  } catch {
+    throw new CredentialVerificationError('IssuerSigned could not be decoded');
+  }
+  const failures: VerificationAssessment[] = [];
+  try {
+    await Holder.verifyIssuerSigned(
+      {
+        issuerSigned,
+        trustedCertificates: options.trustedCertificates,
+        ...(options.now ? { now: options.now } : {}),
+        verificationCallback: (assessment) => {
+          if (assessment.status === 'FAILED') failures.push(assessment);
+        },
+      },
+      mdocContext(),
+    );
+  } catch {
+    throw new CredentialVerificationError('IssuerSigned could not be verified');
+  }
+  const [failed] = failures;
+  if (failed) throw new CredentialVerificationError(`mdoc: ${failed.check}`);
+  const mso = issuerSigned.issuerAuth.mobileSecurityObject;
+  const namespaces: Record<string, Record<string, unknown>> = {};
+  for (const [namespace] of issuerSigned.issuerNamespaces?.issuerNamespaces ?? new Map()) {
+    namespaces[namespace] = issuerSigned.getPrettyClaims(namespace) ?? {};
+  }
+  return {
+    docType: mso.docType,
+    namespaces,
+    validFrom: mso.validityInfo.validFrom,
+    validUntil: mso.validityInfo.validUntil,
+    deviceJwk: mso.deviceKeyInfo.deviceKey.jwk,
+  };
+}
