@@ -96,6 +96,7 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<string>;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    use(middleware: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>): this;
     eventNames(): (string | symbol)[];
     listeners(event: string | symbol): ((...args: unknown[]) => void)[];
   }

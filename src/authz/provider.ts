@@ -4,6 +4,7 @@ import type { Config } from '../platform/config/index.js';
 import type { IdentityRegistry } from '../platform/registry/index.js';
 import { claimsConfiguration, findAccountIn } from './accounts.js';
 import { addAtHash } from './protocol/at-hash.js';
+import { standardTokenErrors } from './protocol/errors.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
 import { resourceIndicators } from './resources.js';
 import { messagePage } from './views/html.js';
@@ -140,5 +141,6 @@ export function createProvider(options: ProviderOptions): Provider {
   // authz listens on its own address; a reverse proxy in front must be configured explicitly.
   provider.proxy = false;
   addAtHash(provider);
+  standardTokenErrors(provider);
   return provider;
 }

@@ -31,10 +31,12 @@ export function toProviderMetadata(record: ClientRecord): Record<string, unknown
     redirect_uris: codeFlow ? record.redirect_uris : [],
     post_logout_redirect_uris: record.post_logout_redirect_uris ?? [],
     ...(record.jwks ? { jwks: record.jwks } : { jwks_uri: record.jwks_uri }),
-    scope: record.scope
-      .split(' ')
-      .filter((s) => OPENID_SCOPES.has(s))
-      .join(' '),
+    // oidc-provider refuses an empty `scope`; a client without OpenID scopes leaves it out.
+    scope:
+      record.scope
+        .split(' ')
+        .filter((s) => OPENID_SCOPES.has(s))
+        .join(' ') || undefined,
     token_endpoint_auth_method: 'private_key_jwt',
     grant_types: grantTypes,
     response_types: codeFlow ? ['code'] : [],
@@ -45,7 +47,6 @@ export function toProviderMetadata(record: ClientRecord): Record<string, unknown
     ...(record.userinfo_signed_response_alg
       ? { userinfo_signed_response_alg: record.userinfo_signed_response_alg }
       : {}),
-    default_acr_values: record.acr_values?.slice(0, 1),
     attesta_scope: record.scope,
     attesta_acr_values: record.acr_values ?? [],
     attesta_client_names: record.client_names ?? {},
