@@ -3,16 +3,14 @@ import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
-import { AccessTokenVerifier } from './access-token.js';
 import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
-import { registerCredentialRoute } from './credential.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
 import { createIssuanceData } from './issuance/data.js';
 import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
-import { buildIssuerMetadata, registerMetadataRoute } from './metadata.js';
 import { registerNonceRoute } from './nonce.js';
 import { NonceStore } from './nonce-store.js';
+import { protocolTokenVerifier, registerProtocol } from './protocol.js';
 
 /**
  * The OpenID4VCI 1.0 credential issuer: metadata, nonce and credential endpoints, and the SD-JWT
@@ -27,7 +25,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const keys = new KeyStore(database.db, masterKey);
     const issuerKey = await keys.ensureActive(ISSUER_KEY_PURPOSE, 'ES256');
     const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
-    const tokens = new AccessTokenVerifier(config.issuer.authorizationServers, config.issuer.publicUrl);
+    const tokens = protocolTokenVerifier(config, keys);
     const audit = new AuditTrail(data);
     // Guards every admin route: `onRequest: requireAdmin(admin)` (src/issuer/admin).
     const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(data), audit });
@@ -40,20 +38,25 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       validationErrorCode: 'invalid_credential_request',
     });
     app.get('/health', async () => ({ status: 'ok' }));
-    registerMetadataRoute(
-      app,
-      buildIssuerMetadata(config, await issuanceData.configurations.list(), issuerKey.alg),
-    );
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
-    issuanceData.registerPublic(app);
-    registerAdminRoutes(app, { auth: admin, audit, routes: [issuanceData.adminRoutes(audit)] });
-    registerCredentialRoute(app, {
+    // OpenID4VCI: metadata, token (pre-authorized), credential, deferred, notification, offers.
+    const protocol = await registerProtocol(app, {
       config,
-      configurations: issuanceData.configurations,
-      tokens,
+      masterKey,
+      db: database.db as Kysely<unknown>,
+      keys,
+      issuerKey,
       nonces,
+      tokens,
+      configurations: issuanceData.configurations,
       issuance: issuanceData.issuance,
+    });
+    issuanceData.registerPublic(app);
+    registerAdminRoutes(app, {
+      auth: admin,
+      audit,
+      routes: [protocol.adminRoutes, issuanceData.adminRoutes(audit)],
     });
     return {
       name: 'issuer',
