@@ -31,7 +31,9 @@ export async function pdfPageSize(bytes: Uint8Array): Promise<{ width: number; h
   return pdf.getPages().map((p) => p.getSize());
 }
 
-const decodeQr = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR) as typeof jsQR;
+type JsQr = typeof import('jsqr')['default'];
+/** jsqr is CommonJS with `exports.default`: under NodeNext the default import is `module.exports`. */
+export const decodeQr: JsQr = (jsQR as unknown as { default?: JsQr }).default ?? (jsQR as unknown as JsQr);
 
 export async function pdfQrCodes(bytes: Uint8Array): Promise<string[]> {
   const pdf = await PDFDocument.load(bytes);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { base45Decode, base45Encode } from '../../src/portal/render/base45.js';
 import { pixelPassDecode, pixelPassEncode } from '../../src/portal/render/pixelpass.js';
 import { credentialQr, QR_ALPHANUMERIC_CAPACITY } from '../../src/portal/render/qr.js';
+import { decodeQr } from './pdf-tools.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -12,8 +12,7 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 /** jsqr as an independent reader of our PNGs (the CommonJS default export, called as a function). */
 function readPng(png: Buffer): string | undefined {
   const image = PNG.sync.read(png);
-  const decode = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR) as typeof jsQR;
-  return decode(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
+  return decodeQr(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
 }
 
 describe('base45 (RFC 9285)', () => {
