@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { CLIENTS_USAGE, clientsCommand } from './cli/clients.js';
+import { ISSUER_USAGE, issuerCommand } from './cli/issuer-admin.js';
 import { KEYS_USAGE, keysCommand } from './cli/keys.js';
 import { type Config, ConfigError, loadConfig, type ServiceName } from './platform/config/index.js';
 import { demoIdentities } from './platform/registry/index.js';
@@ -12,6 +13,7 @@ const USAGE = `usage: attesta <command> [--config file]
   serve <authz|issuer|portal>  one service alone, with its own configuration
 ${KEYS_USAGE}
 ${CLIENTS_USAGE}
+${ISSUER_USAGE}
 
 Configuration: config/default.json, then --config / ATTESTA_CONFIG, then ATTESTA_* variables
 (e.g. ATTESTA_ISSUER__PORT=4002).`;
@@ -54,7 +56,7 @@ function onShutdown(system: RunningSystem): void {
 }
 
 /** Offline admin commands on authz's database (src/cli/): they take their own options. */
-const ADMIN_COMMANDS = { keys: keysCommand, clients: clientsCommand } as const;
+const ADMIN_COMMANDS = { keys: keysCommand, clients: clientsCommand, issuer: issuerCommand } as const;
 
 async function main(argv: string[]): Promise<void> {
   const admin = ADMIN_COMMANDS[argv[0] as keyof typeof ADMIN_COMMANDS];
