@@ -3,11 +3,12 @@ import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } fr
 import type { Config } from '../platform/config/index.js';
 import type { IdentityRegistry } from '../platform/registry/index.js';
 import { claimsConfiguration, findAccountIn } from './accounts.js';
+import { ACR_VALUES } from './factors/acr.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
 import { resourceIndicators } from './resources.js';
-import { messagePage } from './views/html.js';
+import { providerErrorPage } from './views/provider-pages.js';
 
 export interface ProviderOptions {
   config: Config;
@@ -67,11 +68,7 @@ function interactionPolicyWithFreshLogin(): interactionPolicy.Policy {
 /** Error page for authorization requests that cannot be sent back to the client. */
 async function renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }) {
   ctx.type = 'html';
-  const detail = out.error_description ? ` (${out.error}: ${out.error_description})` : '';
-  ctx.body = messagePage(
-    'Request not accepted',
-    `This sign-in request could not be processed${detail}. Return to the service you came from and try again.`,
-  );
+  ctx.body = providerErrorPage(ctx, out);
 }
 
 /** The OpenID Provider: authorization code flow with PKCE S256, private_key_jwt, JWT access tokens. */
@@ -104,6 +101,8 @@ export function createProvider(options: ProviderOptions): Provider {
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: ['openid'],
+    // The sign-in factors (src/authz/factors/acr.ts), advertised as acr_values_supported.
+    acrValues: [...ACR_VALUES],
     claims: claimsConfiguration(),
     // ID tokens carry the granted profile claims even when an access token exists, so a client
     // whose access token is for a resource server (not userinfo) still learns them.
