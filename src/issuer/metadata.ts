@@ -19,7 +19,7 @@ export interface MetadataContext {
   /** Authorization servers for the authorization code flow (listed first: wallets take the first). */
   authorizationServers: readonly string[];
   /** Issuer display per locale: name, logo (uri + alt_text), colours. */
-  display: readonly Record<string, unknown>[];
+  display: readonly { name: unknown; locale: unknown; logo?: unknown }[];
   signingAlg: string;
   encryption: IssuerEncryption;
   /** Key attestations are accepted (an `attestation` proof type is advertised). */
@@ -28,18 +28,45 @@ export interface MetadataContext {
   formatMetadata?: (configuration: CredentialConfiguration) => Record<string, unknown>;
 }
 
-/** Format members when no signer registry is wired: SD-JWT VC bound to a JWK in `cnf`. */
+/** COSE algorithm identifiers (RFC 9053) of our JWS algorithms, for mso_mdoc (Appendix A.2.2). */
+const COSE_ALG: Record<string, number> = { ES256: -7, EdDSA: -8 };
+
+/**
+ * Format members when no signer registry is wired (Appendix A): the signer's own `metadata()` is
+ * the authority once plugged in through `formatMetadata`.
+ */
 export function defaultFormatMetadata(
   c: CredentialConfiguration,
   signingAlg: string,
 ): Record<string, unknown> {
-  return {
-    ...(c.vct ? { vct: c.vct } : {}),
-    ...(c.doctype ? { doctype: c.doctype } : {}),
-    ...(c.credentialDefinition ? { credential_definition: c.credentialDefinition } : {}),
-    cryptographic_binding_methods_supported: ['jwk'],
-    credential_signing_alg_values_supported: [c.signingAlg ?? signingAlg],
-  };
+  const alg = c.signingAlg ?? signingAlg;
+  switch (c.format) {
+    case 'mso_mdoc':
+      return {
+        doctype: c.doctype,
+        cryptographic_binding_methods_supported: ['cose_key'],
+        credential_signing_alg_values_supported: [COSE_ALG[alg] ?? -7],
+      };
+    case 'ldp_vc':
+      return {
+        credential_definition: c.credentialDefinition,
+        cryptographic_binding_methods_supported: ['did:jwk'],
+        credential_signing_alg_values_supported: [c.proofSuite ?? 'eddsa-rdfc-2022'],
+      };
+    case 'jwt_vc_json':
+      return {
+        credential_definition: { type: c.credentialDefinition?.type },
+        cryptographic_binding_methods_supported: ['did:jwk'],
+        credential_signing_alg_values_supported: [alg],
+      };
+    default:
+      // Every SD-JWT VC is bound to a JWK in `cnf`, also when the proof names a did:jwk/did:key.
+      return {
+        vct: c.vct,
+        cryptographic_binding_methods_supported: ['jwk'],
+        credential_signing_alg_values_supported: [alg],
+      };
+  }
 }
 
 /** One entry of `credential_configurations_supported` (§12.2.4, Appendix A.3 for dc+sd-jwt). */
@@ -69,6 +96,11 @@ export function configurationMetadata(
   };
 }
 
+/** §12.2.4: the issuer's display is name, locale and logo (colours belong to credentials). */
+export function issuerDisplay(ctx: MetadataContext): Record<string, unknown>[] {
+  return ctx.display.map(({ name, locale, logo }) => ({ name, locale, ...(logo ? { logo } : {}) }));
+}
+
 /**
  * Credential Issuer Metadata (OpenID4VCI 1.0 §12.2.4). The issuer lists itself among the
  * authorization servers: it serves the pre-authorized code grant of its own offers (§6).
@@ -90,7 +122,7 @@ export function buildIssuerMetadata(
     credential_request_encryption: ctx.encryption.requestMetadata(),
     credential_response_encryption: ctx.encryption.responseMetadata(),
     batch_credential_issuance: { batch_size: BATCH_SIZE },
-    display: ctx.display,
+    display: issuerDisplay(ctx),
     credential_configurations_supported: supported,
   };
 }

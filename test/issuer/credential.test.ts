@@ -219,10 +219,10 @@ describe('issuance', () => {
 });
 
 describe('access token', () => {
-  it('asks for a token with a bare Bearer challenge when there is none', async () => {
+  it('asks for a token with a bare Bearer and DPoP challenge when there is none', async () => {
     const result = await post({ credential_configuration_id: 'national_id_sd_jwt', proofs: { jwt: ['x'] } });
     expect(result.status).toBe(401);
-    expect(result.headers.get('www-authenticate')).toBe('Bearer');
+    expect(result.headers.get('www-authenticate')).toBe('Bearer, DPoP algs="ES256 EdDSA"');
     expect(result.body).toBeUndefined();
   });
 
@@ -234,7 +234,15 @@ describe('access token', () => {
       body: JSON.stringify({ credential_configuration_id: 'national_id_sd_jwt' }),
     });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer, DPoP algs="ES256 EdDSA"');
+    // In the query and the header: two methods at once is invalid_request (RFC 6750 §3.1).
+    const both = await fetch(`${issuer.url}/credential?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ credential_configuration_id: 'national_id_sd_jwt' }),
+    });
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   const invalid = /^Bearer error="invalid_token", error_description="[^"]+"$/;

@@ -30,16 +30,20 @@ describe('credential issuer metadata', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(metadata).toMatchObject({
       credential_issuer: issuer.url,
-      authorization_servers: [as.url],
+      // The issuer itself serves the pre-authorized code grant of its offers.
+      authorization_servers: [as.url, issuer.url],
       credential_endpoint: `${issuer.url}/credential`,
       nonce_endpoint: `${issuer.url}/nonce`,
-      display: issuer.config.issuer.display,
+      deferred_credential_endpoint: `${issuer.url}/deferred_credential`,
+      notification_endpoint: `${issuer.url}/notification`,
+      batch_credential_issuance: { batch_size: 10 },
+      display: issuer.config.issuer.display.map(({ name, locale, logo }) => ({ name, locale, logo })),
     });
     const configurations = metadata.credential_configurations_supported as Record<
       string,
       Record<string, unknown>
     >;
-    expect(Object.keys(configurations)).toEqual(['national_id_sd_jwt']);
+    expect(Object.keys(configurations)).toContain('national_id_sd_jwt');
     const nationalId = configurations.national_id_sd_jwt as Record<string, unknown>;
     expect(nationalId).toMatchObject({
       format: 'dc+sd-jwt',
@@ -47,7 +51,7 @@ describe('credential issuer metadata', () => {
       vct: 'urn:attesta:credential:national-id:1',
       cryptographic_binding_methods_supported: ['jwk'],
       credential_signing_alg_values_supported: ['ES256'],
-      proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+      proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'ES256K', 'EdDSA'] } },
       credential_metadata: {
         display: [{ name: 'National ID', locale: 'en', description: expect.any(String) }],
       },

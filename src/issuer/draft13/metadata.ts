@@ -1,6 +1,11 @@
 import type { CredentialConfiguration } from '../configurations/index.js';
 import { DEFERRED_PATH } from '../deferred/endpoint.js';
-import { defaultFormatMetadata, type MetadataContext, PROOF_SIGNING_ALGS } from '../metadata.js';
+import {
+  defaultFormatMetadata,
+  issuerDisplay,
+  type MetadataContext,
+  PROOF_SIGNING_ALGS,
+} from '../metadata.js';
 import { NOTIFICATION_PATH } from '../notification/endpoint.js';
 import { TOKEN_PATH } from '../token/endpoint.js';
 
@@ -60,7 +65,7 @@ export function buildDraft13Metadata(
     credential_response_encryption: {
       ...ctx.encryption.responseMetadata(),
     },
-    display: ctx.display,
+    display: issuerDisplay(ctx),
     credential_configurations_supported: supported,
   };
 }

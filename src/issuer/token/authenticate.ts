@@ -13,18 +13,15 @@ export interface Authenticator {
 }
 
 /** RFC 6750 §3.1 / RFC 9449 §7.1: no credentials → a bare challenge for both schemes, no error code. */
+export const CHALLENGE = `Bearer, DPoP algs="${DPOP_ALGS.join(' ')}"`;
+
 function challenge(reply: FastifyReply): FastifyReply {
-  return reply
-    .status(401)
-    .header('www-authenticate', `Bearer, DPoP algs="${DPOP_ALGS.join(' ')}"`)
-    .header('cache-control', 'no-store')
-    .send();
+  return reply.status(401).header('www-authenticate', CHALLENGE).header('cache-control', 'no-store').send();
 }
 
 /**
  * Authenticates a resource request (credential, deferred, notification endpoints): the access
- * token from the Authorization header only (RFC 6750 §2.1; one in the query string is refused, as
- * FAPI and OpenID4VCI's security considerations advise), and for the DPoP scheme a valid DPoP proof
+ * token from the Authorization header only (RFC 6750 §2.1; never from the query string), and for the DPoP scheme a valid DPoP proof
  * for this request and this token (RFC 9449 §7). Resolves to undefined after sending a challenge.
  */
 export async function authenticate(
@@ -32,16 +29,13 @@ export async function authenticate(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<AccessToken | undefined> {
+  // RFC 6750 §2.3 (query) is not a method we accept: a token only there leaves the request
+  // unauthenticated (bare challenge); a token there as well as in the header is two methods (§3.1).
   const query = request.query as Record<string, unknown> | undefined;
-  if (query && typeof query === 'object' && 'access_token' in query) {
-    throw new ProtocolError(
-      400,
-      'invalid_request',
-      'access tokens are accepted in the Authorization header only',
-    );
-  }
+  const inQuery = typeof query === 'object' && query !== null && 'access_token' in query;
   const header = request.headers.authorization;
   if (!header) return void challenge(reply);
+  if (inQuery) throw new ProtocolError(400, 'invalid_request', 'access token sent by more than one method');
   const match = CREDENTIALS.exec(header);
   if (!match) {
     if (/^(Bearer|DPoP)\b/i.test(header)) throw invalidToken('malformed Authorization header');
