@@ -133,10 +133,11 @@ export interface TestPortal {
 /** The portal alone, listening on a free port, pointed at `issuerUrl`. */
 export async function startPortal(
   issuerUrl: string,
-  shared: { database?: string; sessionSecret?: string } = {},
+  shared: { database?: string; sessionSecret?: string; issuers?: string[] } = {},
 ): Promise<TestPortal> {
   const { config, dataDir } = await testConfig();
   config.portal.issuerUrl = issuerUrl;
+  if (shared.issuers) config.portal.issuers = shared.issuers;
   if (shared.database) config.portal.database = shared.database;
   if (shared.sessionSecret) config.portal.sessionSecret = shared.sessionSecret;
   const service = await createPortalService({
