@@ -100,8 +100,13 @@ describe('landing page', () => {
 
   it('caches the metadata briefly instead of fetching it for every visitor', async () => {
     issuer.on('GET /.well-known/openid-credential-issuer', { json: issuerMetadata(issuer.url, issuer.url) });
+    issuer.on('GET /.well-known/openid-configuration', { json: asMetadata(issuer.url) });
     for (let i = 0; i < 3; i++) expect((await fetch(`${portal.url}/`)).status).toBe(200);
-    expect(issuer.requests.map((r) => r.path)).toEqual(['/.well-known/openid-credential-issuer']);
+    // The issuer's metadata, and its authorization server's (to see which grants it offers), once.
+    expect(issuer.requests.map((r) => r.path)).toEqual([
+      '/.well-known/openid-credential-issuer',
+      '/.well-known/openid-configuration',
+    ]);
   });
 
   it('shows a friendly page for metadata that is not of this issuer', async () => {
