@@ -19,7 +19,7 @@ import type { IssuanceOutcome, IssuanceRequest, IssuanceService } from './types.
 
 const HOUR = 3600;
 /** Attempts when a status list turns out full mid-issuance (a new list is opened in between). */
-const FULL_LIST_RETRIES = 3;
+const FULL_LIST_RETRIES = 5;
 
 export interface PipelineDeps {
   db: Kysely<IssuanceTables>;

@@ -34,6 +34,7 @@ export class StatusListFull extends Error {
 export class StatusAllocator {
   /** The open list per kind/purpose this instance last used (lists are shared; this is a hint). */
   private readonly current = new Map<string, string>();
+  private readonly pending = new Map<string, Promise<string>>();
 
   constructor(
     private readonly db: Kysely<StatusTables>,
@@ -45,9 +46,18 @@ export class StatusAllocator {
     const slot = `${kind}/${purpose}`;
     const known = this.current.get(slot);
     if (known) return known;
-    const listId = await this.openList(kind, purpose);
-    this.current.set(slot, listId);
-    return listId;
+    // Concurrent requests of this instance wait for one lookup/creation instead of each making a list.
+    let pending = this.pending.get(slot);
+    if (!pending) {
+      pending = this.openList(kind, purpose)
+        .then((listId) => {
+          this.current.set(slot, listId);
+          return listId;
+        })
+        .finally(() => this.pending.delete(slot));
+      this.pending.set(slot, pending);
+    }
+    return pending;
   }
 
   /** Inside the issuing transaction: one random free index of a prepared list. */

@@ -54,7 +54,7 @@ export const statusMigration = {
       .createTable('issuer_status_entries')
       .addColumn('list_id', 'varchar(40)', (c) => c.notNull())
       .addColumn('idx', 'integer', (c) => c.notNull())
-      .addColumn('credential_id', 'varchar(40)', (c) => c.notNull())
+      .addColumn('credential_id', 'varchar(60)', (c) => c.notNull())
       .addColumn('status', 'integer', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('issuer_status_entries_pk', ['list_id', 'idx'])

@@ -1,0 +1,194 @@
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConfigurationStore,
+  demoConfigurations,
+  validateConfiguration,
+} from '../../src/issuer/configurations/index.js';
+import type { FormatSignerRegistry } from '../../src/issuer/formats/types.js';
+import {
+  ISSUANCE_MIGRATION_SET,
+  IssuancePipeline,
+  type IssuanceTables,
+  issuanceMigrations,
+  PipelineSigner,
+} from '../../src/issuer/issuance/index.js';
+import { Ledger } from '../../src/issuer/ledger/index.js';
+import { DataProviders } from '../../src/issuer/providers/index.js';
+import { StatusAllocator } from '../../src/issuer/status/index.js';
+import { type Database, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { LocalSigningKey } from '../../src/platform/keys/index.js';
+import { demoIdentities, type IdentityRegistry } from '../../src/platform/registry/index.js';
+import {
+  createPostgresDatabase,
+  DIALECTS,
+  isPostgresAvailable,
+  type TestDatabase,
+} from '../helpers/databases.js';
+import { newHolder } from './helpers/wallet.js';
+
+const ISSUER = 'https://issuer.example';
+const people = demoIdentities();
+const registry: IdentityRegistry = {
+  findByIndividualId: async (id) => people.find((p) => p.individualId === id),
+  close: async () => {},
+};
+const nationalId = demoConfigurations()
+  .map(validateConfiguration)
+  .find((c) => c.id === 'national_id_sd_jwt');
+if (!nationalId) throw new Error('demo configuration missing');
+
+/** One issuer instance: its own pool, allocator and pipeline, sharing the database with the others. */
+async function instance(url: string, options: { listSize?: number; signers?: FormatSignerRegistry } = {}) {
+  const database = openDatabase<IssuanceTables>(url);
+  await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+  const key = await LocalSigningKey.generate('ES256');
+  const pipeline = new IssuancePipeline({
+    db: database.db,
+    providers: new DataProviders(registry),
+    signer: new PipelineSigner(options.signers, key, ISSUER),
+    allocator: new StatusAllocator(database.db, options.listSize),
+    ledger: new Ledger(Buffer.alloc(32, 7)),
+    issuer: ISSUER,
+    credentialTtl: 86400,
+  });
+  return { database, pipeline };
+}
+
+async function uniqueness(database: Database<IssuanceTables>) {
+  const entries = await database.db
+    .selectFrom('issuer_status_entries')
+    .select(['list_id', 'idx', 'credential_id'])
+    .execute();
+  const ledger = await database.db
+    .selectFrom('issuer_ledger')
+    .select(['id', 'status_list_id', 'status_idx'])
+    .execute();
+  const lists = await database.db.selectFrom('issuer_status_lists').select(['id', 'state']).execute();
+  return {
+    entries: entries.length,
+    distinctSlots: new Set(entries.map((e) => `${e.list_id}/${e.idx}`)).size,
+    distinctCredentials: new Set(entries.map((e) => e.credential_id)).size,
+    ledger: ledger.length,
+    ledgerMatchesEntries: ledger.every((row) =>
+      entries.some(
+        (e) => e.credential_id === row.id && e.list_id === row.status_list_id && e.idx === row.status_idx,
+      ),
+    ),
+    lists,
+  };
+}
+
+describe('parallel issuance on PostgreSQL', () => {
+  let db: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    if (await isPostgresAvailable()) db = await createPostgresDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('1,000 credentials issued at once by two instances: no index twice, one ledger row each', async (context) => {
+    if (!db) return context.skip();
+    const a = await instance(db.url);
+    const b = await instance(db.url);
+    try {
+      const holder = await newHolder('ES256');
+      const results = await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          (i % 2 ? a : b).pipeline.issue({
+            configuration: nationalId,
+            subject: { sub: people[i % people.length]?.individualId as string, claims: {} },
+            holderJwks: [holder.publicJwk],
+          }),
+        ),
+      );
+      expect(results.every((r) => r.kind === 'issued')).toBe(true);
+      const check = await uniqueness(a.database);
+      expect(check).toMatchObject({
+        entries: 1000,
+        distinctSlots: 1000,
+        distinctCredentials: 1000,
+        ledger: 1000,
+      });
+      expect(check.ledgerMatchesEntries).toBe(true);
+    } finally {
+      await a.database.close();
+      await b.database.close();
+    }
+  }, 120_000);
+
+  it('small lists fill up under parallel load: new lists are opened, still no index twice', async (context) => {
+    if (!db) return context.skip();
+    const fresh = await createPostgresDatabase();
+    const a = await instance(fresh.url, { listSize: 256 });
+    const b = await instance(fresh.url, { listSize: 256 });
+    try {
+      const holder = await newHolder('ES256');
+      await Promise.all(
+        Array.from({ length: 400 }, (_, i) =>
+          (i % 2 ? a : b).pipeline.issue({
+            configuration: nationalId,
+            subject: { sub: '5102030400', claims: {} },
+            holderJwks: [holder.publicJwk],
+          }),
+        ),
+      );
+      const check = await uniqueness(a.database);
+      expect(check).toMatchObject({ entries: 400, distinctSlots: 400, ledger: 400 });
+      expect(check.lists.length).toBeGreaterThanOrEqual(2);
+      expect(check.lists.some((l) => l.state === 'full')).toBe(true);
+    } finally {
+      await a.database.close();
+      await b.database.close();
+      await fresh.drop();
+    }
+  }, 120_000);
+});
+
+describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect)', ({ dialect, create }) => {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return;
+    db = await create();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('no ledger row and no status entry remain', async (context) => {
+    if (!db) return context.skip();
+    let calls = 0;
+    const failing: FormatSignerRegistry = {
+      formats: () => ['dc+sd-jwt'],
+      get: () => ({
+        formats: ['dc+sd-jwt'],
+        metadata: () => ({}),
+        sign: async () => {
+          calls++;
+          // The second credential of the batch fails: the first must not stay behind either.
+          if (calls === 2) throw new Error('HSM unavailable');
+          return 'signed';
+        },
+      }),
+    };
+    const { database, pipeline } = await instance(db.url, { signers: failing });
+    try {
+      await new ConfigurationStore(database.db).create(nationalId);
+      const holders = [await newHolder('ES256'), await newHolder('ES256')];
+      await expect(
+        pipeline.issue({
+          configuration: nationalId,
+          subject: { sub: '5102030400', claims: {} },
+          holderJwks: holders.map((h) => h.publicJwk),
+        }),
+      ).rejects.toThrow('HSM unavailable');
+      const check = await uniqueness(database);
+      expect(check.entries).toBe(0);
+      expect(check.ledger).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+});
