@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 export interface AdminAuditTable {
@@ -22,6 +22,17 @@ export interface AuditEntry {
   detail: unknown;
 }
 
+let sequence = 0;
+
+/**
+ * Entry ids sort by time, then by order within this process (two changes in one millisecond),
+ * then at random (instances writing in the same millisecond).
+ */
+function entryId(now: number): string {
+  sequence = (sequence + 1) % 36 ** 4;
+  return `${now.toString(36).padStart(10, '0')}${sequence.toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;
+}
+
 /** Records one admin action (who, what, when); called in the same code path as the change. */
 export async function recordAudit(
   db: Kysely<AuditTables>,
@@ -31,7 +42,7 @@ export async function recordAudit(
   await db
     .insertInto('authz_admin_audit')
     .values({
-      id: randomUUID(),
+      id: entryId(now),
       at: now,
       actor: entry.actor,
       action: entry.action,
@@ -46,8 +57,7 @@ export async function listAudit(db: Kysely<AuditTables>, limit = 100): Promise<A
   const rows = await db
     .selectFrom('authz_admin_audit')
     .selectAll()
-    .orderBy('at', 'desc')
-    .orderBy('id')
+    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((row) => ({
