@@ -123,3 +123,25 @@ export function expectError(result: HttpResult, status: number, error: string): 
     throw new Error(`expected ${status} ${error}, got ${result.status} ${result.text}`);
   }
 }
+
+/** The pre-authorized code of a created offer (admin API answer). */
+export function preAuthorizedCode(created: HttpResult): string {
+  const offer = (created.body?.credential_offer ?? {}) as { grants?: Record<string, Record<string, string>> };
+  const code = offer.grants?.[PRE_AUTH]?.['pre-authorized_code'];
+  if (!code) throw new Error(`no pre-authorized code in ${created.text}`);
+  return code;
+}
+
+/** An access token from a fresh pre-authorized offer (claims fixed), Bearer unless headers add DPoP. */
+export async function preAuthorizedToken(
+  issuer: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const created = await createOffer(issuer, {
+    credential_configuration_ids: ['national_id_sd_jwt'],
+    claims: { given_name: 'Amara', nationalities: ['TG'] },
+  });
+  const token = await redeem(issuer, preAuthorizedCode(created), undefined, headers);
+  if (token.status !== 200) throw new Error(`token: ${token.text}`);
+  return token.body?.access_token as string;
+}
