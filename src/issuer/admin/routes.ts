@@ -2,12 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditTrail } from './audit.js';
 import { registerAuditRoute } from './audit-route.js';
 import { type AdminAuthenticator, requireAdmin } from './auth.js';
+import { registerOpenApiRoute } from './openapi.js';
 
 export interface AdminRouteDeps {
   auth: AdminAuthenticator;
   audit: AuditTrail;
   /** Further admin routes (configurations, status, ledger…), registered inside the guarded scope. */
   routes?: ((scope: FastifyInstance) => void)[];
+  /** The issuer identifier, for the OpenAPI `servers` entry. */
+  issuer?: string;
+  /** OpenAPI paths of routes added by others (e.g. the offers API), merged into the description. */
+  openApiPaths?: Record<string, unknown>;
 }
 
 /**
@@ -22,6 +27,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       reply.header('cache-control', 'no-store');
     });
     registerAuditRoute(scope, deps.audit);
+    registerOpenApiRoute(scope, deps.issuer ?? '/', deps.openApiPaths);
     for (const register of deps.routes ?? []) register(scope);
   });
 }

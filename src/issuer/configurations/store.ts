@@ -131,6 +131,10 @@ export class ConfigurationStore {
     const configuration = validateConfiguration(input);
     if (configuration.id !== id) throw new ConfigurationError(['id: cannot be changed']);
     return this.db.transaction().execute(async (trx) => {
+      if (
+        !(await trx.selectFrom('issuer_configurations').select('id').where('id', '=', id).executeTakeFirst())
+      )
+        return false;
       await new ConfigurationStore(trx).clash(configuration, id);
       const result = await trx
         .updateTable('issuer_configurations')
