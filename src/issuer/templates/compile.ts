@@ -75,14 +75,20 @@ export class CompiledTemplate {
         throw this.error(leaf.path, jsonataReason(error, 'evaluate'));
       }
       if (value === undefined || value === null || value === '') continue;
-      if (typeof value === 'function') throw this.error(leaf.path, 'renders a function, not a value');
+      const lambda = typeof value === 'object' && value !== null && '_jsonata_lambda' in value;
+      if (typeof value === 'function' || lambda)
+        throw this.error(leaf.path, 'renders a function, not a value');
       let target = output;
       for (const segment of leaf.path.slice(0, -1)) {
         target[segment] ??= {};
         target = target[segment] as Record<string, unknown>;
       }
       // JSONata sequences are arrays with extra members; copy to a plain JSON value.
-      target[leaf.path.at(-1) as string] = JSON.parse(JSON.stringify(value));
+      try {
+        target[leaf.path.at(-1) as string] = JSON.parse(JSON.stringify(value));
+      } catch {
+        throw this.error(leaf.path, 'renders something that is not a JSON value');
+      }
     }
     for (const path of this.template.required ?? []) {
       if (valueAt(output, path) === undefined) throw this.error(path, 'required value missing in the record');
