@@ -191,6 +191,25 @@ describe('admin API', () => {
     expect(Date.parse(audit[0]?.at ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it("lets the pages' forms reach a new client's callback (CSP form-action follows the clients)", async () => {
+    const token = await adminToken();
+    const key = await generateClientKey();
+    const csp = async () => (await fetch(`${issuer()}/health`)).headers.get('content-security-policy') ?? '';
+    expect(await csp()).not.toContain('https://csp.example');
+    const record = {
+      client_id: 'csp-client',
+      redirect_uris: ['https://csp.example/cb'],
+      jwks: { keys: [key.publicJwk] },
+      scope: 'openid',
+    };
+    expect(
+      (await api('/admin/clients', token, { method: 'POST', body: JSON.stringify(record) })).status,
+    ).toBe(201);
+    expect(await csp()).toMatch(/form-action 'self'[^;]* https:\/\/csp\.example/);
+    await api('/admin/clients/csp-client/disable', token, { method: 'POST' });
+    expect(await csp()).not.toContain('https://csp.example');
+  });
+
   it('refuses invalid client records with invalid_client_metadata', async () => {
     const token = await adminToken();
     const cases: [unknown, RegExp][] = [
