@@ -8,7 +8,7 @@ import { openAuthzDatabase } from '../../src/cli/authz-database.js';
 import { clientsCommand } from '../../src/cli/clients.js';
 import { keysCommand } from '../../src/cli/keys.js';
 import { testConfig } from '../helpers/system.js';
-import { type AuthzUnderTest, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authorize, startAuthz } from './helpers.js';
 import { addTestClients, RP_REDIRECT, rpFor, serverMetadata } from './protocol-setup.js';
 
 let authz: AuthzUnderTest;
@@ -86,6 +86,17 @@ describe('signing key rotation (attesta keys rotate authz)', () => {
       });
       expect(response.status).toBe(200);
     }
+
+    // The whole sign-in still works on the swapped provider, and its ID token has the new kid.
+    const signIn = await authorize(authz.config, authz.rp, AMARA);
+    const tokens = await client.authorizationCodeGrant(
+      authz.rp,
+      signIn.url,
+      { pkceCodeVerifier: signIn.codeVerifier, expectedState: signIn.state },
+      { resource: authz.config.authz.resources[0]?.identifier ?? '' },
+    );
+    expect(decodeProtectedHeader(tokens.id_token ?? '').kid).toBe(newKid);
+    expect(decodeProtectedHeader(tokens.access_token).kid).toBe(newKid);
 
     const listed = await run(keysCommand, ['list', 'authz']);
     expect(listed.lines[0]).toMatch(new RegExp(`^${newKid} signing `));
