@@ -1,0 +1,166 @@
+import { rmSync } from 'node:fs';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../helpers/system.js';
+import { AMARA, type AuthzUnderTest, authorize, startAuthz } from './helpers.js';
+import {
+  addTestClients,
+  FAPI_REDIRECT,
+  RP_REDIRECT,
+  rpFor,
+  serverMetadata,
+  signInWithRequestUri,
+  type TestClients,
+} from './protocol-setup.js';
+
+/** Negative checks after the FAPI 2.0 conformance modules, on pushed authorization requests. */
+let authz: AuthzUnderTest;
+let dataDir: string;
+let clients: TestClients;
+let fapi: client.Configuration;
+let rp: client.Configuration;
+
+beforeAll(async () => {
+  const test = await testConfig({ services: ['authz'] });
+  dataDir = test.dataDir;
+  clients = await addTestClients(test.config);
+  authz = await startAuthz(test.config);
+  const server = await serverMetadata(test.config);
+  fapi = rpFor(server, 'fapi', clients.fapi.key);
+  rp = rpFor(server, 'rp', clients.rp.key);
+});
+
+afterAll(async () => {
+  await authz?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const issuer = () => authz.config.authz.publicUrl;
+
+async function parParams(extra: Record<string, string> = {}) {
+  return {
+    redirect_uri: FAPI_REDIRECT,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+    ...extra,
+  };
+}
+
+const dpopFor = async (config: client.Configuration) =>
+  client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+
+/** The error a pushed authorization request was refused with (RFC 9126 §2.3). */
+async function parError(params: Record<string, string>, config = fapi) {
+  const error = await client
+    .buildAuthorizationUrlWithPAR(config, params, { DPoP: await dpopFor(config) })
+    .then(
+      () => {
+        throw new Error('the pushed request was accepted');
+      },
+      (e: unknown) => e as client.ResponseBodyError,
+    );
+  return { error: error.error, status: error.status, description: error.error_description };
+}
+
+describe('pushed authorization requests (RFC 9126)', () => {
+  it('refuses an unregistered redirect_uri at the PAR endpoint', async () => {
+    const result = await parError(await parParams({ redirect_uri: 'http://localhost:9/evil' }));
+    expect(result.status).toBe(400);
+    expect(result.error).toBe('invalid_request');
+    expect(result.description).toMatch(/redirect_uri/);
+  });
+
+  it('refuses a request without PKCE and one with the plain method', async () => {
+    const without = await parParams();
+    const { code_challenge: _c, code_challenge_method: _m, ...rest } = without;
+    expect((await parError(rest)).error).toBe('invalid_request');
+    expect((await parError({ ...without, code_challenge_method: 'plain' })).error).toBe('invalid_request');
+  });
+
+  it('refuses response types other than code', async () => {
+    expect((await parError(await parParams({ response_type: 'token' }))).error).toBe(
+      'unsupported_response_type',
+    );
+  });
+
+  it('requires client authentication at the PAR endpoint', async () => {
+    const response = await fetch(`${issuer()}/request`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: 'fapi',
+        response_type: 'code',
+        ...(await parParams()),
+      }).toString(),
+    });
+    expect(response.status).toBe(401);
+    expect((await response.json()).error).toBe('invalid_client');
+  });
+
+  it('uses a request_uri once', async () => {
+    const parUrl = await client.buildAuthorizationUrlWithPAR(fapi, await parParams(), {
+      DPoP: await dpopFor(fapi),
+    });
+    const first = await signInWithRequestUri(authz.config, fapi, parUrl);
+    expect(first.url.searchParams.get('code')).toBeTruthy();
+    const again = await signInWithRequestUri(authz.config, fapi, parUrl);
+    console.log(
+      'DBG',
+      again.url.href,
+      again.response.status,
+      (await again.response.clone().text()).slice(0, 400),
+    );
+    expect(again.url.searchParams.get('code')).toBeNull();
+    expect(again.url.searchParams.get('error')).toBe('invalid_request_uri');
+  });
+
+  it("refuses another client's request_uri", async () => {
+    const parUrl = await client.buildAuthorizationUrlWithPAR(fapi, await parParams(), {
+      DPoP: await dpopFor(fapi),
+    });
+    const stolen = await authorize(authz.config, rp, AMARA, {
+      redirect_uri: '',
+      scope: '',
+      code_challenge: '',
+      code_challenge_method: '',
+      state: '',
+      resource: '',
+      request_uri: parUrl.searchParams.get('request_uri') ?? '',
+    });
+    expect(stolen.url.searchParams.get('code')).toBeNull();
+    // rp's own callback or authz's error page, never the other client's redirect_uri.
+    expect(stolen.url.href.startsWith(FAPI_REDIRECT)).toBe(false);
+    if (stolen.url.href.startsWith(RP_REDIRECT)) {
+      expect(stolen.url.searchParams.get('error')).toBe('invalid_request_uri');
+    } else {
+      expect(stolen.response.status).toBe(400);
+    }
+  });
+
+  it('binds the code to the DPoP key named at PAR (dpop_jkt): another key cannot redeem it', async () => {
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const dpop = await dpopFor(fapi);
+    const parUrl = await client.buildAuthorizationUrlWithPAR(
+      fapi,
+      await parParams({ code_challenge: await client.calculatePKCECodeChallenge(codeVerifier) }),
+      { DPoP: dpop },
+    );
+    const run = await signInWithRequestUri(authz.config, fapi, parUrl);
+    // A fresh key: its first request is asked for a server nonce, the retry carries it.
+    const otherKey = await dpopFor(fapi);
+    const redeem = (handle: client.DPoPHandle) =>
+      client
+        .authorizationCodeGrant(fapi, run.url, { pkceCodeVerifier: codeVerifier }, undefined, {
+          DPoP: handle,
+        })
+        .catch((e: unknown) => e as client.ResponseBodyError);
+    let error = await redeem(otherKey);
+    if ((error as client.ResponseBodyError).error === 'use_dpop_nonce') error = await redeem(otherKey);
+    expect(error).toBeInstanceOf(client.ResponseBodyError);
+    expect((error as client.ResponseBodyError).error).toBe('invalid_grant');
+    // That attempt spent the code: the right key cannot redeem it afterwards either.
+    const retry = await redeem(dpop);
+    expect((retry as client.ResponseBodyError).error).toBe('invalid_grant');
+  });
+});
