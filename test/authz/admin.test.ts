@@ -98,6 +98,30 @@ describe('admin API', () => {
     expect(tampered.status).toBe(401);
   });
 
+  it('answers insufficient_scope to a token for the admin API without the authz:admin scope', async () => {
+    const key = await generateClientKey();
+    const record = {
+      client_id: 'weak',
+      redirect_uris: [],
+      jwks: { keys: [key.publicJwk] },
+      scope: 'issuer:admin',
+      grant_types: ['client_credentials'],
+    };
+    const added = await api('/admin/clients', await adminToken(), {
+      method: 'POST',
+      body: JSON.stringify(record),
+    });
+    expect(added.status).toBe(201);
+    const weak = rpFor(server, 'weak', key);
+    const token = await client.clientCredentialsGrant(weak, { resource: `${issuer()}/admin` });
+    expect(decodeJwt(token.access_token)).toMatchObject({ aud: `${issuer()}/admin`, client_id: 'weak' });
+    expect(decodeJwt(token.access_token).scope).toBeUndefined();
+    const response = await api('/admin/clients', token.access_token);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
+    expect(response.headers.get('www-authenticate')).toMatch(/insufficient_scope/);
+  });
+
   it('refuses a DPoP-bound token presented as Bearer', async () => {
     const dpop = client.getDPoPHandle(admin, await client.randomDPoPKeyPair('ES256'));
     const bound = await client.clientCredentialsGrant(admin, { scope: 'authz:admin' }, { DPoP: dpop });

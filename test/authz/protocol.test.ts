@@ -118,6 +118,12 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
       { DPoP: dpop },
     );
     expect(decodeJwt(refreshed.access_token).cnf).toEqual({ jkt: thumbprint });
+    // Revoking the refresh token (RFC 7009) ends the grant: it cannot be used again.
+    await client.tokenRevocation(fapi, refreshed.refresh_token ?? '');
+    const revoked = await client
+      .refreshTokenGrant(fapi, refreshed.refresh_token ?? '', { resource: resource() }, { DPoP: dpop })
+      .catch((e: unknown) => e as client.ResponseBodyError);
+    expect((revoked as client.ResponseBodyError).error).toBe('invalid_grant');
   });
 
   it('requires PAR of this client: a plain authorization request is refused', async () => {
