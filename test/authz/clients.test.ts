@@ -93,6 +93,13 @@ describe.each(DIALECTS)('client store and key rotation on $dialect', ({ dialect,
     expect(updated.client_names).toBeUndefined();
     await expect(store.update('shop', { client_id: 'other' }, 'x')).rejects.toBeInstanceOf(ClientError);
     await expect(store.update('nobody', {}, 'x')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      store.update(
+        'shop',
+        { jwks_uri: null, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } },
+        'x',
+      ),
+    ).rejects.toThrow('jwks must hold public keys only');
     // A refused change leaves the record as it was.
     await expect(store.update('shop', { jwks: { keys: [] } }, 'x')).rejects.toMatchObject({
       code: 'invalid_client_metadata',

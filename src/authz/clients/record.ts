@@ -78,6 +78,11 @@ export function recordProblem(record: ClientRecord): string | undefined {
   if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) {
     return 'refresh_token needs the authorization_code grant';
   }
+  // A pasted private key would be stored and served back by the admin API: public members only.
+  const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+  if (record.jwks?.keys.some((key) => privateMembers.some((member) => member in key))) {
+    return 'jwks must hold public keys only';
+  }
   for (const uri of [...record.redirect_uris, ...(record.post_logout_redirect_uris ?? [])]) {
     if (new URL(uri).hash) return 'redirect URIs must not have a fragment';
   }
