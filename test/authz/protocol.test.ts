@@ -99,6 +99,7 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
     const { payload: id } = await jwtVerify(idToken, jwks(), { issuer: issuer(), audience: 'fapi' });
     expect(id.nonce).toBe(nonce);
     expect(id.amr).toEqual(expect.arrayContaining([expect.any(String)]));
+    expect(id.acr).toEqual(expect.stringMatching(/^urn:attesta:acr:/));
     expect(id.auth_time).toEqual(expect.any(Number));
     expect(id.at_hash).toBe(leftHalfHash(tokens.access_token));
 
