@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { issueLdpVc } from '../../credentials/data-integrity/issue.js';
+import { didWebFromUrl } from '../../credentials/did/index.js';
+import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import type { Config } from '../../platform/config/index.js';
-import type { MasterKey, SigningKey } from '../../platform/keys/index.js';
+import { KeyStore, type MasterKey, type SigningKey } from '../../platform/keys/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import type { AuditTrail } from '../admin/audit.js';
 import { registerIssuanceAdminRoutes } from '../admin/issuance-routes.js';
@@ -63,7 +66,10 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
   const ledger = new Ledger(deps.masterKey.derive('issuer ledger hmac'));
   const allocator = new StatusAllocator(db);
   const status = new StatusChanger(db);
-  const publisher = new StatusListPublisher(db, deps.issuerKey, config.issuer.publicUrl);
+  const publisher = new StatusListPublisher(db, deps.issuerKey, config.issuer.publicUrl, {
+    ldpSigner: bitstringListSigner(db, deps.masterKey, config.issuer.publicUrl),
+    w3cIssuer: didWebFromUrl(config.issuer.publicUrl),
+  });
   const issuance = new IssuancePipeline({
     db,
     providers,
@@ -84,5 +90,28 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
     adminRoutes: (audit) => (scope) =>
       registerIssuanceAdminRoutes(scope, { db, store, configurations, ledger, status, audit }),
     close: () => providers.close(),
+  };
+}
+
+/** The W3C Ed25519 key's purpose (shared with the ldp_vc signer, published in the did:web document). */
+const W3C_EDDSA_PURPOSE = 'issuer-w3c-eddsa';
+
+/**
+ * Bitstring Status List credentials are signed like the issuer's ldp_vc credentials: eddsa-rdfc-2022
+ * with the issuer's did:web Ed25519 key, so a verifier resolves both the same way.
+ */
+function bitstringListSigner(db: Kysely<IssuanceTables>, masterKey: MasterKey, publicUrl: string) {
+  const keys = new KeyStore(db as unknown as ConstructorParameters<typeof KeyStore>[0], masterKey);
+  const did = didWebFromUrl(publicUrl);
+  const documentLoader = createDocumentLoader();
+  return async (credential: Record<string, unknown>) => {
+    const key = await keys.ensureActive(W3C_EDDSA_PURPOSE, 'EdDSA');
+    return issueLdpVc({
+      credential,
+      suite: 'eddsa-rdfc-2022',
+      key,
+      verificationMethod: `${did}#${key.kid}`,
+      documentLoader,
+    });
   };
 }

@@ -6,8 +6,11 @@ import type { FormatDocument, StatusReference } from '../formats/types.js';
 import type { Ledger, LedgerTables } from '../ledger/index.js';
 import { type DataProviders, lookupKey, ProviderError } from '../providers/index.js';
 import {
+  type AllocatedEntry,
   type StatusAllocator,
   StatusListFull,
+  type StatusListKind,
+  type StatusPurpose,
   type StatusTables,
   statusPlan,
   statusReference,
@@ -48,9 +51,10 @@ export function attributeAt(tree: unknown, dotted: string): string | undefined {
 }
 
 /**
- * The issuance pipeline: data provider → template → (status entries, signature, ledger row in one
- * transaction). A provider or template failure stops before anything is written; a failure while
- * signing rolls the transaction back, so no ledger row or status entry is ever left half-written.
+ * The issuance pipeline: data provider → template → status entries → signatures → ledger rows. A
+ * provider or template failure stops before anything is written; a failure while signing or
+ * recording removes the reserved entries, and the ledger rows of a batch are written in one
+ * transaction, so no ledger row is ever half-written and no credential leaves unrecorded.
  */
 export class IssuancePipeline implements IssuanceService {
   private readonly clock: () => number;
@@ -91,58 +95,92 @@ export class IssuancePipeline implements IssuanceService {
       if (value !== undefined) attributes[path] = value;
     }
 
+    const plan = configuration.status === false ? [] : statusPlan(configuration.format);
+    const ids = request.holderJwks.map(() => `urn:uuid:${randomUUID()}`);
+    try {
+      // 1. Status entries, reserved one insert each (autocommit): no transaction is held while
+      //    signing, which may itself read keys (and SQLite has a single connection).
+      const entries: AllocatedEntry[][] = [];
+      for (const id of ids)
+        entries.push(await Promise.all(plan.map((p) => this.reserve(p.kind, p.purpose, id))));
+      // 2. Signatures.
+      const credentials: (string | Record<string, unknown>)[] = [];
+      for (const [i, holderJwk] of request.holderJwks.entries()) {
+        const status: StatusReference[] = (entries[i] ?? []).map((e) => statusReference(this.deps.issuer, e));
+        const doc: FormatDocument = document.kind === 'w3c' ? { ...document, id: ids[i] } : document;
+        credentials.push(
+          await this.deps.signer
+            .sign({
+              configuration,
+              document: doc,
+              holderJwk,
+              validFrom,
+              validUntil,
+              status: status.length ? status : undefined,
+            })
+            .catch((error: unknown) => {
+              throw this.signingError(configuration, error);
+            }),
+        );
+      }
+      // 3. The ledger rows of the whole batch, at once: either all are recorded or none.
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const [i, id] of ids.entries()) {
+          await this.deps.ledger.record(trx as unknown as Kysely<LedgerTables>, {
+            id,
+            configurationId: configuration.id,
+            format: configuration.format,
+            subject: request.subject.sub,
+            statusRefs: (entries[i] ?? []).map((e) => ({ listId: e.listId, idx: e.idx, purpose: e.purpose })),
+            issuedAt: validFrom.getTime(),
+            expiresAt: validUntil.getTime(),
+            attributes,
+          });
+        }
+      });
+      return { kind: 'issued', credentials, credentialIds: ids };
+    } catch (error) {
+      // Nothing was handed out: the reservations go. (Were this to fail too, an orphan entry only
+      // burns an index, which is never reused either way.)
+      await this.deps.db
+        .deleteFrom('issuer_status_entries')
+        .where('credential_id', 'in', ids)
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** One random free index in the current list of a kind/purpose; a full list is retired and another opened. */
+  private async reserve(kind: StatusListKind, purpose: StatusPurpose, credentialId: string) {
+    const db = this.deps.db as unknown as Kysely<StatusTables>;
     for (let attempt = 1; ; attempt++) {
-      const plan = configuration.status === false ? [] : statusPlan(configuration.format);
-      const lists = await Promise.all(plan.map((p) => this.deps.allocator.prepare(p.kind, p.purpose)));
+      const listId = await this.deps.allocator.prepare(kind, purpose);
       try {
-        return await this.deps.db.transaction().execute(async (trx) => {
-          const credentials: (string | Record<string, unknown>)[] = [];
-          const credentialIds: string[] = [];
-          for (const holderJwk of request.holderJwks) {
-            const id = `urn:uuid:${randomUUID()}`;
-            const entries = [];
-            for (const [i, p] of plan.entries()) {
-              entries.push(
-                await this.deps.allocator.allocate(
-                  trx as unknown as Kysely<StatusTables>,
-                  lists[i] as string,
-                  p.kind,
-                  p.purpose,
-                  id,
-                ),
-              );
-            }
-            const status: StatusReference[] = entries.map((e) => statusReference(this.deps.issuer, e));
-            const doc: FormatDocument = document.kind === 'w3c' ? { ...document, id } : document;
-            credentials.push(
-              await this.deps.signer.sign({
-                configuration,
-                document: doc,
-                holderJwk,
-                validFrom,
-                validUntil,
-                status: status.length ? status : undefined,
-              }),
-            );
-            await this.deps.ledger.record(trx as unknown as Kysely<LedgerTables>, {
-              id,
-              configurationId: configuration.id,
-              format: configuration.format,
-              subject: request.subject.sub,
-              statusRefs: entries.map((e) => ({ listId: e.listId, idx: e.idx, purpose: e.purpose })),
-              issuedAt: validFrom.getTime(),
-              expiresAt: validUntil.getTime(),
-              attributes,
-            });
-            credentialIds.push(id);
-          }
-          return { kind: 'issued' as const, credentials, credentialIds };
-        });
+        return await this.deps.allocator.allocate(db, listId, kind, purpose, credentialId);
       } catch (error) {
         if (!(error instanceof StatusListFull) || attempt >= FULL_LIST_RETRIES) throw error;
         await this.deps.allocator.markFull(error.listId);
       }
     }
+  }
+
+  /**
+   * A document the format refuses (FormatError) or a context the offline loader does not allow is a
+   * configuration problem: said plainly, naming the configuration. Anything else stays a server error.
+   */
+  private signingError(configuration: CredentialConfiguration, error: unknown): unknown {
+    const name = (error as Error)?.name;
+    if (name !== 'FormatError' && name !== 'DocumentLoaderError') return error;
+    this.deps.log?.error(
+      { configuration: configuration.id, reason: (error as Error).message },
+      'signing refused',
+    );
+    return new ProtocolError(
+      400,
+      'credential_request_denied',
+      `configuration ${configuration.id} cannot be signed: ${(error as Error).message.slice(0, 200)}`,
+    );
   }
 
   private async lookup(configuration: CredentialConfiguration, claims: Record<string, unknown>) {

@@ -15,22 +15,51 @@ export interface PublishedList {
   etag: string;
 }
 
+/** Signs a Bitstring Status List credential with a Data Integrity proof (for ldp_vc verifiers). */
+export type LdpListSigner = (credential: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/** A bitstring list in both securing mechanisms: Data Integrity JSON-LD and a JOSE `vc+jwt`. */
+interface BitstringForms {
+  ldp?: PublishedList;
+  jwt: PublishedList;
+}
+
 /**
  * Builds, signs and caches status lists. Each request reads the list's version (one indexed row);
  * the list is rebuilt and signed again only when its version moved, so a status change is served
  * at once while an unchanged list costs no signing.
  */
 export class StatusListPublisher {
-  private readonly cache = new Map<string, { version: number; list: PublishedList }>();
+  private readonly cache = new Map<string, { version: number; forms: BitstringForms }>();
 
   constructor(
     private readonly db: Kysely<StatusTables>,
     private readonly key: SigningKey,
     private readonly issuer: string,
-    private readonly clock: () => number = Date.now,
+    private readonly options: {
+      ldpSigner?: LdpListSigner;
+      /** `issuer` of bitstring list credentials: the did:web the W3C credentials name (default the URL). */
+      w3cIssuer?: string;
+      clock?: () => number;
+    } = {},
   ) {}
 
-  async get(kind: StatusListKind, listId: string): Promise<PublishedList | undefined> {
+  /**
+   * The served list. A bitstring list is a Data Integrity credential by default (what ldp_vc
+   * verifiers such as @digitalbazaar/vc-bitstring-status-list read) and a `vc+jwt` when asked
+   * (`prefer: 'jwt'`, from `Accept: application/vc+jwt`) or when no Data Integrity signer is set.
+   */
+  async get(
+    kind: StatusListKind,
+    listId: string,
+    prefer: 'ldp' | 'jwt' = 'ldp',
+  ): Promise<PublishedList | undefined> {
+    const forms = await this.forms(kind, listId);
+    if (!forms) return undefined;
+    return prefer === 'ldp' && forms.ldp ? forms.ldp : forms.jwt;
+  }
+
+  private async forms(kind: StatusListKind, listId: string): Promise<BitstringForms | undefined> {
     const row = await this.db
       .selectFrom('issuer_status_lists')
       .selectAll()
@@ -40,7 +69,7 @@ export class StatusListPublisher {
     if (!row) return undefined;
     const version = Number(row.version);
     const cached = this.cache.get(listId);
-    if (cached && cached.version === version) return cached.list;
+    if (cached && cached.version === version) return cached.forms;
     // Only set entries are read: a fresh list of 131,072 entries is mostly zeros.
     const entries = await this.db
       .selectFrom('issuer_status_entries')
@@ -49,8 +78,9 @@ export class StatusListPublisher {
       .where('status', '!=', 0)
       .execute();
     const uri = statusListUrl(this.issuer, kind, listId);
-    const now = Math.floor(this.clock() / 1000);
-    let list: PublishedList;
+    const now = Math.floor((this.options.clock ?? Date.now)() / 1000);
+    const etag = `"${listId}-${version}"`;
+    let forms: BitstringForms;
     if (kind === 'token') {
       // draft-ietf-oauth-status-list §5.1: typ statuslist+jwt, sub = the list's URI.
       const jwt = await signCompactJws(
@@ -65,14 +95,14 @@ export class StatusListPublisher {
           status_list: { bits: row.bits, lst: encodeTokenStatusList(row.size, row.bits, entries) },
         },
       );
-      list = { body: jwt, contentType: 'application/statuslist+jwt', etag: `"${listId}-${version}"` };
+      forms = { jwt: { body: jwt, contentType: 'application/statuslist+jwt', etag } };
     } else {
       // W3C Bitstring Status List §2.2, secured as a JWT (VC-JOSE-COSE §3.1.1, typ vc+jwt).
       const credential = {
         '@context': ['https://www.w3.org/ns/credentials/v2'],
         id: uri,
         type: ['VerifiableCredential', 'BitstringStatusListCredential'],
-        issuer: this.issuer,
+        issuer: this.options.w3cIssuer ?? this.issuer,
         validFrom: new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         credentialSubject: {
           id: `${uri}#list`,
@@ -82,10 +112,22 @@ export class StatusListPublisher {
           ttl: STATUS_LIST_MAX_AGE * 1000,
         },
       };
-      const jwt = await signCompactJws(this.key, { typ: 'vc+jwt', cty: 'vc' }, credential);
-      list = { body: jwt, contentType: 'application/vc+jwt', etag: `"${listId}-${version}"` };
+      // The kid as a DID URL when the issuer is a DID (its document lists this key).
+      const kid = this.options.w3cIssuer?.startsWith('did:')
+        ? `${this.options.w3cIssuer}#${this.key.kid}`
+        : this.key.kid;
+      const jwt = await signCompactJws(this.key, { typ: 'vc+jwt', cty: 'vc', kid }, credential);
+      forms = { jwt: { body: jwt, contentType: 'application/vc+jwt', etag: `"${listId}-${version}-jwt"` } };
+      if (this.options.ldpSigner) {
+        const signed = await this.options.ldpSigner(credential);
+        forms.ldp = {
+          body: JSON.stringify(signed),
+          contentType: 'application/vc',
+          etag: `"${listId}-${version}-ldp"`,
+        };
+      }
     }
-    this.cache.set(listId, { version, list });
-    return list;
+    this.cache.set(listId, { version, forms });
+    return forms;
   }
 }

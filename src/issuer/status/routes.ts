@@ -9,7 +9,8 @@ const Params = T.Object({
 
 /**
  * GET /status/token/:id (Token Status List, `application/statuslist+jwt`) and
- * GET /status/bitstring/:id (Bitstring Status List credential, `application/vc+jwt`). Public,
+ * GET /status/bitstring/:id (Bitstring Status List credential: Data Integrity `application/vc`, or
+ * `application/vc+jwt` when the Accept header asks for it). Public,
  * cacheable for a few seconds, with an ETag for conditional requests.
  */
 export function registerStatusListRoutes(app: FastifyInstance, publisher: StatusListPublisher): void {
@@ -17,13 +18,16 @@ export function registerStatusListRoutes(app: FastifyInstance, publisher: Status
     '/status/:kind/:id',
     { schema: { params: Params } },
     async (request, reply) => {
-      const list = await publisher.get(request.params.kind, request.params.id);
+      const accept = request.headers.accept ?? '';
+      const prefer = accept.includes('application/vc+jwt') ? 'jwt' : 'ldp';
+      const list = await publisher.get(request.params.kind, request.params.id, prefer);
       if (!list)
         return reply.status(404).send({ error: 'not_found', error_description: 'no such status list' });
       reply
         .header('cache-control', `public, max-age=${STATUS_LIST_MAX_AGE}`)
         .header('etag', list.etag)
-        .header('access-control-allow-origin', '*');
+        .header('access-control-allow-origin', '*')
+        .header('vary', 'accept');
       if (request.headers['if-none-match'] === list.etag) return reply.status(304).send();
       return reply.type(list.contentType).send(list.body);
     },

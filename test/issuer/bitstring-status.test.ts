@@ -1,0 +1,160 @@
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
+import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
+import { ApiKeyStore } from '../../src/issuer/admin/index.js';
+import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
+import { openDatabase } from '../../src/platform/db/index.js';
+import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
+import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
+import { newHolder, proofJwt } from './helpers/wallet.js';
+
+let issuer: TestIssuer;
+let as: ForeignAs;
+let apiKey: string;
+
+beforeAll(async () => {
+  const prepared = await issuerConfig();
+  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
+  issuer = await startIssuer([as.url], prepared);
+  const database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
+  apiKey = (await new ApiKeyStore(database.db).create('bitstring test')).key;
+  await database.close();
+});
+
+afterAll(async () => {
+  await issuer?.stop();
+  await as?.stop();
+});
+
+async function issue(configurationId: string): Promise<unknown> {
+  const nonce = (
+    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+  ).c_nonce;
+  const holder = await newHolder('EdDSA');
+  const response = await fetch(`${issuer.url}/credential`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await as.mint()}` },
+    body: JSON.stringify({
+      credential_configuration_id: configurationId,
+      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
+    }),
+  });
+  const body = (await response.json()) as { credentials: { credential: unknown }[] };
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body.credentials[0]?.credential;
+}
+
+/**
+ * What an independent verifier does: the status list credential fetched over HTTP, the issuer's
+ * did:web document fetched from /.well-known/did.json, contexts from the offline allow-list.
+ */
+const contexts = createDocumentLoader();
+async function documentLoader(url: string) {
+  if (url.startsWith(`${issuer.url}/status/`)) {
+    const response = await fetch(url);
+    expect(response.headers.get('content-type')).toMatch(/^application\/vc/);
+    return { contextUrl: null, documentUrl: url, document: await response.json() };
+  }
+  if (url.startsWith('did:web:')) {
+    const document = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+      id: string;
+      '@context': unknown;
+      verificationMethod: { id: string }[];
+    };
+    expect(url.split('#')[0]).toBe(document.id);
+    if (!url.includes('#')) return { contextUrl: null, documentUrl: url, document };
+    const method = document.verificationMethod.find((m) => m.id === url);
+    return { contextUrl: null, documentUrl: url, document: { '@context': document['@context'], ...method } };
+  }
+  return contexts(url);
+}
+
+async function statuses(credential: unknown): Promise<Record<string, number>> {
+  const result = await checkStatus({
+    credential,
+    documentLoader,
+    suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+    verifyBitstringStatusListCredential: true,
+    verifyMatchingIssuers: true,
+  });
+  expect(result.error).toBeUndefined();
+  expect(result.verified).toBe(true);
+  return Object.fromEntries(
+    (result.results as { credentialStatus: { statusPurpose: string }; status: number }[]).map((r) => [
+      r.credentialStatus.statusPurpose,
+      Number(r.status),
+    ]),
+  );
+}
+
+async function setStatus(credentialId: string, status: string) {
+  const response = await fetch(`${issuer.url}/admin/credentials/${credentialId}/status`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('W3C Bitstring Status List', () => {
+  it('ldp_vc: revocation and suspension entries, seen by @digitalbazaar/vc-bitstring-status-list', async () => {
+    const credential = (await issue('national_id_ldp_vc')) as {
+      id: string;
+      credentialStatus: { statusPurpose: string; statusListCredential: string }[];
+    };
+    expect(credential.credentialStatus.map((s) => s.statusPurpose).sort()).toEqual([
+      'revocation',
+      'suspension',
+    ]);
+    expect(await statuses(credential)).toEqual({ revocation: 0, suspension: 0 });
+
+    await setStatus(credential.id, 'suspended');
+    expect(await statuses(credential)).toEqual({ revocation: 0, suspension: 1 });
+    await setStatus(credential.id, 'valid');
+    expect(await statuses(credential)).toEqual({ revocation: 0, suspension: 0 });
+    await setStatus(credential.id, 'revoked');
+    expect(await statuses(credential)).toEqual({ revocation: 1, suspension: 0 });
+
+    const list = await fetch(credential.credentialStatus[0]?.statusListCredential as string);
+    expect(list.headers.get('cache-control')).toBe('public, max-age=5');
+    const body = (await list.json()) as {
+      credentialSubject: { encodedList: string };
+      proof: { cryptosuite: string };
+    };
+    expect(body.proof.cryptosuite).toBe('eddsa-rdfc-2022');
+    // GZIP of 131,072 bits, multibase base64url.
+    expect(body.credentialSubject.encodedList.startsWith('uH4sI')).toBe(true);
+  });
+
+  it('jwt_vc_json: the same list as a vc+jwt on request, signed by a key of the did:web document', async () => {
+    const credential = (await issue('national_id_jwt_vc')) as string;
+    const payload = decodeJwt(credential) as {
+      credentialStatus?: unknown;
+      vc?: { credentialStatus?: unknown };
+    };
+    const status = (payload.credentialStatus ?? payload.vc?.credentialStatus) as {
+      statusListCredential: string;
+    }[];
+    const url = status[0]?.statusListCredential as string;
+    const response = await fetch(url, { headers: { accept: 'application/vc+jwt' } });
+    expect(response.headers.get('content-type')).toBe('application/vc+jwt');
+    const jwt = await response.text();
+    const { kid } = decodeProtectedHeader(jwt);
+    const did = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+      assertionMethod: string[];
+    };
+    // The kid is a DID URL of an assertion key; its fragment is the RFC 7638 thumbprint of the JWK
+    // the issuer also publishes in its JWT VC issuer metadata.
+    expect(did.assertionMethod).toContain(kid);
+    const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: JWK[] };
+    };
+    const jwk = jwks.keys.find((k) => k.kid === kid?.split('#')[1]);
+    expect(jwk).toBeDefined();
+    await compactVerify(jwt, createLocalJWKSet({ keys: [{ ...jwk, kid } as JWK] }));
+    expect(decodeJwt(jwt)).toMatchObject({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] });
+  });
+});
