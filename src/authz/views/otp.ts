@@ -18,11 +18,15 @@ export function otpCodePage(view: OtpCodeView): string {
   const described = view.error ? ' aria-describedby="otp-hint form-error"' : ' aria-describedby="otp-hint"';
   const destination = `<bdi class="ltr">${escapeHtml(view.maskedDestination)}</bdi>`;
   const notice = view.notice ? `<p class="notice" role="status">${escapeHtml(view.notice)}</p>\n` : '';
-  let resend: string;
-  if (view.resendInSeconds === undefined) resend = `<p class="hint">${escapeHtml(m.otpNoMoreSends)}</p>`;
-  else if (view.resendInSeconds > 0)
-    resend = `<p class="hint">${escapeHtml(m.otpResendWait(view.resendInSeconds))}</p>`;
-  else resend = cancelForm(`${href}/otp/resend`, m.otpResend, locale);
+  // No script: the button is always there (the server enforces the cooldown), with the wait as text.
+  let resend = `<p class="hint">${escapeHtml(m.otpNoMoreSends)}</p>`;
+  if (view.resendInSeconds !== undefined) {
+    const wait =
+      view.resendInSeconds > 0
+        ? `<p class="hint">${escapeHtml(m.otpResendWait(view.resendInSeconds))}</p>\n`
+        : '';
+    resend = `${wait}${cancelForm(`${href}/otp/resend`, m.otpResend, locale)}`;
+  }
   return page(
     m.signInTitle,
     `<h1>${escapeHtml(m.signInTitle)}</h1>
