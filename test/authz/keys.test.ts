@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
@@ -168,6 +169,21 @@ describe('attesta clients (offline, on the shared database)', () => {
     expect(actions).toEqual(['client.disable', 'client.update', 'client.add']);
     expect(entries.find((e) => e.target === 'from-cli')?.actor).toMatch(/^cli:/);
     expect(entries.some((e) => e.action === 'key.rotate' && e.actor.startsWith('cli:'))).toBe(true);
+  });
+
+  it('runs through the attesta entry point (exit codes, --config)', () => {
+    const attesta = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const list = attesta('clients', 'list', '--config', configFile);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toContain('"client_id":"portal"');
+    expect(attesta('keys', 'rotate', '--config', configFile).status).toBe(2);
+    const help = attesta('--help');
+    expect(help.stdout).toContain('keys rotate authz');
+    expect(help.stdout).toContain('clients disable <id>');
   });
 
   it('prints usage for an incomplete command', async () => {
