@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CLIENTS_USAGE, clientsCommand } from './cli/clients.js';
 import { ISSUER_USAGE, issuerCommand } from './cli/issuer-admin.js';
 import { KEYS_USAGE, keysCommand } from './cli/keys.js';
+import { PASSWORD_USAGE, passwordHashCommand } from './cli/password-hash.js';
 import { type Config, ConfigError, loadConfig, type ServiceName } from './platform/config/index.js';
 import { demoIdentities } from './platform/registry/index.js';
 import { type RunningSystem, startSystem } from './system.js';
@@ -14,6 +15,7 @@ const USAGE = `usage: attesta <command> [--config file]
 ${KEYS_USAGE}
 ${CLIENTS_USAGE}
 ${ISSUER_USAGE}
+${PASSWORD_USAGE}
 
 Configuration: config/default.json, then --config / ATTESTA_CONFIG, then ATTESTA_* variables
 (e.g. ATTESTA_ISSUER__PORT=4002).`;
@@ -56,7 +58,12 @@ function onShutdown(system: RunningSystem): void {
 }
 
 /** Offline admin commands on authz's database (src/cli/): they take their own options. */
-const ADMIN_COMMANDS = { keys: keysCommand, clients: clientsCommand, issuer: issuerCommand } as const;
+const ADMIN_COMMANDS = {
+  keys: keysCommand,
+  clients: clientsCommand,
+  issuer: issuerCommand,
+  'password-hash': passwordHashCommand,
+} as const;
 
 async function main(argv: string[]): Promise<void> {
   const admin = ADMIN_COMMANDS[argv[0] as keyof typeof ADMIN_COMMANDS];

@@ -1,9 +1,11 @@
 import { rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACR } from '../../src/authz/factors/acr.js';
 import { clock } from '../../src/authz/factors/clock.js';
 import { hashPassword, verifyPassword } from '../../src/authz/factors/password.js';
+import { passwordHashCommand } from '../../src/cli/password-hash.js';
 import { SqlIdentityRegistry } from '../../src/platform/registry/index.js';
 import { testConfig } from '../helpers/system.js';
 import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
@@ -159,6 +161,18 @@ describe('password', () => {
     expect(bodies[1]).toBe(bodies[0]);
     expect(bodies[2]).toBe(bodies[0]);
     expect(bodies[0]).not.toContain(PAT_PASSWORD);
+  });
+
+  it('prints a verifiable hash with `attesta password-hash` (password on stdin)', async () => {
+    const lines: string[] = [];
+    const code = await passwordHashCommand(
+      [],
+      (l) => lines.push(l),
+      Readable.from([Buffer.from('s3cret\n')]),
+    );
+    expect(code).toBe(0);
+    expect(await verifyPassword('s3cret', lines[0])).toBe(true);
+    expect(await passwordHashCommand(['s3cret'], () => {}, Readable.from([]))).toBe(2);
   });
 
   it('hashes with scrypt in the stored format and verifies in constant time', async () => {
