@@ -64,7 +64,8 @@ export async function issuerCommand(args: string[], out: (line: string) => void)
       if (action === 'create' && rest[0]) {
         const { id, key } = await keys.create(rest[0]);
         await done('api_key.create', id);
-        out(`API key ${id} (shown once, keep it secret):\n${key}`);
+        out(`API key ${id} (shown once, keep it secret):`);
+        out(key);
         return 0;
       }
       if (action === 'list') {
