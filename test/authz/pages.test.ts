@@ -1,12 +1,17 @@
+import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { decoyDestination, generateCode, maskEmail, maskPhone } from '../../src/authz/factors/otp.js';
 import { chooseLocale, LOCALES, messagesFor } from '../../src/authz/i18n/index.js';
-import { createNotifier } from '../../src/authz/notify/index.js';
+import { createNotifier, OutboxNotifier } from '../../src/authz/notify/index.js';
+import { authzMigrations } from '../../src/authz/storage/migrations.js';
+import type { SignInTables } from '../../src/authz/storage/sign-in-tables.js';
 import { consentPage } from '../../src/authz/views/consent.js';
 import { messagePage } from '../../src/authz/views/html.js';
 import { kbiPage, otpRequestPage, passwordPage } from '../../src/authz/views/login.js';
 import { otpCodePage } from '../../src/authz/views/otp.js';
 import { loadConfig } from '../../src/platform/config/index.js';
+import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { createSqliteDatabase } from '../helpers/databases.js';
 
 const config = loadConfig({ env: {} });
 const fields = config.authz.login.kbi.fields;
@@ -114,5 +119,33 @@ describe('notifier selection', () => {
       },
     };
     expect(() => createNotifier(smtp, undefined as never)).toThrow(/notify.smtp: required/);
+  });
+});
+
+describe('development outbox', () => {
+  it('stores the whole message for /dev/outbox and prints the destination masked', async () => {
+    const testDb = createSqliteDatabase();
+    const database = openDatabase<SignInTables>(testDb.url);
+    try {
+      await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
+      const lines: string[] = [];
+      const outbox = new OutboxNotifier(database.db, (line) => lines.push(line));
+      await outbox.send({
+        channel: 'email',
+        to: 'amara.okafor@example.org',
+        subject: 'S',
+        text: 'code 123456',
+      });
+      expect(lines).toEqual(['[authz dev outbox] email to a••••••••••r@e•••••e.org: code 123456']);
+      const [message] = await outbox.list();
+      expect(message).toMatchObject({
+        recipient: 'amara.okafor@example.org',
+        subject: 'S',
+        body: 'code 123456',
+      });
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { maskEmail, maskPhone } from '../factors/otp.js';
 import type { SignInTables } from '../storage/sign-in-tables.js';
 import type { Notification, Notifier } from './notifier.js';
 
@@ -41,7 +42,9 @@ export class OutboxNotifier implements Notifier {
         expires_at: now + KEEP_MS,
       })
       .execute();
-    this.write(`[authz dev outbox] ${notification.channel} to ${notification.to}: ${notification.text}`);
+    // The console shows the destination masked (logs outlive the demo); /dev/outbox shows it whole.
+    const to = notification.channel === 'email' ? maskEmail(notification.to) : maskPhone(notification.to);
+    this.write(`[authz dev outbox] ${notification.channel} to ${to}: ${notification.text}`);
   }
 
   /** The newest messages first. */
