@@ -114,8 +114,8 @@ async function resolveConfiguration(
   source: CredentialConfigurationSource,
 ): Promise<CredentialConfiguration> {
   const details = authorizationDetails(token);
-  const identified = details.filter((d) => Array.isArray(d.credential_identifiers));
   if (body.credential_identifier !== undefined) {
+    const identified = details.filter((d) => Array.isArray(d.credential_identifiers));
     const detail = identified.find((d) =>
       (d.credential_identifiers as unknown[]).includes(body.credential_identifier),
     );
@@ -134,9 +134,8 @@ async function resolveConfiguration(
     configuration = await source.get(body.credential_configuration_id);
     if (!configuration)
       throw badRequest('unknown_credential_configuration', 'unknown credential_configuration_id');
-    // §8.2: with credential identifiers in the token response, the wallet must use them.
-    if (identified.some((d) => d.credential_configuration_id === configuration?.id))
-      throw badRequest('invalid_credential_request', 'use the credential_identifier issued with the token');
+    // §8.2 says a wallet given credential identifiers uses them; deployed wallets (Sphereon's among
+    // them) still name the configuration. Both name what the token authorises, so both are accepted.
   } else if (body.format !== undefined) {
     if (!DRAFT13_FORMATS.has(body.format))
       throw badRequest('unsupported_credential_format', 'the credential format is not supported');
@@ -223,7 +222,8 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
       async (request, reply) => {
         const token = tokens.get(request) as AccessToken;
         const { body, encrypter } = await read(request);
-        const draft13 = body.format !== undefined && body.credential_configuration_id === undefined;
+        // Draft 13 requests (format, or the single `proof`) get the draft-13 members in the response too.
+        const draft13 = body.format !== undefined || body.proof !== undefined;
         try {
           const configuration = await resolveConfiguration(body, token, deps.configurations);
           const proven = await verifyProofs(proofsOf(body), {
@@ -267,13 +267,14 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
             'credentials issued',
           );
           if (!draft13) return sendMaybeEncrypted(reply, 200, delivered, encrypter);
-          // Draft 13 §7.3: one `credential`, and the next c_nonce.
+          // Draft 13 §7.3: one `credential` and the next c_nonce, beside the 1.0 members (wallets
+          // between the drafts, such as Sphereon's, send `proof` but read `credentials`).
           return sendMaybeEncrypted(
             reply,
             200,
             {
+              ...delivered,
               credential: outcome.credentials[0],
-              notification_id: delivered.notification_id,
               c_nonce: await deps.nonces.issue(),
               c_nonce_expires_in: deps.nonceTtl,
             },

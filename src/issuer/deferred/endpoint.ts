@@ -66,7 +66,7 @@ export function registerDeferredRoute(app: FastifyInstance, deps: CredentialRout
           return sendMaybeEncrypted(
             reply,
             200,
-            { credential: outcome.credentials[0], notification_id: delivered.notification_id },
+            { ...delivered, credential: outcome.credentials[0] },
             encrypter,
           );
         }

@@ -57,7 +57,9 @@ export function buildDraft13Metadata(
   }
   return {
     credential_issuer: `${issuer}${DRAFT13_PATH}`,
-    authorization_servers: [...new Set([...ctx.authorizationServers, issuer])],
+    // Draft-13 wallets (e.g. Sphereon's) take the first server for every grant: the issuer's own
+    // comes first so offers with a pre-authorized code work; the configured ones follow.
+    authorization_servers: [...new Set([issuer, ...ctx.authorizationServers])],
     token_endpoint: `${issuer}${TOKEN_PATH}`,
     credential_endpoint: `${issuer}/credential`,
     deferred_credential_endpoint: `${issuer}${DEFERRED_PATH}`,
