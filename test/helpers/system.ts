@@ -22,6 +22,8 @@ export interface TestSystemOptions {
   services?: ServiceName[];
   /** Database URLs per service (default: SQLite files in a temporary folder). */
   databases?: Partial<Record<ServiceName | 'registry', string>>;
+  /** Further issuers in the portal's catalogue (`portal.issuers`). */
+  portalIssuers?: string[];
   /** Extra configuration merged last. */
   overrides?: Record<string, unknown>;
 }
@@ -70,7 +72,13 @@ export async function testConfig(
         },
       },
       issuer: { port: issuerPort, publicUrl: issuer, database: db('issuer'), authorizationServers: [authz] },
-      portal: { port: portalPort, publicUrl: portal, database: db('portal'), issuerUrl: issuer },
+      portal: {
+        port: portalPort,
+        publicUrl: portal,
+        database: db('portal'),
+        issuerUrl: issuer,
+        issuers: options.portalIssuers ?? [],
+      },
       ...options.overrides,
     },
   });

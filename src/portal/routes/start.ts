@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import * as client from 'openid-client';
 import { type PortalContext, sendMessage } from '../context.js';
 import { UpstreamError } from '../errors.js';
+import { negotiateLocale } from '../i18n/index.js';
 import { newDpopKey } from '../issuance/dpop.js';
 import { canStart } from '../pages/landing.js';
 import { notFoundMessage } from '../pages/message.js';

@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { decodeJwt } from 'jose';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { demoIdentities } from '../../src/platform/registry/index.js';
+import { issuerKey } from '../../src/portal/catalog/catalogs.js';
+import { pixelPassDecode } from '../../src/portal/render/pixelpass.js';
+import { launchChromium } from '../helpers/browser.js';
+import { freePort, startTestSystem, type TestSystem } from '../helpers/system.js';
+import { pdfPageSize, pdfQrCodes, pdfText } from '../portal/pdf-tools.js';
+import { checkpoint, signIn } from './portal-helpers.js';
+
+/**
+ * The person's journeys through the portal in Chromium, in English, French and Arabic: catalogue
+ * and search, a credential in guest mode with its card and downloads (raw, JSON, PDF whose text
+ * and QR code are read back independently), the verify page, a credential bound to a key of the
+ * browser, and the pages for a cancelled sign-in, an expired session and an unavailable issuer.
+ * Every page gets a screenshot and an axe-core check.
+ */
+const people = demoIdentities();
+const LANGUAGES = [
+  {
+    lang: 'en',
+    dir: 'ltr',
+    heading: 'Get a digital credential',
+    cancelled: 'Sign-in cancelled',
+    expired: 'This sign-in has expired',
+    unavailable: 'The credential issuer is not available',
+    valid: 'The credential is valid',
+    pdfLead: 'Issued by',
+    person: people[1],
+  },
+  {
+    lang: 'fr',
+    dir: 'ltr',
+    heading: 'Obtenir une attestation numérique',
+    cancelled: 'Identification annulée',
+    expired: 'Cette identification a expiré',
+    unavailable: 'L’émetteur d’attestations est indisponible',
+    valid: 'L’attestation est valide',
+    pdfLead: 'Délivrée par',
+    person: people[20],
+  },
+  {
+    lang: 'ar',
+    dir: 'rtl',
+    heading: 'احصل على شهادة رقمية',
+    cancelled: 'أُلغي تسجيل الدخول',
+    expired: 'انتهت صلاحية تسجيل الدخول هذا',
+    unavailable: 'مُصدر الشهادات غير متاح',
+    valid: 'الشهادة صالحة',
+    // The PDF of an Arabic page is drawn in English (standard fonts have no Arabic glyphs).
+    pdfLead: 'Issued by',
+    person: people[10],
+  },
+] as const;
+
+let browser: Browser | undefined;
+let system: TestSystem | undefined;
+/** An issuer in `portal.issuers` that never answers. */
+let deadIssuer = '';
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  if (!browser) return;
+  deadIssuer = `http://localhost:${await freePort()}`;
+  system = await startTestSystem({ portalIssuers: [deadIssuer] });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+}, 60_000);
+
+async function context(lang: string): Promise<BrowserContext> {
+  if (!browser) throw new Error('no browser');
+  // bypassCSP lets the test inject axe-core; the portal's CSP itself is exercised by issuance.test.ts.
+  return browser.newContext({ bypassCSP: true, locale: lang, acceptDownloads: true });
+}
+
+async function download(page: Page, testId: string): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return readFileSync((await file.path()) ?? '');
+}
+
+async function issuerJwks(): Promise<{ keys: [] }> {
+  const metadata = (await (await fetch(`${system?.urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
+    jwks: { keys: [] };
+  };
+  return metadata.jwks;
+}
+
+/** Chromium on two shared cores: a journey of a dozen pages takes its time. */
+const JOURNEY_MS = 120_000;
+
+describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
+  it(
+    'catalogue, search, sign-in, card, downloads (raw, JSON, PDF), and the verify page',
+    async (ctx) => {
+      if (!browser || !system) return ctx.skip();
+      const { urls } = system;
+      const person = l.person;
+      if (!person) throw new Error('no demo person');
+      const c = await context(l.lang);
+      const page = await c.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+
+      await page.goto(`${urls.portal}/?lang=${l.lang}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe(l.lang);
+      expect(await page.locator('html').getAttribute('dir')).toBe(l.dir);
+      expect(await page.locator('h1').textContent()).toBe(l.heading);
+      await checkpoint(page, `portal-${l.lang}-1-catalogue`);
+
+      // The search form works without script: a GET the server filters.
+      await page.locator('#q').fill('national');
+      await page.locator('form.search button').click();
+      await page.waitForURL((url) => url.searchParams.get('q') === 'national');
+      const cards = page.getByTestId('credential-type');
+      expect(await cards.count()).toBe(1);
+      await checkpoint(page, `portal-${l.lang}-2-search`);
+
+      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').first().click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      await signIn(page, urls.portal, person);
+      await page.waitForURL((url) => url.pathname.startsWith('/credentials/'));
+      const claims = page.getByTestId('claims');
+      expect(await claims.locator('[data-claim-value="given_name"]').textContent()).toBe(person.givenName);
+      expect(await claims.locator('[data-claim-value="birthdate"]').textContent()).toBe(person.birthDate);
+      expect(await page.getByTestId('disclosed').isVisible()).toBe(true);
+      expect(await claims.locator('[data-disclosure="selectable"]').count()).toBeGreaterThan(3);
+      await checkpoint(page, `portal-${l.lang}-3-card`);
+
+      const jwks = await issuerJwks();
+      const raw = (await download(page, 'download')).toString('utf8');
+      const verified = await verifySdJwtVc(raw, { issuerJwks: jwks, expectedIssuer: urls.issuer });
+      expect(verified.claims.given_name).toBe(person.givenName);
+
+      const json = JSON.parse((await download(page, 'download-json')).toString('utf8')) as {
+        credential: string;
+        claims: Record<string, unknown>;
+        labelled_claims: { path: string; label: string; value: unknown }[];
+      };
+      expect(json.credential).toBe(raw);
+      expect(json.claims.family_name).toBe(person.familyName);
+      expect(json.labelled_claims.find((c) => c.path === 'birthdate')?.value).toBe(person.birthDate);
+
+      const pdf = await download(page, 'download-pdf');
+      expect(await pdfPageSize(pdf)).toEqual([{ width: 595.28, height: 841.89 }]);
+      const text = await pdfText(pdf);
+      expect(text).toContain(l.pdfLead);
+      expect(text).toContain(person.birthDate);
+      expect(text).toContain((person.givenName ?? '').normalize('NFD').replace(/\p{M}/gu, ''));
+      const [qr] = await pdfQrCodes(pdf);
+      const fromQr = qr?.startsWith('http') ? await (await fetch(qr)).text() : pixelPassDecode(qr ?? '');
+      expect(fromQr).toBe(raw);
+      expect((await verifySdJwtVc(fromQr, { issuerJwks: jwks })).claims.given_name).toBe(person.givenName);
+
+      // The verify page takes the PDF back.
+      await page.locator('#nav-verify').click();
+      await page.waitForURL(`${urls.portal}/verify`);
+      await checkpoint(page, `portal-${l.lang}-4-verify-form`);
+      await page
+        .locator('#verify-file')
+        .setInputFiles({ name: 'card.pdf', mimeType: 'application/pdf', buffer: pdf });
+      await page.locator('#verify-submit').click();
+      await page.waitForSelector('[data-testid="verdict"]');
+      expect(await page.getByTestId('verdict').getAttribute('data-valid')).toBe('true');
+      expect(await page.getByTestId('verdict').textContent()).toContain(l.valid);
+      expect(await page.locator('[data-check="signature"]').getAttribute('data-outcome')).toBe('passed');
+      await checkpoint(page, `portal-${l.lang}-5-verified`);
+      expect(problems).toEqual([]);
+      await c.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'binds a credential to a key made in the browser, which the server never holds',
+    async (ctx) => {
+      if (!browser || !system) return ctx.skip();
+      const { urls } = system;
+      const person = l.person;
+      if (!person) throw new Error('no demo person');
+      const c = await context(l.lang);
+      const page = await c.newPage();
+      await page.goto(`${urls.portal}/?lang=${l.lang}`);
+      await page.locator('[data-testid="bind-national_id_sd_jwt"]').click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      await signIn(page, urls.portal, person);
+      // /bind/… signs in the page and posts the proof back, then the card.
+      await page.waitForURL((url) => url.pathname.startsWith('/credentials/'), { timeout: 20_000 });
+      expect(await page.getByTestId('bound-to-browser').isVisible()).toBe(true);
+      await checkpoint(page, `portal-${l.lang}-6-bound-card`);
+
+      const key = await page.evaluate(
+        () =>
+          new Promise<{ extractable: boolean; jwk: JsonWebKey }>((resolve, reject) => {
+            const open = indexedDB.open('attesta-holder', 1);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const get = open.result.transaction('keys').objectStore('keys').get('holder-es256');
+              get.onsuccess = async () => {
+                const pair = get.result as CryptoKeyPair;
+                resolve({
+                  extractable: pair.privateKey.extractable,
+                  jwk: await crypto.subtle.exportKey('jwk', pair.publicKey),
+                });
+              };
+            };
+          }),
+      );
+      expect(key.extractable).toBe(false);
+      const raw = (await download(page, 'download')).toString('utf8');
+      const cnf = decodeJwt(raw.split('~')[0] ?? '').cnf as { jwk: JsonWebKey };
+      expect({ x: cnf.jwk.x, y: cnf.jwk.y }).toEqual({ x: key.jwk.x, y: key.jwk.y });
+      await c.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'explains a cancelled sign-in, an expired session and an unavailable issuer, each with a way back',
+    async (ctx) => {
+      if (!browser || !system) return ctx.skip();
+      const { urls } = system;
+      const c = await context(l.lang);
+      const page = await c.newPage();
+      await page.goto(`${urls.portal}/?lang=${l.lang}`);
+      // The catalogue names the issuer that is down.
+      expect(await page.getByTestId('issuer-unavailable').count()).toBe(1);
+
+      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').first().click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      await page.locator('form[action$="/abort"] button').click();
+      await page.waitForURL((url) => url.href.startsWith(`${urls.portal}/callback`));
+      expect(await page.getByTestId('message').getAttribute('data-message')).toBe('cancelled');
+      expect(await page.locator('h1').textContent()).toBe(l.cancelled);
+      await checkpoint(page, `portal-${l.lang}-7-cancelled`);
+
+      // Replaying the callback: the flow was used, so the session no longer matches it.
+      await page.reload();
+      expect(await page.getByTestId('message').getAttribute('data-message')).toBe('expired');
+      expect(await page.locator('h1').textContent()).toBe(l.expired);
+      await checkpoint(page, `portal-${l.lang}-8-expired`);
+
+      await page.goto(`${urls.portal}/start/national_id_sd_jwt?issuer=${issuerKey(deadIssuer)}`);
+      expect(await page.locator('h1').textContent()).toBe(l.unavailable);
+      expect(await page.getByTestId('error-code').textContent()).toBe('unreachable');
+      await checkpoint(page, `portal-${l.lang}-9-issuer-unavailable`);
+      await page.getByTestId('back-home').click();
+      await page.waitForURL(`${urls.portal}/`);
+      expect(await page.locator('h1').textContent()).toBe(l.heading);
+      await c.close();
+    },
+    JOURNEY_MS,
+  );
+});
