@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase } from '../../platform/db/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import type { ProviderConfig } from '../configurations/index.js';
@@ -6,6 +9,16 @@ import { HttpProvider } from './http.js';
 import { RegistryProvider } from './registry.js';
 import { SqlProvider } from './sql.js';
 import type { DataProvider } from './types.js';
+
+/** The package root: where the demo configurations' relative data files (config/demo/…) live. */
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A relative file is read from the working directory, else from the package (the demo data). */
+export function dataFile(file: string): string {
+  if (isAbsolute(file) || existsSync(file)) return resolve(file);
+  const packaged = join(PACKAGE_ROOT, file);
+  return existsSync(packaged) ? packaged : resolve(file);
+}
 
 /** The access token claim (dotted path) holding the lookup key; a string or number only. */
 export function lookupKey(
@@ -55,7 +68,7 @@ export class DataProviders {
         return new SqlProvider(database, config.query);
       }
       case 'csv':
-        return new CsvProvider(config.file, config.keyColumn);
+        return new CsvProvider(dataFile(config.file), config.keyColumn);
       case 'http':
         return new HttpProvider(config);
     }
