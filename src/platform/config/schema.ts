@@ -183,6 +183,8 @@ export const ConfigSchema = T.Object({
     clientId: T.String({ minLength: 1 }),
     /** Secret for signing the session cookie; derived from the master key when empty. */
     sessionSecret: T.String(),
+    /** API key of our issuer's admin API, to create "add to wallet" offers; empty: no wallet hand-off. */
+    issuerApiKey: T.String(),
   }),
 });
 
