@@ -1,3 +1,4 @@
+import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
@@ -166,5 +167,85 @@ describe('nonce endpoint', () => {
   it('only answers POST', async () => {
     const response = await fetch(`${issuer.url}/nonce`);
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the rest of the 1.0 metadata (protocol layer)', () => {
+  it('advertises deferred, notification, batch, request and response encryption, and display with logos per locale', async () => {
+    const { metadata } = await getMetadata();
+    expect(metadata.credential_response_encryption).toEqual({
+      alg_values_supported: ['ECDH-ES'],
+      enc_values_supported: ['A128GCM', 'A256GCM'],
+      zip_values_supported: ['DEF'],
+      encryption_required: false,
+    });
+    const request = metadata.credential_request_encryption as { jwks: { keys: Record<string, unknown>[] } };
+    expect(request.jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', use: 'enc', alg: 'ECDH-ES' });
+    expect(request.jwks.keys[0]?.d).toBeUndefined();
+    const display = metadata.display as { locale: string; logo?: { uri: string; alt_text: string } }[];
+    expect(display.map((d) => d.locale)).toEqual(['en', 'fr']);
+    for (const d of display) expect(d.logo?.alt_text).toEqual(expect.any(String));
+    const logo = await fetch(`${issuer.url}/logo.svg`);
+    expect(logo.headers.get('content-type')).toContain('image/svg+xml');
+  });
+
+  it('answers a CORS preflight on the well-known document', async () => {
+    const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://wallet.example', 'access-control-request-method': 'GET' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')).toContain('GET');
+  });
+
+  it('is signed when asked with Accept: application/jwt, by a key of the JWT VC issuer metadata', async () => {
+    const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`, {
+      headers: { accept: 'application/jwt' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/jwt/);
+    const jwt = await response.text();
+    const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: JWK[] };
+    };
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+      typ: 'openid-credential-issuer-metadata+jwt',
+    });
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(payload.sub).toBe(issuer.url);
+    expect(payload.iss).toBe(issuer.url);
+    const { metadata } = await getMetadata();
+    const { iat: _iat, exp: _exp, iss: _iss, sub: _sub, ...claims } = payload;
+    expect(claims).toEqual(metadata);
+  });
+
+  it("serves the issuer's own authorization server metadata for the pre-authorized grant", async () => {
+    const response = await fetch(`${issuer.url}/.well-known/oauth-authorization-server`);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      issuer: issuer.url,
+      token_endpoint: `${issuer.url}/token`,
+      jwks_uri: `${issuer.url}/oauth/jwks`,
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:pre-authorized_code'],
+      'pre-authorized_grant_anonymous_access_supported': true,
+    });
+    const jwks = (await (await fetch(`${issuer.url}/oauth/jwks`)).json()) as { keys: JWK[] };
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256' });
+    expect(jwks.keys[0]?.d).toBeUndefined();
+  });
+
+  it('serves a draft-13 view of every configuration', async () => {
+    const response = await fetch(`${issuer.url}/draft13/.well-known/openid-credential-issuer`);
+    const body = (await response.json()) as {
+      credential_issuer: string;
+      credential_configurations_supported: Record<string, { format: string }>;
+    };
+    expect(body.credential_issuer).toBe(`${issuer.url}/draft13`);
+    const { metadata } = await getMetadata();
+    expect(Object.keys(body.credential_configurations_supported)).toEqual(
+      Object.keys(metadata.credential_configurations_supported as object),
+    );
+    expect(body.credential_configurations_supported.national_id_sd_jwt?.format).toBe('vc+sd-jwt');
   });
 });
