@@ -120,3 +120,81 @@ describe('well-known URLs', () => {
     );
   });
 });
+
+describe('opaque tokens through RFC 7662 introspection', () => {
+  /** A tiny introspection endpoint with client_secret_basic, answering for the tokens it knows. */
+  async function introspector(tokens: Record<string, Record<string, unknown>>) {
+    const { createServer } = await import('node:http');
+    const calls: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        const ok =
+          request.headers.authorization === `Basic ${Buffer.from('issuer:s3cret').toString('base64')}`;
+        const token = new URLSearchParams(body).get('token') ?? '';
+        calls.push(token);
+        response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(ok ? (tokens[token] ?? { active: false }) : { error: 'invalid_client' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}/introspect`,
+      calls,
+      stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('accepts an active opaque token and refuses inactive, expired and foreign-audience ones', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const endpoint = await introspector({
+      good: {
+        active: true,
+        sub: '5102030400',
+        scope: 'national_id',
+        aud: AUDIENCE,
+        exp: now + 60,
+        client_id: 'w',
+      },
+      bound: { active: true, sub: 'x', scope: 'national_id', cnf: { jkt: 'abc' } },
+      expired: { active: true, sub: 'x', exp: now - 1 },
+      other: { active: true, sub: 'x', aud: 'https://elsewhere.example' },
+    });
+    try {
+      const verifier = new AccessTokenVerifier(['https://as.example'], AUDIENCE, {
+        introspection: [
+          {
+            issuer: 'https://as.example',
+            endpoint: endpoint.url,
+            clientId: 'issuer',
+            clientSecret: 's3cret',
+          },
+        ],
+      });
+      const token = await verifier.verify('good');
+      expect(token).toMatchObject({ issuer: 'https://as.example', subject: '5102030400', clientId: 'w' });
+      expect([...token.scopes]).toEqual(['national_id']);
+      expect((await failure(verifier.verify('unknown'))).error).toBe('invalid_token');
+      expect((await failure(verifier.verify('expired'))).description).toBe('access token expired');
+      expect((await failure(verifier.verify('other'))).description).toBe(
+        'access token audience is not this issuer',
+      );
+      // A DPoP-bound opaque token is refused as Bearer, accepted as DPoP (the caller checks the proof).
+      expect((await failure(verifier.verify('bound'))).error).toBe('invalid_token');
+      expect((await verifier.verify('bound', 'DPoP')).jkt).toBe('abc');
+      // Nothing is cached: each use is asked again (a revoked token stops working at once).
+      expect(endpoint.calls.filter((t) => t === 'good')).toHaveLength(1);
+      await verifier.verify('good');
+      expect(endpoint.calls.filter((t) => t === 'good')).toHaveLength(2);
+      // Without introspection configured, an opaque token is simply not a JWT.
+      const plain = new AccessTokenVerifier(['https://as.example'], AUDIENCE);
+      expect((await failure(plain.verify('good'))).description).toBe('access token is not a JWT');
+    } finally {
+      await endpoint.stop();
+    }
+  });
+});
