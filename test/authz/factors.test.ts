@@ -157,7 +157,10 @@ describe('password', () => {
       expect(response.status).toBe(200);
       bodies.push((await response.text()).replaceAll(path, 'PATH').replace(/value="[0-9]+"/, ''));
     }
-    expect(bodies[0]).toContain('The individual ID or the password is not correct. 2 attempts left.');
+    expect(bodies[0]).toContain(
+      'role="alert" id="form-error">The individual ID or the password is not correct.</p>',
+    );
+    expect(bodies[0]).toContain('<p class="hint" id="form-note">2 attempts left.</p>');
     expect(bodies[1]).toBe(bodies[0]);
     expect(bodies[2]).toBe(bodies[0]);
     expect(bodies[0]).not.toContain(PAT_PASSWORD);
@@ -240,7 +243,9 @@ describe('one-time code', () => {
     const wrong = await second.browser.submit(new URL(`${second.path}/otp`, origin()), origin(), {
       otp: '123456',
     });
-    expect(await wrong.response.text()).toContain('This code is not correct. 2 attempts left.');
+    const wrongHtml = await wrong.response.text();
+    expect(wrongHtml).toContain('This code is not correct.</p>');
+    expect(wrongHtml).toContain('2 attempts left.');
   });
 
   it('expires a code after 3 minutes (clock injected) and lets a new one be sent after the cooldown', async () => {

@@ -15,8 +15,9 @@ import { createSqliteDatabase } from '../helpers/databases.js';
 
 const config = loadConfig({ env: {} });
 const fields = config.authz.login.kbi.fields;
-const idField = fields.find((f) => f.attribute === 'individualId') ?? fields[0];
-if (!idField) throw new Error('no id field');
+const found = fields.find((f) => f.attribute === 'individualId');
+if (!found) throw new Error('no id field');
+const idField = found;
 
 /** Every page of the sign-in, in a given language. */
 function pages(locale: (typeof LOCALES)[number]) {

@@ -16,8 +16,7 @@ export const en: Messages = {
   signInTitle: 'Sign in',
   kbiIntro: (client) =>
     `${client} asks to confirm who you are. Enter your details exactly as they appear in the registry.`,
-  mismatch:
-    'The details you entered do not match our records. Check your individual ID, full name and date of birth, and try again.',
+  mismatch: 'The details you entered do not match our records. Check them and try again.',
   invalidForm: 'Fill in every field in the expected format (dates as YYYY-MM-DD).',
   attemptsLeft: (n) => (n === 1 ? 'One attempt left.' : `${n} attempts left.`),
   blocked: 'Too many failed attempts for this ID. Try again later.',

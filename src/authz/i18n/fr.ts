@@ -16,8 +16,7 @@ export const fr: Messages = {
   signInTitle: 'Connexion',
   kbiIntro: (client) =>
     `${client} demande à confirmer votre identité. Saisissez vos informations exactement comme elles figurent dans le registre.`,
-  mismatch:
-    'Les informations saisies ne correspondent pas à nos données. Vérifiez votre numéro d’identification, votre nom complet et votre date de naissance, puis réessayez.',
+  mismatch: 'Les informations saisies ne correspondent pas à nos données. Vérifiez-les et réessayez.',
   invalidForm: 'Remplissez chaque champ au format attendu (dates au format AAAA-MM-JJ).',
   attemptsLeft: (n) => (n === 1 ? 'Il vous reste une tentative.' : `Il vous reste ${n} tentatives.`),
   blocked: 'Trop de tentatives échouées pour cet identifiant. Réessayez plus tard.',

@@ -19,7 +19,7 @@ export interface Failure {
   /** The message shown (before "n attempts left"). */
   message: string;
   /** Renders the page again with an error message. */
-  render(error: string): string;
+  render(error: string, note?: string): string;
 }
 
 /**
@@ -53,5 +53,5 @@ export async function failedAttempt(
     return signIn.finishWithError(request, reply, 'access_denied', 'too many failed sign-in attempts');
   }
   const m = messagesFor(locale);
-  return html(reply, 200, failure.render(`${failure.message} ${m.attemptsLeft(maxAttempts - failures)}`));
+  return html(reply, 200, failure.render(failure.message, m.attemptsLeft(maxAttempts - failures)));
 }

@@ -28,7 +28,7 @@ export async function kbiLogin(
     clientName: context.client.name,
     values: { [idField.id]: body[idField.id] ?? '' },
   };
-  const render = (error: string) => kbiPage({ ...view, error }, signIn.fields);
+  const render = (error: string, note?: string) => kbiPage({ ...view, error, note }, signIn.fields);
   if (!answersWellFormed(signIn.fields, body)) return html(reply, 400, render(m.invalidForm));
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);

@@ -78,7 +78,7 @@ export function renderCodePage(
   interaction: Interaction,
   challenge: OtpChallenge,
   context: Pick<OtpContext, 'client' | 'locale'>,
-  extra: { error?: string; notice?: string } = {},
+  extra: { error?: string; note?: string; notice?: string } = {},
 ): string {
   const { otp } = signIn.login;
   const now = clock.now();
@@ -116,7 +116,7 @@ export async function otpStart(
     clientName: context.client.name,
     values: { [idField.id]: body[idField.id] ?? '' },
   };
-  const render = (error: string) => otpRequestPage({ ...view, error }, idField);
+  const render = (error: string, note?: string) => otpRequestPage({ ...view, error, note }, idField);
   if (!answersWellFormed([idField], body)) return html(reply, 400, render(m.invalidForm));
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);
@@ -214,7 +214,8 @@ export async function otpVerify(
   const { db, hashKey } = signIn.options;
   const challenge = await findChallenge(db, interaction.uid);
   if (!challenge) return redirect(reply, `/interaction/${encodeURIComponent(interaction.uid)}`);
-  const render = (error: string) => renderCodePage(signIn, interaction, challenge, context, { error });
+  const render = (error: string, note?: string) =>
+    renderCodePage(signIn, interaction, challenge, context, { error, note });
   if (await blocked(signIn, challenge.id_hash)) {
     return failedAttempt(signIn, request, reply, interaction, context.locale, {
       reason: 'blocked',

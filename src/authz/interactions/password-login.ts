@@ -33,7 +33,7 @@ export async function passwordLogin(
     clientName: context.client.name,
     values: { [idField.id]: body[idField.id] ?? '' },
   };
-  const render = (error: string) => passwordPage({ ...view, error }, idField);
+  const render = (error: string, note?: string) => passwordPage({ ...view, error, note }, idField);
   const password = body.password;
   if (
     !answersWellFormed([idField], body) ||

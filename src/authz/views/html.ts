@@ -62,9 +62,15 @@ export function messagePage(title: string, message: string, options: PageOptions
   return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`, options);
 }
 
-/** An error paragraph announced to screen readers; inputs point at it with aria-describedby. */
-export function errorBlock(message: string | undefined): string {
-  return message ? `<p class="error" role="alert" id="form-error">${escapeHtml(message)}</p>\n` : '';
+/**
+ * An error paragraph announced to screen readers (inputs point at it with aria-describedby), and
+ * an optional note beside it (attempts left), kept out of the alert so that the alert reads the
+ * same whichever answer was wrong.
+ */
+export function errorBlock(message: string | undefined, note?: string): string {
+  if (!message) return '';
+  const hint = note ? `<p class="hint" id="form-note">${escapeHtml(note)}</p>\n` : '';
+  return `<p class="error" role="alert" id="form-error">${escapeHtml(message)}</p>\n${hint}`;
 }
 
 /** The hidden field that keeps the chosen language across a form post. */

@@ -9,6 +9,8 @@ export interface SignInView {
   locale?: Locale;
   clientName: string;
   error?: string;
+  /** Shown under the error (attempts left). */
+  note?: string;
   /** Re-filled after a failed attempt: only the individual ID, never the other answers. */
   values?: Record<string, string>;
 }
@@ -39,7 +41,7 @@ function signInPage(view: SignInView, intro: string, fieldsHtml: string, button?
     m.signInTitle,
     `<h1>${escapeHtml(m.signInTitle)}</h1>
 <p>${intro}</p>
-${errorBlock(view.error)}<form method="post" action="${href}/login" class="form">${langField(locale)}
+${errorBlock(view.error, view.note)}<form method="post" action="${href}/login" class="form">${langField(locale)}
 ${fieldsHtml}
 <button type="submit">${escapeHtml(button ?? m.continue)}</button>
 </form>
@@ -49,7 +51,8 @@ ${cancelForm(`${href}/abort`, m.cancel, locale)}`,
 }
 
 const clientStrong = (name: string) => `<strong>${escapeHtml(name)}</strong>`;
-const describedBy = (view: SignInView) => (view.error ? ' aria-describedby="form-error"' : '');
+const describedBy = (view: SignInView) =>
+  view.error ? ` aria-describedby="form-error${view.note ? ' form-note' : ''}"` : '';
 
 /** Knowledge-based identification: the configured fields, the ID first as configured. */
 export function kbiPage(view: SignInView, fields: KbiField[]): string {

@@ -15,7 +15,7 @@ export function otpCodePage(view: OtpCodeView): string {
   const locale = view.locale ?? DEFAULT_LOCALE;
   const m = messagesFor(locale);
   const href = interactionHref(view.uid);
-  const described = view.error ? ' aria-describedby="otp-hint form-error"' : ' aria-describedby="otp-hint"';
+  const described = ` aria-describedby="otp-hint${view.error ? ' form-error' : ''}${view.note ? ' form-note' : ''}"`;
   const destination = `<bdi class="ltr">${escapeHtml(view.maskedDestination)}</bdi>`;
   const notice = view.notice ? `<p class="notice" role="status">${escapeHtml(view.notice)}</p>\n` : '';
   // No script: the button is always there (the server enforces the cooldown), with the wait as text.
@@ -31,7 +31,7 @@ export function otpCodePage(view: OtpCodeView): string {
     m.signInTitle,
     `<h1>${escapeHtml(m.signInTitle)}</h1>
 <p>${m.otpSentTo(destination, view.minutes)}</p>
-${notice}${errorBlock(view.error)}<form method="post" action="${href}/otp" class="form">${langField(locale)}
+${notice}${errorBlock(view.error, view.note)}<form method="post" action="${href}/otp" class="form">${langField(locale)}
 <label for="otp">${escapeHtml(m.otpCodeLabel)}</label>
 <input id="otp" name="otp" type="text" inputmode="numeric" autocomplete="one-time-code" required minlength="6" maxlength="6"${described}>
 <p class="hint" id="otp-hint">${escapeHtml(m.otpCodeHint)}</p>
