@@ -31,8 +31,6 @@ export interface PortalContext {
   /** Credentials behind one-time QR links. */
   retrievals: SealedStore<Retrieval>;
   masterKey: MasterKey;
-  /** Set when the issuer's offer API is configured: "add to wallet" is shown. */
-  walletOffers?: unknown;
   cookie: SessionCookie;
   /** `${publicUrl}/callback`, registered with the authorization server. */
   redirectUri: string;

@@ -22,6 +22,7 @@ import { jwksRoute } from './routes/jwks.js';
 import { landingRoute } from './routes/landing.js';
 import { startRoute } from './routes/start.js';
 import { verifyRoutes } from './routes/verify.js';
+import { walletRoute } from './routes/wallet.js';
 import { SessionCookie, sessionSecret } from './session-cookie.js';
 import { CredentialStore } from './store/credential-store.js';
 import { FlowStore } from './store/flow-store.js';
@@ -118,6 +119,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
       bindRoutes(pages, ctx);
       credentialRoutes(pages, ctx);
       verifyRoutes(pages, ctx);
+      walletRoute(pages, ctx);
     });
 
     return {

@@ -1,15 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { setGlobalConfig } from '@openid4vc/openid4vci';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { ApiKeyStore } from '../../src/issuer/admin/api-keys.js';
+import type { AdminTables } from '../../src/issuer/admin/tables.js';
+import { openDatabase } from '../../src/platform/db/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
 import { issuerKey } from '../../src/portal/catalog/catalogs.js';
 import { pixelPassDecode } from '../../src/portal/render/pixelpass.js';
 import { launchChromium } from '../helpers/browser.js';
 import { freePort, startTestSystem, type TestSystem } from '../helpers/system.js';
-import { pdfPageSize, pdfQrCodes, pdfText } from '../portal/pdf-tools.js';
+import { decodeQr, pdfPageSize, pdfQrCodes, pdfText } from '../portal/pdf-tools.js';
 import { checkpoint, signIn } from './portal-helpers.js';
+import { redeemOffer } from './wallet-client.js';
 
 /**
  * The person's journeys through the portal in Chromium, in English, French and Arabic: catalogue
@@ -66,8 +72,18 @@ beforeAll(async () => {
   if (!browser) return;
   deadIssuer = `http://localhost:${await freePort()}`;
   system = await startTestSystem({ portalIssuers: [deadIssuer] });
+  // "Add to wallet" calls the issuer's admin API: an API key made the way `attesta issuer api-key` does,
+  // handed to the running portal (it reads its configuration per request).
+  const issuerDb = openDatabase<AdminTables>(system.config.issuer.database);
+  try {
+    system.config.portal.issuerApiKey = (await new ApiKeyStore(issuerDb.db).create('portal')).key;
+  } finally {
+    await issuerDb.close();
+  }
+  setGlobalConfig({ allowInsecureUrls: true }); // the wallet library on plain-http loopback
 }, 120_000);
 afterAll(async () => {
+  setGlobalConfig({ allowInsecureUrls: false });
   await browser?.close();
   await system?.stop();
 }, 60_000);
@@ -76,6 +92,11 @@ async function context(lang: string): Promise<BrowserContext> {
   if (!browser) throw new Error('no browser');
   // bypassCSP lets the test inject axe-core; the portal's CSP itself is exercised by issuance.test.ts.
   return browser.newContext({ bypassCSP: true, locale: lang, acceptDownloads: true });
+}
+
+function decodeQrPng(png: Buffer): string | undefined {
+  const image = PNG.sync.read(png);
+  return decodeQr(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
 }
 
 async function download(page: Page, testId: string): Promise<Buffer> {
@@ -214,6 +235,32 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       const raw = (await download(page, 'download')).toString('utf8');
       const cnf = decodeJwt(raw.split('~')[0] ?? '').cnf as { jwk: JsonWebKey };
       expect({ x: cnf.jwk.x, y: cnf.jwk.y }).toEqual({ x: key.jwk.x, y: key.jwk.y });
+
+      // Hand-off to a mobile wallet: an offer QR with the transaction code shown beside it, redeemed
+      // by an independent wallet library for a credential bound to the wallet's own key.
+      await page.getByTestId('add-to-wallet').click();
+      await page.waitForSelector('[data-testid="wallet-offer"]');
+      await checkpoint(page, `portal-${l.lang}-10-wallet-offer`);
+      const offerUri = (await page.getByTestId('wallet-offer').getAttribute('data-offer-uri')) ?? '';
+      expect(offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
+      const txCode = (await page.getByTestId('tx-code').textContent()) ?? '';
+      expect(txCode).toMatch(/^\d{6}$/);
+      expect(offerUri).not.toContain(txCode);
+      const qrSrc = (await page.getByTestId('offer-qr').getAttribute('src')) ?? '';
+      const qrPng = Buffer.from(qrSrc.replace(/^data:image\/png;base64,/, ''), 'base64');
+      expect(decodeQrPng(qrPng)).toBe(offerUri);
+      const wallet = await redeemOffer(offerUri, txCode);
+      expect(wallet.configurationId).toBe('national_id_sd_jwt');
+      const [fromWallet] = wallet.credentials;
+      const inWallet = await verifySdJwtVc(fromWallet ?? '', {
+        issuerJwks: await issuerJwks(),
+        expectedIssuer: urls.issuer,
+      });
+      expect(inWallet.claims.given_name).toBe(person.givenName);
+      expect((inWallet.payload.cnf as { jwk: JsonWebKey }).jwk.x).toBe(wallet.holderJwk.x);
+      expect(wallet.holderJwk.x).not.toBe(key.jwk.x);
+      // The offer is used up.
+      await expect(redeemOffer(offerUri, txCode)).rejects.toThrow();
       await c.close();
     },
     JOURNEY_MS,

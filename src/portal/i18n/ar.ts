@@ -69,6 +69,10 @@ export const ar: Messages = {
   walletHeading: 'أضفها إلى محفظتك',
   walletText: 'امسح هذا الرمز بتطبيق محفظتك. ستتلقى الشهادة نفسها، مرتبطة بمفتاح خاص بها.',
   walletTxCode: 'رمز المعاملة الذي تكتبه في محفظتك',
+  walletQrAlt: 'رمز QR لعرض الشهادة لمحفظتك',
+  walletSameDevice: 'افتح في محفظة على هذا الجهاز',
+  walletExpires: (until) => `يمكن استخدام العرض مرة واحدة، حتى ${until} (UTC).`,
+  walletBack: 'العودة إلى الشهادة',
   walletButton: 'أضف إلى المحفظة',
 
   backHome: 'العودة إلى الشهادات',

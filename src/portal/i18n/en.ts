@@ -74,6 +74,10 @@ export const en = {
   walletText:
     'Scan this code with your wallet app. It receives the same credential, bound to a key of its own.',
   walletTxCode: 'Transaction code to type in your wallet',
+  walletQrAlt: 'QR code of the credential offer for your wallet',
+  walletSameDevice: 'Open in a wallet on this device',
+  walletExpires: (until: string) => `The offer can be used once, until ${until} (UTC).`,
+  walletBack: 'Back to the credential',
   walletButton: 'Add to wallet',
 
   backHome: 'Back to the credentials',

@@ -77,6 +77,10 @@ export const fr: Messages = {
   walletText:
     'Scannez ce code avec votre application portefeuille. Elle reçoit la même attestation, liée à sa propre clé.',
   walletTxCode: 'Code de transaction à saisir dans votre portefeuille',
+  walletQrAlt: 'Code QR de l’offre d’attestation pour votre portefeuille',
+  walletSameDevice: 'Ouvrir dans un portefeuille sur cet appareil',
+  walletExpires: (until) => `L’offre peut servir une fois, jusqu’au ${until} (UTC).`,
+  walletBack: 'Retour à l’attestation',
   walletButton: 'Ajouter au portefeuille',
 
   backHome: 'Retour aux attestations',

@@ -114,6 +114,7 @@ export function describe(
       ...new Set(verified.disclosures.map((d) => d.name).filter((n): n is string => n !== undefined)),
     ],
     holder,
+    issuer: catalog.issuer,
     issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
     expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
   };

@@ -132,8 +132,12 @@ ${
 <a class="button" id="download" data-testid="download" href="${base}/download" download>${pc.m.downloadRaw}</a>
 <a class="button secondary" id="download-json" data-testid="download-json" href="${base}/json" download>${pc.m.downloadJson}</a>
 <a class="button secondary" id="download-pdf" data-testid="download-pdf" href="${base}/pdf" download>${pc.m.downloadPdf}</a>
-${links.wallet ? html`<a class="button secondary" id="add-to-wallet" data-testid="add-to-wallet" href="${links.wallet}">${pc.m.walletButton}</a>` : ''}
 </p>
+${
+  links.wallet
+    ? html`<form method="post" action="${links.wallet}" class="actions"><button class="button" type="submit" id="add-to-wallet" data-testid="add-to-wallet">${pc.m.walletButton}</button></form>`
+    : ''
+}
 </section>
 <p class="actions"><a class="button secondary" id="back-home" href="/">${pc.m.anotherCredential}</a></p>
 <p class="lead">${pc.m.resultNote}</p>`;

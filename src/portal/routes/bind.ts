@@ -19,6 +19,8 @@ export interface PendingIssuance {
   /** Sealed DPoP key of the flow when the token is DPoP-bound. */
   dpopKey: string | undefined;
   nonce: string | undefined;
+  /** The ID token's `sub`, kept for a wallet offer. */
+  subject?: string;
   /** Nonce rounds already made: the browser is sent round once more at most. */
   attempts?: number;
 }
@@ -97,7 +99,7 @@ export function bindRoutes(app: FastifyInstance, ctx: PortalContext): void {
         { catalog, type, credential: outcome.credential, holderJwk },
         'browser',
       );
-      const id = await ctx.credentials.save(session, obtained);
+      const id = await ctx.credentials.save(session, { ...obtained, subject: pending.subject });
       return reply.redirect(`/credentials/${encodeURIComponent(id)}`, 303);
     },
   );

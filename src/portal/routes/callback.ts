@@ -47,6 +47,7 @@ export function callbackRoute(app: FastifyInstance, ctx: PortalContext): void {
     const currentUrl = new URL(ctx.redirectUri);
     currentUrl.search = new URL(request.url, 'http://callback').search;
     let grant: AccessGrant;
+    let subject: string | undefined;
     try {
       const tokens = await client.authorizationCodeGrant(
         server,
@@ -65,6 +66,7 @@ export function callbackRoute(app: FastifyInstance, ctx: PortalContext): void {
       if (tokenType !== 'bearer' && !(tokenType === 'dpop' && dpop)) {
         throw new UpstreamError('token', 'unsupported_token_type', tokens.token_type);
       }
+      subject = tokens.claims()?.sub;
       grant = { accessToken: tokens.access_token, ...(tokenType === 'dpop' ? { dpop } : {}) };
     } catch (failure) {
       throw asUpstreamError('token', failure);
@@ -79,13 +81,14 @@ export function callbackRoute(app: FastifyInstance, ctx: PortalContext): void {
           accessToken: grant.accessToken,
           dpopKey: grant.dpop ? flow.dpopKey : undefined,
           nonce,
+          subject,
         },
         session,
       );
       return reply.redirect(`/bind/${encodeURIComponent(id)}`, 303);
     }
     const obtained = await obtainCredential(ctx.config, ctx.issuerKeys, { catalog, type, grant });
-    const id = await ctx.credentials.save(session, obtained);
+    const id = await ctx.credentials.save(session, { ...obtained, subject });
     return reply.redirect(`/credentials/${encodeURIComponent(id)}`, 303);
   });
 }

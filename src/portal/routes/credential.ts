@@ -9,6 +9,7 @@ import { flattenClaims } from '../render/claims.js';
 import { credentialPdf } from '../render/pdf.js';
 import { credentialQr } from '../render/qr.js';
 import type { ObtainedCredential } from '../store/credential-store.js';
+import { canOfferToWallet } from './wallet.js';
 
 const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const Query = T.Object({ lang: T.Optional(T.String({ maxLength: 10 })) });
@@ -73,7 +74,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: PortalContext): void
     async (request, reply) => {
       const obtained = await find(request, request.params.id);
       if (!obtained) return sendMessage(request, reply, notFoundMessage);
-      const links = ctx.walletOffers
+      const links = canOfferToWallet(ctx, obtained)
         ? { wallet: `/credentials/${encodeURIComponent(request.params.id)}/wallet` }
         : {};
       return sendPage(

@@ -62,6 +62,8 @@ export function startRoute(app: FastifyInstance, ctx: PortalContext): void {
         code_challenge: await client.calculatePKCECodeChallenge(flow.codeVerifier),
         code_challenge_method: 'S256',
         resource: catalog.issuer,
+        // OIDC Core §3.1.2.1: the sign-in pages in the language the person reads the portal in.
+        ui_locales: negotiateLocale(request, reply),
       };
       let url: URL;
       try {

@@ -26,6 +26,10 @@ export interface ObtainedCredential {
   /** SD-JWT: names of the claims that came from disclosures (selectively disclosable). */
   selectable: string[];
   holder: HolderMode;
+  /** The credential issuer identifier. */
+  issuer?: string;
+  /** The person's subject at the sign-in service (the ID token's `sub`), for a wallet offer. */
+  subject?: string;
   /** `iat` / `exp` of the credential, epoch seconds. */
   issuedAt: number | undefined;
   expiresAt: number | undefined;

@@ -1,0 +1,47 @@
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { type PortalContext, sendMessage, sendPage } from '../context.js';
+import { pageContext } from '../i18n/index.js';
+import { createWalletOffer } from '../issuance/wallet-offer.js';
+import { notFoundMessage } from '../pages/message.js';
+import { walletPage } from '../pages/wallet.js';
+import { qrDataUri } from '../render/qr.js';
+import type { ObtainedCredential } from '../store/credential-store.js';
+
+const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
+
+/**
+ * "Add to wallet" needs our issuer's admin API (an API key in `portal.issuerApiKey`), a credential
+ * of that issuer, and the person's subject from the sign-in.
+ */
+export function canOfferToWallet(ctx: PortalContext, obtained: ObtainedCredential): boolean {
+  return Boolean(
+    ctx.config.portal.issuerApiKey && obtained.subject && obtained.issuer === ctx.catalogs.primary,
+  );
+}
+
+/**
+ * `POST /credentials/:id/wallet` (a form button: it creates something, so not a GET): a fresh
+ * OpenID4VCI credential offer for the same person and credential type, shown as a QR code with the
+ * transaction code beside it. Nothing of the offer is stored by the portal.
+ */
+export function walletRoute(app: FastifyInstance, ctx: PortalContext): void {
+  app.post<{ Params: { id: string } }>(
+    '/credentials/:id/wallet',
+    { schema: { params: Params } },
+    async (request, reply) => {
+      const obtained = await ctx.credentials.find(ctx.cookie.read(request), request.params.id);
+      if (!obtained || !obtained.subject || !obtained.issuer || !canOfferToWallet(ctx, obtained)) {
+        return sendMessage(request, reply, notFoundMessage);
+      }
+      const pc = pageContext(request, reply);
+      const offer = await createWalletOffer(ctx.config, obtained.issuer, {
+        configurationId: obtained.configurationId,
+        subject: obtained.subject,
+        txDescription: pc.m.walletTxCode,
+      });
+      const back = `/credentials/${encodeURIComponent(request.params.id)}`;
+      return sendPage(reply, 200, walletPage(pc, offer, await qrDataUri(offer.uri), back));
+    },
+  );
+}
