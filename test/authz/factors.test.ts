@@ -109,6 +109,13 @@ describe('factor selection by ACR', () => {
     expect(fallback.html).toContain('name="full_name"');
   });
 
+  it('fills the ID field from login_hint', async () => {
+    const { html } = await start(ACR.otp, { login_hint: '5102030400' });
+    expect(html).toMatch(/<input id="individual_id" name="individual_id"[^>]* value="5102030400"/);
+    const escaped = await start(ACR.kbi, { login_hint: '"><b>x' });
+    expect(escaped.html).toContain('value="&quot;&gt;&lt;b&gt;x"');
+  });
+
   it('never gives a client a factor it is not registered for', async () => {
     const portal = authz.config.authz.clients[0];
     const { chooseAcr } = await import('../../src/authz/factors/acr.js');
