@@ -31,7 +31,7 @@ export function walletRoute(app: FastifyInstance, ctx: PortalContext): void {
     { schema: { params: Params } },
     async (request, reply) => {
       const obtained = await ctx.credentials.find(ctx.cookie.read(request), request.params.id);
-      if (!obtained || !obtained.subject || !obtained.issuer || !canOfferToWallet(ctx, obtained)) {
+      if (!obtained?.subject || !obtained.issuer || !canOfferToWallet(ctx, obtained)) {
         return sendMessage(request, reply, notFoundMessage);
       }
       const pc = pageContext(request, reply);
