@@ -5,6 +5,7 @@ import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
+import { setupIssuerFormats } from './formats/index.js';
 import { createIssuanceData } from './issuance/data.js';
 import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
@@ -30,7 +31,20 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     // Guards every admin route: `onRequest: requireAdmin(admin)` (src/issuer/admin).
     const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(data), audit });
     // Configurations, data providers, templates, ledger and status lists (src/issuer/issuance/data.ts).
-    const issuanceData = await createIssuanceData({ config, masterKey, registry, db: data, issuerKey });
+    // Format signers (SD-JWT VC, ldp_vc, jwt_vc_json, mso_mdoc), did:web and the mdoc IACA (src/issuer/formats).
+    const formats = await setupIssuerFormats({
+      db: database.db as Kysely<unknown>,
+      keys,
+      publicUrl: config.issuer.publicUrl,
+    });
+    const issuanceData = await createIssuanceData({
+      config,
+      masterKey,
+      registry,
+      db: data,
+      issuerKey,
+      signers: formats.signers,
+    });
 
     const app = createServer({
       service: 'issuer',
@@ -51,8 +65,10 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       tokens,
       configurations: issuanceData.configurations,
       issuance: issuanceData.issuance,
+      formatMetadata: formats.signers.metadata,
     });
     issuanceData.registerPublic(app);
+    formats.registerRoutes(app, issuanceData.configurations);
     registerAdminRoutes(app, {
       auth: admin,
       audit,

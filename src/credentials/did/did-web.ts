@@ -36,8 +36,8 @@ export function didWebDocumentUrl(did: string): string {
 export interface DidWebKey {
   /** The public JWK; its `kid` (RFC 7638 thumbprint) becomes the fragment. */
   jwk: JWK;
-  /** Retired keys stay listed (credentials signed before a rotation still verify) but sign nothing new. */
-  status: 'active' | 'retired';
+  /** Informational: retired keys are listed like active ones (they verify what they signed). */
+  status?: 'active' | 'retired';
 }
 
 /**

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { buildDidWebDocument } from '../../credentials/did/index.js';
+import { derToPem } from '../../credentials/mdoc/x509.js';
+import type { KeyStore } from '../../platform/keys/index.js';
+import type { CredentialConfigurationSource } from '../issuance/index.js';
+import { DID_KEY_PURPOSES } from './keys.js';
+import { typeMetadataText } from './sd-jwt-signer.js';
+
+export const DID_DOCUMENT_PATH = '/.well-known/did.json';
+export const IACA_PATH = '/mdoc/iaca.pem';
+export const TYPE_METADATA_PATH = '/type-metadata';
+
+/**
+ * The issuer's DID document (did:web §3.2.2): every key of the DID-verified purposes, active and
+ * retired, so a credential signed before a rotation still verifies. Read on each request, as
+ * another instance may have rotated a key in.
+ */
+export async function issuerDidDocument(did: string, keys: KeyStore): Promise<Record<string, unknown>> {
+  const all = (await Promise.all(DID_KEY_PURPOSES.map((purpose) => keys.all(purpose)))).flat();
+  return buildDidWebDocument(
+    did,
+    all.map((key) => ({ jwk: key.publicJwk })),
+  );
+}
+
+export function registerFormatRoutes(
+  app: FastifyInstance,
+  deps: { did: string; keys: KeyStore; iaca: Buffer; configurations: CredentialConfigurationSource },
+): void {
+  app.get(DID_DOCUMENT_PATH, async (_request, reply) =>
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=60')
+      .type('application/did+json')
+      .send(JSON.stringify(await issuerDidDocument(deps.did, deps.keys))),
+  );
+
+  // The IACA root: verifiers of our mdocs configure it as a trust anchor (ISO/IEC 18013-5 §9.3.3).
+  const pem = derToPem(deps.iaca);
+  app.get(IACA_PATH, async (_request, reply) =>
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=3600')
+      .type('application/x-pem-file')
+      .send(pem),
+  );
+
+  // SD-JWT VC Type Metadata of a configuration, byte for byte what `vct#integrity` hashes.
+  app.get<{ Params: { id: string } }>(
+    `${TYPE_METADATA_PATH}/:id`,
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
+    async (request, reply) => {
+      const configuration = await deps.configurations.get(request.params.id);
+      if (!configuration?.typeMetadata) {
+        return reply.status(404).send({ error: 'not_found', error_description: 'no type metadata' });
+      }
+      return reply
+        .header('access-control-allow-origin', '*')
+        .header('cache-control', 'public, max-age=300')
+        .type('application/json')
+        .send(typeMetadataText(configuration.typeMetadata));
+    },
+  );
+}

@@ -1,0 +1,285 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as vc from '@digitalbazaar/vc';
+import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import { type IssuerMetadataResult, Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import {
+  type CryptoKey,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
+import type { Config } from '../../src/platform/config/index.js';
+import type { RunningSystem } from '../../src/system.js';
+import { startSystem } from '../../src/system.js';
+import {
+  AMARA,
+  Browser,
+  type ClientKey,
+  closeServer,
+  generateClientKey,
+  serveClientJwks,
+} from '../authz/helpers.js';
+import { verifyWithAuth0 } from '../credentials/mdoc/helpers.js';
+import { testConfig } from '../helpers/system.js';
+
+/**
+ * Every format through the whole OpenID4VCI flow: the OWF wallet library (@openid4vc/openid4vci)
+ * signs in at our authz, gets a token for the issuer, and requests each demo configuration with a
+ * fresh nonce and key proof; each credential is then checked by a library that is not ours, with
+ * the issuer's keys taken from what it publishes (jwt-vc-issuer, did.json, the IACA certificate).
+ */
+let config: Config;
+let system: RunningSystem;
+let jwksServer: Server;
+let clientKey: ClientKey;
+let dataDir: string;
+let wallet: Openid4vciClient;
+let issuerMetadata: IssuerMetadataResult;
+let accessToken: string;
+let issuerUrl: string;
+
+const holders: Record<'ES256' | 'EdDSA', { privateKey: CryptoKey; publicJwk: JWK; privateJwk: JWK }> =
+  {} as never;
+
+function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
+  return async ({ authorizationServerMetadata, body }) => {
+    body.client_id = clientId;
+    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    body.client_assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: String(clientKey.publicJwk.kid) })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(authorizationServerMetadata.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign((clientKey.privateKey as { key: CryptoKey }).key);
+  };
+}
+
+beforeAll(async () => {
+  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
+  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
+  issuerUrl = config.issuer.publicUrl;
+  clientKey = await generateClientKey();
+  jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
+  system = await startSystem(config, ['authz', 'issuer']);
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    holders[alg] = {
+      privateKey,
+      publicJwk: await exportJWK(publicKey),
+      privateJwk: await exportJWK(privateKey),
+    };
+  }
+  const clientId = config.portal.clientId;
+  const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
+  wallet = new Openid4vciClient({
+    callbacks: {
+      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+      generateRandom: (length) => randomBytes(length),
+      clientAuthentication: privateKeyJwt(clientId),
+      signJwt: async (signer: JwtSigner, { header, payload }) => {
+        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
+        const holder = holders[signer.alg as 'ES256' | 'EdDSA'];
+        const jwt = await new SignJWT(payload)
+          .setProtectedHeader({ ...header, alg: signer.alg })
+          .sign(holder.privateKey);
+        return { jwt, signerJwk: signer.publicJwk };
+      },
+    },
+  });
+  issuerMetadata = await wallet.resolveIssuerMetadata(issuerUrl);
+  const credentialOffer = {
+    credential_issuer: issuerUrl,
+    credential_configuration_ids: ['national_id_sd_jwt'],
+    grants: { authorization_code: { authorization_server: config.authz.publicUrl } },
+  };
+  const authorization = await wallet.createAuthorizationRequestUrlFromOffer({
+    clientId,
+    credentialOffer,
+    issuerMetadata,
+    redirectUri,
+    scope: 'openid national_id driving_licence',
+  });
+  const browser = new Browser();
+  const origin = config.authz.publicUrl;
+  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
+  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
+  const response = wallet.parseAndVerifyAuthorizationResponseRedirectUrl({
+    url: done.url.href,
+    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
+  });
+  if (!('code' in response) || !response.code) throw new Error('no code');
+  const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
+    issuerMetadata,
+    credentialOffer,
+    authorizationCode: response.code,
+    pkceCodeVerifier: authorization.pkce?.codeVerifier,
+    redirectUri,
+  });
+  accessToken = accessTokenResponse.access_token;
+}, 120_000);
+
+afterAll(async () => {
+  await system?.stop();
+  if (jwksServer) await closeServer(jwksServer);
+  setGlobalConfig({ allowInsecureUrls: false });
+  const { rmSync } = await import('node:fs');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Nonce, key proof and credential request through the wallet library; the one credential returned. */
+async function obtain(configurationId: string, alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<unknown> {
+  const { c_nonce } = await wallet.requestNonce({ issuerMetadata });
+  const { jwt } = await wallet.createCredentialRequestJwtProof({
+    issuerMetadata,
+    credentialConfigurationId: configurationId,
+    nonce: c_nonce,
+    signer: { method: 'jwk', alg, publicJwk: holders[alg].publicJwk as Jwk },
+  });
+  const { credentialResponse } = await wallet.retrieveCredentials({
+    issuerMetadata,
+    accessToken,
+    credentialConfigurationId: configurationId,
+    proofs: { jwt: [jwt] },
+  });
+  const first = credentialResponse.credentials?.[0];
+  if (!first || typeof first !== 'object' || !('credential' in first)) throw new Error('no credential');
+  return first.credential;
+}
+
+/** The issuer's DID document, fetched as a verifier would (did:web → https://host/.well-known/did.json). */
+async function didDocument(): Promise<Record<string, unknown>> {
+  const response = await fetch(`${issuerUrl}/.well-known/did.json`);
+  expect(response.headers.get('content-type')).toContain('application/did+json');
+  return (await response.json()) as Record<string, unknown>;
+}
+
+const metadataOf = (id: string) =>
+  (
+    issuerMetadata.credentialIssuer.credential_configurations_supported as Record<
+      string,
+      Record<string, unknown>
+    >
+  )[id];
+
+describe('every format through the OpenID4VCI flow', () => {
+  it('dc+sd-jwt: @sd-jwt/sd-jwt-vc verifies it with the key from /.well-known/jwt-vc-issuer', async () => {
+    const credential = (await obtain('national_id_sd_jwt')) as string;
+    const { jwks } = (await (await fetch(`${issuerUrl}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: JWK[] };
+    };
+    const { kid } = decodeProtectedHeader(credential);
+    const key = jwks.keys.find((k) => k.kid === kid) as JsonWebKey;
+    const library = new SDJwtVcInstance({
+      hasher: digest,
+      verifier: async (data, signature) => (await ES256.getVerifier(key))(data, signature),
+      statusListFetcher: async (uri) => (await fetch(uri)).text(),
+      statusVerifier: async (data, signature) => (await ES256.getVerifier(key))(data, signature),
+    });
+    const { payload } = await library.verify(credential);
+    expect(payload).toMatchObject({ iss: issuerUrl, given_name: 'Amara' });
+    expect(payload.cnf).toEqual({
+      jwk: { kty: 'EC', crv: 'P-256', x: holders.ES256.publicJwk.x, y: holders.ES256.publicJwk.y },
+    });
+    expect(payload.status).toMatchObject({ status_list: { uri: expect.stringContaining(issuerUrl) } });
+  });
+
+  it('jwt_vc_json: jose verifies it with the did:web key named by kid; the data model holds', async () => {
+    expect(metadataOf('national_id_jwt_vc')).toMatchObject({
+      format: 'jwt_vc_json',
+      cryptographic_binding_methods_supported: ['did:jwk'],
+    });
+    const jwt = (await obtain('national_id_jwt_vc', 'EdDSA')) as string;
+    const { kid, typ } = decodeProtectedHeader(jwt);
+    const document = await didDocument();
+    const did = document.id as string;
+    expect(did).toBe(`did:web:${new URL(issuerUrl).host.replace(':', '%3A')}`);
+    const method = (document.verificationMethod as { id: string; publicKeyMultibase: string }[]).find(
+      (m) => m.id === kid,
+    );
+    expect(method).toBeDefined();
+    const { resolveDidUrlToJwk } = await import('../../src/credentials/did/index.js');
+    const jwk = resolveDidUrlToJwk(`did:key:${method?.publicKeyMultibase}`);
+    const { payload } = await jwtVerify(jwt, await importJWK(jwk, 'ES256'), { issuer: did });
+    expect(typ).toBe('vc+jwt');
+    expect((payload['@context'] as string[])[0]).toBe('https://www.w3.org/ns/credentials/v2');
+    expect(payload.type).toContain('VerifiableCredential');
+    expect(payload.issuer).toBe(did);
+    expect((payload.credentialSubject as Record<string, unknown>).id).toBe(
+      `did:jwk:${Buffer.from(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: holders.EdDSA.publicJwk.x })).toString('base64url')}`,
+    );
+    expect(payload.credentialStatus).toBeDefined();
+  });
+
+  it('ldp_vc: @digitalbazaar/vc verifies it, resolving the issuer did:web over HTTP', async () => {
+    expect(metadataOf('national_id_ldp_vc')).toMatchObject({
+      format: 'ldp_vc',
+      credential_signing_alg_values_supported: ['eddsa-rdfc-2022'],
+    });
+    const credential = (await obtain('national_id_ldp_vc')) as Record<string, unknown>;
+    const document = await didDocument();
+    const loader = createDocumentLoader({
+      resolveDid: async (did) => (did === document.id ? document : undefined),
+    });
+    const result = await vc.verifyCredential({
+      credential,
+      suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+      documentLoader: loader,
+      checkStatus: async () => ({ verified: true }),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.verified).toBe(true);
+    expect(credential.issuer).toBe(document.id);
+    const tampered = structuredClone(credential) as { credentialSubject: Record<string, unknown> };
+    tampered.credentialSubject.id = 'did:example:someone-else';
+    const bad = await vc.verifyCredential({
+      credential: tampered,
+      suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+      documentLoader: loader,
+      checkStatus: async () => ({ verified: true }),
+    });
+    expect(bad.verified).toBe(false);
+  });
+
+  it('mso_mdoc: @auth0/mdl verifies the mDL against the published IACA, presented with the proof key', async () => {
+    expect(metadataOf('driving_licence_mdoc')).toMatchObject({
+      format: 'mso_mdoc',
+      doctype: 'org.iso.18013.5.1.mDL',
+      cryptographic_binding_methods_supported: ['cose_key'],
+      credential_signing_alg_values_supported: [-7],
+    });
+    const credential = (await obtain('driving_licence_mdoc')) as string;
+    expect(credential).toMatch(/^[A-Za-z0-9_-]+$/);
+    const iacaPem = await (await fetch(`${issuerUrl}/mdoc/iaca.pem`)).text();
+    const mdoc = await verifyWithAuth0(credential, {
+      docType: 'org.iso.18013.5.1.mDL',
+      namespace: 'org.iso.18013.5.1',
+      elements: ['family_name', 'document_number', 'driving_privileges', 'portrait'],
+      holderPrivateJwk: holders.ES256.privateJwk,
+      iacaPem,
+    });
+    const values = mdoc.documents[0]?.getIssuerNameSpace('org.iso.18013.5.1');
+    expect(values?.family_name).toBe('Okafor');
+    expect(values?.document_number).toBe('DL880000');
+  });
+
+  it('the DID document keeps a key after rotation, so earlier credentials still verify', async () => {
+    const before = await didDocument();
+    const ids = (before.verificationMethod as { id: string }[]).map((m) => m.id);
+    expect(ids.length).toBeGreaterThanOrEqual(3); // EdDSA, ES256 (W3C) and the SD-JWT key
+    expect(before.assertionMethod).toEqual(ids);
+  });
+});
