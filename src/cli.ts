@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CLIENTS_USAGE, clientsCommand } from './cli/clients.js';
 import { ISSUER_USAGE, issuerCommand } from './cli/issuer-admin.js';
 import { KEYS_USAGE, keysCommand } from './cli/keys.js';
+import { OFFER_USAGE, offerCommand } from './cli/offers.js';
 import { PASSWORD_USAGE, passwordHashCommand } from './cli/password-hash.js';
 import { type Config, ConfigError, loadConfig, type ServiceName } from './platform/config/index.js';
 import { demoIdentities } from './platform/registry/index.js';
@@ -15,6 +16,7 @@ const USAGE = `usage: attesta <command> [--config file]
 ${KEYS_USAGE}
 ${CLIENTS_USAGE}
 ${ISSUER_USAGE}
+${OFFER_USAGE}
 ${PASSWORD_USAGE}
 
 Configuration: config/default.json, then --config / ATTESTA_CONFIG, then ATTESTA_* variables
@@ -62,6 +64,7 @@ const ADMIN_COMMANDS = {
   keys: keysCommand,
   clients: clientsCommand,
   issuer: issuerCommand,
+  offer: offerCommand,
   'password-hash': passwordHashCommand,
 } as const;
 
