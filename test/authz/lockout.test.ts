@@ -1,11 +1,16 @@
 import { rmSync } from 'node:fs';
 import type { Kysely } from 'kysely';
+import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACR } from '../../src/authz/factors/acr.js';
 import { clock } from '../../src/authz/factors/clock.js';
 import type { SignInTables } from '../../src/authz/storage/sign-in-tables.js';
+import type { Config } from '../../src/platform/config/index.js';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
-import { testConfig } from '../helpers/system.js';
+import { startSystem } from '../../src/system.js';
+import { createPostgresDatabase, isPostgresAvailable } from '../helpers/databases.js';
+import { freePort, testConfig } from '../helpers/system.js';
 import { AMARA, type AuthzUnderTest, Browser, startAuthz } from './helpers.js';
 
 const LUCAS = { individual_id: '5102031513', full_name: 'Lucas Moreau' };
@@ -147,5 +152,75 @@ describe('per-IP rate limit of the sign-in endpoints', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = await refused.text();
     expect(body).not.toMatch(/stack|at .*\.js/);
+  });
+});
+
+describe('two instances on one PostgreSQL database', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('share lockouts and one-time codes (a request may hop between instances)', async (context) => {
+    if (!(await isPostgresAvailable())) return context.skip();
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const { config, dataDir: dir } = await testConfig({
+      services: ['authz'],
+      databases: { authz: database.url },
+    });
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    config.authz.login.lockout = { failures: 2, seconds: 900 };
+    const portal = config.authz.clients[0];
+    if (portal) portal.acr_values = [ACR.kbi, ACR.otp];
+    const a = await startAuthz(config);
+    cleanups.push(() => a.stop());
+    const configB: Config = structuredClone(config);
+    configB.authz.port = await freePort();
+    const b = await startSystem(configB, ['authz']);
+    cleanups.push(() => b.stop());
+    const originA = config.authz.publicUrl;
+    const originB = `http://localhost:${configB.authz.port}`;
+
+    const begin = async (acr: string) => {
+      const browser = new Browser();
+      const url = client.buildAuthorizationUrl(a.rp, {
+        redirect_uri: portal?.redirect_uris[0] ?? '',
+        scope: 'openid national_id',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+        acr_values: acr,
+        resource: config.authz.resources[0]?.identifier ?? '',
+      });
+      const page = await browser.follow(url, originA);
+      return { browser, path: page.url.pathname };
+    };
+
+    // A one-time code sent by instance A is accepted by instance B.
+    const otp = await begin(ACR.otp);
+    await otp.browser.submit(new URL(`${otp.path}/login`, originA), originA, {
+      individual_id: AMARA.individual_id,
+    });
+    let code: string | undefined;
+    for (let i = 0; i < 100 && !code; i++) {
+      code = /sign-in code is ([0-9]{6})/.exec(await (await fetch(`${originB}/dev/outbox`)).text())?.[1];
+      if (!code) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const verified = await otp.browser.submit(new URL(`${otp.path}/otp`, originB), originB, {
+      otp: code ?? '',
+    });
+    // B sends the browser back to the issuer identifier (A's URL) to resume the authorization.
+    expect(verified.url.origin).toBe(originA);
+    const done = await otp.browser.follow(verified.url, originA);
+    expect(done.url.searchParams.get('code')).toBeTruthy();
+
+    // Two failures on instance A block the ID on instance B.
+    const wrong = { ...AMARA, full_name: 'Someone Else' };
+    const first = await begin(ACR.kbi);
+    await first.browser.submit(new URL(`${first.path}/login`, originA), originA, wrong);
+    await first.browser.submit(new URL(`${first.path}/login`, originA), originA, wrong);
+    const second = await begin(ACR.kbi);
+    const blocked = await second.browser.submit(new URL(`${second.path}/login`, originB), originB, AMARA);
+    expect(await blocked.response.text()).toContain('Too many failed attempts for this ID.');
   });
 });
