@@ -166,6 +166,7 @@ describe('authorization request', () => {
       code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       code_challenge_method: 'S256',
       resource: stub.url,
+      ui_locales: 'en',
     });
     const second = await start(jar);
     for (const name of ['state', 'nonce', 'code_challenge'])

@@ -34,13 +34,14 @@ export function walletRoute(app: FastifyInstance, ctx: PortalContext): void {
       if (!obtained?.subject || !obtained.issuer || !canOfferToWallet(ctx, obtained)) {
         return sendMessage(request, reply, notFoundMessage);
       }
-      const pc = pageContext(request, reply);
+      const back = `/credentials/${encodeURIComponent(request.params.id)}`;
+      // The language links lead to the credential page: this page answers a POST.
+      const pc = { ...pageContext(request, reply), path: back };
       const offer = await createWalletOffer(ctx.config, obtained.issuer, {
         configurationId: obtained.configurationId,
         subject: obtained.subject,
         txDescription: pc.m.walletTxCode,
       });
-      const back = `/credentials/${encodeURIComponent(request.params.id)}`;
       return sendPage(reply, 200, walletPage(pc, offer, await qrDataUri(offer.uri), back));
     },
   );
