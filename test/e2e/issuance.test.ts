@@ -62,7 +62,7 @@ describe.each([{ storage: 'sqlite' }, { storage: 'postgres' }])(
       expect(await types.textContent()).toContain('National ID');
       await page.screenshot({ path: screenshotPath(`e2e-${storage}-1-landing`), fullPage: true });
 
-      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
+      await page.getByTestId('start-national_id_sd_jwt').click();
       await page.waitForURL((url) => url.href.startsWith(urls.authz));
       await page.getByLabel('Individual ID').fill(person.individualId);
       await page.getByLabel('Full name').fill(person.fullName.toUpperCase());
@@ -98,7 +98,7 @@ describe.each([{ storage: 'sqlite' }, { storage: 'postgres' }])(
       const { urls } = system;
       const page = await browser.newPage();
       await page.goto(urls.portal);
-      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').click();
+      await page.getByTestId('start-national_id_sd_jwt').click();
       await page.waitForURL((url) => url.href.startsWith(urls.authz));
       await page.getByLabel('Individual ID').fill(person.individualId);
       await page.getByLabel('Full name').fill(person.fullName);
