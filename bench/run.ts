@@ -15,11 +15,13 @@ import { LocalSigningKey } from '../src/platform/keys/index.js';
 import { demoIdentities } from '../src/platform/registry/index.js';
 import { AMARA, authorize, closeServer } from '../test/authz/helpers.js';
 import { testConfig } from '../test/helpers/system.js';
+import { formatSigningThroughput } from './formats.js';
 import { fetchNonces, newHolders, obtainAccessTokens, signProof } from './prepare.js';
 
 const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const LOGIN_FLOWS = Number(process.env.BENCH_LOGIN_FLOWS ?? 50);
+const FORMAT_SIGNATURES = Number(process.env.BENCH_FORMAT_SIGNATURES ?? 200);
 const CONFIGURATION_ID = 'national_id_sd_jwt';
 
 function percentile(sorted: number[], p: number): number {
@@ -181,6 +183,9 @@ try {
       `| crypto alone, one process (token verify + proof verify + SD-JWT VC sign) | ${f(alone)} /s |`,
       `| ratio endpoint / crypto alone | ${f(load.perSecond / alone, 2)} |`,
       `| full login flows (authorize → login → code → token), sequential | ${f(flows, 1)} flows/s |`,
+      ...(await formatSigningThroughput(FORMAT_SIGNATURES)).map(
+        (r) => `| signing alone, ${r.label} | ${f(r.perSecond)} credentials/s |`,
+      ),
     ];
     process.stdout.write(`\n${rows.join('\n')}\n\nNode ${process.version}, ${new Date().toISOString()}\n`);
   } finally {

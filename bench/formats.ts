@@ -1,0 +1,130 @@
+// Signing throughput per format and suite, in one process, through the same signers the issuer
+// uses (keys through the key interface, an in-memory SQLite key store, the mdoc IACA created once).
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { Kysely } from 'kysely';
+import { issuerMigrations } from '../src/issuer/database.js';
+import { type SignInput, setupIssuerFormats } from '../src/issuer/formats/index.js';
+import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
+import { KeyStore, MasterKey } from '../src/platform/keys/index.js';
+
+const CASES: { label: string; input: Omit<SignInput, 'holderJwk' | 'validFrom' | 'validUntil'> }[] = [];
+const SUBJECT = {
+  given_name: 'Amara',
+  family_name: 'Okafor',
+  birthdate: '1970-03-13',
+  nationalities: ['NG'],
+};
+const BITSTRING = {
+  kind: 'bitstring-status-list' as const,
+  statusPurpose: 'revocation' as const,
+  statusListIndex: '4711',
+  statusListCredential: 'https://issuer.example/status/bitstring/1',
+};
+CASES.push({
+  label: 'dc+sd-jwt (ES256, 4 disclosures)',
+  input: {
+    configuration: { id: 'b', format: 'dc+sd-jwt', vct: 'urn:example:id:1' },
+    document: {
+      kind: 'sd-jwt',
+      claims: SUBJECT,
+      disclosable: ['given_name', 'family_name', 'birthdate', ['nationalities', null]],
+    },
+    status: [{ kind: 'token-status-list', idx: 4711, uri: 'https://issuer.example/status/token/1' }],
+  },
+});
+for (const alg of ['ES256', 'EdDSA'] as const) {
+  for (const dataModel of ['2.0', '1.1'] as const) {
+    CASES.push({
+      label: `jwt_vc_json (${alg}, VCDM ${dataModel})`,
+      input: {
+        configuration: { id: 'b', format: 'jwt_vc_json', signingAlg: alg, dataModel },
+        document: {
+          kind: 'w3c',
+          dataModel,
+          contexts: [],
+          types: ['NationalIdCredential'],
+          credentialSubject: SUBJECT,
+        },
+        status: [BITSTRING],
+      },
+    });
+  }
+}
+for (const suite of [
+  'eddsa-rdfc-2022',
+  'ecdsa-rdfc-2019',
+  'eddsa-jcs-2022',
+  'Ed25519Signature2020',
+] as const) {
+  CASES.push({
+    label: `ldp_vc (${suite}, VCDM 2.0)`,
+    input: {
+      configuration: { id: 'b', format: 'ldp_vc', proofSuite: suite, dataModel: '2.0' },
+      document: {
+        kind: 'w3c',
+        dataModel: '2.0',
+        contexts: [],
+        types: ['NationalIdCredential'],
+        credentialSubject: SUBJECT,
+      },
+      status: [BITSTRING],
+    },
+  });
+}
+CASES.push({
+  label: 'mso_mdoc (mDL, ES256, 11 elements)',
+  input: {
+    configuration: { id: 'b', format: 'mso_mdoc', doctype: 'org.iso.18013.5.1.mDL' },
+    document: {
+      kind: 'mdoc',
+      docType: 'org.iso.18013.5.1.mDL',
+      namespaces: {
+        'org.iso.18013.5.1': {
+          family_name: 'Okafor',
+          given_name: 'Amara',
+          birth_date: '1970-03-13',
+          issue_date: '2021-01-15',
+          expiry_date: '2031-01-14',
+          issuing_country: 'XA',
+          issuing_authority: 'Attesta Road Authority',
+          document_number: 'DL880000',
+          driving_privileges: [{ vehicle_category_code: 'B' }],
+          un_distinguishing_sign: 'XA',
+        },
+      },
+    },
+  },
+});
+
+/** Credentials signed per second for each format and suite (`count` each, sequential, after a warm-up). */
+export async function formatSigningThroughput(
+  count: number,
+): Promise<{ label: string; perSecond: number }[]> {
+  const database = openDatabase('sqlite::memory:');
+  try {
+    await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
+    const keys = new KeyStore(database.db as never, new MasterKey(randomBytes(32)));
+    const formats = await setupIssuerFormats({
+      db: database.db as Kysely<unknown>,
+      keys,
+      publicUrl: 'https://issuer.example',
+    });
+    const holderJwk = await exportJWK((await generateKeyPair('ES256')).publicKey);
+    const validFrom = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+    const validUntil = new Date(validFrom.getTime() + 365 * 86_400_000);
+    const results = [];
+    for (const { label, input } of CASES) {
+      const signer = formats.signers.get(input.configuration.format);
+      const full = { ...input, holderJwk, validFrom, validUntil };
+      for (let i = 0; i < Math.min(20, count); i++) await signer.sign(full); // warm-up (JIT, key cache)
+      const started = performance.now();
+      for (let i = 0; i < count; i++) await signer.sign(full);
+      results.push({ label, perSecond: count / ((performance.now() - started) / 1000) });
+    }
+    return results;
+  } finally {
+    await database.close();
+  }
+}
