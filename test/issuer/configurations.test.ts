@@ -167,6 +167,19 @@ describe.each(DIALECTS)('configuration store ($dialect)', ({ dialect, create }) 
     await expect(store.update('sample_vc_sd', { ...base, id: 'other' })).rejects.toThrow(
       'id: cannot be changed',
     );
+    const csv = (file: string, keyColumn: string) => ({
+      ...base,
+      id: 'csv_sample',
+      vct: 'urn:test:csv',
+      provider: { type: 'csv', file, keyColumn },
+    });
+    await expect(store.create(csv('config/demo/none.csv', 'id'))).rejects.toThrow(
+      'provider.file: cannot be read',
+    );
+    await expect(store.create(csv('config/demo/insurance-policies.csv', 'policy'))).rejects.toThrow(
+      'provider.keyColumn: policy is not a column of the file',
+    );
+    await store.create(csv('config/demo/insurance-policies.csv', 'policy_number'));
   });
 
   it('a change on one instance reaches the cache of another within the recheck interval', async (context) => {

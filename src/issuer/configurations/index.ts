@@ -11,4 +11,4 @@ export type {
   TemplateConfig,
   TemplateNode,
 } from './types.js';
-export { ConfigurationError, uniqueKey, validateConfiguration } from './validate.js';
+export { ConfigurationError, checkProviderData, uniqueKey, validateConfiguration } from './validate.js';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { ConfigurationTables } from './tables.js';
 import type { CredentialConfiguration } from './types.js';
-import { ConfigurationError, uniqueKey, validateConfiguration } from './validate.js';
+import { ConfigurationError, checkProviderData, uniqueKey, validateConfiguration } from './validate.js';
 
 export interface StoredConfiguration {
   configuration: CredentialConfiguration;
@@ -85,6 +85,7 @@ export class ConfigurationStore {
   /** Validates and inserts; `ifAbsent` skips silently when the id or the type is taken (demo seed). */
   async create(input: unknown, options: { ifAbsent?: boolean } = {}): Promise<CredentialConfiguration> {
     const configuration = validateConfiguration(input);
+    await checkProviderData(configuration);
     const now = Date.now();
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -129,6 +130,7 @@ export class ConfigurationStore {
   /** Validates and replaces; the id cannot change. Returns false when there is no such configuration. */
   async update(id: string, input: unknown): Promise<boolean> {
     const configuration = validateConfiguration(input);
+    await checkProviderData(configuration);
     if (configuration.id !== id) throw new ConfigurationError(['id: cannot be changed']);
     return this.db.transaction().execute(async (trx) => {
       if (

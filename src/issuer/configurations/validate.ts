@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { Value } from '@sinclair/typebox/value';
+import { parseCsv } from '../providers/csv.js';
+import { dataFile } from '../providers/providers.js';
 import { checkQuery } from '../providers/sql.js';
 import { CompiledTemplate } from '../templates/compile.js';
 import { TemplateError } from '../templates/errors.js';
@@ -103,4 +106,23 @@ export function validateConfiguration(input: unknown): CredentialConfiguration {
   const problems = [...formatProblems(c), ...providerProblems(c), ...templateProblems(c)];
   if (problems.length) throw new ConfigurationError(problems);
   return c;
+}
+
+/**
+ * Checks on save that need I/O: a CSV provider's file is readable and has the key column. (An SQL
+ * database or HTTP API may legitimately be down when a configuration is saved; they are not probed.)
+ */
+export async function checkProviderData(configuration: CredentialConfiguration): Promise<void> {
+  const provider = configuration.provider;
+  if (provider?.type !== 'csv') return;
+  let header: string[] | undefined;
+  try {
+    const text = await readFile(dataFile(provider.file), 'utf8');
+    header = parseCsv(text.slice(0, text.indexOf('\n') + 1 || undefined))[0];
+  } catch {
+    throw new ConfigurationError(['provider.file: cannot be read']);
+  }
+  if (!header?.includes(provider.keyColumn)) {
+    throw new ConfigurationError([`provider.keyColumn: ${provider.keyColumn} is not a column of the file`]);
+  }
 }
