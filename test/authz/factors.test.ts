@@ -116,6 +116,18 @@ describe('factor selection by ACR', () => {
     expect(escaped.html).toContain('value="&quot;&gt;&lt;b&gt;x"');
   });
 
+  it('asks even a first-party (implicit consent) client for consent on prompt=consent', async () => {
+    expect(authz.config.authz.login.implicitConsentClients).toContain(
+      authz.config.authz.clients[0]?.client_id,
+    );
+    const implicit = await authorize(authz.config, authz.rp, AMARA, { acr_values: ACR.kbi });
+    expect(implicit.url.searchParams.get('code')).toBeTruthy();
+    const { browser, path } = await start(ACR.kbi, { prompt: 'consent' });
+    const page = await browser.submit(new URL(`${path}/login`, origin()), origin(), AMARA);
+    expect(page.url.pathname).toMatch(/^\/interaction\//);
+    expect(await page.response.text()).toContain('Share your information');
+  });
+
   it('never gives a client a factor it is not registered for', async () => {
     const portal = authz.config.authz.clients[0];
     const { chooseAcr } = await import('../../src/authz/factors/acr.js');

@@ -88,8 +88,8 @@ const forcesConsent = (interaction: Interaction) =>
   typeof interaction.params.prompt === 'string' && interaction.params.prompt.split(' ').includes('consent');
 
 /**
- * The consent step: implicit for configured first-party clients; skipped while a remembered
- * consent covers everything asked (unless `prompt=consent`); otherwise the consent page.
+ * The consent step: implicit for configured first-party clients and skipped while a remembered
+ * consent covers everything asked, both unless `prompt=consent`; otherwise the consent page.
  */
 export async function showConsent(
   signIn: SignIn,
@@ -101,9 +101,10 @@ export async function showConsent(
   const { provider, db, hashKey } = signIn.options;
   const client = await signIn.client(interaction, locale);
   const accountId = interaction.session?.accountId ?? '';
-  const implicit = signIn.login.implicitConsentClients.includes(client.clientId);
-  let granted = implicit;
-  if (!granted && !forcesConsent(interaction)) {
+  // prompt=consent asks even a first-party client (OIDC Core §3.1.2.1: the OP SHOULD prompt).
+  const forced = forcesConsent(interaction);
+  let granted = !forced && signIn.login.implicitConsentClients.includes(client.clientId);
+  if (!granted && !forced) {
     const remembered = await findConsent(
       db,
       keyedHash(hashKey, 'account', accountId),
