@@ -148,3 +148,38 @@ describe('mso_mdoc', () => {
     ).rejects.toThrow();
   });
 });
+
+describe('certificates', () => {
+  it('openssl accepts the IACA → document-signer chain in strict mode', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'attesta-x509-'));
+    try {
+      writeFileSync(join(dir, 'iaca.pem'), derToPem(chain.iaca));
+      writeFileSync(join(dir, 'ds.pem'), derToPem(chain.ds));
+      const out = execFileSync('openssl', [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        join(dir, 'iaca.pem'),
+        join(dir, 'ds.pem'),
+      ]);
+      expect(out.toString()).toContain('ds.pem: OK');
+      // The DS certificate is not a CA: it cannot vouch for another certificate.
+      const text = execFileSync('openssl', [
+        'x509',
+        '-in',
+        join(dir, 'ds.pem'),
+        '-noout',
+        '-text',
+      ]).toString();
+      expect(text).toContain('1.0.18013.5.1.2');
+      expect(text).toContain('Digital Signature');
+      expect(text).not.toContain('CA:TRUE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
