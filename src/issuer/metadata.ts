@@ -5,6 +5,7 @@ import { DEFERRED_PATH } from './deferred/endpoint.js';
 import type { IssuerEncryption } from './encryption/index.js';
 import type { CredentialConfigurationSource } from './issuance/index.js';
 import { NOTIFICATION_PATH } from './notification/endpoint.js';
+import { DI_VP_SUITES } from './proofs/di-vp.js';
 
 /** Proof signing algorithms accepted in `openid4vci-proof+jwt` (never `none`, never symmetric). */
 export const PROOF_SIGNING_ALGS = ['ES256', 'ES256K', 'EdDSA'] as const;
@@ -81,6 +82,7 @@ export function configurationMetadata(
     ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c, ctx.signingAlg)),
     proof_types_supported: {
       jwt: { proof_signing_alg_values_supported: algs },
+      di_vp: { proof_signing_alg_values_supported: [...DI_VP_SUITES] },
       ...(ctx.attestations
         ? { attestation: { proof_signing_alg_values_supported: algs, key_attestations_required: {} } }
         : {}),

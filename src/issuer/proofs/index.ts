@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { ProtocolError } from '../../platform/errors.js';
+import { verifyDiVpProof } from './di-vp.js';
 import { invalidProof, type JwtProofOptions, verifyJwtProof } from './jwt-proof.js';
 import { verifyKeyAttestation } from './key-attestation.js';
 
@@ -19,8 +20,8 @@ export interface ProvenKeys {
 }
 
 /**
- * Verifies the key proofs of one request (OpenID4VCI 1.0 §8.2, Appendix F): `jwt` proofs (one key
- * each), or one `attestation` proof whose attested keys each get a credential. Each credential of a
+ * Verifies the key proofs of one request (OpenID4VCI 1.0 §8.2, Appendix F): `jwt` or `di_vp`
+ * proofs (one key each), or one `attestation` proof whose attested keys each get a credential. Each credential of a
  * batch is bound to its own key, so a key proven twice is refused.
  */
 export async function verifyProofs(input: ProofsInput, options: JwtProofOptions): Promise<ProvenKeys> {
@@ -46,7 +47,12 @@ export async function verifyProofs(input: ProofsInput, options: JwtProofOptions)
     keys.push(...attestation.keys);
     nonces.push(attestation.nonce);
   } else {
-    throw invalidProof('di_vp proofs are not supported by this issuer');
+    const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+    for (const presentation of input.di_vp ?? []) {
+      const proof = await verifyDiVpProof(presentation, audiences);
+      keys.push(proof.holderJwk);
+      nonces.push(proof.nonce);
+    }
   }
   const distinct = new Set(keys.map((k) => `${k.crv}:${k.x}:${k.y ?? ''}`));
   if (distinct.size !== keys.length) throw invalidProof('each proof must be for a different key');

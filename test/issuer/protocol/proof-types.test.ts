@@ -3,9 +3,13 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'nod
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as vc from '@digitalbazaar/vc';
 import { decodeJwt, exportJWK, generateKeyPair, importPKCS8, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSuite } from '../../../src/credentials/data-integrity/suites.js';
 import { base58btcEncode } from '../../../src/credentials/did/base58.js';
+import { didKeyFromJwk } from '../../../src/credentials/did/index.js';
+import { createDocumentLoader } from '../../../src/credentials/jsonld/document-loader.js';
 import { expectError, freshNonce, postCredential, preAuthorizedToken } from '../helpers/protocol-client.js';
 import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
 import { newHolder, proofJwt } from '../helpers/wallet.js';
@@ -177,7 +181,7 @@ describe('key attestations (Appendix D) from trusted attesters', () => {
       Object.keys(
         metadata.credential_configurations_supported.national_id_sd_jwt?.proof_types_supported ?? {},
       ),
-    ).toEqual(['jwt', 'attestation']);
+    ).toEqual(['jwt', 'di_vp', 'attestation']);
   });
 
   it('issues one credential per attested key with an attestation proof', async () => {
@@ -239,7 +243,7 @@ describe('key attestations (Appendix D) from trusted attesters', () => {
     expectError(await request({ jwt: [mismatch] }), 400, 'invalid_proof');
   });
 
-  it('refuses mixing proof types, and di_vp (not offered)', async () => {
+  it('refuses mixing proof types, and a di_vp that is not a signed presentation', async () => {
     const holder = await newHolder();
     const jwt = await proofJwt(holder, { audience: issuer.url, nonce: await freshNonce(issuer.url) });
     expectError(await request({ jwt: [jwt], attestation: [jwt] }), 400, 'invalid_credential_request');
@@ -268,4 +272,58 @@ describe('batch issuance (§8.2 proofs, batch_size 10)', () => {
     const eleven = Array.from({ length: 11 }, () => twice);
     expectError(await request({ jwt: eleven }), 400, 'invalid_credential_request');
   });
+});
+
+/** A di_vp key proof made with @digitalbazaar/vc on the wallet side (Appendix F.2). */
+async function diVp(options: {
+  challenge: string;
+  domain?: string;
+  suite?: 'eddsa-rdfc-2022' | 'eddsa-jcs-2022';
+}) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const did = didKeyFromJwk(jwk);
+  const vm = `${did}#${did.slice('did:key:'.length)}`;
+  const suite = createSuite(options.suite ?? 'eddsa-rdfc-2022', {
+    signer: { id: vm, algorithm: 'Ed25519', sign: async ({ data }) => sign(null, data, privateKey) },
+  });
+  const presentation = await vc.signPresentation({
+    presentation: {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      holder: did,
+    },
+    suite,
+    documentLoader: createDocumentLoader(),
+    challenge: options.challenge,
+    domain: options.domain ?? issuer.url,
+  });
+  return { presentation, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } };
+}
+
+describe('di_vp proofs (Appendix F.2)', () => {
+  it('binds each credential to the key of its presentation (eddsa-rdfc-2022 and eddsa-jcs-2022)', async () => {
+    const first = await diVp({ challenge: await freshNonce(issuer.url) });
+    const second = await diVp({ challenge: await freshNonce(issuer.url), suite: 'eddsa-jcs-2022' });
+    const result = await request({ di_vp: [first.presentation, second.presentation] });
+    expect(result.status).toBe(200);
+    expect(cnfOf(result, 0)).toEqual(first.jwk);
+    expect(cnfOf(result, 1)).toEqual(second.jwk);
+  }, 20_000);
+
+  it('refuses a wrong domain, a tampered presentation and an unknown challenge', async () => {
+    const wrongDomain = await diVp({
+      challenge: await freshNonce(issuer.url),
+      domain: 'https://other.example',
+    });
+    expectError(await request({ di_vp: [wrongDomain.presentation] }), 400, 'invalid_proof');
+    const tampered = await diVp({ challenge: await freshNonce(issuer.url) });
+    expectError(
+      await request({ di_vp: [{ ...tampered.presentation, holder: 'did:example:someone-else' }] }),
+      400,
+      'invalid_proof',
+    );
+    const unknown = await diVp({ challenge: 'not-a-nonce-we-issued' });
+    expectError(await request({ di_vp: [unknown.presentation] }), 400, 'invalid_nonce');
+  }, 20_000);
 });
