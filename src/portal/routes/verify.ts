@@ -4,7 +4,9 @@ import { pageContext } from '../i18n/index.js';
 import { verifyFormPage, verifyResultPage } from '../pages/verify.js';
 import { type VerificationReport, verifySdJwt } from '../verify/checks.js';
 import { credentialFromFile, credentialFromText } from '../verify/extract.js';
+import { verifyMdocReport } from '../verify/mdoc.js';
 import { boundaryOf, parseMultipart } from '../verify/multipart.js';
+import { verifyW3c } from '../verify/w3c.js';
 
 /** Uploads larger than this are refused before they are read (a PDF of ours is ~30 KB). */
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
@@ -52,17 +54,14 @@ export function verifyRoutes(app: FastifyInstance, ctx: PortalContext): void {
   });
 }
 
-/** Dispatches on the credential's shape; SD-JWT VC today, other formats as their verifiers land. */
+/**
+ * Dispatches on the credential's shape: SD-JWT VC (`~`), `jwt_vc_json` (a JWT), `ldp_vc` (JSON-LD),
+ * `mso_mdoc` (base64url IssuerSigned). Only the catalogue's issuers are trusted.
+ */
 async function verifyAny(ctx: PortalContext, credential: string): Promise<VerificationReport> {
   const trusted = (await ctx.catalogs.all()).flatMap((e) => (e.catalog ? [e.catalog.issuer] : []));
   if (credential.includes('~')) return verifySdJwt(ctx.config, ctx.issuerKeys, trusted, credential);
-  return {
-    valid: false,
-    format: undefined,
-    issuer: undefined,
-    checks: { signature: 'skipped', issuer: 'skipped', validity: 'skipped', status: 'skipped' },
-    reasons: ['format not supported'],
-    claims: undefined,
-    vct: undefined,
-  };
+  if (credential.startsWith('{') || credential.split('.').length === 3)
+    return verifyW3c(ctx.config, trusted, credential);
+  return verifyMdocReport(ctx.config, trusted, credential);
 }

@@ -6,40 +6,12 @@ import { UpstreamError } from '../errors.js';
 import { request, requireSecureUrl } from '../http.js';
 import type { IssuerKeys } from '../issuance/issuer-keys.js';
 import { TECHNICAL_CLAIMS } from '../issuance/obtain-credential.js';
+import { type CheckOutcome, report, TIME_REASONS, type VerificationReport } from './report.js';
 
-export type CheckOutcome = 'passed' | 'failed' | 'skipped';
+export type { CheckOutcome, VerificationReport } from './report.js';
 
-export interface VerificationReport {
-  valid: boolean;
-  format: string | undefined;
-  issuer: string | undefined;
-  checks: { signature: CheckOutcome; issuer: CheckOutcome; validity: CheckOutcome; status: CheckOutcome };
-  /** Short, fixed reasons (never credential content beyond the issuer identifier). */
-  reasons: string[];
-  /** The disclosed personal claims when the signature verified. */
-  claims: Record<string, unknown> | undefined;
-  vct: string | undefined;
-}
-
-const TIME_REASONS = new Set(['expired', 'not yet valid', 'issued in the future']);
 /** Token Status List §7.1: 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED. */
 const STATUS_NAMES: Record<number, string> = { 1: 'revoked', 2: 'suspended' };
-
-function report(
-  partial: Partial<VerificationReport> & Pick<VerificationReport, 'checks'>,
-): VerificationReport {
-  const { checks } = partial;
-  const valid = Object.values(checks).every((c) => c !== 'failed') && checks.signature === 'passed';
-  return {
-    valid,
-    format: partial.format,
-    issuer: partial.issuer,
-    checks,
-    reasons: partial.reasons ?? [],
-    claims: partial.claims,
-    vct: partial.vct,
-  };
-}
 
 /**
  * An IETF Token Status List entry (`status.status_list: {idx, uri}`): the list token is fetched,

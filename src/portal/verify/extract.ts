@@ -77,6 +77,8 @@ export async function credentialFromText(
     try {
       const json = JSON.parse(value) as { credential?: unknown };
       if (typeof json.credential === 'string') return credentialFromText(json.credential, options, depth + 1);
+      if (typeof json.credential === 'object' && json.credential !== null)
+        return JSON.stringify(json.credential);
       return value;
     } catch {
       return undefined;
@@ -85,11 +87,14 @@ export async function credentialFromText(
   if (/^https?:\/\//.test(value)) return options.retrieve(value);
   if (BASE45.test(value)) {
     try {
-      return credentialFromText(pixelPassDecode(value), options, depth + 1);
+      const decoded = await credentialFromText(pixelPassDecode(value), options, depth + 1);
+      if (decoded) return decoded;
     } catch {
-      return undefined;
+      // not a PixelPass payload
     }
   }
+  // An mdoc IssuerSigned as OpenID4VCI returns it (base64url CBOR).
+  if (/^[A-Za-z0-9_-]{64,}$/.test(value)) return value;
   return undefined;
 }
 
