@@ -97,7 +97,8 @@ it('an independent wallet library gets a credential with a token from authz; @sd
   const credentialOffer = {
     credential_issuer: config.issuer.publicUrl,
     credential_configuration_ids: ['national_id_sd_jwt'],
-    grants: { authorization_code: {} },
+    // The issuer lists itself too (pre-authorized code); the offer names the AS for this grant (§4.1.1).
+    grants: { authorization_code: { authorization_server: config.authz.publicUrl } },
   };
   const authorization = await wallet.createAuthorizationRequestUrlFromOffer({
     clientId,
