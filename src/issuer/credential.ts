@@ -184,14 +184,26 @@ export async function deliveredBody(
   };
 }
 
-/** The claims an issuer-initiated offer fixed, when the token came from our pre-authorized grant. */
+/**
+ * The claims an issuer-initiated offer fixed: for a token of our pre-authorized grant (`offer_id`),
+ * or for a token of an authorization server that carries the offer's `issuer_state` (§5.1.3) — then
+ * only if the offer names nobody or names the token's subject, so one person's offer cannot be
+ * collected with another person's login.
+ */
 async function offeredClaims(
   token: AccessToken,
   deps: CredentialRouteDeps,
 ): Promise<Record<string, unknown> | undefined> {
   const offerId = token.payload.offer_id;
-  if (token.issuer !== deps.publicUrl || typeof offerId !== 'string') return undefined;
-  return (await deps.offers.get(offerId))?.claims;
+  if (token.issuer === deps.publicUrl && typeof offerId === 'string')
+    return (await deps.offers.get(offerId))?.claims;
+  const issuerState = token.payload.issuer_state;
+  if (typeof issuerState !== 'string' || issuerState.length > 64) return undefined;
+  const offer = await deps.offers.findByIssuerState(issuerState);
+  if (!offer) throw badRequest('invalid_credential_request', 'the credential offer has expired');
+  if (offer.subject !== undefined && offer.subject !== token.subject)
+    throw badRequest('invalid_credential_request', 'the credential offer was made for someone else');
+  return offer.claims;
 }
 
 /**

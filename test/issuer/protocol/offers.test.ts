@@ -3,6 +3,8 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferView } from '../../../src/issuer/offers/create.js';
+import { testConfig } from '../../helpers/system.js';
+import { type ForeignAs, startForeignAs } from '../helpers/foreign-as.js';
 import {
   createOffer,
   expectError,
@@ -251,5 +253,62 @@ describe('offer by reference, QR codes and the pre-authorized grant', () => {
       .where('issuer_state' as never, '=', grant.issuer_state as never)
       .executeTakeFirst();
     expect(row).toEqual({ id: created.id });
+  });
+});
+
+describe('issuer_state carried by the token of a configured authorization server', () => {
+  let other: ProtocolIssuer;
+  let as: ForeignAs;
+  beforeAll(async () => {
+    const prepared = await testConfig({ services: ['issuer'] });
+    as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
+    other = await startProtocolIssuer({ prepared, authorizationServers: [as.url] });
+  });
+  afterAll(async () => {
+    await other?.stop();
+    await as?.stop();
+  });
+
+  it('applies the offer claims for the named subject only, and not once the offer expired', async () => {
+    const created = (
+      await createOffer(other.url, {
+        credential_configuration_ids: ['national_id_sd_jwt'],
+        subject: '5102030400',
+        claims: { given_name: 'Offered', nationalities: ['TG'] },
+        grants: { authorization_code: {} },
+      })
+    ).body as unknown as {
+      id: string;
+      credential_offer: { grants: { authorization_code: { issuer_state: string } } };
+    };
+    const issuerState = created.credential_offer.grants.authorization_code.issuer_state;
+    const ask = async (claims: Record<string, unknown>) => {
+      const [proof] = await proofsFor(other.url, [await newHolder()]);
+      return postCredential(
+        other.url,
+        { credential_configuration_id: 'national_id_sd_jwt', proofs: { jwt: [proof] } },
+        await as.mint({ claims }),
+      );
+    };
+    const mine = await ask({ issuer_state: issuerState });
+    expect(mine.status).toBe(200);
+    expect(other.issuance.requests.at(-1)?.offeredClaims).toEqual({
+      given_name: 'Offered',
+      nationalities: ['TG'],
+    });
+    expectError(
+      await ask({ issuer_state: issuerState, sub: '9999999999' }),
+      400,
+      'invalid_credential_request',
+    );
+    // Without issuer_state, the data provider answers (no offered claims).
+    expect((await ask({})).status).toBe(200);
+    expect(other.issuance.requests.at(-1)?.offeredClaims).toBeUndefined();
+    await other.db
+      .updateTable('issuer_offers' as never)
+      .set({ expires_at: Date.now() - 1 } as never)
+      .where('id' as never, '=', created.id as never)
+      .execute();
+    expectError(await ask({ issuer_state: issuerState }), 400, 'invalid_credential_request');
   });
 });
