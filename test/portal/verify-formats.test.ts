@@ -95,3 +95,50 @@ describe.each([
     expect(result.checks.signature).toBe('failed');
   });
 });
+
+async function setStatus(uri: string, idx: string | number, status: 'revoked' | 'suspended') {
+  const listId = uri.split('/').at(-1) ?? '';
+  const response = await fetch(`${system.urls.issuer}/admin/status-lists/${listId}/entries/${idx}/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ status }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('verify page with status changes at the issuer', () => {
+  it('names a suspended SD-JWT VC (Token Status List)', async () => {
+    const credential = await obtain('national_id_sd_jwt');
+    expect((await verify(credential)).checks.status).toBe('passed');
+    const payload = JSON.parse(Buffer.from(credential.split('.')[1] ?? '', 'base64url').toString()) as {
+      status: { status_list: { idx: number; uri: string } };
+    };
+    await setStatus(payload.status.status_list.uri, payload.status.status_list.idx, 'suspended');
+    const result = await verify(credential);
+    expect(result.valid).toBe(false);
+    expect(result.checks).toMatchObject({ signature: 'passed', status: 'failed' });
+    expect(result.reasons).toEqual(['suspended']);
+  });
+
+  it('names a revoked jwt_vc_json (Bitstring Status List)', async () => {
+    const credential = await obtain('national_id_jwt_vc');
+    expect((await verify(credential)).checks.status).toBe('passed');
+    const payload = JSON.parse(Buffer.from(credential.split('.')[1] ?? '', 'base64url').toString()) as {
+      credentialStatus?: unknown;
+      vc?: { credentialStatus?: unknown };
+    };
+    const raw = payload.credentialStatus ?? payload.vc?.credentialStatus;
+    const entries = (Array.isArray(raw) ? raw : [raw]) as {
+      statusPurpose: string;
+      statusListIndex: string;
+      statusListCredential: string;
+    }[];
+    const revocation = entries.find((e) => e.statusPurpose === 'revocation');
+    if (!revocation) throw new Error('no revocation entry');
+    await setStatus(revocation.statusListCredential, revocation.statusListIndex, 'revoked');
+    const result = await verify(credential);
+    expect(result.valid).toBe(false);
+    expect(result.checks).toMatchObject({ signature: 'passed', status: 'failed' });
+    expect(result.reasons).toEqual(['revoked']);
+  });
+});
