@@ -53,6 +53,7 @@ async function loadCredentialEndpoint(issuer: string, tokens: string[], proofs: 
     url: issuer,
     connections: CONNECTIONS,
     amount: proofs.length * 2,
+    timeout: 60,
     requests: [
       {
         method: 'POST',
@@ -95,6 +96,8 @@ async function loadCredentialEndpoint(issuer: string, tokens: string[], proofs: 
     p99: percentile(latencies, 99),
     failures,
     non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
   };
 }
 
@@ -169,7 +172,7 @@ try {
     const load = await loadCredentialEndpoint(issuer, tokens, loadProofs);
     if (load.failures.size > 0 || load.credentials !== CREDENTIALS) {
       throw new Error(
-        `credential endpoint failures: ${JSON.stringify([...load.failures])}, got ${load.credentials}`,
+        `credential endpoint failures: ${JSON.stringify([...load.failures])}, connection errors ${load.errors}, timeouts ${load.timeouts}, got ${load.credentials}`,
       );
     }
     const alone = await cryptoAlone(issuer, config.authz.publicUrl, tokens, loadProofs);
