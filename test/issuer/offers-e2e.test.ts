@@ -97,6 +97,9 @@ describe('offers on the real issuer', () => {
       expect((payload.cnf as { jwk: JWK }).jwk).toEqual(holders[i]?.publicJwk);
       const decoded = await decodeSdJwt(credential, digest);
       for (const d of decoded.disclosures) salts.add(d.salt);
+      // Unlinkability (RFC 9901 §10.1): times on the hour, so copies and issuances in one hour match.
+      expect((payload.iat as number) % 3600).toBe(0);
+      expect((payload.exp as number) % 3600).toBe(0);
       const status = (payload.status as { status_list?: { idx: number } } | undefined)?.status_list;
       if (status) indices.add(status.idx);
     }
