@@ -152,7 +152,11 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
           iss: issuer,
           aud: issuer,
           sub: offer.subject ?? `offer:${offer.id}`,
-          client_id: 'pre-authorized',
+          // RFC 9068 §2.2 wants a client_id; the pre-authorized grant is anonymous (§6.1).
+          client_id:
+            typeof body.client_id === 'string'
+              ? `wallet:${body.client_id.slice(0, 100)}`
+              : 'wallet:anonymous',
           scope: scopes.join(' '),
           authorization_details: authorizationDetails,
           offer_id: offer.id,

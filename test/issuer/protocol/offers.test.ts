@@ -142,6 +142,9 @@ describe('offer by reference, QR codes and the pre-authorized grant', () => {
     const claims = decodeJwt(tokenBody.access_token as string);
     expect(claims.iss).toBe(issuer.url);
     expect(claims.aud).toBe(issuer.url);
+    // An anonymous wallet; never equal to the subject (admin calls need sub = client_id).
+    expect(claims.client_id).toBe('wallet:anonymous');
+    expect(claims.sub).toMatch(/^offer:/);
 
     // The credential carries the offered claims, and the token works with credential_identifier.
     const holder = await newHolder();
