@@ -173,7 +173,41 @@ export const ConfigSchema = T.Object({
     /** Allowed clock skew / age for proof `iat`, seconds. */
     proofMaxAge: T.Integer({ minimum: 10, maximum: 3600 }),
     credentialTtl: T.Integer({ minimum: 60 }),
-    display: T.Array(T.Object({ name: T.String(), locale: T.String() })),
+    /** Issuer display per locale (OpenID4VCI 1.0 §12.2.4): name, logo with alt text, colours. */
+    display: T.Array(
+      T.Object({
+        name: T.String(),
+        locale: T.String(),
+        logo: T.Optional(T.Object({ uri: T.String({ format: 'uri' }), alt_text: T.Optional(T.String()) })),
+        description: T.Optional(T.String()),
+        background_color: T.Optional(T.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+        text_color: T.Optional(T.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+      }),
+    ),
+    /** OpenID4VCI protocol options (docs/issuer-protocol.md). */
+    protocol: T.Object({
+      /** Credential requests and responses must be encrypted (§10). */
+      encryptionRequired: T.Boolean(),
+      /** Lifetime of a credential offer and its pre-authorized code, seconds. */
+      offerTtl: T.Integer({ minimum: 60, maximum: 2592000 }),
+      /** Wrong transaction codes allowed before a pre-authorized code dies. */
+      txCodeAttempts: T.Integer({ minimum: 1, maximum: 10 }),
+      /** Lifetime of access tokens minted for the pre-authorized grant, seconds. */
+      accessTokenTtl: T.Integer({ minimum: 30, maximum: 86400 }),
+      /** How long a deferred transaction may be collected, seconds. */
+      deferredTtl: T.Integer({ minimum: 60, maximum: 2592000 }),
+      /** Public keys of wallet providers whose key attestations are trusted (Appendix D). */
+      trustedAttesters: T.Array(T.Record(T.String(), T.Unknown()), { maxItems: 50 }),
+      /** RFC 7662 endpoints for opaque access tokens of configured authorization servers. */
+      introspection: T.Array(
+        T.Object({
+          issuer: T.String({ format: 'uri' }),
+          endpoint: T.String({ format: 'uri' }),
+          clientId: T.String({ minLength: 1 }),
+          clientSecret: T.String({ minLength: 1 }),
+        }),
+      ),
+    }),
   }),
   portal: T.Object({
     ...Service,
