@@ -100,13 +100,7 @@ describe('DPoP-bound access tokens (RFC 9449)', () => {
         }),
     ],
     ['no jti', (t) => dpopProof(key, 'POST', url(), { accessToken: t, claims: { jti: undefined } })],
-    [
-      'no ath',
-      (t) =>
-        dpopProof(key, 'POST', url(), { claims: { ath: undefined }, accessToken: undefined }).then(
-          (p) => (void t, p),
-        ),
-    ],
+    ['no ath', () => dpopProof(key, 'POST', url())],
     ['the ath of another token', (t) => dpopProof(key, 'POST', url(), { accessToken: `${t}x` })],
     [
       'another key than cnf.jkt',

@@ -101,7 +101,7 @@ describe('credential response encryption (OpenID4VCI 1.0 §10)', () => {
     ['an unsupported enc', (jwk) => ({ jwk: jwk, enc: 'A128CBC-HS256' })],
     ['an unsupported zip', (jwk) => ({ jwk: jwk, enc: 'A256GCM', zip: 'GZIP' })],
     ['a private key', (jwk) => ({ jwk: { ...jwk, d: 'AAAA' }, enc: 'A256GCM' })],
-    ['a symmetric key', (jwk) => ({ jwk: { kty: 'oct', k: 'AAAA', alg: 'ECDH-ES' }, enc: 'A256GCM' })],
+    ['a symmetric key', () => ({ jwk: { kty: 'oct', k: 'AAAA', alg: 'ECDH-ES' }, enc: 'A256GCM' })],
   ];
   for (const [name, params] of unsupported) {
     it(`refuses ${name} with invalid_encryption_parameters`, async () => {
