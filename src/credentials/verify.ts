@@ -110,7 +110,13 @@ export async function verifyAnyCredential(
         trustedCertificates: options.trustedCertificates,
         ...now,
       });
-      return { format, claims: v.namespaces, validFrom: v.validFrom, validUntil: v.validUntil };
+      return {
+        format,
+        claims: v.namespaces,
+        validFrom: v.validFrom,
+        validUntil: v.validUntil,
+        status: v.status,
+      };
     }
     default:
       throw new CredentialVerificationError('not a credential in a supported format');

@@ -271,6 +271,10 @@ describe('every format through the OpenID4VCI flow', () => {
       holderPrivateJwk: holders.ES256.privateJwk,
       iacaPem,
     });
+    const { verifyMdoc } = await import('../../src/credentials/mdoc/verify.js');
+    const { X509Certificate } = await import('node:crypto');
+    const ours = await verifyMdoc(credential, { trustedCertificates: [new X509Certificate(iacaPem).raw] });
+    expect(ours.status?.status_list.uri).toContain(`${issuerUrl}/status/token/`);
     const values = mdoc.documents[0]?.getIssuerNameSpace('org.iso.18013.5.1');
     expect(values?.family_name).toBe('Okafor');
     expect(values?.document_number).toBe('DL880000');

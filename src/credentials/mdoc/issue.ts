@@ -1,4 +1,19 @@
-import { CoseKey, DeviceKey, Issuer, SignatureAlgorithm } from '@owf/mdoc';
+import {
+  CoseKey,
+  DeviceKey,
+  DeviceKeyInfo,
+  Header,
+  IssuerAuth,
+  IssuerNamespaces,
+  IssuerSigned,
+  IssuerSignedItem,
+  MobileSecurityObject,
+  ProtectedHeaders,
+  SignatureAlgorithm,
+  UnprotectedHeaders,
+  ValidityInfo,
+  ValueDigests,
+} from '@owf/mdoc';
 import type { JWK } from 'jose';
 import type { SigningKey } from '../../platform/keys/index.js';
 import { assertPublicJwk } from '../did/index.js';
@@ -18,20 +33,42 @@ export interface IssueMdocOptions {
   validFrom: Date;
   validUntil: Date;
   signed?: Date;
+  /**
+   * IETF Token Status List reference, put in the MSO as `status: {status_list: {idx, uri}}`
+   * (draft-ietf-oauth-status-list §6.3, as ISO/IEC 18013-5 2nd edition adopts it).
+   */
+  status?: { idx: number; uri: string };
+}
+
+/** Random digest ids, unique within a namespace (§9.1.2.5: ids must not reveal element order). */
+function digestIds(count: number, random: (n: number) => Uint8Array): number[] {
+  const ids = new Set<number>();
+  while (ids.size < count) {
+    const b = random(4);
+    ids.add(
+      (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>>
+        0,
+    );
+  }
+  return [...ids];
 }
 
 /**
  * An ISO/IEC 18013-5 IssuerSigned (§8.3.2.1.2.2), encoded for OpenID4VCI (Appendix A.2: base64url
- * without padding). @owf/mdoc builds it; its COSE_Sign1 is signed through our key interface. Each
- * element gets a random 32-byte salt and a random digest id (§9.1.2.5), so equal values do not
- * give equal digests across credentials.
+ * without padding), built from @owf/mdoc's structures: each element gets a random 32-byte salt and
+ * a random digest id, the MSO carries the value digests (SHA-256), validity, the holder's device
+ * key and, when given, the status reference; its COSE_Sign1 is signed through our key interface.
+ * (@owf/mdoc's own `Issuer` builder does the same minus the status member, which its MSO model lacks.)
  */
 export async function issueMdoc(options: IssueMdocOptions): Promise<string> {
   if (options.signer.alg !== 'ES256') throw new Error('issueMdoc: the document signer must be ES256');
+  if (options.certificates.length === 0)
+    throw new Error('issueMdoc: the document-signer certificate is required');
   if (options.docType === MDL_DOCTYPE) {
     const missing = missingMdlElements(options.namespaces[MDL_NAMESPACE]);
     if (missing.length > 0) throw new Error(`issueMdoc: mDL lacks mandatory elements: ${missing.join(', ')}`);
   }
+  const ctx = mdocContext(options.signer);
   const holder = assertPublicJwk(options.holderJwk);
   const deviceKey = DeviceKey.fromJwk({
     kty: holder.kty,
@@ -39,30 +76,83 @@ export async function issueMdoc(options: IssueMdocOptions): Promise<string> {
     x: holder.x,
     ...(holder.y ? { y: holder.y } : {}),
   });
-  const signingKey = CoseKey.fromJwk({
-    ...options.signer.publicJwk,
-    alg: undefined,
-    use: undefined,
-    kid: undefined,
-  });
-  const issuer = new Issuer(options.docType, mdocContext(options.signer));
+
+  const namespaces = new Map<string, IssuerSignedItem[]>();
+  const digests = new Map<string, Map<number, Uint8Array>>();
   for (const [namespace, elements] of Object.entries(options.namespaces)) {
-    issuer.addIssuerNamespace(
-      namespace,
-      Object.fromEntries(Object.entries(elements).map(([id, value]) => [id, toElementValue(id, value)])),
+    const entries = Object.entries(elements);
+    const ids = digestIds(entries.length, ctx.crypto.random);
+    const items = entries.map(([identifier, value], i) =>
+      IssuerSignedItem.fromOptions({
+        digestId: ids[i] as number,
+        random: ctx.crypto.random(32),
+        elementIdentifier: identifier,
+        elementValue: toElementValue(identifier, value),
+      }),
     );
+    const namespaceDigests = new Map<number, Uint8Array>();
+    for (const item of items) {
+      namespaceDigests.set(
+        item.digestId,
+        await ctx.crypto.digest({ digestAlgorithm: 'SHA-256', bytes: item.encode({ asDataItem: true }) }),
+      );
+    }
+    namespaces.set(namespace, items);
+    digests.set(namespace, namespaceDigests);
   }
-  const issuerSigned = await issuer.sign({
-    signingKey,
-    algorithm: SignatureAlgorithm.ES256,
+
+  const mso = MobileSecurityObject.create({
     digestAlgorithm: 'SHA-256',
-    validityInfo: {
+    docType: options.docType,
+    valueDigests: ValueDigests.create({ digests }),
+    validityInfo: ValidityInfo.create({
       signed: options.signed ?? new Date(),
       validFrom: options.validFrom,
       validUntil: options.validUntil,
-    },
-    deviceKeyInfo: { deviceKey },
-    certificates: options.certificates,
+    }),
+    deviceKeyInfo: DeviceKeyInfo.create({ deviceKey }),
   });
-  return issuerSigned.encodedForOid4Vci;
+  if (options.status) {
+    (mso.decodedStructure as unknown as { set(key: string, value: unknown): void }).set(
+      'status',
+      new Map([
+        [
+          'status_list',
+          new Map<string, unknown>([
+            ['idx', options.status.idx],
+            ['uri', options.status.uri],
+          ]),
+        ],
+      ]),
+    );
+  }
+  const signingKey = CoseKey.fromJwk({
+    kty: 'EC',
+    crv: 'P-256',
+    x: options.signer.publicJwk.x,
+    y: options.signer.publicJwk.y,
+  });
+  const issuerAuth = await IssuerAuth.create(
+    {
+      payload: mso,
+      protectedHeaders: ProtectedHeaders.create({
+        protectedHeaders: new Map([[Header.Algorithm, SignatureAlgorithm.ES256]]),
+      }),
+      unprotectedHeaders: UnprotectedHeaders.create({
+        unprotectedHeaders: new Map([
+          [
+            Header.X5Chain,
+            options.certificates.length === 1 ? options.certificates[0] : options.certificates,
+          ],
+        ]),
+      }),
+      signingKey,
+      algorithm: SignatureAlgorithm.ES256,
+    },
+    ctx,
+  );
+  return IssuerSigned.create({
+    issuerNamespaces: IssuerNamespaces.create({ issuerNamespaces: namespaces }),
+    issuerAuth,
+  }).encodedForOid4Vci;
 }

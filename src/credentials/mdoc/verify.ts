@@ -16,6 +16,20 @@ export interface VerifiedMdoc {
   validUntil: Date;
   /** The deviceKey bound in the MSO, as a JWK. */
   deviceJwk: Record<string, unknown>;
+  /** The MSO's status reference (`{status_list: {idx, uri}}`), when it has one. */
+  status?: { status_list: { idx: number; uri: string } };
+}
+
+/** CBOR maps decode as Map: the MSO `status` member as a plain object, checked for shape. */
+function statusOf(value: unknown): VerifiedMdoc['status'] {
+  if (!(value instanceof Map)) return undefined;
+  const list = value.get('status_list');
+  if (!(list instanceof Map)) return undefined;
+  const idx = list.get('idx');
+  const uri = list.get('uri');
+  if (typeof idx !== 'number' || typeof uri !== 'string')
+    throw new CredentialVerificationError('mdoc: status malformed');
+  return { status_list: { idx, uri } };
 }
 
 /**
@@ -53,6 +67,7 @@ export async function verifyMdoc(encoded: string, options: VerifyMdocOptions): P
   const [failed] = failures;
   if (failed) throw new CredentialVerificationError(`mdoc: ${failed.check}`);
   const mso = issuerSigned.issuerAuth.mobileSecurityObject;
+  const status = statusOf((mso.decodedStructure as unknown as Map<string, unknown>).get('status'));
   const namespaces: Record<string, Record<string, unknown>> = {};
   for (const [namespace] of issuerSigned.issuerNamespaces?.issuerNamespaces ?? new Map()) {
     namespaces[namespace] = issuerSigned.getPrettyClaims(namespace) ?? {};
@@ -63,5 +78,6 @@ export async function verifyMdoc(encoded: string, options: VerifyMdocOptions): P
     validFrom: mso.validityInfo.validFrom,
     validUntil: mso.validityInfo.validUntil,
     deviceJwk: mso.deviceKeyInfo.deviceKey.jwk,
+    ...(status ? { status } : {}),
   };
 }

@@ -14,15 +14,16 @@ const COSE_ES256 = -7;
 const YEAR = 365 * 86_400_000;
 
 /**
- * `mso_mdoc`: an IssuerSigned whose MSO binds the proof key as deviceKey, signed by the document
- * signer whose certificate (issued by the issuer's IACA root) travels in the x5chain.
+ * `mso_mdoc`: an IssuerSigned whose MSO binds the proof key as deviceKey and carries the token
+ * status reference, signed by the document signer whose certificate (issued by the issuer's IACA
+ * root) travels in the x5chain.
  */
 export class MdocSigner implements FormatSigner {
   readonly formats: readonly CredentialFormat[] = ['mso_mdoc'];
 
   constructor(private readonly certificates: MdocIssuerCertificates) {}
 
-  async sign({ configuration, document, holderJwk, validFrom, validUntil }: SignInput) {
+  async sign({ configuration, document, holderJwk, validFrom, validUntil, status }: SignInput) {
     if (document.kind !== 'mdoc') throw new FormatError(`${configuration.id}: an mdoc needs namespaces`);
     const docType = configuration.doctype ?? document.docType;
     let namespaces = document.namespaces;
@@ -32,6 +33,7 @@ export class MdocSigner implements FormatSigner {
       // (docs/formats.md) rather than no credential at all. A deployment maps its own images.
       namespaces = { ...namespaces, [MDL_NAMESPACE]: { ...mdl, portrait: PLACEHOLDER_PORTRAIT } };
     }
+    const token = status?.find((s) => s.kind === 'token-status-list');
     try {
       return await issueMdoc({
         docType,
@@ -42,6 +44,7 @@ export class MdocSigner implements FormatSigner {
         validFrom,
         validUntil: validUntil ?? new Date(validFrom.getTime() + YEAR),
         signed: validFrom,
+        ...(token ? { status: { idx: token.idx, uri: token.uri } } : {}),
       });
     } catch (error) {
       if ((error as Error).message.startsWith('issueMdoc:')) {

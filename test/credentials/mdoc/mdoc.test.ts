@@ -79,6 +79,31 @@ describe('mso_mdoc', () => {
     });
   });
 
+  it('carries the token status reference in the MSO; @auth0/mdl still verifies, ours returns it', async () => {
+    const status = { idx: 4711, uri: 'https://issuer.example/status/token/3' };
+    const credential = await issue({ status });
+    await expect(verifyMdoc(credential, { trustedCertificates: [chain.iaca] })).resolves.toMatchObject({
+      status: { status_list: status },
+    });
+    const mdoc = await verifyWithAuth0(credential, {
+      docType: MDL_DOCTYPE,
+      namespace: MDL_NAMESPACE,
+      elements: ['family_name'],
+      holderPrivateJwk: holderPrivate,
+      iacaPem: derToPem(chain.iaca),
+    });
+    // The MSO as @auth0/mdl decoded it: the status member is part of the signed payload.
+    const mso = mdoc.documents[0]?.issuerSigned.issuerAuth.decodedPayload as unknown as Record<
+      string,
+      unknown
+    >;
+    const decoded = mso.status instanceof Map ? Object.fromEntries(mso.status) : mso.status;
+    expect(JSON.stringify(decoded, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v))).toBe(
+      JSON.stringify({ status_list: status }),
+    );
+    expect((await verifyMdoc(await issue(), { trustedCertificates: [chain.iaca] })).status).toBeUndefined();
+  });
+
   it('digest salts are random: two issuances of the same data differ in every digest', async () => {
     const [a, b] = await Promise.all([issue(), issue()]);
     const digests = async (c: string) => {
