@@ -191,6 +191,29 @@ describe('every format through the OpenID4VCI flow', () => {
     });
     const { payload } = await library.verify(credential);
     expect(payload).toMatchObject({ iss: issuerUrl, given_name: 'Amara' });
+
+    // vct#integrity (SRI, base64) over the type metadata the issuer serves; the library then checks
+    // the document against its Type Metadata schema. (@sd-jwt 0.19 compares SRI digests as hex, so
+    // the digest is checked here with node:crypto rather than by its fetcher.)
+    const served = await fetch(`${issuerUrl}/type-metadata/national_id_sd_jwt`);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    const integrity = payload['vct#integrity'] as string;
+    expect(integrity).toBe(`sha256-${createHash('sha256').update(bytes).digest('base64')}`);
+    const withTypes = new SDJwtVcInstance({
+      hasher: digest,
+      verifier: async (data, signature) => (await ES256.getVerifier(key))(data, signature),
+      statusListFetcher: async (uri) => (await fetch(uri)).text(),
+      statusVerifier: async (data, signature) => (await ES256.getVerifier(key))(data, signature),
+      loadTypeMetadataFormat: true,
+      vctFetcher: async (vct) => {
+        expect(vct).toBe(payload.vct);
+        return JSON.parse(bytes.toString('utf8'));
+      },
+    });
+    const typed = (await withTypes.verify(credential)) as {
+      typeMetadata?: { mergedTypeMetadata: Record<string, unknown> };
+    };
+    expect(typed.typeMetadata?.mergedTypeMetadata).toMatchObject({ vct: payload.vct, name: 'National ID' });
     expect(payload.cnf).toEqual({
       jwk: { kty: 'EC', crv: 'P-256', x: holders.ES256.publicJwk.x, y: holders.ES256.publicJwk.y },
     });

@@ -4,7 +4,7 @@ import { derToPem } from '../../credentials/mdoc/x509.js';
 import type { KeyStore } from '../../platform/keys/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import { DID_KEY_PURPOSES } from './keys.js';
-import { typeMetadataText } from './sd-jwt-signer.js';
+import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
 
 export const DID_DOCUMENT_PATH = '/.well-known/did.json';
 export const IACA_PATH = '/mdoc/iaca.pem';
@@ -51,14 +51,18 @@ export function registerFormatRoutes(
     { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
     async (request, reply) => {
       const configuration = await deps.configurations.get(request.params.id);
-      if (!configuration?.typeMetadata) {
+      const typeMetadata =
+        configuration && (configuration.format === 'dc+sd-jwt' || configuration.format === 'vc+sd-jwt')
+          ? typeMetadataOf(configuration)
+          : undefined;
+      if (!typeMetadata) {
         return reply.status(404).send({ error: 'not_found', error_description: 'no type metadata' });
       }
       return reply
         .header('access-control-allow-origin', '*')
         .header('cache-control', 'public, max-age=300')
         .type('application/json')
-        .send(typeMetadataText(configuration.typeMetadata));
+        .send(typeMetadataText(typeMetadata));
     },
   );
 }

@@ -1,5 +1,6 @@
 import { integrityOf, issueSdJwtVc, SD_JWT_VC_TYP } from '../../credentials/sd-jwt-vc/index.js';
 import { type ActiveKeys, SD_JWT_KEY_PURPOSE } from './keys.js';
+import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
 import {
   type CredentialFormat,
   FormatError,
@@ -8,18 +9,13 @@ import {
   type SignInput,
 } from './types.js';
 
-/** The exact text served at `/type-metadata/<id>`, and hashed into `vct#integrity`. */
-export function typeMetadataText(typeMetadata: Record<string, unknown>): string {
-  return JSON.stringify(typeMetadata);
-}
-
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
  * `dc+sd-jwt` (SD-JWT VC), and `vc+sd-jwt` for wallets that predate the media type change: the same
  * credential with the older `typ`. Claims are disclosable as the template says (members, array
- * elements, whole objects), with the configured number of decoys; `vct#integrity` when the
- * configuration carries type metadata; `cnf.jwk` from the proof; the token status reference.
+ * elements, whole objects), with the configured number of decoys; `vct#integrity` over the
+ * configuration's type metadata (its own, or derived from its display and claims); `cnf.jwk` from the proof; the token status reference.
  */
 export class SdJwtSigner implements FormatSigner {
   readonly formats: readonly CredentialFormat[] = ['dc+sd-jwt', 'vc+sd-jwt'];
@@ -34,14 +30,13 @@ export class SdJwtSigner implements FormatSigner {
       throw new FormatError(`${configuration.id}: an SD-JWT VC needs SD-JWT claims`);
     if (!configuration.vct) throw new FormatError(`${configuration.id}: vct is required`);
     const key = await this.keys.get(SD_JWT_KEY_PURPOSE, 'ES256');
+    const typeMetadata = typeMetadataOf(configuration);
     const token = status?.find((s) => s.kind === 'token-status-list');
     return issueSdJwtVc({
       issuerKey: key,
       issuer: this.issuer,
       vct: configuration.vct,
-      ...(configuration.typeMetadata
-        ? { vctIntegrity: integrityOf(typeMetadataText(configuration.typeMetadata)) }
-        : {}),
+      ...(typeMetadata ? { vctIntegrity: integrityOf(typeMetadataText(typeMetadata)) } : {}),
       claims: document.claims,
       disclosable: document.disclosable,
       ...(configuration.decoys ? { decoys: configuration.decoys } : {}),
