@@ -74,7 +74,9 @@ export async function requestCredential(
     | { credentials?: { credential?: unknown }[]; credential?: unknown; c_nonce?: unknown }
     | undefined;
   if (response.status === 200) {
-    const credential = body?.credentials?.[0]?.credential ?? body?.credential;
+    const issued = body?.credentials?.[0]?.credential ?? body?.credential;
+    // ldp_vc arrives as a JSON object; every other format as a string.
+    const credential = typeof issued === 'object' && issued !== null ? JSON.stringify(issued) : issued;
     if (typeof credential !== 'string' || !credential) {
       throw new UpstreamError('credential', 'invalid_response', 'no credential in the credential response');
     }

@@ -8,9 +8,20 @@ import { type AccessGrant, fetchNonce, requestCredential } from './credential-re
 import { holderKeyFor, publicMembers, signProof } from './holder-proof.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import { type VerifiedCredential, verifyObtainedCredential } from './verify-credential.js';
+import { verifyOtherFormat } from './verify-other-formats.js';
 
 /** Formats the portal can verify and show; other configurations are not offered. */
-export const SUPPORTED_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
+export const SUPPORTED_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'mso_mdoc']);
+const SD_JWT_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
+
+/** Media types of the raw download per format. */
+const MEDIA_TYPES: Record<string, string> = {
+  'dc+sd-jwt': 'application/dc+sd-jwt',
+  'vc+sd-jwt': 'application/dc+sd-jwt',
+  jwt_vc_json: 'application/vc+jwt',
+  ldp_vc: 'application/vc+ld+json',
+  mso_mdoc: 'text/plain; charset=utf-8',
+};
 
 /** Claims of the JWT and SD-JWT machinery, not of the person (RFC 7519 §4.1, SD-JWT VC §3.2.2). */
 export const TECHNICAL_CLAIMS = new Set([
@@ -64,6 +75,7 @@ export async function obtainCredential(
   }
   if (credential === undefined) throw new UpstreamError('credential', 'invalid_response', 'no credential');
   return verifyAndDescribe(
+    config,
     keys,
     { catalog, type, credential, holderJwk: publicMembers(holderKey.publicJwk) },
     'guest',
@@ -72,11 +84,33 @@ export async function obtainCredential(
 
 /** Verifies what the issuer sent against the holder key it was asked for, and describes it for the card. */
 export async function verifyAndDescribe(
+  config: Config,
   keys: IssuerKeys,
   input: { catalog: IssuerCatalog; type: CredentialType; credential: string; holderJwk: JWK },
   holder: HolderMode,
 ): Promise<ObtainedCredential> {
   const { catalog, type, credential } = input;
+  if (!SD_JWT_FORMATS.has(type.format)) {
+    const checked = await verifyOtherFormat(config, catalog, type, credential, input.holderJwk);
+    return {
+      configurationId: type.id,
+      credential,
+      mediaType: MEDIA_TYPES[type.format] ?? 'application/octet-stream',
+      format: type.format,
+      typeName: type.name,
+      issuerName: catalog.name,
+      typeDisplay: type.display,
+      issuerDisplay: catalog.display,
+      claimsMeta: checked.claimsMeta,
+      claims: checked.claims,
+      labels: type.labels,
+      selectable: [],
+      holder,
+      issuer: catalog.issuer,
+      issuedAt: checked.issuedAt,
+      expiresAt: checked.expiresAt,
+    };
+  }
   const verified = await verifyObtainedCredential(keys, credential, {
     issuer: catalog.issuer,
     vct: type.vct,

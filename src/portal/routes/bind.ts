@@ -95,6 +95,7 @@ export function bindRoutes(app: FastifyInstance, ctx: PortalContext): void {
         return reply.redirect(`/bind/${encodeURIComponent(id)}`, 303);
       }
       const obtained = await verifyAndDescribe(
+        ctx.config,
         ctx.issuerKeys,
         { catalog, type, credential: outcome.credential, holderJwk },
         'browser',

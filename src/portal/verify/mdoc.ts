@@ -14,7 +14,7 @@ function pemToDer(pem: string): Uint8Array[] {
 }
 
 /** The IACA roots of the catalogue's issuers (those that publish one at IACA_PATH). */
-async function trustedRoots(config: Config, issuers: string[]): Promise<Uint8Array[]> {
+export async function trustedRoots(config: Config, issuers: string[]): Promise<Uint8Array[]> {
   const roots: Uint8Array[] = [];
   for (const issuer of issuers) {
     try {

@@ -90,7 +90,7 @@ async function bitstringStatus(
 }
 
 /** A `jwt_vc_json` (compact JWT) or `ldp_vc` (JSON-LD with a proof), verified with the formats' verifiers. */
-async function verifyW3cDocument(
+export async function verifyW3cDocument(
   config: Config,
   trusted: Map<string, string>,
   input: unknown,
