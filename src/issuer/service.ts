@@ -36,6 +36,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       db: database.db as Kysely<unknown>,
       keys,
       publicUrl: config.issuer.publicUrl,
+      ...config.issuer.mdoc,
     });
     const issuanceData = await createIssuanceData({
       config,

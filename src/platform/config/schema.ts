@@ -173,6 +173,14 @@ export const ConfigSchema = T.Object({
     /** Allowed clock skew / age for proof `iat`, seconds. */
     proofMaxAge: T.Integer({ minimum: 10, maximum: 3600 }),
     credentialTtl: T.Integer({ minimum: 60 }),
+    /** Subject of the mdoc IACA root and document-signer certificates (docs/formats.md). */
+    mdoc: T.Optional(
+      T.Object({
+        /** ISO 3166-1 alpha-2; verifiers compare it with an mDL's `issuing_country`. */
+        country: T.String({ pattern: '^[A-Z]{2}$' }),
+        organization: T.String({ minLength: 1, maxLength: 64 }),
+      }),
+    ),
     /** Issuer display per locale (OpenID4VCI 1.0 §12.2.4): name, logo with alt text, colours. */
     display: T.Array(
       T.Object({
