@@ -4,6 +4,9 @@ import { CredentialVerificationError } from '../sd-jwt-vc/errors.js';
 import { checkW3cDataModel, type DataModelCheck } from '../w3c/data-model.js';
 import { type CanonizeBounds, createSuite, PROOF_SUITES, type ProofSuite } from './suites.js';
 
+/** Far above any credential we issue (~2 KB); bounds the JSON-LD work a stranger can ask of us. */
+const MAX_CREDENTIAL_CHARS = 256 * 1024;
+
 export interface VerifyLdpVcOptions {
   documentLoader: DocumentLoader;
   expectedIssuer?: string;
@@ -36,6 +39,10 @@ function proofSuite(proof: unknown): ProofSuite {
  * Throws CredentialVerificationError with a short reason.
  */
 export async function verifyLdpVc(credential: unknown, options: VerifyLdpVcOptions): Promise<VerifiedLdpVc> {
+  // Canonicalisation cost grows with the document: refuse the oversized before any JSON-LD work.
+  if (JSON.stringify(credential ?? null).length > MAX_CREDENTIAL_CHARS) {
+    throw new CredentialVerificationError('credential too large');
+  }
   const model = checkW3cDataModel(credential, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.expectedIssuer ? { expectedIssuer: options.expectedIssuer } : {}),

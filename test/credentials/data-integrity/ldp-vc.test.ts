@@ -4,7 +4,7 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueLdpVc } from '../../../src/credentials/data-integrity/issue.js';
 import {
   PROOF_SUITES,
@@ -144,6 +144,7 @@ describe('ldp_vc', () => {
   });
 
   it('an unknown context is a clear error and never a network fetch', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const input = credential('2.0');
     input['@context'] = [...(input['@context'] as string[]), 'https://evil.example/context.jsonld'];
     const error = await issueLdpVc({
@@ -159,6 +160,8 @@ describe('ldp_vc', () => {
     );
     await expect(loader('https://evil.example/context.jsonld')).rejects.toBeInstanceOf(DocumentLoaderError);
     await expect(loader('did:web:elsewhere.example')).rejects.toThrow('DID not resolvable offline');
+    expect(fetchSpy).not.toHaveBeenCalled();
+    fetchSpy.mockRestore();
   });
 
   it('canonicalisation is bounded: a blank-node clique ("poison graph") aborts', async () => {
@@ -184,6 +187,12 @@ describe('ldp_vc', () => {
       }),
     ).rejects.toThrow(/Maximum deep iterations|Abort/);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses an oversized credential before any JSON-LD work', async () => {
+    const signed = await sign('eddsa-rdfc-2022', '2.0');
+    (signed.credentialSubject as Record<string, unknown>).padding = 'x'.repeat(300 * 1024);
+    await expect(verifyLdpVc(signed, { documentLoader: loader })).rejects.toThrow('credential too large');
   });
 
   it('refuses a suite/key algorithm mismatch', async () => {
