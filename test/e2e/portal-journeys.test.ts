@@ -138,7 +138,11 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       await page.locator('form.search button').click();
       await page.waitForURL((url) => url.searchParams.get('q') === 'national');
       const cards = page.getByTestId('credential-type');
-      expect(await cards.count()).toBe(1);
+      // The national ID in each format the issuer offers it in, and nothing else.
+      const ids = await cards.evaluateAll((items) =>
+        items.map((i) => i.getAttribute('data-configuration-id')),
+      );
+      expect(ids.sort()).toEqual(['national_id_jwt_vc', 'national_id_ldp_vc', 'national_id_sd_jwt']);
       await checkpoint(page, `portal-${l.lang}-2-search`);
 
       await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').first().click();
