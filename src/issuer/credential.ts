@@ -142,6 +142,10 @@ async function resolveConfiguration(
     configuration = (await source.list()).find((c) => matchesDraft13(c, body));
     if (!configuration)
       throw badRequest('unsupported_credential_type', 'no credential of that type is offered');
+    // A wallet that asks for `vc+sd-jwt` predates the media type change: it gets that `typ` (the
+    // format signer issues the same SD-JWT VC under the old name; docs/formats.md).
+    if (body.format === 'vc+sd-jwt' && configuration.format === 'dc+sd-jwt')
+      configuration = { ...configuration, format: 'vc+sd-jwt' };
   } else {
     throw badRequest(
       'invalid_credential_request',

@@ -220,6 +220,27 @@ describe('every format through the OpenID4VCI flow', () => {
     expect(payload.status).toMatchObject({ status_list: { uri: expect.stringContaining(issuerUrl) } });
   });
 
+  it('vc+sd-jwt: a draft-13 request for `vc+sd-jwt` gets the SD-JWT VC under that older typ', async () => {
+    const nonce = (
+      (await (await fetch(`${issuerUrl}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+    ).c_nonce;
+    const proof = await new SignJWT({ aud: issuerUrl, iat: Math.floor(Date.now() / 1000), nonce })
+      .setProtectedHeader({ typ: 'openid4vci-proof+jwt', alg: 'ES256', jwk: holders.ES256.publicJwk })
+      .sign(holders.ES256.privateKey);
+    const response = await fetch(`${issuerUrl}/credential`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({
+        format: 'vc+sd-jwt',
+        vct: metadataOf('national_id_sd_jwt')?.vct,
+        proof: { proof_type: 'jwt', jwt: proof },
+      }),
+    });
+    const body = (await response.json()) as { credential?: string };
+    expect(response.status).toBe(200);
+    expect(decodeProtectedHeader(body.credential as string).typ).toBe('vc+sd-jwt');
+  });
+
   it('jwt_vc_json: jose verifies it with the did:web key named by kid; the data model holds', async () => {
     expect(metadataOf('national_id_jwt_vc')).toMatchObject({
       format: 'jwt_vc_json',
