@@ -13,7 +13,12 @@ import { UpstreamError } from './errors.js';
 import { IssuerKeys } from './issuance/issuer-keys.js';
 import { AuthorizationServers } from './oidc/authorization-server.js';
 import { signedClientAssertion } from './oidc/client-auth.js';
-import { badRequestMessage, internalErrorMessage, upstreamErrorMessage } from './pages/message.js';
+import {
+  badRequestMessage,
+  internalErrorMessage,
+  tooManyMessage,
+  upstreamErrorMessage,
+} from './pages/message.js';
 import { assetsRoute } from './routes/assets.js';
 import { bindRoutes, PENDING_TTL_MS } from './routes/bind.js';
 import { callbackRoute } from './routes/callback.js';
@@ -66,6 +71,7 @@ function pageErrors(app: FastifyInstance): void {
     }
     if ('validation' in error && error.validation) return sendMessage(request, reply, badRequestMessage);
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 429) return sendMessage(request, reply, tooManyMessage);
     if (status < 500) return sendMessage(request, reply, { ...badRequestMessage, status });
     request.log.error({ err: error }, 'request failed');
     return sendMessage(request, reply, internalErrorMessage);
@@ -118,7 +124,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
       callbackRoute(pages, ctx);
       bindRoutes(pages, ctx);
       credentialRoutes(pages, ctx);
-      verifyRoutes(pages, ctx);
+      await verifyRoutes(pages, ctx);
       walletRoute(pages, ctx);
     });
 

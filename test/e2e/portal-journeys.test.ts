@@ -329,6 +329,8 @@ describe('every format our issuer makes, through the portal', () => {
       await page.waitForURL((url) => url.pathname.startsWith('/credentials/'));
       const value = page.getByTestId('claims').locator(`[data-claim-value="${claim}"]`);
       expect(await value.textContent()).toBe(person.givenName);
+      // The mdoc carries a portrait: the card shows it as a picture.
+      if (id === 'driving_licence_mdoc') expect(await page.getByTestId('photo').count()).toBe(1);
       await checkpoint(page, `portal-en-format-${id}`);
       const pdf = await download(page, 'download-pdf');
       const raw = (await download(page, 'download')).toString('utf8');

@@ -192,3 +192,13 @@ describe('verify page', () => {
     expect(valid(json.page)).toBe(true);
   });
 });
+
+describe('verify page limits', () => {
+  it('answers a client that verifies too often with a 429 page (after the other tests of this file)', async () => {
+    let last: { status: number; page: string } | undefined;
+    for (let i = 0; i < 61 && last?.status !== 429; i++) last = await verify({ text: 'x' });
+    expect(last?.status).toBe(429);
+    expect(last?.page).toContain('data-message="tooMany"');
+    expect(last?.page).toContain('data-testid="back-home"');
+  });
+});

@@ -123,6 +123,7 @@ export const en = {
       'Not found',
       'There is nothing here, or it is no longer available. Credentials are kept only for a short time and only for the browser that obtained them.',
     ],
+    tooMany: ['Too many requests', 'Please wait a minute before trying again.'],
     badRequest: ['Request not understood', 'The address you followed is not valid.'],
     internal: ['Something went wrong', 'An unexpected error occurred on our side. Please try again.'],
   },

@@ -126,6 +126,7 @@ export const fr: Messages = {
       'Introuvable',
       'Il n’y a rien ici, ou ce n’est plus disponible. Les attestations ne sont conservées que peu de temps, et seulement pour le navigateur qui les a obtenues.',
     ],
+    tooMany: ['Trop de demandes', 'Veuillez patienter une minute avant de réessayer.'],
     badRequest: ['Demande incomprise', 'L’adresse que vous avez suivie n’est pas valide.'],
     internal: [
       'Une erreur est survenue',

@@ -45,4 +45,5 @@ export const sessionExpiredMessage: Message = { status: 400, key: 'expired' };
 export const cancelledMessage: Message = { status: 200, kind: 'info', key: 'cancelled' };
 export const notFoundMessage: Message = { status: 404, key: 'notFound' };
 export const badRequestMessage: Message = { status: 400, key: 'badRequest' };
+export const tooManyMessage: Message = { status: 429, key: 'tooMany' };
 export const internalErrorMessage: Message = { status: 500, key: 'internal' };

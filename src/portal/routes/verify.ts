@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { type PortalContext, sendPage } from '../context.js';
 import { pageContext } from '../i18n/index.js';
@@ -8,6 +9,9 @@ import { verifyMdocReport } from '../verify/mdoc.js';
 import { boundaryOf, parseMultipart } from '../verify/multipart.js';
 import { verifyW3c } from '../verify/w3c.js';
 
+/** Verifications per client IP and minute. */
+export const VERIFY_RATE_LIMIT = { max: 60, timeWindow: 60_000 };
+
 /** Uploads larger than this are refused before they are read (a PDF of ours is ~30 KB). */
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -15,7 +19,9 @@ export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
  * `GET /verify` and `POST /verify`: anyone may check a credential file, one of our PDFs, a picture of
  * a QR code or pasted text. The portal trusts the issuers of its catalogue; nothing is stored.
  */
-export function verifyRoutes(app: FastifyInstance, ctx: PortalContext): void {
+export async function verifyRoutes(app: FastifyInstance, ctx: PortalContext): Promise<void> {
+  // Verifying costs CPU (PDF parsing, QR reading, JSON-LD canonicalisation): per client IP, bounded.
+  await app.register(rateLimit, { global: false });
   app.addContentTypeParser(
     'multipart/form-data',
     { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
@@ -26,32 +32,36 @@ export function verifyRoutes(app: FastifyInstance, ctx: PortalContext): void {
     sendPage(reply, 200, verifyFormPage(pageContext(request, reply))),
   );
 
-  app.post('/verify', { bodyLimit: MAX_UPLOAD_BYTES }, async (request, reply) => {
-    const pc = pageContext(request, reply);
-    const options = {
-      retrieve: async (url: string) => {
-        const prefix = `${ctx.config.portal.publicUrl}/r/`;
-        if (!url.startsWith(prefix)) return undefined;
-        return (await ctx.retrievals.take(url.slice(prefix.length)))?.credential;
-      },
-    };
-    let credential: string | undefined;
-    const body = request.body;
-    const boundary = boundaryOf(request.headers['content-type']);
-    if (Buffer.isBuffer(body) && boundary) {
-      for (const part of parseMultipart(body, boundary)) {
-        if (part.name === 'file' && part.data.length)
-          credential ??= await credentialFromFile(part.data, options);
-        if (part.name === 'text' && part.data.length) {
-          credential ??= await credentialFromText(part.data.toString('utf8'), options);
+  app.post(
+    '/verify',
+    { bodyLimit: MAX_UPLOAD_BYTES, config: { rateLimit: VERIFY_RATE_LIMIT } },
+    async (request, reply) => {
+      const pc = pageContext(request, reply);
+      const options = {
+        retrieve: async (url: string) => {
+          const prefix = `${ctx.config.portal.publicUrl}/r/`;
+          if (!url.startsWith(prefix)) return undefined;
+          return (await ctx.retrievals.take(url.slice(prefix.length)))?.credential;
+        },
+      };
+      let credential: string | undefined;
+      const body = request.body;
+      const boundary = boundaryOf(request.headers['content-type']);
+      if (Buffer.isBuffer(body) && boundary) {
+        for (const part of parseMultipart(body, boundary)) {
+          if (part.name === 'file' && part.data.length)
+            credential ??= await credentialFromFile(part.data, options);
+          if (part.name === 'text' && part.data.length) {
+            credential ??= await credentialFromText(part.data.toString('utf8'), options);
+          }
         }
+      } else if (typeof (body as { text?: unknown } | undefined)?.text === 'string') {
+        credential = await credentialFromText((body as { text: string }).text, options);
       }
-    } else if (typeof (body as { text?: unknown } | undefined)?.text === 'string') {
-      credential = await credentialFromText((body as { text: string }).text, options);
-    }
-    const result = credential ? await verifyAny(ctx, credential) : undefined;
-    return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
-  });
+      const result = credential ? await verifyAny(ctx, credential) : undefined;
+      return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
+    },
+  );
 }
 
 /**

@@ -10,7 +10,8 @@ const jsQR: JsQr = (jsqrModule as unknown as { default?: JsQr }).default ?? (jsq
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 const BASE45 = /^[0-9A-Z $%*+\-./:]+$/;
-const MAX_PIXELS = 4096 * 4096;
+/** A QR code of ours is under 1000 pixels wide; a phone photo scaled to 2048² is plenty. */
+const MAX_PIXELS = 2048 * 2048;
 
 /** Reads a QR code from RGBA pixels with jsQR; undefined when there is none. */
 function readQr(rgba: Uint8ClampedArray, width: number, height: number): string | undefined {
