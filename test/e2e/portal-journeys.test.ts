@@ -210,13 +210,21 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       const c = await context(l.lang);
       const page = await c.newPage();
       await page.goto(`${urls.portal}/?lang=${l.lang}`);
+      // The binding page is held without its script first, to look at it (screenshot, axe).
+      const script = `${urls.portal}/assets/bind.js`;
+      await page.route(script, (route) => route.abort());
       await page.locator('[data-testid="bind-national_id_sd_jwt"]').click();
       await page.waitForURL((url) => url.href.startsWith(urls.authz));
       await signIn(page, urls.portal, person);
-      // /bind/… signs in the page and posts the proof back, then the card.
+      await page.waitForURL((url) => url.pathname.startsWith('/bind/'));
+      expect(await page.getByTestId('bind').getAttribute('data-audience')).toBe(urls.issuer);
+      await checkpoint(page, `portal-${l.lang}-6-binding`);
+      // With its script, the page signs the proof and posts it back; then the card.
+      await page.unroute(script);
+      await page.reload();
       await page.waitForURL((url) => url.pathname.startsWith('/credentials/'), { timeout: 20_000 });
       expect(await page.getByTestId('bound-to-browser').isVisible()).toBe(true);
-      await checkpoint(page, `portal-${l.lang}-6-bound-card`);
+      await checkpoint(page, `portal-${l.lang}-7-bound-card`);
 
       const key = await page.evaluate(
         () =>
@@ -244,7 +252,7 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       // by an independent wallet library for a credential bound to the wallet's own key.
       await page.getByTestId('add-to-wallet').click();
       await page.waitForSelector('[data-testid="wallet-offer"]');
-      await checkpoint(page, `portal-${l.lang}-10-wallet-offer`);
+      await checkpoint(page, `portal-${l.lang}-11-wallet-offer`);
       const offerUri = (await page.getByTestId('wallet-offer').getAttribute('data-offer-uri')) ?? '';
       expect(offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
       const txCode = (await page.getByTestId('tx-code').textContent()) ?? '';
@@ -287,18 +295,18 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       await page.waitForURL((url) => url.href.startsWith(`${urls.portal}/callback`));
       expect(await page.getByTestId('message').getAttribute('data-message')).toBe('cancelled');
       expect(await page.locator('h1').textContent()).toBe(l.cancelled);
-      await checkpoint(page, `portal-${l.lang}-7-cancelled`);
+      await checkpoint(page, `portal-${l.lang}-8-cancelled`);
 
       // Replaying the callback: the flow was used, so the session no longer matches it.
       await page.reload();
       expect(await page.getByTestId('message').getAttribute('data-message')).toBe('expired');
       expect(await page.locator('h1').textContent()).toBe(l.expired);
-      await checkpoint(page, `portal-${l.lang}-8-expired`);
+      await checkpoint(page, `portal-${l.lang}-9-expired`);
 
       await page.goto(`${urls.portal}/start/national_id_sd_jwt?issuer=${issuerKey(deadIssuer)}`);
       expect(await page.locator('h1').textContent()).toBe(l.unavailable);
       expect(await page.getByTestId('error-code').textContent()).toBe('unreachable');
-      await checkpoint(page, `portal-${l.lang}-9-issuer-unavailable`);
+      await checkpoint(page, `portal-${l.lang}-10-issuer-unavailable`);
       await page.getByTestId('back-home').click();
       await page.waitForURL(`${urls.portal}/`);
       expect(await page.locator('h1').textContent()).toBe(l.heading);
