@@ -48,7 +48,14 @@ export function fromAcceptLanguage(header: string | undefined): Locale | undefin
 export function negotiateLocale(request: FastifyRequest, reply: FastifyReply): Locale {
   const asked = (request.query as { lang?: unknown } | undefined)?.lang;
   if (isLocale(asked)) {
-    reply.setCookie(LANG_COOKIE, asked, { path: '/', sameSite: 'lax', maxAge: 365 * 86400, httpOnly: true });
+    // Not personal, but still only sent back over https when the page came over https.
+    reply.setCookie(LANG_COOKIE, asked, {
+      path: '/',
+      sameSite: 'lax',
+      maxAge: 365 * 86400,
+      httpOnly: true,
+      secure: 'auto',
+    });
     return asked;
   }
   const remembered = request.cookies[LANG_COOKIE];
