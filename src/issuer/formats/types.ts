@@ -106,7 +106,7 @@ export interface FormatConfigurationFields {
   dataModel?: W3cDataModel;
   /** ldp_vc: proof suite; default 'eddsa-rdfc-2022'. */
   proofSuite?: LdpProofSuite;
-  /** jwt_vc_json (and SD-JWT): signing algorithm; default ES256. */
+  /** jwt_vc_json: signing algorithm; default ES256 (SD-JWT VC and mdoc are signed with ES256). */
   signingAlg?: 'ES256' | 'EdDSA';
   /** ldp_vc / jwt_vc_json: OpenID4VCI `credential_definition` (`@context` for ldp_vc, `type`). */
   credentialDefinition?: { '@context'?: string[]; type: string[] };
