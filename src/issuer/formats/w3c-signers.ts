@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { issueLdpVc } from '../../credentials/data-integrity/issue.js';
 import { type ProofSuite, SUITE_ALGORITHM } from '../../credentials/data-integrity/suites.js';
 import { didJwkFromJwk } from '../../credentials/did/index.js';
+import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../../credentials/jsonld/contexts.js';
 import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import { issueJwtVc } from '../../credentials/jwt-vc/issue.js';
 import { type BitstringStatusEntry, buildW3cCredential } from '../../credentials/w3c/credential.js';
@@ -66,9 +67,7 @@ function issuedContexts(configuration: SignerConfiguration): string[] {
     dataModel: configuration.dataModel ?? '2.0',
     issuer: 'did:example:x',
     contexts: (configuration.credentialDefinition?.['@context'] ?? []).filter(
-      (c) =>
-        !c.startsWith('https://www.w3.org/ns/credentials/v2') &&
-        c !== 'https://www.w3.org/2018/credentials/v1',
+      (c) => c !== VC_V2_CONTEXT && c !== VC_V1_CONTEXT,
     ),
     types: [],
     credentialSubject: {},
