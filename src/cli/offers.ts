@@ -104,7 +104,7 @@ export async function offerCommand(args: string[], out: (line: string) => void):
     const masterKey = loadMasterKey(config.keys.masterKeyFile);
     const store = new ConfigurationStore(database.db);
     // As the issuer does on start, so an offer can be made before the first start.
-    if (config.registry.seedDemo) await seedDemoConfigurations(store);
+    if (config.registry.seedDemo) await seedDemoConfigurations(store, config.issuer.publicUrl);
     const offers = new OfferService({
       publicUrl: config.issuer.publicUrl,
       authorizationServer: config.issuer.authorizationServers[0] as string,

@@ -149,11 +149,11 @@ describe.each(DIALECTS)('configuration store ($dialect)', ({ dialect, create }) 
   it('one configuration per type and format; seeding is idempotent', async (context) => {
     if (!db) return context.skip();
     const store = new ConfigurationStore(one.db);
-    await seedDemoConfigurations(store);
-    await seedDemoConfigurations(store);
+    await seedDemoConfigurations(store, 'https://issuer.example');
+    await seedDemoConfigurations(store, 'https://issuer.example');
     expect((await store.all()).length).toBe(demoConfigurations().length);
     await expect(store.create({ ...base, id: 'national_id_sd_jwt' })).rejects.toThrow(ConfigurationConflict);
-    await expect(store.create({ ...base, vct: 'urn:attesta:credential:national-id:1' })).rejects.toThrow(
+    await expect(store.create({ ...base, vct: 'https://issuer.example/types/national-id' })).rejects.toThrow(
       'configuration national_id_sd_jwt already issues this type in format dc+sd-jwt',
     );
     // The same vct in another format is another configuration.
@@ -161,7 +161,7 @@ describe.each(DIALECTS)('configuration store ($dialect)', ({ dialect, create }) 
       ...base,
       id: 'sample_vc_sd',
       format: 'vc+sd-jwt',
-      vct: 'urn:attesta:credential:national-id:1',
+      vct: 'https://issuer.example/types/national-id',
     });
     await expect(store.update('sample', { ...base })).resolves.toBe(false);
     await expect(store.update('sample_vc_sd', { ...base, id: 'other' })).rejects.toThrow(

@@ -114,7 +114,7 @@ describe('issuance', () => {
     const verified = await library.verify(credential);
     expect(verified.payload).toMatchObject({
       iss: issuer.url,
-      vct: 'urn:attesta:credential:national-id:1',
+      vct: `${issuer.url}/types/national-id`,
       given_name: 'Amara',
       family_name: 'Okafor',
       birthdate: '1970-03-13',

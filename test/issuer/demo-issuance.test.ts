@@ -57,7 +57,7 @@ describe('the demo credential types', () => {
     expect(status).toBe(200);
     const claims = sdJwtClaims((body.credentials as { credential: string }[])[0]?.credential as string);
     expect(claims).toMatchObject({
-      vct: 'urn:attesta:credential:insurance-policy:1',
+      vct: `${issuer.url}/types/insurance-policy`,
       policy_number: 'POL-0700100',
       holder_name: 'Amara Okafor',
       birthdate: '1970-03-13',

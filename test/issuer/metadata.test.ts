@@ -49,7 +49,7 @@ describe('credential issuer metadata', () => {
     expect(nationalId).toMatchObject({
       format: 'dc+sd-jwt',
       scope: 'national_id',
-      vct: 'urn:attesta:credential:national-id:1',
+      vct: `${issuer.url}/types/national-id`,
       cryptographic_binding_methods_supported: ['jwk'],
       credential_signing_alg_values_supported: ['ES256'],
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'ES256K', 'EdDSA'] } },

@@ -64,7 +64,8 @@ export interface IssuerFormatsOptions {
 /**
  * The issuer side of the formats, set up at start: W3C keys of both algorithms (so the DID document
  * is complete before the first credential), the IACA root and document signer (first start creates
- * them), and the signers. Routes: /.well-known/did.json, /mdoc/iaca.pem, /type-metadata/:id.
+ * them), and the signers. Routes: /.well-known/did.json, /mdoc/iaca.pem, /type-metadata/:id, and
+ * each SD-JWT `vct` that is a URL of this issuer.
  */
 export async function setupIssuerFormats(options: IssuerFormatsOptions): Promise<IssuerFormats> {
   await migrateToLatest(options.db, FORMATS_MIGRATION_SET, formatMigrations);
@@ -88,6 +89,12 @@ export async function setupIssuerFormats(options: IssuerFormatsOptions): Promise
     did,
     iaca: certificates.iaca,
     registerRoutes: (app, configurations) =>
-      registerFormatRoutes(app, { did, keys: options.keys, iaca: certificates.iaca, configurations }),
+      registerFormatRoutes(app, {
+        did,
+        issuer: options.publicUrl,
+        keys: options.keys,
+        iaca: certificates.iaca,
+        configurations,
+      }),
   };
 }

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { buildDidWebDocument } from '../../credentials/did/index.js';
 import { derToPem } from '../../credentials/mdoc/x509.js';
 import type { KeyStore } from '../../platform/keys/index.js';
+import type { CredentialConfiguration } from '../configurations/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import { DID_KEY_PURPOSES } from './keys.js';
 import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
@@ -9,6 +10,8 @@ import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
 export const DID_DOCUMENT_PATH = '/.well-known/did.json';
 export const IACA_PATH = '/mdoc/iaca.pem';
 export const TYPE_METADATA_PATH = '/type-metadata';
+/** Where the demo `vct` URLs live (`{credential_issuer}/types/<name>`). */
+export const TYPES_PATH = '/types';
 
 /**
  * The issuer's DID document (did:web §3.2.2): every key of the DID-verified purposes, active and
@@ -25,7 +28,14 @@ export async function issuerDidDocument(did: string, keys: KeyStore): Promise<Re
 
 export function registerFormatRoutes(
   app: FastifyInstance,
-  deps: { did: string; keys: KeyStore; iaca: Buffer; configurations: CredentialConfigurationSource },
+  deps: {
+    did: string;
+    /** The credential issuer identifier: a `vct` under it is served here. */
+    issuer: string;
+    keys: KeyStore;
+    iaca: Buffer;
+    configurations: CredentialConfigurationSource;
+  },
 ): void {
   app.get(DID_DOCUMENT_PATH, async (_request, reply) =>
     reply
@@ -45,24 +55,36 @@ export function registerFormatRoutes(
       .send(pem),
   );
 
+  const sendTypeMetadata = (reply: FastifyReply, configuration: CredentialConfiguration | undefined) => {
+    const typeMetadata =
+      configuration && (configuration.format === 'dc+sd-jwt' || configuration.format === 'vc+sd-jwt')
+        ? typeMetadataOf(configuration)
+        : undefined;
+    if (!typeMetadata) {
+      return reply.status(404).send({ error: 'not_found', error_description: 'no type metadata' });
+    }
+    return reply
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=300')
+      .type('application/json')
+      .send(typeMetadataText(typeMetadata));
+  };
+
+  // A `vct` that is a URL of this issuer resolves to its Type Metadata (SD-JWT VC §6.3.1): the same
+  // bytes as /type-metadata/<id>, so `vct#integrity` holds for either address.
+  app.get(`${TYPES_PATH}/*`, async (request, reply) => {
+    const vct = `${deps.issuer}${request.url.split('?')[0]}`;
+    const configurations = await deps.configurations.list();
+    const configuration = configurations.find(
+      (c) => c.vct === vct && (c.format === 'dc+sd-jwt' || c.format === 'vc+sd-jwt'),
+    );
+    return sendTypeMetadata(reply, configuration);
+  });
+
   // SD-JWT VC Type Metadata of a configuration, byte for byte what `vct#integrity` hashes.
   app.get<{ Params: { id: string } }>(
     `${TYPE_METADATA_PATH}/:id`,
     { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } },
-    async (request, reply) => {
-      const configuration = await deps.configurations.get(request.params.id);
-      const typeMetadata =
-        configuration && (configuration.format === 'dc+sd-jwt' || configuration.format === 'vc+sd-jwt')
-          ? typeMetadataOf(configuration)
-          : undefined;
-      if (!typeMetadata) {
-        return reply.status(404).send({ error: 'not_found', error_description: 'no type metadata' });
-      }
-      return reply
-        .header('access-control-allow-origin', '*')
-        .header('cache-control', 'public, max-age=300')
-        .type('application/json')
-        .send(typeMetadataText(typeMetadata));
-    },
+    async (request, reply) => sendTypeMetadata(reply, await deps.configurations.get(request.params.id)),
   );
 }

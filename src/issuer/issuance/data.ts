@@ -60,7 +60,7 @@ export interface IssuanceData {
 export async function createIssuanceData(deps: IssuanceDataDeps): Promise<IssuanceData> {
   const { config, db } = deps;
   const store = new ConfigurationStore(db);
-  if (config.registry.seedDemo) await seedDemoConfigurations(store);
+  if (config.registry.seedDemo) await seedDemoConfigurations(store, config.issuer.publicUrl);
   const configurations = new CachedConfigurationSource(store);
   const providers = new DataProviders(deps.registry);
   const ledger = new Ledger(deps.masterKey.derive('issuer ledger hmac'));
