@@ -73,15 +73,16 @@ export class IssuancePipeline implements IssuanceService {
       );
     }
     const claims = { ...request.subject.claims, sub: request.subject.sub };
-    let record: Record<string, unknown>;
-    if (request.offeredClaims) record = request.offeredClaims;
+    const now = this.clock();
+    let rendered: Record<string, unknown>;
+    // An offer's claims are the credential's claims already (checked against the configuration when
+    // the offer was made); the template maps data-provider records, so it is not applied to them.
+    if (request.offeredClaims) rendered = structuredClone(request.offeredClaims);
     else {
       const answer = await this.lookup(configuration, claims);
       if (answer.kind === 'pending') return { kind: 'pending', interval: answer.interval };
-      record = answer.record;
+      rendered = await this.render(configuration, answer.record, claims, new Date(now));
     }
-    const now = this.clock();
-    const rendered = await this.render(configuration, record, claims, new Date(now));
     const document = toDocument(configuration, rendered);
 
     // RFC 9901 §10.1: a precise issuance time links credentials; round to the hour, validity never shortened.
