@@ -7,6 +7,12 @@ import { ACR_VALUES } from './factors/acr.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
+import {
+  type IssuerStateStore,
+  issuerStateClaims,
+  issuerStateParam,
+  rememberIssuerState,
+} from './protocol/issuer-state.js';
 import { resourceIndicators } from './resources.js';
 import { providerErrorPage } from './views/provider-pages.js';
 
@@ -20,7 +26,12 @@ export interface ProviderOptions {
   cookieKeys: string[];
   /** DPoP server-nonce secret (32 bytes), the same on every instance. */
   dpopNonceSecret: Buffer;
+  /** OpenID4VCI `issuer_state` kept per grant (protocol/issuer-state.ts). */
+  issuerStates: IssuerStateStore;
 }
+
+/** Grant lifetime, s; the issuer_state of a grant is kept as long. */
+export const GRANT_TTL_SECONDS = 60 * 60;
 
 /** Where the interaction pages live; oidc-provider scopes its interaction cookie to this path. */
 export const interactionPath = (uid: string) => `/interaction/${encodeURIComponent(uid)}`;
@@ -81,8 +92,9 @@ export function createProvider(options: ProviderOptions): Provider {
     IdToken: authz.accessTokenTtl,
     Interaction: 15 * 60,
     Session: 60 * 60,
-    Grant: 60 * 60,
+    Grant: GRANT_TTL_SECONDS,
   };
+  const issuerUrl = config.issuer.publicUrl;
   const provider = new Provider(authz.publicUrl, {
     // Clients come from the database through the adapter's `Client` model (clients/adapter.ts);
     // resource-server scopes are bounded per client by resourceIndicators().
@@ -96,6 +108,9 @@ export function createProvider(options: ProviderOptions): Provider {
       id_token_signed_response_alg: 'ES256',
     },
     clientAuthMethods: ['private_key_jwt'],
+    // OpenID4VCI §5.1.3: issuer_state from a credential offer, handed on to the issuer in its tokens.
+    extraParams: issuerStateParam,
+    extraTokenClaims: issuerStateClaims(options.issuerStates, [issuerUrl, `${issuerUrl}/draft13`]),
     responseTypes: ['code'],
     // RFC 9700 §2.1.1: PKCE for every client; oidc-provider 9 only knows S256.
     pkce: { required: () => true },
@@ -140,6 +155,7 @@ export function createProvider(options: ProviderOptions): Provider {
   // authz listens on its own address; a reverse proxy in front must be configured explicitly.
   provider.proxy = false;
   addAtHash(provider);
+  rememberIssuerState(provider, options.issuerStates);
   standardTokenErrors(provider);
   return provider;
 }

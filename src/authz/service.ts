@@ -13,7 +13,8 @@ import { signInRoutes } from './interactions/index.js';
 import { watchSigningKeys } from './keys/reload.js';
 import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
-import { createProvider } from './provider.js';
+import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
+import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
 import { type AuthzTables, kyselyAdapterFactory, purgeExpired } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
 import { STYLESHEET_PATH } from './views/html.js';
@@ -44,7 +45,9 @@ function formActionSources(clients: ClientStore, log: (error: unknown) => void) 
  * identity registry, storage on Kysely, ES256 keys from the key store.
  */
 export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry }) => {
-  const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables>(config.authz.database);
+  const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables>(
+    config.authz.database,
+  );
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
     const keyStore = new KeyStore(database.db, masterKey);
@@ -54,6 +57,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     const retention = retentionSeconds([config.authz.accessTokenTtl]);
     const signing = await loadSigningKeys(database.db, keyStore, retention);
 
+    const issuerStates = new IssuerStateStore(database.db, GRANT_TTL_SECONDS);
     const providerOptions = {
       config,
       registry,
@@ -61,6 +65,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       signingKeys: signing.privateJwks,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
       dpopNonceSecret: masterKey.derive('authz dpop nonce'),
+      issuerStates,
     };
     const provider = createProvider(providerOptions);
 
@@ -137,6 +142,9 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
 
     const purge = setInterval(() => {
       purgeExpired(database.db).catch((error) => app.log.warn({ err: error }, 'purging expired rows failed'));
+      issuerStates
+        .purgeExpired()
+        .catch((error) => app.log.warn({ err: error }, 'purging issuer states failed'));
       // Clients changed through another instance or the CLI.
       void formAction.refresh();
     }, PURGE_INTERVAL_MS);

@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { Migrations } from '../../platform/db/index.js';
 import { signingKeysMigration } from '../../platform/keys/index.js';
 import { adminAuditMigration, clientsMigration } from '../clients/migrations.js';
+import { issuerStatesMigration } from '../protocol/issuer-state.js';
 import { signInMigrations } from './sign-in-tables.js';
 
 /**
@@ -70,4 +71,5 @@ export const authzMigrations: Migrations = {
   '0100_authz_clients': clientsMigration,
   '0101_authz_admin_audit': adminAuditMigration,
   ...signInMigrations,
+  '0300_authz_issuer_states': issuerStatesMigration,
 };

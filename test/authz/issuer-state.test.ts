@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  IssuerStateStore,
+  type IssuerStateTables,
+  issuerStateClaims,
+  issuerStateParam,
+} from '../../src/authz/protocol/issuer-state.js';
+import { authzMigrations } from '../../src/authz/storage/migrations.js';
+import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+
+const ISSUER = 'https://issuer.example';
+
+describe.each(DIALECTS)('issuer_state kept per grant on $dialect', ({ dialect, create }) => {
+  let testDb: TestDatabase | undefined;
+  let close: () => Promise<void> = async () => {};
+  let db: Kysely<IssuerStateTables>;
+  let now = 1_000_000;
+  const store = () => new IssuerStateStore(db, 60, () => now);
+
+  beforeEach(async (context) => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+    testDb = await create();
+    const database = openDatabase<IssuerStateTables>(testDb.url);
+    db = database.db;
+    close = database.close;
+    await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
+    now = 1_000_000;
+  });
+
+  afterEach(async () => {
+    await close();
+    await testDb?.drop();
+  });
+
+  it('two instances share it; a later authorization replaces or clears it; it expires with the grant', async () => {
+    const one = store();
+    const two = store();
+    await one.save('g1', 'state-A');
+    expect(await two.find('g1')).toBe('state-A');
+    await two.save('g1', 'state-B');
+    expect(await one.find('g1')).toBe('state-B');
+    await one.save('g1', undefined);
+    expect(await two.find('g1')).toBeUndefined();
+    await one.save('g2', 'state-C');
+    now += 60_000;
+    expect(await two.find('g2')).toBeUndefined();
+    expect(await two.purgeExpired()).toBe(0);
+    now += 1;
+    expect(await two.purgeExpired()).toBe(1);
+  });
+
+  it('the claim goes only into access tokens for the issuer, from their grant', async () => {
+    const states = store();
+    await states.save('g1', 'state-A');
+    const claims = issuerStateClaims(states, [ISSUER, `${ISSUER}/draft13`]);
+    expect(await claims({}, { kind: 'AccessToken', grantId: 'g1', aud: ISSUER })).toEqual({
+      issuer_state: 'state-A',
+    });
+    expect(await claims({}, { kind: 'AccessToken', grantId: 'g1', aud: [`${ISSUER}/draft13`] })).toEqual({
+      issuer_state: 'state-A',
+    });
+    expect(
+      await claims({}, { kind: 'AccessToken', grantId: 'g1', aud: 'https://other.example' }),
+    ).toBeUndefined();
+    expect(await claims({}, { kind: 'AccessToken', grantId: 'g1' })).toBeUndefined();
+    expect(await claims({}, { kind: 'ClientCredentials', aud: ISSUER })).toBeUndefined();
+    expect(await claims({}, { kind: 'AccessToken', grantId: 'g2', aud: ISSUER })).toBeUndefined();
+  });
+});
+
+describe('issuer_state parameter validation', () => {
+  it('accepts absent and unreserved values up to 128 characters, refuses the rest with invalid_request', async () => {
+    await expect(issuerStateParam.issuer_state({}, undefined)).resolves.toBeUndefined();
+    await expect(issuerStateParam.issuer_state({}, 'aZ09._~-'.repeat(16))).resolves.toBeUndefined();
+    for (const bad of ['', 'a'.repeat(129), 'a b', 'a%20', 'é', ['a', 'b']]) {
+      await expect(issuerStateParam.issuer_state({}, bad)).rejects.toMatchObject({
+        error: 'invalid_request',
+        error_description: 'issuer_state is malformed',
+      });
+    }
+  });
+});

@@ -1,0 +1,310 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { digest } from '@sd-jwt/crypto-nodejs';
+import { decodeSdJwt, getClaims } from '@sd-jwt/decode';
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/platform/config/index.js';
+import { type RunningSystem, startSystem } from '../../src/system.js';
+import {
+  AMARA,
+  Browser,
+  type ClientKey,
+  closeServer,
+  generateClientKey,
+  serveClientJwks,
+} from '../authz/helpers.js';
+import { addTestClients, rpFor, serverMetadata } from '../authz/protocol-setup.js';
+import { testConfig } from '../helpers/system.js';
+
+/**
+ * OpenID4VCI 1.0 §5.1.3 end to end: the issuer's admin API makes an offer with an authorization
+ * code grant; the OWF wallet library (@openid4vc/openid4vci) turns the offer into an authorization
+ * request at authz with the offer's issuer_state; authz keeps it with the grant through sign-in and
+ * puts it into the issuer's access token; the issuer then issues the offer's claims instead of the
+ * registry's. Negative paths: no issuer_state → registry data; unknown → the issuer's error;
+ * malformed → authz's invalid_request.
+ */
+let config: Config;
+let system: RunningSystem;
+let jwksServer: Server;
+let walletKey: ClientKey;
+let dataDir: string;
+let adminToken: string;
+
+const CONFIGURATION = 'national_id_sd_jwt';
+const OFFERED = { given_name: 'Offered', nationalities: ['TG'] };
+
+beforeAll(async () => {
+  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
+  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
+  const clients = await addTestClients(config);
+  walletKey = await generateClientKey();
+  jwksServer = await serveClientJwks(config, [walletKey.publicJwk]);
+  system = await startSystem(config, ['authz', 'issuer']);
+  // The issuer's admin API with an authz client_credentials token (scope issuer:admin).
+  const admin = rpFor(await serverMetadata(config), clients.admin.id, clients.admin.key);
+  ({ access_token: adminToken } = await oidc.clientCredentialsGrant(admin, {
+    scope: 'issuer:admin',
+    resource: config.issuer.publicUrl,
+  }));
+});
+
+afterAll(async () => {
+  await system?.stop();
+  if (jwksServer) await closeServer(jwksServer);
+  setGlobalConfig({ allowInsecureUrls: false });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** RFC 7523 private_key_jwt, written on the wallet side with jose. */
+function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
+  return async ({ authorizationServerMetadata, body }) => {
+    body.client_id = clientId;
+    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    body.client_assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: String(walletKey.publicJwk.kid) })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(authorizationServerMetadata.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign((walletKey.privateKey as { key: CryptoKey }).key);
+  };
+}
+
+async function newWallet() {
+  const holder = await generateKeyPair('ES256', { extractable: true });
+  const holderJwk = (await exportJWK(holder.publicKey)) as Jwk;
+  const client = new Openid4vciClient({
+    callbacks: {
+      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+      generateRandom: (length) => randomBytes(length),
+      clientAuthentication: privateKeyJwt(config.portal.clientId),
+      signJwt: async (signer: JwtSigner, { header, payload }) => {
+        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
+        const jwt = await new SignJWT(payload)
+          .setProtectedHeader({ ...header, alg: signer.alg })
+          .sign(holder.privateKey);
+        return { jwt, signerJwk: signer.publicJwk };
+      },
+    },
+  });
+  return { client, holderJwk };
+}
+
+type Wallet = Awaited<ReturnType<typeof newWallet>>;
+type CredentialOffer = Parameters<
+  Openid4vciClient['createAuthorizationRequestUrlFromOffer']
+>[0]['credentialOffer'];
+
+/** POST /admin/offers; returns the wallet URI of the offer by value. */
+async function createOffer(body: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${config.issuer.publicUrl}/admin/offers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { credential_offer_uri_by_value: string }).credential_offer_uri_by_value;
+}
+
+/**
+ * The wallet's authorization code flow from an offer: authorization request URL from the library,
+ * sign-in at authz in a cookie-jar browser, code → access token with the library.
+ */
+async function authorize(wallet: Wallet, credentialOffer: CredentialOffer, browser = new Browser()) {
+  const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
+  const issuerMetadata = await wallet.client.resolveIssuerMetadata(config.issuer.publicUrl);
+  const authorization = await wallet.client.createAuthorizationRequestUrlFromOffer({
+    clientId: config.portal.clientId,
+    credentialOffer,
+    issuerMetadata,
+    redirectUri,
+    scope: 'openid national_id',
+  });
+  expect(authorization.authorizationServer).toBe(config.authz.publicUrl);
+  // authz advertises PAR, so the library pushes the request: issuer_state travels in the PAR body.
+  const query = new URL(authorization.authorizationRequestUrl).searchParams;
+  expect([...query.keys()].sort()).toEqual(['client_id', 'request_uri']);
+  const origin = config.authz.publicUrl;
+  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
+  expect(start.url.pathname).toMatch(/^\/interaction\//);
+  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
+  expect(done.url.href.startsWith(redirectUri)).toBe(true);
+  const response = wallet.client.parseAndVerifyAuthorizationResponseRedirectUrl({
+    url: done.url.href,
+    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
+  });
+  if (!('code' in response) || !response.code) throw new Error('no code');
+  const { accessTokenResponse } = await wallet.client.retrieveAuthorizationCodeAccessTokenFromOffer({
+    issuerMetadata,
+    credentialOffer,
+    authorizationCode: response.code,
+    pkceCodeVerifier: authorization.pkce?.codeVerifier,
+    redirectUri,
+  });
+  const authzJwks = (await (await fetch(`${origin}/jwks`)).json()) as { keys: JWK[] };
+  const { payload } = await jwtVerify(accessTokenResponse.access_token, createLocalJWKSet(authzJwks), {
+    issuer: origin,
+    audience: config.issuer.publicUrl,
+  });
+  return { issuerMetadata, accessToken: accessTokenResponse.access_token, token: payload };
+}
+
+/** Proof of possession and the credential request, raw so that error bodies can be asserted. */
+async function requestCredential(wallet: Wallet, accessToken: string) {
+  const issuerMetadata = await wallet.client.resolveIssuerMetadata(config.issuer.publicUrl);
+  const { c_nonce } = await wallet.client.requestNonce({ issuerMetadata });
+  const { jwt } = await wallet.client.createCredentialRequestJwtProof({
+    issuerMetadata,
+    credentialConfigurationId: CONFIGURATION,
+    nonce: c_nonce,
+    signer: { method: 'jwk', alg: 'ES256', publicJwk: wallet.holderJwk },
+  });
+  const response = await fetch(`${config.issuer.publicUrl}/credential`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ credential_configuration_id: CONFIGURATION, proofs: { jwt: [jwt] } }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function disclosedClaims(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const credential = (body.credentials as { credential: string }[])[0]?.credential ?? '';
+  const decoded = await decodeSdJwt(credential, digest);
+  return getClaims(decoded.jwt.payload, decoded.disclosures, digest);
+}
+
+describe('issuer_state from a credential offer, through authz, to the issuer', () => {
+  it('the wallet library sends the offer’s issuer_state; the token carries it; the credential has the offer’s claims', async () => {
+    const wallet = await newWallet();
+    const uri = await createOffer({
+      credential_configuration_ids: [CONFIGURATION],
+      subject: AMARA.individual_id,
+      claims: OFFERED,
+      grants: { authorization_code: {} },
+    });
+    const credentialOffer = await wallet.client.resolveCredentialOffer(uri);
+    const issuerState = credentialOffer.grants?.authorization_code?.issuer_state;
+    expect(issuerState).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(credentialOffer.grants?.authorization_code?.authorization_server).toBe(config.authz.publicUrl);
+
+    const { token, accessToken } = await authorize(wallet, credentialOffer);
+    expect(token.issuer_state).toBe(issuerState);
+    expect(token.sub).toBe(AMARA.individual_id);
+
+    const issued = await requestCredential(wallet, accessToken);
+    expect(issued.status).toBe(200);
+    const claims = await disclosedClaims(issued.body);
+    // The offer's claims, not the registry's (which would say Amara Okafor).
+    expect(claims.given_name).toBe('Offered');
+    expect(claims.nationalities).toEqual(['TG']);
+    expect(claims.family_name).toBeUndefined();
+  });
+
+  it('a later authorization without issuer_state (same browser, same grant) gets a token without it and the registry’s data', async () => {
+    const wallet = await newWallet();
+    const browser = new Browser();
+    const uri = await createOffer({
+      credential_configuration_ids: [CONFIGURATION],
+      claims: OFFERED,
+      grants: { authorization_code: {} },
+    });
+    const offer = await wallet.client.resolveCredentialOffer(uri);
+    const first = await authorize(wallet, offer, browser);
+    expect(typeof first.token.issuer_state).toBe('string');
+
+    const { issuer_state: _dropped, ...withoutState } = offer.grants?.authorization_code ?? {};
+    const second = await authorize(
+      wallet,
+      { ...offer, grants: { authorization_code: withoutState } },
+      browser,
+    );
+    expect(second.token).not.toHaveProperty('issuer_state');
+    const issued = await requestCredential(wallet, second.accessToken);
+    expect(issued.status).toBe(200);
+    const claims = await disclosedClaims(issued.body);
+    expect(claims.given_name).toBe('Amara');
+    expect(claims.family_name).toBe('Okafor');
+  });
+
+  it('an issuer_state the issuer does not know gets invalid_credential_request', async () => {
+    const wallet = await newWallet();
+    const unknown = randomBytes(24).toString('base64url');
+    const offer = {
+      credential_issuer: config.issuer.publicUrl,
+      credential_configuration_ids: [CONFIGURATION],
+      grants: { authorization_code: { issuer_state: unknown, authorization_server: config.authz.publicUrl } },
+    };
+    const { token, accessToken } = await authorize(wallet, offer);
+    expect(token.issuer_state).toBe(unknown);
+    const refused = await requestCredential(wallet, accessToken);
+    expect(refused).toEqual({
+      status: 400,
+      body: { error: 'invalid_credential_request', error_description: 'the credential offer has expired' },
+    });
+  });
+
+  it('a malformed issuer_state is refused by authz with invalid_request, sent back to the client', async () => {
+    const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
+    for (const bad of ['has space', 'x'.repeat(129), 'é']) {
+      const url = new URL(`${config.authz.publicUrl}/auth`);
+      url.search = new URLSearchParams({
+        client_id: config.portal.clientId,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: 'openid national_id',
+        resource: config.issuer.publicUrl,
+        code_challenge: createHash('sha256').update('verifier').digest('base64url'),
+        code_challenge_method: 'S256',
+        state: 'st',
+        issuer_state: bad,
+      }).toString();
+      const response = await fetch(url, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      const location = new URL(response.headers.get('location') ?? '');
+      expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.get('error_description')).toBe('issuer_state is malformed');
+    }
+  });
+
+  it('a malformed issuer_state in a pushed authorization request is refused with invalid_request', async () => {
+    const body: Record<string, string> = {
+      response_type: 'code',
+      redirect_uri: config.authz.clients[0]?.redirect_uris[0] ?? '',
+      scope: 'openid national_id',
+      code_challenge: createHash('sha256').update('verifier').digest('base64url'),
+      code_challenge_method: 'S256',
+      issuer_state: 'not<valid>',
+    };
+    await privateKeyJwt(config.portal.clientId)({
+      authorizationServerMetadata: { issuer: config.authz.publicUrl },
+      body,
+    } as never);
+    const response = await fetch(`${config.authz.publicUrl}/request`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'issuer_state is malformed',
+    });
+  });
+});
