@@ -6,7 +6,7 @@ import type { CheckOutcome, VerificationReport } from '../verify/checks.js';
 function form(pc: PageContext): SafeHtml {
   return html`<form class="verify-form" method="post" action="/verify" enctype="multipart/form-data" id="verify-form">
 <p><label for="verify-file">${pc.m.verifyFile}</label><br>
-<input type="file" id="verify-file" name="file" accept=".pdf,.png,.json,.txt,.sd-jwt,.jwt,application/pdf,image/png,application/json,text/plain"></p>
+<input type="file" id="verify-file" name="file" accept=".pdf,.png,.jpg,.jpeg,.json,.txt,.sd-jwt,.jwt,application/pdf,image/png,image/jpeg,application/json,text/plain"></p>
 <p><label for="verify-text">${pc.m.verifyText}</label><br>
 <textarea id="verify-text" name="text" rows="5" cols="60" spellcheck="false"></textarea></p>
 <p><button class="button" type="submit" id="verify-submit">${pc.m.verifyButton}</button></p>

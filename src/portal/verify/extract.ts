@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import jpeg from 'jpeg-js';
 import jsqrModule from 'jsqr';
 import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import { PNG } from 'pngjs';
@@ -9,6 +10,8 @@ type JsQr = typeof import('jsqr')['default'];
 const jsQR: JsQr = (jsqrModule as unknown as { default?: JsQr }).default ?? (jsqrModule as unknown as JsQr);
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+/** JPEG SOI marker followed by the first segment's marker prefix (a phone photo or a scan). */
+const JPEG_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 const BASE45 = /^[0-9A-Z $%*+\-./:]+$/;
 /** A QR code of ours is under 1000 pixels wide; a phone photo scaled to 2048² is plenty. */
 const MAX_PIXELS = 2048 * 2048;
@@ -22,6 +25,17 @@ export function qrFromPng(bytes: Buffer): string | undefined {
   const png = PNG.sync.read(bytes);
   if (png.width * png.height > MAX_PIXELS) return undefined;
   return readQr(new Uint8ClampedArray(png.data), png.width, png.height);
+}
+
+/** A QR code in a JPEG picture; decoding is bounded in pixels and memory (untrusted upload). */
+export function qrFromJpeg(bytes: Buffer): string | undefined {
+  const image = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: true,
+    maxResolutionInMP: MAX_PIXELS / 1_000_000,
+    maxMemoryUsageInMB: 128,
+  });
+  return readQr(new Uint8ClampedArray(image.data), image.width, image.height);
 }
 
 /**
@@ -99,7 +113,7 @@ export async function credentialFromText(
   return undefined;
 }
 
-/** The credential in an uploaded file: a PDF (its QR code), a PNG picture of a QR code, or text. */
+/** The credential in an uploaded file: a PDF (its QR code), a PNG or JPEG picture of a QR code, or text. */
 export async function credentialFromFile(
   bytes: Buffer,
   options: ExtractOptions,
@@ -114,6 +128,10 @@ export async function credentialFromFile(
     }
     if (bytes.subarray(0, 4).equals(PNG_SIGNATURE)) {
       const text = qrFromPng(bytes);
+      return text ? credentialFromText(text, options) : undefined;
+    }
+    if (bytes.subarray(0, 3).equals(JPEG_SIGNATURE)) {
+      const text = qrFromJpeg(bytes);
       return text ? credentialFromText(text, options) : undefined;
     }
   } catch {
