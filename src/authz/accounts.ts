@@ -1,4 +1,5 @@
-import type { Identity, IdentityRegistry } from '../platform/registry/index.js';
+import type { Identity } from '../platform/registry/index.js';
+import type { Realms } from './realms.js';
 
 /** The claims each scope releases (OpenID Connect Core §5.4), from registry fields. */
 export const SCOPE_CLAIMS = {
@@ -42,14 +43,35 @@ export function identityClaims(identity: Identity): Record<string, unknown> {
   };
 }
 
+/** What oidc-provider hands `findAccount` besides the sub: the token or session it comes from. */
+interface AccountSource {
+  acr?: unknown;
+  extra?: { acr?: unknown };
+}
+
 /**
- * oidc-provider's `findAccount`: the account id is the person's individual ID in the registry, so
- * `sub` of ID and access tokens is that ID. A person removed from the registry can no longer
- * redeem a code (oidc-provider answers invalid_grant).
+ * The ACR the account `sub` signed in with, which names its realm: authorization codes and refresh
+ * tokens carry it (`acr`), access tokens in their claims (`extra.acr`, see acrTokenClaims), and at
+ * the authorization endpoint the session does.
  */
-export function findAccountIn(registry: IdentityRegistry) {
-  return async (_ctx: unknown, sub: string) => {
-    const identity = await registry.findByIndividualId(sub);
+function acrOf(ctx: unknown, sub: string, source: AccountSource | undefined): string | undefined {
+  const fromToken = source?.acr ?? source?.extra?.acr;
+  if (typeof fromToken === 'string') return fromToken;
+  const session = (ctx as { oidc?: { session?: { accountId?: string; acr?: unknown } } } | undefined)?.oidc
+    ?.session;
+  return session?.accountId === sub && typeof session.acr === 'string' ? session.acr : undefined;
+}
+
+/**
+ * oidc-provider's `findAccount`: the account id is the person's id in the registry of the realm
+ * they signed in to (src/authz/realms.ts), so `sub` of ID and access tokens is that id — a national
+ * ID, or a policy number for the insurance realm, as the issuer's data sources expect. The realm
+ * comes from the sign-in's ACR. A person removed from the registry can no longer redeem a code
+ * (oidc-provider answers invalid_grant).
+ */
+export function findAccountIn(realms: Realms) {
+  return async (ctx: unknown, sub: string, token?: AccountSource) => {
+    const identity = await realms.of(acrOf(ctx, sub, token)).registry.findByIndividualId(sub);
     if (!identity) return undefined;
     return {
       accountId: identity.individualId,
@@ -57,5 +79,24 @@ export function findAccountIn(registry: IdentityRegistry) {
         return identityClaims(identity);
       },
     };
+  };
+}
+
+type TokenClaims = (ctx: unknown, token: { kind?: string }) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * oidc-provider's `extraTokenClaims`, adding to `inner`'s claims the sign-in's `acr` in access
+ * tokens of a configured realm (RFC 9068 §2.2.1 allows `acr` in JWT access tokens), so that
+ * userinfo finds the account in the right realm; default-realm tokens are left as they were.
+ */
+export function withRealmAcr(realms: Realms, inner: TokenClaims): TokenClaims {
+  return async (ctx, token) => {
+    const claims = await inner(ctx, token);
+    if (token.kind !== 'AccessToken') return claims;
+    const entities = (ctx as { oidc?: { entities?: Record<string, { acr?: unknown } | undefined> } }).oidc
+      ?.entities;
+    const acr = entities?.AuthorizationCode?.acr ?? entities?.RefreshToken?.acr;
+    if (typeof acr !== 'string' || !realms.acrs.includes(acr)) return claims;
+    return { ...claims, acr };
   };
 }

@@ -1,8 +1,7 @@
 import type { JWK } from 'jose';
 import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { Config } from '../platform/config/index.js';
-import type { IdentityRegistry } from '../platform/registry/index.js';
-import { claimsConfiguration, findAccountIn } from './accounts.js';
+import { claimsConfiguration, findAccountIn, withRealmAcr } from './accounts.js';
 import { ACR_VALUES } from './factors/acr.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
@@ -13,12 +12,14 @@ import {
   issuerStateParam,
   rememberIssuerState,
 } from './protocol/issuer-state.js';
+import type { Realms } from './realms.js';
 import { resourceIndicators } from './resources.js';
 import { providerErrorPage } from './views/provider-pages.js';
 
 export interface ProviderOptions {
   config: Config;
-  registry: IdentityRegistry;
+  /** The KBI realms: where an account (`sub`) is looked up, by the ACR it signed in with. */
+  realms: Realms;
   adapter: (kind: string) => Adapter;
   /** Private signing JWKs (ES256), the active key first. */
   signingKeys: JWK[];
@@ -110,19 +111,22 @@ export function createProvider(options: ProviderOptions): Provider {
     clientAuthMethods: ['private_key_jwt'],
     // OpenID4VCI §5.1.3: issuer_state from a credential offer, handed on to the issuer in its tokens.
     extraParams: issuerStateParam,
-    extraTokenClaims: issuerStateClaims(options.issuerStates, [issuerUrl, `${issuerUrl}/draft13`]),
+    extraTokenClaims: withRealmAcr(
+      options.realms,
+      issuerStateClaims(options.issuerStates, [issuerUrl, `${issuerUrl}/draft13`]),
+    ),
     responseTypes: ['code'],
     // RFC 9700 §2.1.1: PKCE for every client; oidc-provider 9 only knows S256.
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: ['openid'],
     // The sign-in factors (src/authz/factors/acr.ts), advertised as acr_values_supported.
-    acrValues: [...ACR_VALUES],
+    acrValues: [...ACR_VALUES, ...options.realms.acrs],
     claims: claimsConfiguration(),
     // ID tokens carry the granted profile claims even when an access token exists, so a client
     // whose access token is for a resource server (not userinfo) still learns them.
     conformIdTokenClaims: false,
-    findAccount: findAccountIn(options.registry),
+    findAccount: findAccountIn(options.realms),
     jwks: { keys: options.signingKeys },
     cookies: {
       keys: options.cookieKeys,

@@ -15,6 +15,7 @@ import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
+import { Realms } from './realms.js';
 import { type AuthzTables, kyselyAdapterFactory, purgeExpired } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
 import { STYLESHEET_PATH } from './views/html.js';
@@ -48,6 +49,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
   const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables>(
     config.authz.database,
   );
+  // The KBI realms' own registries (CSV files are read here), closed with the service.
+  let realms: Realms | undefined;
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
     const keyStore = new KeyStore(database.db, masterKey);
@@ -58,9 +61,10 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     const signing = await loadSigningKeys(database.db, keyStore, retention);
 
     const issuerStates = new IssuerStateStore(database.db, GRANT_TTL_SECONDS);
+    realms = await Realms.open(config, registry);
     const providerOptions = {
       config,
-      registry,
+      realms,
       adapter: kyselyAdapterFactory(database.db),
       signingKeys: signing.privateJwks,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
@@ -127,7 +131,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       },
     });
     await app.register(formbody, { bodyLimit: 16 * 1024 });
-    await app.register(signInRoutes, { provider, registry, db: database.db, config, masterKey });
+    await app.register(signInRoutes, { provider, registry, realms, db: database.db, config, masterKey });
     await app.register(adminRoutes, {
       config,
       clients,
@@ -157,10 +161,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
         clearInterval(purge);
         keyReload.stop();
         await app.close();
+        await realms?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await realms?.close();
     await database.close();
     throw error;
   }

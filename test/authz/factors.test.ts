@@ -97,9 +97,14 @@ async function lastCode(before: number): Promise<{ code: string; html: string }>
 }
 
 describe('factor selection by ACR', () => {
-  it('advertises the three ACRs in discovery', async () => {
+  it('advertises the three factors and the configured KBI realm in discovery', async () => {
     const metadata = await (await fetch(`${origin()}/.well-known/openid-configuration`)).json();
-    expect(metadata.acr_values_supported).toEqual([ACR.kbi, ACR.otp, ACR.password]);
+    expect(metadata.acr_values_supported).toEqual([
+      ACR.kbi,
+      ACR.otp,
+      ACR.password,
+      'urn:attesta:acr:kbi-insurance',
+    ]);
   });
 
   it('shows the form of the requested ACR, and the client default for an unknown one', async () => {

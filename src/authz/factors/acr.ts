@@ -40,22 +40,36 @@ export interface AcrChoice {
   acrValues?: unknown;
   /** The `claims` parameter (JSON text). */
   claims?: unknown;
-  /** ACRs the client may use (its registration); its first is the client's default. */
+  /** `scope` of the request (space-separated), looked up in `acrByScope`. */
+  scope?: unknown;
+  /** Scope → the ACR a request for it signs in with (`authz.login.acrByScope`). */
+  acrByScope?: Readonly<Record<string, string>>;
+  /** ACRs a client may use (its registration); its first is the client's default. */
   allowed: readonly string[];
+  /** ACRs Attesta knows besides the built-in ones: those of the configured KBI realms. */
+  extraSupported?: readonly string[];
   defaultAcr: string;
 }
 
 /**
- * The ACR (and so the factor) of a sign-in: the first one the request asks for (claims parameter,
- * then acr_values) that the client is allowed and Attesta supports; else the client's first allowed
- * one; else the configured default. A client cannot pick a factor it is not registered for.
+ * The ACR (and so the factor and realm) of a sign-in, among the ACRs the client is allowed and
+ * Attesta supports: the first one the request names (claims parameter, then acr_values); else the
+ * one configured for the first requested scope that has one (`acrByScope`); else the client's
+ * first allowed one; else the configured default. A client cannot pick a factor or realm it is
+ * not registered for.
  */
 export function chooseAcr(choice: AcrChoice): string {
-  const supported = choice.allowed.filter((a) => FACTOR_BY_ACR.has(a));
+  const supported = choice.allowed.filter((a) => FACTOR_BY_ACR.has(a) || choice.extraSupported?.includes(a));
   const allowed = supported.length ? supported : [choice.defaultAcr];
   const requested = [
     ...claimsAcr(choice.claims),
     ...(typeof choice.acrValues === 'string' ? choice.acrValues.split(' ') : []),
   ];
-  return requested.find((a) => allowed.includes(a)) ?? allowed[0] ?? choice.defaultAcr;
+  const named = requested.find((a) => allowed.includes(a));
+  if (named) return named;
+  const scopes = typeof choice.scope === 'string' ? choice.scope.split(' ') : [];
+  const byScope = scopes
+    .map((scope) => (Object.hasOwn(choice.acrByScope ?? {}, scope) ? choice.acrByScope?.[scope] : undefined))
+    .find((a): a is string => a !== undefined && allowed.includes(a));
+  return byScope ?? allowed[0] ?? choice.defaultAcr;
 }

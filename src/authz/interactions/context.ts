@@ -7,6 +7,7 @@ import { chooseAcr, type Factor, factorOf } from '../factors/acr.js';
 import { keyedHash } from '../factors/secrets.js';
 import { chooseLocale, type Locale, messagesFor } from '../i18n/index.js';
 import type { Notifier } from '../notify/index.js';
+import type { Realm, Realms } from '../realms.js';
 import type { AuthzTables } from '../storage/adapter.js';
 import type { SignInTables } from '../storage/sign-in-tables.js';
 import { messagePage } from '../views/html.js';
@@ -18,6 +19,8 @@ export interface SignInOptions {
   db: Kysely<AuthzTables & SignInTables>;
   config: Config;
   notifier: Notifier;
+  /** The KBI realms (src/authz/realms.ts): registry and fields per ACR. */
+  realms: Realms;
   /** Key for the keyed hashes of individual IDs (lockouts, consents) and OTP codes. */
   hashKey: Buffer;
 }
@@ -40,19 +43,18 @@ export const redirect = (reply: FastifyReply, to: string) =>
 
 /** The shared state and helpers of every interaction route. */
 export class SignIn {
+  /** The default realm's fields and ID field (also those of the OTP and password factors). */
   readonly fields: KbiField[];
   readonly idField: KbiField;
 
   constructor(readonly options: SignInOptions) {
-    this.fields = options.config.authz.login.kbi.fields;
-    const idFields = this.fields.filter((f) => f.attribute === 'individualId');
-    const [idField] = idFields;
-    if (idFields.length !== 1 || !idField) {
-      throw new Error(
-        'configuration: authz.login.kbi.fields: exactly one field must use attribute "individualId"',
-      );
-    }
-    this.idField = idField;
+    this.fields = options.realms.defaultRealm.fields;
+    this.idField = options.realms.defaultRealm.idField;
+  }
+
+  /** The KBI realm an ACR signs in to (the default realm for the built-in ACRs). */
+  realmOf(acr: string): Realm {
+    return this.options.realms.of(acr);
   }
 
   get login() {
@@ -116,14 +118,20 @@ export class SignIn {
     const acr = chooseAcr({
       acrValues: interaction.params.acr_values,
       claims: interaction.params.claims,
+      scope: interaction.params.scope,
+      acrByScope: this.login.acrByScope,
       allowed: client.acrValues,
+      extraSupported: this.options.realms.acrs,
       defaultAcr: this.login.defaultAcr,
     });
     return { acr, factor: factorOf(acr) ?? 'kbi' };
   }
 
-  idHash(individualId: string): string {
-    return keyedHash(this.options.hashKey, 'individual id', individualId);
+  /** The keyed hash of an ID for lockouts; a configured realm's IDs are counted apart. */
+  idHash(individualId: string, realm?: Realm): string {
+    const label =
+      !realm || realm === this.options.realms.defaultRealm ? 'individual id' : `id in ${realm.acr}`;
+    return keyedHash(this.options.hashKey, label, individualId);
   }
 
   /** Ends the interaction with a signed-in account; the ID token carries `acr`, `amr`, `auth_time`. */

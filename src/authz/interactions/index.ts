@@ -6,6 +6,7 @@ import type { MasterKey } from '../../platform/keys/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import { clock } from '../factors/clock.js';
 import { createNotifier, OutboxNotifier } from '../notify/index.js';
+import type { Realms } from '../realms.js';
 import type { AuthzTables } from '../storage/adapter.js';
 import { purgeSignIn, type SignInTables } from '../storage/sign-in-tables.js';
 import { outboxRoute } from './outbox-route.js';
@@ -19,6 +20,8 @@ export interface SignInPluginOptions {
   db: Kysely<AuthzTables>;
   config: Config;
   masterKey: MasterKey;
+  /** The KBI realms (src/authz/realms.ts). */
+  realms: Realms;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function signInRoutes(app: FastifyInstance, options: SignInPluginOp
   await app.register(interactionRoutes, {
     provider: options.provider,
     registry: options.registry,
+    realms: options.realms,
     config: options.config,
     db,
     notifier,

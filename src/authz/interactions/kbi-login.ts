@@ -10,7 +10,10 @@ import { blocked, failedAttempt } from './attempts.js';
 import { type ClientInfo, html, type SignIn } from './context.js';
 import { answersWellFormed, identifyByFields } from './knowledge.js';
 
-/** Knowledge-based identification: the configured fields against the registry. */
+/**
+ * Knowledge-based identification: the fields of the ACR's realm against that realm's registry
+ * (src/authz/realms.ts); the account id is the realm's ID.
+ */
 export async function kbiLogin(
   signIn: SignIn,
   request: FastifyRequest,
@@ -21,17 +24,18 @@ export async function kbiLogin(
   const { locale } = context;
   const m = messagesFor(locale);
   const body = request.body as Record<string, string>;
-  const idField = signIn.idField;
+  const realm = signIn.realmOf(context.acr);
+  const { idField, fields } = realm;
   const view: SignInView = {
     uid: interaction.uid,
     locale,
     clientName: context.client.name,
     values: { [idField.id]: body[idField.id] ?? '' },
   };
-  const render = (error: string, note?: string) => kbiPage({ ...view, error, note }, signIn.fields);
-  if (!answersWellFormed(signIn.fields, body)) return html(reply, 400, render(m.invalidForm));
+  const render = (error: string, note?: string) => kbiPage({ ...view, error, note }, fields);
+  if (!answersWellFormed(fields, body)) return html(reply, 400, render(m.invalidForm));
   const individualId = (body[idField.id] ?? '').trim();
-  const idHash = signIn.idHash(individualId);
+  const idHash = signIn.idHash(individualId, realm);
   if (await blocked(signIn, idHash)) {
     return failedAttempt(signIn, request, reply, interaction, locale, {
       reason: 'blocked',
@@ -41,7 +45,7 @@ export async function kbiLogin(
   }
   let identity: Awaited<ReturnType<typeof identifyByFields>>;
   try {
-    identity = await identifyByFields(signIn.options.registry, signIn.fields, body);
+    identity = await identifyByFields(realm.registry, fields, body);
   } catch (error) {
     if (!(error instanceof RegistryUnavailableError)) throw error;
     request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');

@@ -41,13 +41,14 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
   /** The sign-in page for the interaction's factor (or the code page once a code was sent). */
   const signInPage = async (interaction: Interaction, locale: Locale) => {
     const client = await signIn.client(interaction, locale);
-    const { factor } = signIn.acrOf(interaction, client);
+    const { acr, factor } = signIn.acrOf(interaction, client);
+    const realm = signIn.realmOf(acr);
     const hint = interaction.params.login_hint;
     const view: SignInView = {
       uid: interaction.uid,
       locale,
       clientName: client.name,
-      values: typeof hint === 'string' && hint.length <= 64 ? { [signIn.idField.id]: hint } : undefined,
+      values: typeof hint === 'string' && hint.length <= 64 ? { [realm.idField.id]: hint } : undefined,
     };
     if (factor === 'password') return passwordPage(view, signIn.idField);
     if (factor === 'otp') {
@@ -55,7 +56,7 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
       if (challenge) return renderCodePage(signIn, interaction, challenge, { client, locale });
       return otpRequestPage(view, signIn.idField);
     }
-    return kbiPage(view, signIn.fields);
+    return kbiPage(view, realm.fields);
   };
 
   app.get<{ Params: Params; Querystring: Static<typeof Query> }>(

@@ -78,6 +78,40 @@ const KbiField = T.Object(
   { additionalProperties: false },
 );
 
+/** Where identities are read (docs/authz.md): the adapter and its settings. */
+const RegistrySource = {
+  /** Which adapter reads the registry (docs/authz.md): Attesta's own SQL table, a mapped table, CSV, HTTP. */
+  adapter: T.Optional(T.Union([T.Literal('sql'), T.Literal('csv'), T.Literal('http')])),
+  /** An existing table read through a column mapping instead of Attesta's own `identities` table. */
+  sql: T.Optional(T.Object({ table: T.String({ minLength: 1 }), columns: RegistryFieldMap })),
+  csv: T.Optional(T.Object({ file: T.String({ minLength: 1 }), columns: T.Optional(RegistryFieldMap) })),
+  /** A search API in the style of Sunbird RC (`POST …/search` with `filters`). */
+  http: T.Optional(
+    T.Object({
+      searchUrl: T.String({ format: 'uri' }),
+      fields: RegistryFieldMap,
+      timeoutMs: T.Integer({ minimum: 50, maximum: 60000 }),
+      authorization: T.Optional(T.String()),
+    }),
+  ),
+};
+
+/**
+ * A KBI realm: people of another registry (an insurer's policies, …) sign in with its own fields;
+ * the account id (`sub`) is that registry's id. `registry.database` defaults to `registry.database`.
+ */
+const KbiRealm = T.Object(
+  {
+    acr: T.String({ minLength: 1, maxLength: 200 }),
+    registry: T.Object(
+      { ...RegistrySource, database: T.Optional(DatabaseUrl) },
+      { additionalProperties: false },
+    ),
+    fields: T.Array(KbiField, { minItems: 2, maxItems: 8 }),
+  },
+  { additionalProperties: false },
+);
+
 /** Sign-in: factors, limits, OTP delivery, consent (docs/authz.md). */
 const AuthzLogin = T.Object({
   /** The ACR used when neither the client nor the request chooses a supported one. */
@@ -99,6 +133,10 @@ const AuthzLogin = T.Object({
   /** First-party clients whose requests are consented implicitly (no consent page). */
   implicitConsentClients: T.Array(T.String()),
   kbi: T.Object({ fields: T.Array(KbiField, { minItems: 2, maxItems: 8 }) }),
+  /** Further KBI realms, each signed in with its own ACR, registry and fields (docs/authz.md). */
+  realms: T.Optional(T.Array(KbiRealm, { maxItems: 10 })),
+  /** Scope → the ACR a request for it signs in with, unless the request names an allowed ACR. */
+  acrByScope: T.Optional(T.Record(T.String({ minLength: 1 }), T.String({ minLength: 1 }))),
   otp: T.Object({
     ttl: T.Integer({ minimum: 30, maximum: 900 }),
     resendCooldown: T.Integer({ minimum: 0, maximum: 600 }),
@@ -135,23 +173,10 @@ export const ConfigSchema = T.Object({
     masterKeyFile: T.String({ minLength: 1 }),
   }),
   registry: T.Object({
-    /** Which adapter reads the registry (docs/authz.md): Attesta's own SQL table, a mapped table, CSV, HTTP. */
-    adapter: T.Optional(T.Union([T.Literal('sql'), T.Literal('csv'), T.Literal('http')])),
+    ...RegistrySource,
     database: DatabaseUrl,
     /** Seed the demo identities into an empty registry on start (own SQL table only). */
     seedDemo: T.Boolean(),
-    /** An existing table read through a column mapping instead of Attesta's own `identities` table. */
-    sql: T.Optional(T.Object({ table: T.String({ minLength: 1 }), columns: RegistryFieldMap })),
-    csv: T.Optional(T.Object({ file: T.String({ minLength: 1 }), columns: T.Optional(RegistryFieldMap) })),
-    /** A search API in the style of Sunbird RC (`POST …/search` with `filters`). */
-    http: T.Optional(
-      T.Object({
-        searchUrl: T.String({ format: 'uri' }),
-        fields: RegistryFieldMap,
-        timeoutMs: T.Integer({ minimum: 50, maximum: 60000 }),
-        authorization: T.Optional(T.String()),
-      }),
-    ),
   }),
   authz: T.Object({
     ...Service,
