@@ -152,6 +152,32 @@ describe('the insurance realm', () => {
     expect(await policyAsNational.response.text()).toContain('do not match our records');
   });
 
+  it('locks a policy number out after repeated failures, apart from the same string in the default realm', async () => {
+    const lucas = { policy_number: 'POL-0700137', full_name: 'Lucas Moreau', date_of_birth: '2002-09-04' };
+    const { failures } = authz.config.authz.login.lockout;
+    for (let i = 0; i < failures; i++) {
+      // A fresh request each time, so the per-request attempt limit never ends the sign-in first.
+      const run = await authorize(
+        authz.config,
+        authz.rp,
+        { ...lucas, full_name: 'Somebody Else' },
+        INSURANCE,
+      );
+      expect(await run.response.text()).toContain('do not match our records');
+    }
+    const right = await authorize(authz.config, authz.rp, lucas, INSURANCE);
+    expect(await right.response.text()).toContain('Too many failed attempts for this ID.');
+    // The default realm counts its IDs apart: the same string there is merely unknown.
+    const elsewhere = await authorize(authz.config, authz.rp, {
+      individual_id: lucas.policy_number,
+      full_name: lucas.full_name,
+      date_of_birth: lucas.date_of_birth,
+    });
+    const page = await elsewhere.response.text();
+    expect(page).toContain('do not match our records');
+    expect(page).not.toContain('Too many failed attempts');
+  });
+
   it('lists the realm ACR in discovery', async () => {
     expect(authz.rp.serverMetadata().acr_values_supported).toContain(INSURANCE_ACR);
   });
