@@ -64,6 +64,18 @@ describe('the insurance policy journey', () => {
     expect(decodeJwt(credential.split('~')[0] ?? '').cnf).toHaveProperty('jwk');
   });
 
+  it('issues the policy as jwt_vc_json through the same sign-in', async () => {
+    const browser = new LoopbackBrowser();
+    const form = await (await browser.follow(`${system.urls.portal}/start/insurance_policy_jwt_vc`)).text();
+    expect(form).toContain('<label for="policy_number">Policy number</label>');
+    const result = await browser.submit(form, /\/login$/, POLICY);
+    expect(browser.url).toMatch(new RegExp(`^${system.urls.portal}/credentials/[A-Za-z0-9_-]{22}$`));
+    expect(result.status).toBe(200);
+    const page = await result.text();
+    expect(page).toContain('POL-0700100');
+    expect(page).toContain('Amara Okafor');
+  });
+
   it('answers wrong policy details with the generic message, at authz', async () => {
     const browser = new LoopbackBrowser();
     const form = await (await browser.follow(`${system.urls.portal}/start/insurance_policy_sd_jwt`)).text();
