@@ -51,7 +51,7 @@ interface AccountSource {
 
 /**
  * The ACR the account `sub` signed in with, which names its realm: authorization codes and refresh
- * tokens carry it (`acr`), access tokens in their claims (`extra.acr`, see acrTokenClaims), and at
+ * tokens carry it (`acr`), access tokens in their claims (`extra.acr`, see withRealmAcr), and at
  * the authorization endpoint the session does.
  */
 function acrOf(ctx: unknown, sub: string, source: AccountSource | undefined): string | undefined {
