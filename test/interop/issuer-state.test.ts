@@ -1,19 +1,11 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { decodeSdJwt, getClaims } from '@sd-jwt/decode';
-import {
-  type CryptoKey,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
@@ -28,6 +20,7 @@ import {
 } from '../authz/helpers.js';
 import { addTestClients, rpFor, serverMetadata } from '../authz/protocol-setup.js';
 import { testConfig } from '../helpers/system.js';
+import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 
 /**
  * OpenID4VCI 1.0 §5.1.3 end to end: the issuer's admin API makes an offer with an authorization
@@ -69,23 +62,6 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** RFC 7523 private_key_jwt, written on the wallet side with jose. */
-function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
-  return async ({ authorizationServerMetadata, body }) => {
-    body.client_id = clientId;
-    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-    body.client_assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: String(walletKey.publicJwk.kid) })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(authorizationServerMetadata.issuer)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign((walletKey.privateKey as { key: CryptoKey }).key);
-  };
-}
-
 async function newWallet() {
   const holder = await generateKeyPair('ES256', { extractable: true });
   const holderJwk = (await exportJWK(holder.publicKey)) as Jwk;
@@ -93,7 +69,7 @@ async function newWallet() {
     callbacks: {
       hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
       generateRandom: (length) => randomBytes(length),
-      clientAuthentication: privateKeyJwt(config.portal.clientId),
+      clientAuthentication: walletPrivateKeyJwt(config.portal.clientId, walletKey),
       signJwt: async (signer: JwtSigner, { header, payload }) => {
         if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
         const jwt = await new SignJWT(payload)
@@ -292,7 +268,10 @@ describe('issuer_state from a credential offer, through authz, to the issuer', (
       code_challenge_method: 'S256',
       issuer_state: 'not<valid>',
     };
-    await privateKeyJwt(config.portal.clientId)({
+    await walletPrivateKeyJwt(
+      config.portal.clientId,
+      walletKey,
+    )({
       authorizationServerMetadata: { issuer: config.authz.publicUrl },
       body,
     } as never);

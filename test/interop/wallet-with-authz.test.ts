@@ -1,18 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import {
-  type CryptoKey,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
 import type { RunningSystem } from '../../src/system.js';
@@ -26,6 +18,7 @@ import {
   serveClientJwks,
 } from '../authz/helpers.js';
 import { testConfig } from '../helpers/system.js';
+import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 
 /**
  * The whole flow with our authz and issuer on one side and independent libraries on the other:
@@ -56,23 +49,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** RFC 7523 private_key_jwt, written on the wallet side with jose, not with our key interface. */
-function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
-  return async ({ authorizationServerMetadata, body }) => {
-    body.client_id = clientId;
-    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-    body.client_assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: String(clientKey.publicJwk.kid) })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(authorizationServerMetadata.issuer)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign((clientKey.privateKey as { key: CryptoKey }).key);
-  };
-}
-
 it('an independent wallet library gets a credential with a token from authz; @sd-jwt verifies it', async () => {
   const clientId = config.portal.clientId;
   const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
@@ -82,7 +58,7 @@ it('an independent wallet library gets a credential with a token from authz; @sd
     callbacks: {
       hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
       generateRandom: (length) => randomBytes(length),
-      clientAuthentication: privateKeyJwt(clientId),
+      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
       signJwt: async (signer: JwtSigner, { header, payload }) => {
         if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
         const jwt = await new SignJWT(payload)

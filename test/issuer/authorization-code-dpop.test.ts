@@ -1,8 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import {
   type CryptoKey,
@@ -28,6 +28,7 @@ import {
   serveClientJwks,
 } from '../authz/helpers.js';
 import { testConfig } from '../helpers/system.js';
+import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 
 /**
  * The authorization code flow of an issuer-initiated offer, driven by @openid4vc/openid4vci against
@@ -57,22 +58,6 @@ afterAll(async () => {
   const { rmSync } = await import('node:fs');
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
-  return async ({ authorizationServerMetadata, body }) => {
-    body.client_id = clientId;
-    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-    body.client_assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: String(clientKey.publicJwk.kid) })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(authorizationServerMetadata.issuer)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign((clientKey.privateKey as { key: CryptoKey }).key);
-  };
-}
 
 async function keyPair(): Promise<{ publicJwk: JWK }> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -109,7 +94,7 @@ it('offer with issuer_state → PAR + PKCE + DPoP at authz → DPoP-bound token 
     callbacks: {
       hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
       generateRandom: (length) => randomBytes(length),
-      clientAuthentication: privateKeyJwt(clientId),
+      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
       signJwt: async (signer: JwtSigner, { header, payload }) => {
         if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
         const key = keys.get(signer.publicJwk.x as string);

@@ -1,9 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
-import type { ClientAuthenticationCallback, Jwk, JwtSigner } from '@openid4vc/oauth2';
+import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
 import { type IssuerMetadataResult, Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
@@ -32,6 +32,7 @@ import {
 } from '../authz/helpers.js';
 import { verifyWithAuth0 } from '../credentials/mdoc/helpers.js';
 import { testConfig } from '../helpers/system.js';
+import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 
 /**
  * Every format through the whole OpenID4VCI flow: the OWF wallet library (@openid4vc/openid4vci)
@@ -51,22 +52,6 @@ let issuerUrl: string;
 
 const holders: Record<'ES256' | 'EdDSA', { privateKey: CryptoKey; publicJwk: JWK; privateJwk: JWK }> =
   {} as never;
-
-function privateKeyJwt(clientId: string): ClientAuthenticationCallback {
-  return async ({ authorizationServerMetadata, body }) => {
-    body.client_id = clientId;
-    body.client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-    body.client_assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: String(clientKey.publicJwk.kid) })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(authorizationServerMetadata.issuer)
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign((clientKey.privateKey as { key: CryptoKey }).key);
-  };
-}
 
 beforeAll(async () => {
   setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
@@ -89,7 +74,7 @@ beforeAll(async () => {
     callbacks: {
       hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
       generateRandom: (length) => randomBytes(length),
-      clientAuthentication: privateKeyJwt(clientId),
+      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
       signJwt: async (signer: JwtSigner, { header, payload }) => {
         if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
         const holder = holders[signer.alg as 'ES256' | 'EdDSA'];
