@@ -304,6 +304,10 @@ describe('every format through the OpenID4VCI flow', () => {
     const { X509Certificate } = await import('node:crypto');
     const ours = await verifyMdoc(credential, { trustedCertificates: [new X509Certificate(iacaPem).raw] });
     expect(ours.status?.status_list.uri).toContain(`${issuerUrl}/status/token/`);
+    // Unlinkability: the MSO's signed / validFrom / validUntil are on the hour (read by @auth0/mdl).
+    const validity = mdoc.documents[0]?.issuerSigned.issuerAuth.decodedPayload.validityInfo;
+    const times = [validity?.signed, validity?.validFrom, validity?.validUntil].map((d) => d?.getTime());
+    expect(times.every((t) => typeof t === 'number' && t % 3_600_000 === 0)).toBe(true);
     const values = mdoc.documents[0]?.getIssuerNameSpace('org.iso.18013.5.1');
     expect(values?.family_name).toBe('Okafor');
     expect(values?.document_number).toBe('DL880000');
