@@ -5,6 +5,7 @@ import type { Catalogs } from './catalog/catalogs.js';
 import type { SafeHtml } from './html/html.js';
 import { pageContext } from './i18n/index.js';
 import type { IssuerKeys } from './issuance/issuer-keys.js';
+import type { OffersTokens } from './issuance/offers-token.js';
 import type { AuthorizationServers } from './oidc/authorization-server.js';
 import { type Message, messagePage } from './pages/message.js';
 import type { PendingIssuance } from './routes/bind.js';
@@ -23,6 +24,8 @@ export interface PortalContext {
   keys: KeyStore;
   catalogs: Catalogs;
   servers: AuthorizationServers;
+  /** Tokens for our issuer's offers API ("add to wallet") when no API key is configured. */
+  offersTokens: OffersTokens;
   issuerKeys: IssuerKeys;
   flows: FlowStore;
   credentials: CredentialStore;

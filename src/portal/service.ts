@@ -11,6 +11,7 @@ import { Catalogs } from './catalog/catalogs.js';
 import { CLIENT_KEY_PURPOSE, type PortalContext, sendMessage } from './context.js';
 import { UpstreamError } from './errors.js';
 import { IssuerKeys } from './issuance/issuer-keys.js';
+import { OffersTokens } from './issuance/offers-token.js';
 import { AuthorizationServers } from './oidc/authorization-server.js';
 import { signedClientAssertion } from './oidc/client-auth.js';
 import {
@@ -91,14 +92,16 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     const keys = new KeyStore(database.db, masterKey);
     await keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256');
 
+    const servers = new AuthorizationServers(
+      config,
+      signedClientAssertion(() => keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256')),
+    );
     const ctx: PortalContext = {
       config,
       keys,
       catalogs: new Catalogs(config),
-      servers: new AuthorizationServers(
-        config,
-        signedClientAssertion(() => keys.ensureActive(CLIENT_KEY_PURPOSE, 'ES256')),
-      ),
+      servers,
+      offersTokens: new OffersTokens(servers),
       issuerKeys: new IssuerKeys(config),
       flows: new FlowStore(database.db),
       credentials: new CredentialStore(database.db, masterKey),

@@ -97,3 +97,33 @@ describe('admin authentication', () => {
     expect(entries.filter((e) => e.outcome === 'refused').length).toBeGreaterThanOrEqual(8);
   });
 });
+
+describe('least privilege for offers', () => {
+  const OFFERS = { sub: 'portal', client_id: 'portal', scope: 'issuer:offers' };
+  const offer = (token: string) =>
+    fetch(`${issuer.url}/admin/offers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ credential_configuration_ids: ['national_id_sd_jwt'], subject: '5102030400' }),
+    });
+
+  it('an issuer:offers token may create an offer and nothing else', async () => {
+    const token = await as.mint({ claims: OFFERS });
+    expect((await offer(token)).status).toBe(201);
+    const other = await audit(`Bearer ${token}`);
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ error: 'insufficient_scope' });
+    expect(other.headers.get('www-authenticate')).toContain('scope="issuer:admin"');
+  });
+
+  it('a person token with credential scopes cannot create offers', async () => {
+    const person = await as.mint({
+      claims: { sub: '5102030400', client_id: 'portal', scope: 'issuer:offers' },
+    });
+    const response = await offer(person);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
+    const credentialScopes = await as.mint({ claims: { ...OFFERS, scope: 'national_id' } });
+    expect((await offer(credentialScopes)).status).toBe(403);
+  });
+});

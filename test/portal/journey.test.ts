@@ -79,6 +79,32 @@ describe('the whole journey over HTTP', () => {
     expect((await new Browser().go(browser.url)).status).toBe(404);
   });
 
+  it('adds to a wallet with no API key configured: the portal gets an issuer:offers client-credentials token', async () => {
+    expect(system.config.portal.issuerApiKey).toBe('');
+    const browser = new Browser();
+    const login = await toLogin(browser);
+    const result = await browser.submit(login, /\/login$/, AMARA);
+    const page = await result.text();
+    expect(page).toContain('data-testid="add-to-wallet"');
+    const wallet = await browser.go(`${browser.url}/wallet`, { method: 'POST' });
+    expect(wallet.status).toBe(200);
+    const walletPage = await wallet.text();
+    const uri = /data-offer-uri="([^"]+)"/.exec(walletPage)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    expect(uri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
+    const offerUrl = new URL(uri).searchParams.get('credential_offer_uri') ?? '';
+    expect(offerUrl.startsWith(`${system.urls.issuer}/`)).toBe(true);
+    const offer = (await (await fetch(offerUrl)).json()) as Record<string, unknown>;
+    expect(offer).toMatchObject({
+      credential_issuer: system.urls.issuer,
+      credential_configuration_ids: ['national_id_sd_jwt'],
+      grants: {
+        'urn:ietf:params:oauth:grant-type:pre-authorized_code': {
+          tx_code: { length: 6, input_mode: 'numeric' },
+        },
+      },
+    });
+  });
+
   it('shows the cancelled page when the person cancels at the sign-in service', async () => {
     const browser = new Browser();
     const login = await toLogin(browser);

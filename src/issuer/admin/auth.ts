@@ -6,6 +6,15 @@ import type { AuditTrail } from './audit.js';
 
 /** The scope an OAuth client-credentials token must carry to call the admin API. */
 export const ADMIN_SCOPE = 'issuer:admin';
+/** Least privilege for a client that only makes credential offers (the portal's "add to wallet"). */
+export const OFFERS_SCOPE = 'issuer:offers';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scopes that admit a client-credentials token to this admin route (any one; default `issuer:admin`). */
+    adminScopes?: readonly string[];
+  }
+}
 
 export interface AdminPrincipal {
   kind: 'oauth' | 'api_key';
@@ -47,7 +56,10 @@ export interface AdminAuthenticatorDeps {
 export class AdminAuthenticator {
   constructor(private readonly deps: AdminAuthenticatorDeps) {}
 
-  async authenticate(authorization: string | undefined): Promise<AdminPrincipal> {
+  async authenticate(
+    authorization: string | undefined,
+    scopes: readonly string[] = [ADMIN_SCOPE],
+  ): Promise<AdminPrincipal> {
     const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
     if (!match) {
       // RFC 6750 §3.1: no credentials → a bare challenge.
@@ -73,10 +85,15 @@ export class AdminAuthenticator {
         'www-authenticate': `Bearer error="insufficient_scope", scope="${ADMIN_SCOPE}"`,
       });
     }
-    if (!token.scopes.has(ADMIN_SCOPE)) {
-      throw new ProtocolError(403, 'insufficient_scope', `the access token lacks scope ${ADMIN_SCOPE}`, {
-        'www-authenticate': `Bearer error="insufficient_scope", scope="${ADMIN_SCOPE}"`,
-      });
+    if (!scopes.some((scope) => token.scopes.has(scope))) {
+      throw new ProtocolError(
+        403,
+        'insufficient_scope',
+        `the access token lacks scope ${scopes.join(' or ')}`,
+        {
+          'www-authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"`,
+        },
+      );
     }
     return { kind: 'oauth', id: token.clientId };
   }
@@ -92,7 +109,10 @@ export class AdminAuthenticator {
       : null;
     let principal: AdminPrincipal;
     try {
-      principal = await this.authenticate(request.headers.authorization);
+      principal = await this.authenticate(
+        request.headers.authorization,
+        request.routeOptions.config.adminScopes,
+      );
     } catch (error) {
       const detail = error instanceof ProtocolError ? error.description : 'authentication failed';
       await this.deps.audit.record({ actor: 'anonymous', action, target, outcome: 'refused', detail });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProtocolError } from '../../platform/errors.js';
+import { ADMIN_SCOPE, OFFERS_SCOPE } from '../admin/auth.js';
 import { OfferRequest, type OfferService, qrPng, qrSvg } from './create.js';
 import type { OfferStore } from './store.js';
 
@@ -10,7 +11,8 @@ export function offerAdminRoute(offers: OfferService): (scope: FastifyInstance) 
   return (scope) => {
     scope.post<{ Body: OfferRequest }>(
       '/admin/offers',
-      { schema: { body: OfferRequest } },
+      // A client that only makes offers (the portal's "add to wallet") needs no full admin rights.
+      { schema: { body: OfferRequest }, config: { adminScopes: [ADMIN_SCOPE, OFFERS_SCOPE] } },
       async (request, reply) =>
         reply
           .status(201)

@@ -15,7 +15,8 @@ export interface WalletOffer {
 }
 
 /**
- * Asks our issuer's admin API (`POST /admin/offers`, authenticated with the configured API key) for a
+ * Asks our issuer's admin API (`POST /admin/offers`, authenticated with the configured API key, or
+ * else with a client-credentials token carrying `issuer:offers`) for a
  * credential offer with a pre-authorized code and a transaction code, for the person the portal
  * just signed in (`subject`, the registry id the issuer looks up). The person's own wallet then
  * redeems it and gets the same credential bound to a key of its own.
@@ -24,11 +25,13 @@ export async function createWalletOffer(
   config: Config,
   issuer: string,
   input: { configurationId: string; subject: string; txDescription: string },
+  /** The Bearer credential: `portal.issuerApiKey`, or an access token from `OffersTokens`. */
+  credential: string,
 ): Promise<WalletOffer> {
   const url = requireSecureUrl(config, `${issuer.replace(/\/$/, '')}/admin/offers`, 'credential');
   const response = await request('credential', url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${config.portal.issuerApiKey}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
     body: JSON.stringify({
       credential_configuration_ids: [input.configurationId],
       subject: input.subject,

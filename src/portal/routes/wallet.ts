@@ -11,13 +11,19 @@ import type { ObtainedCredential } from '../store/credential-store.js';
 const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 
 /**
- * "Add to wallet" needs our issuer's admin API (an API key in `portal.issuerApiKey`), a credential
+ * "Add to wallet" needs our issuer's offers API (reached with `portal.issuerApiKey`, or a
+ * client-credentials token with `issuer:offers` from the issuer's authorization server), a credential
  * of that issuer, and the person's subject from the sign-in.
  */
 export function canOfferToWallet(ctx: PortalContext, obtained: ObtainedCredential): boolean {
-  return Boolean(
-    ctx.config.portal.issuerApiKey && obtained.subject && obtained.issuer === ctx.catalogs.primary,
-  );
+  return Boolean(obtained.subject && obtained.issuer === ctx.catalogs.primary);
+}
+
+/** The Bearer credential for the issuer's offers API: the configured API key, else an OAuth token. */
+async function offersCredential(ctx: PortalContext, issuer: string): Promise<string> {
+  if (ctx.config.portal.issuerApiKey) return ctx.config.portal.issuerApiKey;
+  const catalog = await ctx.catalogs.byUrl(issuer);
+  return ctx.offersTokens.get(catalog?.authorizationServer ?? issuer, issuer);
 }
 
 /**
@@ -37,11 +43,16 @@ export function walletRoute(app: FastifyInstance, ctx: PortalContext): void {
       const back = `/credentials/${encodeURIComponent(request.params.id)}`;
       // The language links lead to the credential page: this page answers a POST.
       const pc = { ...pageContext(request, reply), path: back };
-      const offer = await createWalletOffer(ctx.config, obtained.issuer, {
-        configurationId: obtained.configurationId,
-        subject: obtained.subject,
-        txDescription: pc.m.walletTxCode,
-      });
+      const offer = await createWalletOffer(
+        ctx.config,
+        obtained.issuer,
+        {
+          configurationId: obtained.configurationId,
+          subject: obtained.subject,
+          txDescription: pc.m.walletTxCode,
+        },
+        await offersCredential(ctx, obtained.issuer),
+      );
       return sendPage(reply, 200, walletPage(pc, offer, await qrDataUri(offer.uri), back));
     },
   );
