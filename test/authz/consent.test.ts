@@ -1,9 +1,12 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clock } from '../../src/authz/factors/clock.js';
 import { testConfig } from '../helpers/system.js';
 import { AMARA, type AuthzUnderTest, Browser, startAuthz } from './helpers.js';
+
+const TWIN_ACR = 'urn:attesta:acr:kbi-twin';
 
 let authz: AuthzUnderTest;
 let dataDir: string;
@@ -12,8 +15,25 @@ beforeAll(async () => {
   const test = await testConfig({ services: ['authz'] });
   dataDir = test.dataDir;
   test.config.authz.login.implicitConsentClients = [];
+  // A second realm whose ids look exactly like the default realm's (same person, same id): consent
+  // remembered in one realm must not be taken for the other.
+  const csv = join(test.dataDir, 'twin-realm.csv');
+  writeFileSync(csv, `id,name,dob\n${AMARA.individual_id},${AMARA.full_name},${AMARA.date_of_birth}\n`);
+  const defaultFields = test.config.authz.login.kbi.fields;
+  test.config.authz.login.realms = [
+    ...(test.config.authz.login.realms ?? []),
+    {
+      acr: TWIN_ACR,
+      registry: {
+        adapter: 'csv',
+        csv: { file: csv, columns: { individualId: 'id', fullName: 'name', birthDate: 'dob' } },
+      },
+      fields: defaultFields,
+    } as NonNullable<typeof test.config.authz.login.realms>[number],
+  ];
   const portal = test.config.authz.clients[0];
   if (portal) {
+    portal.acr_values = [...(portal.acr_values ?? []), TWIN_ACR];
     portal.scope = `${portal.scope} profile email`;
     portal.logo_uri = `${test.config.portal.publicUrl}/logo.png`;
     portal.client_names = { fr: 'Portail Attesta', ar: 'بوابة Attesta' };
@@ -112,6 +132,17 @@ describe('consent', () => {
     clock.now = () => later;
     const expired = await signIn({ scope: 'openid national_id' });
     expect(expired.onConsentPage).toBe(true);
+  });
+
+  it('keeps remembered consent to its realm: the same id in another realm is asked again', async () => {
+    const first = await signIn({ scope: 'openid driving_licence' });
+    expect(first.onConsentPage).toBe(true);
+    await first.browser.submit(new URL(`${first.path}/consent`, origin()), origin(), { decision: 'allow' });
+    const again = await signIn({ scope: 'openid driving_licence' });
+    expect(again.url.href.startsWith(redirectUri())).toBe(true);
+    // Same id, same name, same birth date — but signed in to the twin realm.
+    const twin = await signIn({ scope: 'openid driving_licence', acr_values: TWIN_ACR });
+    expect(twin.onConsentPage).toBe(true);
   });
 
   it('shows the client name per locale and Arabic right to left', async () => {

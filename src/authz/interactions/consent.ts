@@ -98,16 +98,15 @@ export async function showConsent(
   interaction: Interaction,
   locale: Locale,
 ) {
-  const { provider, db, hashKey } = signIn.options;
+  const { provider, db } = signIn.options;
   const client = await signIn.client(interaction, locale);
-  const accountId = interaction.session?.accountId ?? '';
   // prompt=consent asks even a first-party client (OIDC Core §3.1.2.1: the OP SHOULD prompt).
   const forced = forcesConsent(interaction);
   let granted = !forced && signIn.login.implicitConsentClients.includes(client.clientId);
   if (!granted && !forced) {
     const remembered = await findConsent(
       db,
-      keyedHash(hashKey, 'account', accountId),
+      consentAccountHash(signIn, interaction),
       client.clientId,
       clock.now(),
     );
@@ -140,6 +139,16 @@ export async function showConsent(
   return html(reply, 200, body);
 }
 
+/**
+ * Whose consent this is: the account within its realm. Two realms may use ids of the same shape
+ * (a policy number and a national ID), so the realm's ACR is part of the key; keyed hash, no raw id.
+ */
+function consentAccountHash(signIn: SignIn, interaction: Interaction): string {
+  const session = interaction.session as { accountId?: string; acr?: unknown } | undefined;
+  const realm = signIn.realmOf(typeof session?.acr === 'string' ? session.acr : '').acr;
+  return keyedHash(signIn.options.hashKey, 'account', `${realm} ${session?.accountId ?? ''}`);
+}
+
 /** The person's answer: allow (grant, remember) or deny (access_denied to the client). */
 export async function decideConsent(
   signIn: SignIn,
@@ -148,7 +157,7 @@ export async function decideConsent(
   interaction: Interaction,
   decision: string,
 ) {
-  const { provider, db, hashKey } = signIn.options;
+  const { provider, db } = signIn.options;
   if (decision !== 'allow') {
     request.log.info({ interaction: interaction.uid }, 'consent denied');
     return signIn.finishWithError(request, reply, 'access_denied', 'the End-User denied consent');
@@ -156,7 +165,7 @@ export async function decideConsent(
   const grantId = await grantRequested(provider, interaction);
   if (signIn.login.consentTtl > 0) {
     await saveConsent(db, {
-      accountHash: keyedHash(hashKey, 'account', interaction.session?.accountId ?? ''),
+      accountHash: consentAccountHash(signIn, interaction),
       clientId: String(interaction.params.client_id),
       granted: requestedKeys(interaction),
       now: clock.now(),
