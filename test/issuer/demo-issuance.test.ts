@@ -63,10 +63,21 @@ describe('the demo credential types', () => {
       birthdate: '1970-03-13',
       insurer: 'Attesta Mutual',
       coverage: ['hospital'],
-      valid_until: '2026-12-31',
+      valid_until: '2030-12-31',
       dependants: 0,
       status: { status_list: { idx: expect.any(Number), uri: expect.stringContaining('/status/token/') } },
     });
+  });
+
+  it('refuses a policy that has ended, before anything is recorded', async () => {
+    const before = (await database.db.selectFrom('issuer_ledger').selectAll().execute()).length;
+    const { status, body } = await request('insurance_policy_sd_jwt', 'POL-0700999');
+    expect(status).toBe(400);
+    expect(body).toEqual({
+      error: 'credential_request_denied',
+      error_description: 'the record this credential attests has expired',
+    });
+    expect((await database.db.selectFrom('issuer_ledger').selectAll().execute()).length).toBe(before);
   });
 
   it('insurance policy as jwt_vc_json', async () => {

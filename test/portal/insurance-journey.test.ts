@@ -59,7 +59,7 @@ describe('the insurance policy journey', () => {
       policy_number: 'POL-0700100',
       holder_name: 'Amara Okafor',
       insurer: 'Attesta Mutual',
-      valid_until: '2026-12-31',
+      valid_until: '2030-12-31',
     });
     expect(decodeJwt(credential.split('~')[0] ?? '').cnf).toHaveProperty('jwk');
   });

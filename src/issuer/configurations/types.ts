@@ -65,6 +65,12 @@ export interface CredentialConfiguration extends FormatConfigurationFields {
   template?: TemplateConfig;
   /** Credential validity in seconds (default: `issuer.credentialTtl`). */
   validity?: number;
+  /**
+   * A date claim of the rendered credential (dotted path, e.g. `valid_until` or
+   * `org.iso.18013.5.1.expiry_date`) that caps the validity: the credential never outlives the record
+   * (a policy, a licence); a date already past refuses issuance.
+   */
+  validUntilClaim?: string;
   /** Whether credentials carry a status list entry (default true). */
   status?: boolean;
   /** Rendered claim paths (dotted) whose keyed hashes the ledger keeps for search. */

@@ -37,6 +37,37 @@ export interface PipelineDeps {
   log?: { error(object: object, message: string): void };
 }
 
+/**
+ * The end of validity, capped by the record's own end (`validUntilClaim`, a YYYY-MM-DD date or an
+ * ISO date-time): the day after a date, in UTC, so the cap stays on the hour (unlinkability).
+ */
+export function cappedValidity(
+  configuration: CredentialConfiguration,
+  rendered: unknown,
+  validUntil: Date,
+  validFrom: Date,
+): Date {
+  if (!configuration.validUntilClaim) return validUntil;
+  const value = attributeAt(rendered, configuration.validUntilClaim);
+  const day = value && /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!day) {
+    throw new ProtocolError(
+      400,
+      'credential_request_denied',
+      `configuration ${configuration.id}: ${configuration.validUntilClaim} is not a date`,
+    );
+  }
+  const end = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1));
+  if (end.getTime() <= validFrom.getTime() + HOUR * 1000) {
+    throw new ProtocolError(
+      400,
+      'credential_request_denied',
+      'the record this credential attests has expired',
+    );
+  }
+  return end < validUntil ? end : validUntil;
+}
+
 /** A rendered value at a dotted path; namespaces with dots (mdoc) are matched as whole keys. */
 export function attributeAt(tree: unknown, dotted: string): string | undefined {
   if (dotted === '') return typeof tree === 'string' || typeof tree === 'number' ? String(tree) : undefined;
@@ -89,7 +120,12 @@ export class IssuancePipeline implements IssuanceService {
     const seconds = Math.floor(now / 1000);
     const validFrom = new Date((seconds - (seconds % HOUR)) * 1000);
     const ttl = configuration.validity ?? this.deps.credentialTtl;
-    const validUntil = new Date(Math.ceil((seconds + ttl) / HOUR) * HOUR * 1000);
+    const validUntil = cappedValidity(
+      configuration,
+      rendered,
+      new Date(Math.ceil((seconds + ttl) / HOUR) * HOUR * 1000),
+      validFrom,
+    );
     const attributes: Record<string, string> = {};
     for (const path of configuration.ledgerIndex ?? []) {
       const value = attributeAt(rendered, path);
