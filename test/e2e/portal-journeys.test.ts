@@ -56,8 +56,7 @@ const LANGUAGES = [
     expired: 'انتهت صلاحية تسجيل الدخول هذا',
     unavailable: 'مُصدر الشهادات غير متاح',
     valid: 'الشهادة صالحة',
-    // The PDF of an Arabic page is drawn in English (standard fonts have no Arabic glyphs).
-    pdfLead: 'Issued by',
+    pdfLead: 'صادرة عن',
     person: people[10],
   },
 ] as const;
@@ -175,7 +174,7 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       const text = await pdfText(pdf);
       expect(text).toContain(l.pdfLead);
       expect(text).toContain(person.birthDate);
-      expect(text).toContain((person.givenName ?? '').normalize('NFD').replace(/\p{M}/gu, ''));
+      expect(text).toContain(person.givenName ?? '');
       const [qr] = await pdfQrCodes(pdf);
       const fromQr = qr?.startsWith('http') ? await (await fetch(qr)).text() : pixelPassDecode(qr ?? '');
       expect(fromQr).toBe(raw);

@@ -1,29 +1,101 @@
 import { inflateSync } from 'node:zlib';
 import jsQR from 'jsqr';
-import { PDFArray, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from 'pdf-lib';
 
 /**
- * Test-side readers of our PDFs, independent of the portal's own verify code: the text shown (the
- * `<hex> Tj` strings of the page content streams, which is how pdf-lib writes standard-font text)
- * and the QR code (the image XObject's pixels handed to jsqr).
+ * Test-side readers of our PDFs, independent of the portal's own verify code: the text shown and the
+ * QR code (the image XObject's pixels handed to jsqr). Text is read from the page content streams:
+ * each `<hex> Tj` string and the strings of `[…] TJ` arrays, decoded through its font's ToUnicode CMap (embedded Type0 fonts write
+ * 2-byte glyph ids) or as Latin-1 (standard fonts); the strings of one baseline are joined left to
+ * right, so a right-to-left line reads in visual order (Arabic letters reversed).
  */
-export async function pdfText(bytes: Uint8Array): Promise<string> {
+export async function pdfText(bytes: Uint8Array, options: { glyphs?: boolean } = {}): Promise<string> {
   const pdf = await PDFDocument.load(bytes);
   const lines: string[] = [];
   for (const page of pdf.getPages()) {
+    const maps = new Map<string, Map<number, string>>();
+    const fonts = page.node.Resources()?.lookupMaybe(PDFName.of('Font'), PDFDict);
+    for (const [name, ref] of fonts?.entries() ?? []) {
+      const font = pdf.context.lookup(ref, PDFDict);
+      const toUnicode = font.lookup(PDFName.of('ToUnicode'));
+      if (toUnicode instanceof PDFRawStream) maps.set(name.toString(), parseToUnicode(streamText(toUnicode)));
+    }
     const contents = page.node.Contents();
     const streams = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
+    const shown: { x: number; y: number; text: string }[] = [];
     for (const ref of streams) {
       const stream = pdf.context.lookup(ref);
       if (!(stream instanceof PDFRawStream)) continue;
-      const filter = stream.dict.get(PDFName.of('Filter'))?.toString();
-      const raw = filter === '/FlateDecode' ? inflateSync(stream.contents) : Buffer.from(stream.contents);
-      for (const match of raw.toString('latin1').matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
-        lines.push(Buffer.from(match[1] ?? '', 'hex').toString('latin1'));
+      let map: Map<number, string> | undefined;
+      let x = 0;
+      let y = 0;
+      // A marked-content span with /ActualText (how the portal writes each run) stands for its glyphs,
+      // as it does for copy and paste; `glyphs: true` reads the glyphs through ToUnicode instead.
+      let actual: string | undefined;
+      const ops =
+        /(\/\S+)\s+[\d.]+\s+Tf|([-\d.]+)\s+([-\d.]+)\s+Tm|<([0-9A-Fa-f]*)>\s*Tj|\[([^\]]*)\]\s*TJ|\/ActualText\s*<([0-9A-Fa-f]*)>|(EMC)/g;
+      const decode = (hex: string) =>
+        map
+          ? (hex.match(/.{4}/g) ?? []).map((g) => map?.get(Number.parseInt(g, 16)) ?? '').join('')
+          : Buffer.from(hex, 'hex').toString('latin1');
+      const show = (text: string) => {
+        if (actual === undefined || options.glyphs) shown.push({ x, y, text });
+      };
+      for (const op of streamText(stream).matchAll(ops)) {
+        if (op[1]) map = maps.get(op[1]);
+        else if (op[2] !== undefined) {
+          x = Number(op[2]);
+          y = Number(op[3]);
+        } else if (op[4] !== undefined) show(decode(op[4]));
+        // A TJ array (glyphs placed one by one): its strings in order, the numbers are only spacing.
+        else if (op[5] !== undefined)
+          for (const [, hex = ''] of op[5].matchAll(/<([0-9A-Fa-f]*)>/g)) show(decode(hex));
+        else if (op[6] !== undefined) actual = utf16(op[6].replace(/^feff/i, ''));
+        else if (op[7] && actual !== undefined) {
+          if (!options.glyphs) shown.push({ x, y, text: actual });
+          actual = undefined;
+        }
       }
+      const ys = [...new Set(shown.map((s) => s.y))].sort((a, b) => b - a);
+      for (const lineY of ys) {
+        const parts = shown.filter((s) => s.y === lineY).sort((a, b) => a.x - b.x);
+        lines.push(parts.map((p) => p.text).join(''));
+      }
+      shown.length = 0;
     }
   }
   return lines.join('\n');
+}
+
+function streamText(stream: PDFRawStream): string {
+  const filter = stream.dict.get(PDFName.of('Filter'))?.toString();
+  return (filter === '/FlateDecode' ? inflateSync(stream.contents) : Buffer.from(stream.contents)).toString(
+    'latin1',
+  );
+}
+
+const utf16 = (hex: string) => Buffer.from(hex, 'hex').swap16().toString('utf16le');
+
+/** `bfchar` and `bfrange` entries of a ToUnicode CMap (PDF 32000-1 §9.10.3): glyph id → text. */
+function parseToUnicode(cmap: string): Map<number, string> {
+  const map = new Map<number, string>();
+  for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+    for (const [, from = '', to = ''] of (block[1] ?? '').matchAll(/<(\w+)>\s*<(\w+)>/g)) {
+      map.set(Number.parseInt(from, 16), utf16(to));
+    }
+  }
+  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    for (const [, lo = '', hi = '', to = ''] of (block[1] ?? '').matchAll(/<(\w+)>\s*<(\w+)>\s*<(\w+)>/g)) {
+      const start = Number.parseInt(lo, 16);
+      const last = Buffer.from(to, 'hex');
+      for (let id = start; id <= Number.parseInt(hi, 16); id++) {
+        const dest = Buffer.from(last);
+        dest.writeUInt16BE(last.readUInt16BE(last.length - 2) + id - start, last.length - 2);
+        map.set(id, utf16(dest.toString('hex')));
+      }
+    }
+  }
+  return map;
 }
 
 export async function pdfPageSize(bytes: Uint8Array): Promise<{ width: number; height: number }[]> {

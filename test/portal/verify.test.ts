@@ -179,7 +179,7 @@ describe('verify page', () => {
     const text = await pdfText(pdf);
     expect(text).toContain('Carte nationale'); // the French display name
     expect(text).toContain('Given name'); // no French label: English fallback
-    expect(text).toContain('Kovac'); // č is not in WinAnsi: the accent is dropped
+    expect(text).toContain('Kovač'); // embedded Noto Sans: Latin Extended drawn as it is
     expect(text).toContain('1994-11-03');
     const [code] = await pdfQrCodes(pdf);
     expect(pixelPassDecode(code ?? '')).toBe(issued);

@@ -31,6 +31,7 @@ export const ar: Messages = {
   pdfQrInline:
     'يحتوي رمز QR هذا على الشهادة نفسها مضغوطة. امسحه بأداة تحقق، أو ارفع ملف PDF هذا في صفحة التحقق.',
   pdfQrLink: (until) => `رمز QR هذا رابط للاستخدام مرة واحدة إلى الشهادة، صالح حتى ${until} (UTC).`,
+  pdfUncovered: 'تحل علامة ? محل حرف لا تستطيع خطوط ملف PDF هذا رسمه، ورمز QR يحمل القيمة الدقيقة.',
   qrHeading: 'رمز QR',
   downloadsHeading: 'خذها معك',
   downloadRaw: 'تنزيل الشهادة',

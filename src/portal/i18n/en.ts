@@ -32,6 +32,7 @@ export const en = {
     'This QR code holds the credential itself, compressed. Scan it with a verifier, or upload this PDF to the verify page.',
   pdfQrLink: (until: string) =>
     `This QR code is a one-time link to the credential, valid until ${until} (UTC).`,
+  pdfUncovered: 'A ? stands for a character this PDF’s fonts cannot draw; the QR code holds the exact value.',
   qrHeading: 'QR code',
   downloadsHeading: 'Take it with you',
   downloadRaw: 'Download the credential',

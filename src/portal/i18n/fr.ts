@@ -33,6 +33,8 @@ export const fr: Messages = {
     'Ce code QR contient l’attestation elle-même, compressée. Scannez-le avec un vérificateur, ou déposez ce PDF sur la page de vérification.',
   pdfQrLink: (until) =>
     `Ce code QR est un lien à usage unique vers l’attestation, valable jusqu’au ${until} (UTC).`,
+  pdfUncovered:
+    'Un ? remplace un caractère que les polices de ce PDF ne savent pas dessiner ; le code QR contient la valeur exacte.',
   qrHeading: 'Code QR',
   downloadsHeading: 'Emportez-la',
   downloadRaw: 'Télécharger l’attestation',

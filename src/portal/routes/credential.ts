@@ -2,7 +2,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type PortalContext, sendMessage, sendPage } from '../context.js';
 import { htmlToken } from '../html/html.js';
-import { messages, pageContext } from '../i18n/index.js';
+import { pageContext } from '../i18n/index.js';
 import { notFoundMessage } from '../pages/message.js';
 import { resultPage } from '../pages/result.js';
 import { flattenClaims } from '../render/claims.js';
@@ -119,10 +119,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: PortalContext): void
     async (request, reply) => {
       const obtained = await find(request, request.params.id);
       if (!obtained) return sendMessage(request, reply, notFoundMessage);
-      const pc = pageContext(request, reply);
-      // The standard PDF fonts have no Arabic glyphs: the PDF of an Arabic page is drawn in English.
-      const locale = pc.locale === 'ar' ? 'en' : pc.locale;
-      const m = pc.locale === 'ar' ? messages('en') : pc.m;
+      const { locale, m } = pageContext(request, reply);
       let until = '';
       const qr = await credentialQr(obtained.credential, async () => {
         const id = await ctx.retrievals.save({

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import fontkit from '@pdf-lib/fontkit';
+import type { PDFDocument } from 'pdf-lib';
+import { woffToSfnt } from './woff.js';
+
+/**
+ * The PDF's fonts: Noto Sans and Noto Sans Arabic (SIL Open Font License 1.1), as the WOFF files of the
+ * npm packages @fontsource/noto-sans and @fontsource/noto-sans-arabic. Fontsource splits each font by
+ * script; a character is drawn with the first file of this list that has a glyph for it. CJK and other
+ * scripts are not covered (see `UNCOVERED`).
+ */
+const FILES = [
+  'noto-sans/files/noto-sans-latin',
+  'noto-sans/files/noto-sans-latin-ext',
+  'noto-sans/files/noto-sans-vietnamese',
+  'noto-sans/files/noto-sans-greek',
+  'noto-sans/files/noto-sans-greek-ext',
+  'noto-sans/files/noto-sans-cyrillic',
+  'noto-sans/files/noto-sans-cyrillic-ext',
+  'noto-sans-arabic/files/noto-sans-arabic-arabic',
+] as const;
+export const FACE_COUNT = FILES.length;
+/** Index in FILES of the Arabic font, which neutral characters of an Arabic word keep. */
+export const ARABIC_FACE = FILES.length - 1;
+/** Drawn in place of a character no font covers (the QR code still holds the exact value). */
+export const UNCOVERED = '?';
+
+export type Weight = 400 | 700;
+
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+
+type ParsedFont = ReturnType<Fontkit['create']>;
+interface Face {
+  bytes: Uint8Array;
+  font: ParsedFont;
+}
+
+const require = createRequire(import.meta.url);
+/** Read and parsed once per process, on first use: font files are immutable. */
+const faces = new Map<string, Face>();
+
+export function face(index: number, weight: Weight): Face {
+  const key = `${FILES[index] ?? FILES[0]}-${weight}-normal.woff`;
+  let found = faces.get(key);
+  if (!found) {
+    const bytes = woffToSfnt(readFileSync(require.resolve(`@fontsource/${key}`)));
+    found = { bytes, font: fontkit.create(bytes) };
+    faces.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * The fontkit given to pdf-lib: `embedFont(bytes)` parses the bytes on every call, so the parse is
+ * answered from the cache above when the bytes are one of our font files (same Uint8Array).
+ */
+export const cachingFontkit: Fontkit = {
+  create(bytes: Uint8Array, postscriptName?: string) {
+    for (const f of faces.values()) if (f.bytes === bytes && !postscriptName) return f.font;
+    return fontkit.create(bytes, postscriptName);
+  },
+};
+
+export function hasGlyph(index: number, weight: Weight, codePoint: number): boolean {
+  return face(index, weight).font.hasGlyphForCodePoint(codePoint);
+}
