@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import fontkit from '@pdf-lib/fontkit';
+import { describe, expect, it, vi } from 'vitest';
 import { parseIssuerMetadata } from '../../src/portal/catalog/issuer-metadata.js';
 import { type Locale, messages } from '../../src/portal/i18n/index.js';
 import { bidiLevels, visualRuns } from '../../src/portal/render/bidi.js';
@@ -142,6 +143,20 @@ describe('credential PDF', () => {
     const { text } = await render('en', { given_name: 'Amara', birthdate: '1990-02-03' });
     expect(text).toMatch(/Date of birth\s*1990-02-03/);
     expect(text).toContain('Issued by Civil Registry on 2026-11-28');
+  });
+});
+
+describe('fonts', () => {
+  it('are read and parsed once per process, not per PDF', async () => {
+    await render('ar', { given_name: 'ليلى', family_name: 'Zoë' });
+    const parse = vi.spyOn(fontkit, 'create');
+    try {
+      const { text } = await render('ar', { given_name: 'ليلى', family_name: 'Zoë' });
+      expect(text).toContain('ليلى');
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 
