@@ -1,14 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
-import { RegistryUnavailableError } from '../../platform/registry/index.js';
 import { amrFor } from '../factors/acr.js';
 import { type Locale, messagesFor } from '../i18n/index.js';
-import { clearIdFailures } from '../storage/id-blocks.js';
-import { clearLoginFailures } from '../storage/login-failures.js';
 import { kbiPage, type SignInView } from '../views/login.js';
-import { blocked, failedAttempt } from './attempts.js';
+import { failedAttempt } from './attempts.js';
 import { type ClientInfo, html, type SignIn } from './context.js';
 import { answersWellFormed, identifyByFields } from './knowledge.js';
+import { lookUpUnlessBlocked, signedIn } from './sign-in-steps.js';
 
 /**
  * Knowledge-based identification: the fields of the ACR's realm against that realm's registry
@@ -36,21 +34,13 @@ export async function kbiLogin(
   if (!answersWellFormed(fields, body)) return html(reply, 400, render(m.invalidForm));
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId, realm);
-  if (await blocked(signIn, idHash)) {
-    return failedAttempt(signIn, request, reply, interaction, locale, {
-      reason: 'blocked',
-      message: m.blocked,
-      render,
-    });
-  }
-  let identity: Awaited<ReturnType<typeof identifyByFields>>;
-  try {
-    identity = await identifyByFields(realm.registry, fields, body);
-  } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error;
-    request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');
-    return html(reply, 503, render(m.registryUnavailable));
-  }
+  const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    idHash,
+    render,
+    lookup: () => identifyByFields(realm.registry, fields, body),
+  });
+  if ('answered' in looked) return looked.answered;
+  const identity = looked.found;
   if (!identity) {
     return failedAttempt(signIn, request, reply, interaction, locale, {
       idHash,
@@ -59,10 +49,8 @@ export async function kbiLogin(
       render,
     });
   }
-  await clearLoginFailures(signIn.options.db, interaction.uid);
-  await clearIdFailures(signIn.options.db, idHash);
-  request.log.info({ interaction: interaction.uid, acr: context.acr }, 'signed in');
-  return signIn.finishLogin(request, reply, {
+  return signedIn(signIn, request, reply, interaction, {
+    idHash,
     accountId: identity.individualId,
     acr: context.acr,
     amr: amrFor('kbi'),

@@ -13,8 +13,6 @@ import {
 } from '../factors/otp.js';
 import { constantTimeEquals } from '../factors/secrets.js';
 import { type Locale, messagesFor } from '../i18n/index.js';
-import { clearIdFailures } from '../storage/id-blocks.js';
-import { clearLoginFailures } from '../storage/login-failures.js';
 import {
   consumeCode,
   findChallenge,
@@ -27,6 +25,7 @@ import { otpCodePage } from '../views/otp.js';
 import { blocked, failedAttempt } from './attempts.js';
 import { type ClientInfo, html, redirect, type SignIn } from './context.js';
 import { answersWellFormed } from './knowledge.js';
+import { lookUpUnlessBlocked, signedIn } from './sign-in-steps.js';
 
 type Channel = 'email' | 'phone';
 
@@ -120,21 +119,13 @@ export async function otpStart(
   if (!answersWellFormed([idField], body)) return html(reply, 400, render(m.invalidForm));
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);
-  if (await blocked(signIn, idHash)) {
-    return failedAttempt(signIn, request, reply, interaction, locale, {
-      reason: 'blocked',
-      message: m.blocked,
-      render,
-    });
-  }
-  let identity: Identity | undefined;
-  try {
-    identity = await signIn.options.registry.findByIndividualId(individualId);
-  } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error;
-    request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');
-    return html(reply, 503, render(m.registryUnavailable));
-  }
+  const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    idHash,
+    render,
+    lookup: () => signIn.options.registry.findByIndividualId(individualId),
+  });
+  if ('answered' in looked) return looked.answered;
+  const identity: Identity | undefined = looked.found;
   const destination = destinationOf(signIn, identity);
   const channel = destination?.channel ?? firstChannel(signIn);
   const masked = destination
@@ -236,10 +227,8 @@ export async function otpVerify(
       render,
     });
   }
-  await clearLoginFailures(db, interaction.uid);
-  await clearIdFailures(db, challenge.id_hash);
-  request.log.info({ interaction: interaction.uid, acr: context.acr }, 'signed in');
-  return signIn.finishLogin(request, reply, {
+  return signedIn(signIn, request, reply, interaction, {
+    idHash: challenge.id_hash,
     accountId: challenge.account_id,
     acr: context.acr,
     amr: amrFor('otp', challenge.channel === 'phone' ? 'phone' : 'email'),

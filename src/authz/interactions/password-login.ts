@@ -1,15 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
-import { type Identity, RegistryUnavailableError } from '../../platform/registry/index.js';
 import { amrFor } from '../factors/acr.js';
 import { verifyPassword } from '../factors/password.js';
 import { type Locale, messagesFor } from '../i18n/index.js';
-import { clearIdFailures } from '../storage/id-blocks.js';
-import { clearLoginFailures } from '../storage/login-failures.js';
 import { passwordPage, type SignInView } from '../views/login.js';
-import { blocked, failedAttempt } from './attempts.js';
+import { failedAttempt } from './attempts.js';
 import { type ClientInfo, html, type SignIn } from './context.js';
 import { answersWellFormed } from './knowledge.js';
+import { lookUpUnlessBlocked, signedIn } from './sign-in-steps.js';
 
 /**
  * Password sign-in: the individual ID and a password checked against the scrypt hash the registry
@@ -45,21 +43,13 @@ export async function passwordLogin(
   }
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);
-  if (await blocked(signIn, idHash)) {
-    return failedAttempt(signIn, request, reply, interaction, locale, {
-      reason: 'blocked',
-      message: m.blocked,
-      render,
-    });
-  }
-  let identity: Identity | undefined;
-  try {
-    identity = await signIn.options.registry.findByIndividualId(individualId);
-  } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error;
-    request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');
-    return html(reply, 503, render(m.registryUnavailable));
-  }
+  const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    idHash,
+    render,
+    lookup: () => signIn.options.registry.findByIndividualId(individualId),
+  });
+  if ('answered' in looked) return looked.answered;
+  const identity = looked.found;
   const correct = await verifyPassword(password, identity?.passwordHash);
   if (!identity || !correct) {
     return failedAttempt(signIn, request, reply, interaction, locale, {
@@ -69,10 +59,8 @@ export async function passwordLogin(
       render,
     });
   }
-  await clearLoginFailures(signIn.options.db, interaction.uid);
-  await clearIdFailures(signIn.options.db, idHash);
-  request.log.info({ interaction: interaction.uid, acr: context.acr }, 'signed in');
-  return signIn.finishLogin(request, reply, {
+  return signedIn(signIn, request, reply, interaction, {
+    idHash,
     accountId: identity.individualId,
     acr: context.acr,
     amr: amrFor('password'),

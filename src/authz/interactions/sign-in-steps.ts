@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Interaction } from 'oidc-provider';
+import { RegistryUnavailableError } from '../../platform/registry/index.js';
+import { type Locale, messagesFor } from '../i18n/index.js';
+import { clearIdFailures } from '../storage/id-blocks.js';
+import { clearLoginFailures } from '../storage/login-failures.js';
+import { blocked, type Failure, failedAttempt } from './attempts.js';
+import { html, type SignIn } from './context.js';
+
+/**
+ * The step every factor takes before it checks a secret: a blocked ID is refused without touching
+ * the registry (the same answer for known and unknown IDs), then the registry is asked; when it
+ * cannot answer, the person gets a 503 page and the attempt is not counted against them.
+ */
+export async function lookUpUnlessBlocked<T>(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  locale: Locale,
+  step: { idHash: string; render: Failure['render']; lookup: () => Promise<T> },
+): Promise<{ found: T } | { answered: unknown }> {
+  const m = messagesFor(locale);
+  if (await blocked(signIn, step.idHash)) {
+    return {
+      answered: await failedAttempt(signIn, request, reply, interaction, locale, {
+        reason: 'blocked',
+        message: m.blocked,
+        render: step.render,
+      }),
+    };
+  }
+  try {
+    return { found: await step.lookup() };
+  } catch (error) {
+    if (!(error instanceof RegistryUnavailableError)) throw error;
+    request.log.warn({ interaction: interaction.uid, reason: error.message }, 'registry unavailable');
+    return { answered: html(reply, 503, step.render(m.registryUnavailable)) };
+  }
+}
+
+/** A factor succeeded: failure counts of the request and the ID are cleared, and the login ends. */
+export async function signedIn(
+  signIn: SignIn,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: Interaction,
+  login: { idHash: string; accountId: string; acr: string; amr: string[] },
+) {
+  await clearLoginFailures(signIn.options.db, interaction.uid);
+  await clearIdFailures(signIn.options.db, login.idHash);
+  request.log.info({ interaction: interaction.uid, acr: login.acr }, 'signed in');
+  return signIn.finishLogin(request, reply, { accountId: login.accountId, acr: login.acr, amr: login.amr });
+}
