@@ -1,18 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuthzDatabase } from '../../src/cli/authz-database.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, type ClientKey, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authorize, Browser, type ClientKey } from './helpers.js';
 import {
-  addTestClients,
   FAPI_REDIRECT,
+  type ProtocolAuthz,
   RP_REDIRECT,
-  rpFor,
-  serverMetadata,
   signInWithRequestUri,
+  startProtocolAuthz,
   type TestClients,
 } from './protocol-setup.js';
 
@@ -22,26 +19,20 @@ import {
  * not publish are in token.test.ts.
  */
 let authz: AuthzUnderTest;
-let dataDir: string;
 let clients: TestClients;
 let rp: client.Configuration;
 let fapi: client.Configuration;
 /** Every token-endpoint error body seen by this file, checked at the end for RFC 6749 §5.2 form. */
 const errorBodies: { contentType: string | null; text: string }[] = [];
 
+let setup: ProtocolAuthz;
 beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  clients = await addTestClients(test.config);
-  authz = await startAuthz(test.config);
-  const server = await serverMetadata(test.config);
-  rp = rpFor(server, 'rp', clients.rp.key);
-  fapi = rpFor(server, 'fapi', clients.fapi.key);
+  setup = await startProtocolAuthz();
+  ({ authz, clients, fapi, rp } = setup);
 });
 
 afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 const issuer = () => authz.config.authz.publicUrl;

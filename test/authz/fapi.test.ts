@@ -1,38 +1,27 @@
-import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authorize } from './helpers.js';
 import {
-  addTestClients,
   FAPI_REDIRECT,
+  type ProtocolAuthz,
   RP_REDIRECT,
-  rpFor,
-  serverMetadata,
   signInWithRequestUri,
-  type TestClients,
+  startProtocolAuthz,
 } from './protocol-setup.js';
 
 /** Negative checks after the FAPI 2.0 conformance modules, on pushed authorization requests. */
 let authz: AuthzUnderTest;
-let dataDir: string;
-let clients: TestClients;
 let fapi: client.Configuration;
 let rp: client.Configuration;
 
+let setup: ProtocolAuthz;
 beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  clients = await addTestClients(test.config);
-  authz = await startAuthz(test.config);
-  const server = await serverMetadata(test.config);
-  fapi = rpFor(server, 'fapi', clients.fapi.key);
-  rp = rpFor(server, 'rp', clients.rp.key);
+  setup = await startProtocolAuthz();
+  ({ authz, fapi, rp } = setup);
 });
 
 afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 const issuer = () => authz.config.authz.publicUrl;

@@ -1,6 +1,16 @@
+import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
 import type { AuthzClientConfig, Config } from '../../src/platform/config/index.js';
-import { AMARA, type AuthorizationRun, authorize, type ClientKey, generateClientKey } from './helpers.js';
+import { testConfig } from '../helpers/system.js';
+import {
+  AMARA,
+  type AuthorizationRun,
+  type AuthzUnderTest,
+  authorize,
+  type ClientKey,
+  generateClientKey,
+  startAuthz,
+} from './helpers.js';
 
 /** Callback and logout URIs of the test clients: nothing listens there; the browser stops at them. */
 export const FAPI_REDIRECT = 'http://localhost:9/fapi/cb';
@@ -105,4 +115,30 @@ export async function signInWithRequestUri(
     ...BARE,
     request_uri: parUrl.searchParams.get('request_uri') ?? '',
   });
+}
+
+/** authz alone with the two protocol test clients (`fapi`: PAR + DPoP required; `rp`: plain). */
+export interface ProtocolAuthz {
+  authz: AuthzUnderTest;
+  clients: TestClients;
+  fapi: client.Configuration;
+  rp: client.Configuration;
+  stop(): Promise<void>;
+}
+
+export async function startProtocolAuthz(): Promise<ProtocolAuthz> {
+  const test = await testConfig({ services: ['authz'] });
+  const clients = await addTestClients(test.config);
+  const authz = await startAuthz(test.config);
+  const server = await serverMetadata(test.config);
+  return {
+    authz,
+    clients,
+    fapi: rpFor(server, 'fapi', clients.fapi.key),
+    rp: rpFor(server, 'rp', clients.rp.key),
+    async stop() {
+      await authz.stop();
+      rmSync(test.dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,40 +1,29 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authorize, Browser } from './helpers.js';
 import {
-  addTestClients,
   FAPI_LOGOUT,
   FAPI_REDIRECT,
+  type ProtocolAuthz,
   RP_REDIRECT,
-  rpFor,
-  serverMetadata,
   signInWithRequestUri,
-  type TestClients,
+  startProtocolAuthz,
 } from './protocol-setup.js';
 
 let authz: AuthzUnderTest;
-let dataDir: string;
-let clients: TestClients;
 let fapi: client.Configuration;
 let rp: client.Configuration;
 
+let setup: ProtocolAuthz;
 beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  clients = await addTestClients(test.config);
-  authz = await startAuthz(test.config);
-  const server = await serverMetadata(test.config);
-  fapi = rpFor(server, 'fapi', clients.fapi.key);
-  rp = rpFor(server, 'rp', clients.rp.key);
+  setup = await startProtocolAuthz();
+  ({ authz, fapi, rp } = setup);
 });
 
 afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 const issuer = () => authz.config.authz.publicUrl;
