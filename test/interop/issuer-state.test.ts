@@ -1,26 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { decodeSdJwt, getClaims } from '@sd-jwt/decode';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
-import { type RunningSystem, startSystem } from '../../src/system.js';
-import {
-  AMARA,
-  Browser,
-  type ClientKey,
-  closeServer,
-  generateClientKey,
-  serveClientJwks,
-} from '../authz/helpers.js';
-import { addTestClients, rpFor, serverMetadata } from '../authz/protocol-setup.js';
-import { testConfig } from '../helpers/system.js';
+import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
+import { addTestClients, rpFor, serverMetadata, type TestClients } from '../authz/protocol-setup.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
+import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
 /**
  * OpenID4VCI 1.0 §5.1.3 end to end: the issuer's admin API makes an offer with an authorization
@@ -31,22 +21,20 @@ import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
  * malformed → authz's invalid_request.
  */
 let config: Config;
-let system: RunningSystem;
-let jwksServer: Server;
+let setup: WalletSystem;
 let walletKey: ClientKey;
-let dataDir: string;
 let adminToken: string;
 
 const CONFIGURATION = 'national_id_sd_jwt';
 const OFFERED = { given_name: 'Offered', nationalities: ['TG'] };
 
 beforeAll(async () => {
-  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
-  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
-  const clients = await addTestClients(config);
-  walletKey = await generateClientKey();
-  jwksServer = await serveClientJwks(config, [walletKey.publicJwk]);
-  system = await startSystem(config, ['authz', 'issuer']);
+  let clients: TestClients | undefined;
+  setup = await startWalletSystem(async (c) => {
+    clients = await addTestClients(c);
+  });
+  ({ config, clientKey: walletKey } = setup);
+  if (!clients) throw new Error('test clients were not added');
   // The issuer's admin API with an authz client_credentials token (scope issuer:admin).
   const admin = rpFor(await serverMetadata(config), clients.admin.id, clients.admin.key);
   ({ access_token: adminToken } = await oidc.clientCredentialsGrant(admin, {
@@ -56,10 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await system?.stop();
-  if (jwksServer) await closeServer(jwksServer);
-  setGlobalConfig({ allowInsecureUrls: false });
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 async function newWallet() {

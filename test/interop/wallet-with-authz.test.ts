@@ -1,24 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
-import type { RunningSystem } from '../../src/system.js';
-import { startSystem } from '../../src/system.js';
-import {
-  AMARA,
-  Browser,
-  type ClientKey,
-  closeServer,
-  generateClientKey,
-  serveClientJwks,
-} from '../authz/helpers.js';
-import { testConfig } from '../helpers/system.js';
+import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
+import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
 /**
  * The whole flow with our authz and issuer on one side and independent libraries on the other:
@@ -27,26 +17,16 @@ import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
  * @sd-jwt/sd-jwt-vc verifies what the issuer returned. Nothing of ours runs on the wallet side.
  */
 let config: Config;
-let system: RunningSystem;
-let jwksServer: Server;
+let setup: WalletSystem;
 let clientKey: ClientKey;
-let dataDir: string;
 
 beforeAll(async () => {
-  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
-  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
-  clientKey = await generateClientKey();
-  // The wallet is the registered client; its JWKS is served where authz expects the client's keys.
-  jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
-  system = await startSystem(config, ['authz', 'issuer']);
+  setup = await startWalletSystem();
+  ({ config, clientKey } = setup);
 });
 
 afterAll(async () => {
-  await system?.stop();
-  if (jwksServer) await closeServer(jwksServer);
-  setGlobalConfig({ allowInsecureUrls: false });
-  const { rmSync } = await import('node:fs');
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 it('an independent wallet library gets a credential with a token from authz; @sd-jwt verifies it', async () => {

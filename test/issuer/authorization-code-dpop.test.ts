@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { Openid4vciClient } from '@openid4vc/openid4vci';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -18,17 +17,9 @@ import { offerCommand } from '../../src/cli/offers.js';
 import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
 import type { OfferView } from '../../src/issuer/offers/create.js';
 import type { Config } from '../../src/platform/config/index.js';
-import { type RunningSystem, startSystem } from '../../src/system.js';
-import {
-  AMARA,
-  Browser,
-  type ClientKey,
-  closeServer,
-  generateClientKey,
-  serveClientJwks,
-} from '../authz/helpers.js';
-import { testConfig } from '../helpers/system.js';
+import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
+import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
 /**
  * The authorization code flow of an issuer-initiated offer, driven by @openid4vc/openid4vci against
@@ -37,26 +28,18 @@ import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
  * request with DPoP at the issuer.
  */
 let config: Config;
-let system: RunningSystem;
-let jwksServer: Server;
+let setup: WalletSystem;
 let clientKey: ClientKey;
 let dataDir: string;
 const keys = new Map<string, CryptoKey>();
 
 beforeAll(async () => {
-  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
-  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
-  clientKey = await generateClientKey();
-  jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
-  system = await startSystem(config, ['authz', 'issuer']);
+  setup = await startWalletSystem();
+  ({ config, clientKey, dataDir } = setup);
 });
 
 afterAll(async () => {
-  await system?.stop();
-  if (jwksServer) await closeServer(jwksServer);
-  setGlobalConfig({ allowInsecureUrls: false });
-  const { rmSync } = await import('node:fs');
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 async function keyPair(): Promise<{ publicJwk: JWK }> {

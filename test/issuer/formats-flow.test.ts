@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { type IssuerMetadataResult, Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { type IssuerMetadataResult, Openid4vciClient } from '@openid4vc/openid4vci';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import {
@@ -20,19 +19,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
 import type { Config } from '../../src/platform/config/index.js';
-import type { RunningSystem } from '../../src/system.js';
-import { startSystem } from '../../src/system.js';
-import {
-  AMARA,
-  Browser,
-  type ClientKey,
-  closeServer,
-  generateClientKey,
-  serveClientJwks,
-} from '../authz/helpers.js';
+import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
 import { verifyWithAuth0 } from '../credentials/mdoc/helpers.js';
-import { testConfig } from '../helpers/system.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
+import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
 /**
  * Every format through the whole OpenID4VCI flow: the OWF wallet library (@openid4vc/openid4vci)
@@ -41,10 +31,8 @@ import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
  * the issuer's keys taken from what it publishes (jwt-vc-issuer, did.json, the IACA certificate).
  */
 let config: Config;
-let system: RunningSystem;
-let jwksServer: Server;
+let setup: WalletSystem;
 let clientKey: ClientKey;
-let dataDir: string;
 let wallet: Openid4vciClient;
 let issuerMetadata: IssuerMetadataResult;
 let accessToken: string;
@@ -54,12 +42,9 @@ const holders: Record<'ES256' | 'EdDSA', { privateKey: CryptoKey; publicJwk: JWK
   {} as never;
 
 beforeAll(async () => {
-  setGlobalConfig({ allowInsecureUrls: true }); // plain-http loopback only
-  ({ config, dataDir } = await testConfig({ services: ['authz', 'issuer'] }));
+  setup = await startWalletSystem();
+  ({ config, clientKey } = setup);
   issuerUrl = config.issuer.publicUrl;
-  clientKey = await generateClientKey();
-  jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
-  system = await startSystem(config, ['authz', 'issuer']);
   for (const alg of ['ES256', 'EdDSA'] as const) {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     holders[alg] = {
@@ -118,11 +103,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await system?.stop();
-  if (jwksServer) await closeServer(jwksServer);
-  setGlobalConfig({ allowInsecureUrls: false });
-  const { rmSync } = await import('node:fs');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 /** Nonce, key proof and credential request through the wallet library; the one credential returned. */
