@@ -8,12 +8,12 @@ import type { DeferredStore, PendingIssuance } from './deferred/store.js';
 import { acceptJwtBodies, bodyReader, sendMaybeEncrypted } from './encryption/body.js';
 import { type IssuerEncryption, ResponseEncryption } from './encryption/index.js';
 import type { CredentialConfigurationSource, IssuanceOutcome, IssuanceService } from './issuance/index.js';
-import { BATCH_SIZE, PROOF_SIGNING_ALGS } from './metadata.js';
 import type { NonceStore } from './nonce-store.js';
 import type { NotificationStore } from './notification/store.js';
 import type { OfferStore } from './offers/store.js';
 import { type KeyAttestationTrust, type ProofsInput, verifyProofs } from './proofs/index.js';
 import { type Authenticator, authenticate } from './token/authenticate.js';
+import { BATCH_SIZE, CREDENTIAL_PATH, PROOF_SIGNING_ALGS } from './vocabulary.js';
 
 const Jwt = T.String({ minLength: 1, maxLength: 16384 });
 
@@ -227,7 +227,7 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
   app.register(async (scope) => {
     acceptJwtBodies(scope);
     scope.post(
-      '/credential',
+      CREDENTIAL_PATH,
       {
         // The token is checked before the body is even parsed: an unauthenticated caller learns nothing.
         onRequest: async (request, reply) => {

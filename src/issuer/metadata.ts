@@ -1,19 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { type SigningKey, signCompactJws } from '../platform/keys/index.js';
 import type { CredentialConfiguration } from './configurations/index.js';
-import { DEFERRED_PATH } from './deferred/endpoint.js';
 import type { IssuerEncryption } from './encryption/index.js';
 import type { CredentialConfigurationSource } from './issuance/index.js';
-import { NOTIFICATION_PATH } from './notification/endpoint.js';
-import { DI_VP_SUITES } from './proofs/di-vp.js';
-
-/** Proof signing algorithms accepted in `openid4vci-proof+jwt` (never `none`, never symmetric). */
-export const PROOF_SIGNING_ALGS = ['ES256', 'ES256K', 'EdDSA'] as const;
-/** Most key proofs (so credentials) one request may carry (OpenID4VCI 1.0 §12.2.4 `batch_size`). */
-export const BATCH_SIZE = 10;
-
-export const CREDENTIAL_ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
-export const SIGNED_METADATA_TYP = 'openid-credential-issuer-metadata+jwt';
+import {
+  BATCH_SIZE,
+  CREDENTIAL_PATH,
+  DEFERRED_PATH,
+  DI_VP_SUITES,
+  NONCE_PATH,
+  NOTIFICATION_PATH,
+  PROOF_SIGNING_ALGS,
+  SIGNED_METADATA_TYP,
+} from './vocabulary.js';
 
 export interface MetadataContext {
   publicUrl: string;
@@ -117,8 +116,8 @@ export function buildIssuerMetadata(
   return {
     credential_issuer: issuer,
     authorization_servers: [...new Set([...ctx.authorizationServers, issuer])],
-    credential_endpoint: `${issuer}/credential`,
-    nonce_endpoint: `${issuer}/nonce`,
+    credential_endpoint: `${issuer}${CREDENTIAL_PATH}`,
+    nonce_endpoint: `${issuer}${NONCE_PATH}`,
     deferred_credential_endpoint: `${issuer}${DEFERRED_PATH}`,
     notification_endpoint: `${issuer}${NOTIFICATION_PATH}`,
     credential_request_encryption: ctx.encryption.requestMetadata(),

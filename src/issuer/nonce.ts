@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { NonceStore } from './nonce-store.js';
+import { NONCE_PATH } from './vocabulary.js';
 
 /**
  * Nonce Endpoint (OpenID4VCI 1.0 §7): a fresh `c_nonce` for key proofs. No authentication and no
@@ -12,7 +13,7 @@ export function registerNonceRoute(app: FastifyInstance, nonces: NonceStore): vo
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 4096 }, (_request, _body, done) =>
       done(null, undefined),
     );
-    scope.post('/nonce', async (_request, reply) => {
+    scope.post(NONCE_PATH, async (_request, reply) => {
       const c_nonce = await nonces.issue();
       return reply.header('cache-control', 'no-store').send({ c_nonce });
     });

@@ -9,12 +9,11 @@ import { registerCredentialRoute } from './credential.js';
 import { registerDeferredRoute } from './deferred/endpoint.js';
 import { DeferredStore } from './deferred/store.js';
 import { DpopVerifier } from './dpop/verify.js';
-import { buildDraft13Metadata, DRAFT13_PATH } from './draft13/metadata.js';
+import { buildDraft13Metadata } from './draft13/metadata.js';
 import { IssuerEncryption } from './encryption/index.js';
 import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
 import {
   buildIssuerMetadata,
-  CREDENTIAL_ISSUER_METADATA_PATH,
   cachedDocument,
   type MetadataContext,
   registerMetadataRoute,
@@ -27,6 +26,7 @@ import { offerAdminRoute, registerOfferRoutes } from './offers/routes.js';
 import { OfferStore } from './offers/store.js';
 import { PROTOCOL_MIGRATION_SET, type ProtocolTables, protocolMigrations } from './protocol-database.js';
 import { localTokenKeys, registerTokenEndpoint, TOKEN_KEY_PURPOSE } from './token/endpoint.js';
+import { CREDENTIAL_ISSUER_METADATA_PATH, DRAFT13_PATH } from './vocabulary.js';
 
 /** The demo issuer logo named in the default `display` (a shield with a check mark). */
 const LOGO_SVG =

@@ -5,14 +5,13 @@ import { badRequest, type CredentialRouteDeps, deliveredBody, ownerOf } from '..
 import { acceptJwtBodies, bodyReader, sendMaybeEncrypted } from '../encryption/body.js';
 import { ResponseEncryption } from '../encryption/index.js';
 import { authenticate } from '../token/authenticate.js';
+import { DEFERRED_PATH } from '../vocabulary.js';
 
 const DeferredRequest = T.Object({
   transaction_id: T.String({ minLength: 1, maxLength: 100 }),
   credential_response_encryption: T.Optional(ResponseEncryption),
 });
 type DeferredRequest = Static<typeof DeferredRequest>;
-
-export const DEFERRED_PATH = '/deferred_credential';
 
 const invalidTransaction = () =>
   badRequest('invalid_transaction_id', 'the transaction id is unknown, already used or not yours');

@@ -11,9 +11,8 @@ import {
 import type { Kysely } from 'kysely';
 import { ProtocolError } from '../../platform/errors.js';
 import type { ProtocolTables } from '../protocol-database.js';
+import { DPOP_ALGS } from '../vocabulary.js';
 
-/** Asymmetric algorithms we accept in a DPoP proof (RFC 9449 §4.2: never `none`, never MAC). */
-export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
 /** How old a proof's `iat` may be, and how far in the future (clock skew), seconds. */
 const MAX_AGE = 300;
 const FUTURE_SKEW = 30;

@@ -1,16 +1,13 @@
 import type { CredentialConfiguration } from '../configurations/index.js';
-import { DEFERRED_PATH } from '../deferred/endpoint.js';
+import { defaultFormatMetadata, issuerDisplay, type MetadataContext } from '../metadata.js';
 import {
-  defaultFormatMetadata,
-  issuerDisplay,
-  type MetadataContext,
+  CREDENTIAL_PATH,
+  DEFERRED_PATH,
+  DRAFT13_PATH,
+  NOTIFICATION_PATH,
   PROOF_SIGNING_ALGS,
-} from '../metadata.js';
-import { NOTIFICATION_PATH } from '../notification/endpoint.js';
-import { TOKEN_PATH } from '../token/endpoint.js';
-
-/** The identifier of the draft-13 view: its own credential issuer identifier, the same endpoints. */
-export const DRAFT13_PATH = '/draft13';
+  TOKEN_PATH,
+} from '../vocabulary.js';
 
 /** Draft 13 claims are a nested object of display entries rather than a list of paths (Appendix A.3.2). */
 function claimsTree(configuration: CredentialConfiguration): Record<string, unknown> {
@@ -61,7 +58,7 @@ export function buildDraft13Metadata(
     // comes first so offers with a pre-authorized code work; the configured ones follow.
     authorization_servers: [...new Set([issuer, ...ctx.authorizationServers])],
     token_endpoint: `${issuer}${TOKEN_PATH}`,
-    credential_endpoint: `${issuer}/credential`,
+    credential_endpoint: `${issuer}${CREDENTIAL_PATH}`,
     deferred_credential_endpoint: `${issuer}${DEFERRED_PATH}`,
     notification_endpoint: `${issuer}${NOTIFICATION_PATH}`,
     credential_response_encryption: {

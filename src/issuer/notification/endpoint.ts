@@ -5,6 +5,7 @@ import { ProtocolError } from '../../platform/errors.js';
 import type { AccessToken } from '../access-token.js';
 import { ownerOf } from '../credential.js';
 import { type Authenticator, authenticate } from '../token/authenticate.js';
+import { NOTIFICATION_PATH } from '../vocabulary.js';
 import { NOTIFICATION_EVENTS, type NotificationStore } from './store.js';
 
 const NotificationRequest = TypeCompiler.Compile(
@@ -16,8 +17,6 @@ const NotificationRequest = TypeCompiler.Compile(
     ),
   }),
 );
-
-export const NOTIFICATION_PATH = '/notification';
 
 /**
  * Notification Endpoint (OpenID4VCI 1.0 §11): the wallet reports what became of the credentials of

@@ -4,9 +4,7 @@ import { createSuite, type PROOF_SUITES, type ProofSuite } from '../../credentia
 import { resolveDidUrlToJwk } from '../../credentials/did/index.js';
 import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import { ProtocolError } from '../../platform/errors.js';
-
-/** Data Integrity suites accepted for `di_vp` key proofs (advertised as `proof_signing_alg_values_supported`). */
-export const DI_VP_SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'eddsa-jcs-2022'] as const;
+import { DI_VP_SUITES } from '../vocabulary.js';
 
 const loader = createDocumentLoader();
 const invalidProof = (description: string) => new ProtocolError(400, 'invalid_proof', description);

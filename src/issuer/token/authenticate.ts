@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProtocolError } from '../../platform/errors.js';
 import { type AccessToken, type AccessTokenVerifier, invalidToken } from '../access-token.js';
-import { DPOP_ALGS, type DpopVerifier, invalidDpopProof } from '../dpop/verify.js';
+import { type DpopVerifier, invalidDpopProof } from '../dpop/verify.js';
+import { DPOP_ALGS } from '../vocabulary.js';
 
 const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
 

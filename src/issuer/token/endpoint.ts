@@ -5,14 +5,13 @@ import type { JWK, JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet } from 'jose';
 import { ProtocolError } from '../../platform/errors.js';
 import { type KeyStore, type SigningKey, signCompactJws } from '../../platform/keys/index.js';
-import { DPOP_ALGS, type DpopVerifier } from '../dpop/verify.js';
+import type { DpopVerifier } from '../dpop/verify.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import type { NonceStore } from '../nonce-store.js';
 import { type OfferStore, PRE_AUTHORIZED_GRANT } from '../offers/store.js';
+import { DPOP_ALGS, TOKEN_JWKS_PATH, TOKEN_PATH } from '../vocabulary.js';
 
 export const TOKEN_KEY_PURPOSE = 'issuer-token';
-export const TOKEN_PATH = '/token';
-export const TOKEN_JWKS_PATH = '/oauth/jwks';
 
 export interface TokenEndpointDeps {
   publicUrl: string;
