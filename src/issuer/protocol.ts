@@ -4,6 +4,7 @@ import type { Config } from '../platform/config/index.js';
 import { migrateToLatest } from '../platform/db/index.js';
 import type { KeyStore, MasterKey, SigningKey } from '../platform/keys/index.js';
 import { AccessTokenVerifier } from './access-token.js';
+import type { AuditTrail } from './admin/audit.js';
 import type { CredentialConfiguration } from './configurations/index.js';
 import { registerCredentialRoute } from './credential.js';
 import { registerDeferredRoute } from './deferred/endpoint.js';
@@ -63,8 +64,8 @@ export interface ProtocolDeps {
 
 export interface ProtocolLayer {
   offers: OfferService;
-  /** Admin routes (`POST /admin/offers`) to register inside the authenticated admin scope. */
-  adminRoutes: (scope: FastifyInstance) => void;
+  /** Admin routes (`POST /admin/offers`, audited to `audit`) to register inside the authenticated admin scope. */
+  adminRoutes: (audit: AuditTrail) => (scope: FastifyInstance) => void;
 }
 
 /**
@@ -153,5 +154,5 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     attempts: options.txCodeAttempts,
   });
   registerOfferRoutes(app, offerStore, offers);
-  return { offers, adminRoutes: offerAdminRoute(offers) };
+  return { offers, adminRoutes: (audit) => offerAdminRoute(offers, audit) };
 }

@@ -73,7 +73,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     registerAdminRoutes(app, {
       auth: admin,
       audit,
-      routes: [protocol.adminRoutes, issuanceData.adminRoutes(audit)],
+      routes: [protocol.adminRoutes(audit), issuanceData.adminRoutes(audit)],
     });
     return {
       name: 'issuer',

@@ -36,7 +36,9 @@ export async function addTestClients(config: Config): Promise<TestClients> {
     admin: { id: 'admin', key: await generateClientKey() },
   };
   const issuer = config.authz.resources[0];
-  if (issuer && !issuer.scopes.includes('issuer:admin')) issuer.scopes.push('issuer:admin');
+  for (const scope of ['issuer:admin', 'issuer:offers:claims']) {
+    if (issuer && !issuer.scopes.includes(scope)) issuer.scopes.push(scope);
+  }
   const records: AuthzClientConfig[] = [
     {
       client_id: 'fapi',
@@ -61,7 +63,7 @@ export async function addTestClients(config: Config): Promise<TestClients> {
       client_id: 'admin',
       redirect_uris: [],
       jwks: jwks(clients.admin.key),
-      scope: 'authz:admin issuer:admin',
+      scope: 'authz:admin issuer:admin issuer:offers:claims',
       grant_types: ['client_credentials'],
     },
   ];

@@ -35,10 +35,11 @@ beforeAll(async () => {
   });
   ({ config, clientKey: walletKey } = setup);
   if (!clients) throw new Error('test clients were not added');
-  // The issuer's admin API with an authz client_credentials token (scope issuer:admin).
+  // The issuer's offers API with an authz client_credentials token: offers that fix their claims
+  // need scope issuer:offers:claims.
   const admin = rpFor(await serverMetadata(config), clients.admin.id, clients.admin.key);
   ({ access_token: adminToken } = await oidc.clientCredentialsGrant(admin, {
-    scope: 'issuer:admin',
+    scope: 'issuer:offers:claims',
     resource: config.issuer.publicUrl,
   }));
 });

@@ -6,8 +6,16 @@ import type { AuditTrail } from './audit.js';
 
 /** The scope an OAuth client-credentials token must carry to call the admin API. */
 export const ADMIN_SCOPE = 'issuer:admin';
-/** Least privilege for a client that only makes credential offers (the portal's "add to wallet"). */
+/**
+ * Least privilege for a client that only makes credential offers (the portal's "add to wallet"): offers
+ * for a `subject`, whose claims the data provider supplies.
+ */
 export const OFFERS_SCOPE = 'issuer:offers';
+/**
+ * Offers whose claims the caller supplies (`claims`): whoever holds it decides what a signed credential
+ * says, so it is a scope of its own, granted to admin clients only — `issuer:admin` does not imply it.
+ */
+export const OFFER_CLAIMS_SCOPE = 'issuer:offers:claims';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +28,13 @@ export interface AdminPrincipal {
   kind: 'oauth' | 'api_key';
   /** The client id (OAuth) or the key id (API key). */
   id: string;
+  /** The token's scopes (OAuth); an API key is the operator's own credential and holds every admin right. */
+  scopes?: ReadonlySet<string>;
+}
+
+/** Whether the caller holds `scope`: an OAuth client by its token, an API key always. */
+export function holdsScope(principal: AdminPrincipal, scope: string): boolean {
+  return principal.kind === 'api_key' || principal.scopes?.has(scope) === true;
 }
 
 export function actorOf(principal: AdminPrincipal | undefined): string {
@@ -95,7 +110,7 @@ export class AdminAuthenticator {
         },
       );
     }
-    return { kind: 'oauth', id: token.clientId };
+    return { kind: 'oauth', id: token.clientId, scopes: token.scopes };
   }
 
   /**

@@ -7,6 +7,9 @@ export {
   type AdminPrincipal,
   actorOf,
   adminPrincipal,
+  holdsScope,
+  OFFER_CLAIMS_SCOPE,
+  OFFERS_SCOPE,
   requireAdmin,
 } from './auth.js';
 export { type AdminRouteDeps, registerAdminRoutes } from './routes.js';

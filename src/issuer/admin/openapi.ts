@@ -168,6 +168,33 @@ export function adminOpenApi(issuer: string): Record<string, unknown> {
           ),
         },
       },
+      '/admin/offers': {
+        post: {
+          summary:
+            'Create a credential offer. `issuer:offers` (or `issuer:admin`): for a `subject`, claims from the data provider. ' +
+            'Caller-supplied `claims` need `issuer:offers:claims` (or an API key). Audited with the caller.',
+          security: [{ oauth: ['issuer:offers', 'issuer:admin', 'issuer:offers:claims'] }, { apiKey: [] }],
+          requestBody: {
+            required: true,
+            ...json({
+              type: 'object',
+              required: ['credential_configuration_ids'],
+              properties: {
+                credential_configuration_ids: { type: 'array', items: { type: 'string' } },
+                subject: { type: 'string' },
+                claims: { type: 'object' },
+                grants: { type: 'object' },
+                expires_in: { type: 'integer' },
+                draft13: { type: 'boolean' },
+              },
+            }),
+          },
+          responses: answers(
+            { '201': { description: 'The offer, its wallet URIs and QR codes, the tx_code (shown once)' } },
+            { '400': { description: 'invalid_request', ...json(error) } },
+          ),
+        },
+      },
       '/admin/audit': {
         get: {
           summary: 'The audit trail, newest first',

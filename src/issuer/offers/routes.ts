@@ -1,23 +1,67 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProtocolError } from '../../platform/errors.js';
-import { ADMIN_SCOPE, OFFERS_SCOPE } from '../admin/auth.js';
+import type { AuditTrail } from '../admin/audit.js';
+import {
+  ADMIN_SCOPE,
+  actorOf,
+  adminPrincipal,
+  holdsScope,
+  OFFER_CLAIMS_SCOPE,
+  OFFERS_SCOPE,
+} from '../admin/auth.js';
 import { OfferRequest, type OfferService, qrPng, qrSvg } from './create.js';
 import type { OfferStore } from './store.js';
 
 export type AdminGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** `POST /admin/offers`, registered inside the admin scope whose hook authenticates the caller. */
-export function offerAdminRoute(offers: OfferService): (scope: FastifyInstance) => void {
+/** RFC 6750 §3.1: the token is valid but lacks the scope this request needs. */
+const claimsNeedScope = () =>
+  new ProtocolError(
+    403,
+    'insufficient_scope',
+    `offers with caller-supplied claims need scope ${OFFER_CLAIMS_SCOPE}`,
+    { 'www-authenticate': `Bearer error="insufficient_scope", scope="${OFFER_CLAIMS_SCOPE}"` },
+  );
+
+/**
+ * `POST /admin/offers`, registered inside the admin scope whose hook authenticates the caller.
+ * `issuer:offers` (or `issuer:admin`) makes offers for a `subject`: the data provider supplies the
+ * claims at issuance. An offer that carries its own `claims` says what a signed credential will
+ * contain, so it needs `issuer:offers:claims` (or an API key). Every creation is audited with the
+ * caller, the configurations and where the claims come from — never the subject or the claims.
+ */
+export function offerAdminRoute(offers: OfferService, audit: AuditTrail): (scope: FastifyInstance) => void {
   return (scope) => {
     scope.post<{ Body: OfferRequest }>(
       '/admin/offers',
-      // A client that only makes offers (the portal's "add to wallet") needs no full admin rights.
-      { schema: { body: OfferRequest }, config: { adminScopes: [ADMIN_SCOPE, OFFERS_SCOPE] } },
-      async (request, reply) =>
-        reply
-          .status(201)
-          .header('cache-control', 'no-store')
-          .send(await offers.create(request.body)),
+      {
+        schema: { body: OfferRequest },
+        config: { adminScopes: [ADMIN_SCOPE, OFFERS_SCOPE, OFFER_CLAIMS_SCOPE] },
+      },
+      async (request, reply) => {
+        const principal = adminPrincipal(request);
+        const callerClaims = request.body.claims !== undefined;
+        const entry = {
+          actor: actorOf(principal),
+          action: callerClaims ? 'offer.create.claims' : 'offer.create',
+          target: request.body.credential_configuration_ids.join(' ').slice(0, 500),
+        };
+        if (callerClaims && !holdsScope(principal, OFFER_CLAIMS_SCOPE)) {
+          const refusal = claimsNeedScope();
+          await audit.record({ ...entry, outcome: 'refused', detail: refusal.description });
+          throw refusal;
+        }
+        let created: Awaited<ReturnType<OfferService['create']>>;
+        try {
+          created = await offers.create(request.body);
+        } catch (error) {
+          const detail = error instanceof ProtocolError ? error.description : 'failed';
+          await audit.record({ ...entry, outcome: 'failed', detail });
+          throw error;
+        }
+        await audit.record({ ...entry, outcome: 'done', detail: `offer ${created.id}` });
+        return reply.status(201).header('cache-control', 'no-store').send(created);
+      },
     );
   };
 }

@@ -1,10 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
+import {
+  AdminAuthenticator,
+  ApiKeyStore,
+  AuditTrail,
+  requireAdmin,
+} from '../../../src/issuer/admin/index.js';
 import type { CredentialConfiguration } from '../../../src/issuer/configurations/index.js';
 import { type IssuerTables, issuerMigrations } from '../../../src/issuer/database.js';
+import {
+  ISSUANCE_MIGRATION_SET,
+  type IssuanceTables,
+  issuanceMigrations,
+} from '../../../src/issuer/issuance/database.js';
 import type {
   CredentialConfigurationSource,
   IssuanceOutcome,
@@ -100,7 +111,8 @@ export class TestIssuance implements IssuanceService {
   }
 }
 
-export const ADMIN_TOKEN = 'test-admin-secret';
+/** An admin API key (`atk_<id>_<secret>`), stored hashed as `attesta issuer api-key create` would. */
+export const ADMIN_TOKEN = `atk_protocoltestkey0_${'k'.repeat(43)}`;
 
 export interface ProtocolIssuer {
   url: string;
@@ -114,8 +126,8 @@ export interface ProtocolIssuer {
 
 /**
  * The issuer's protocol layer on loopback with a real database (SQLite by default, or the given
- * URL), real keys and the real token checks, over a stand-in pipeline. Admin routes sit behind a
- * fixed test token (the real admin authentication is src/issuer/admin's).
+ * URL), real keys and the real token checks, over a stand-in pipeline. Admin routes sit behind the
+ * real admin authentication (src/issuer/admin) with a known API key, `ADMIN_TOKEN`.
  */
 export async function startProtocolIssuer(
   options: {
@@ -160,12 +172,24 @@ export async function startProtocolIssuer(
     configurations: new Source([NATIONAL_ID]),
     issuance,
   });
+  await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+  const adminDb = database.db as unknown as Kysely<IssuanceTables>;
+  await adminDb
+    .insertInto('issuer_admin_api_keys')
+    .values({
+      id: 'protocoltestkey0',
+      name: 'protocol tests',
+      key_hash: createHash('sha256').update(ADMIN_TOKEN).digest('base64url'),
+      created_at: Date.now(),
+      revoked_at: null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const audit = new AuditTrail(adminDb);
+  const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(adminDb), audit });
   app.register(async (scope) => {
-    scope.addHook('onRequest', async (request, reply) => {
-      if (request.headers.authorization !== `Bearer ${ADMIN_TOKEN}`)
-        await reply.status(401).send({ error: 'invalid_token', error_description: 'admin only' });
-    });
-    protocol.adminRoutes(scope);
+    scope.addHook('onRequest', requireAdmin(admin));
+    protocol.adminRoutes(audit)(scope);
   });
   await app.listen({ host: config.issuer.host, port: config.issuer.port });
   return {
