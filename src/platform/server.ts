@@ -1,4 +1,9 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { ProtocolError } from './errors.js';
 import { loggerOptions } from './logger.js';
 
@@ -7,6 +12,8 @@ export interface ServerOptions {
   logLevel: string;
   /** Error code for a request that fails its schema (e.g. `invalid_credential_request`). */
   validationErrorCode?: string;
+  /** Answers an unknown address (a service of pages answers with a page); else protocol JSON. */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
 /**
@@ -50,9 +57,12 @@ export function createServer(options: ServerOptions): FastifyInstance {
       .send({ error: 'invalid_request', error_description: error.message.split('\n')[0] });
   });
 
-  app.setNotFoundHandler((_request, reply) => {
-    reply.status(404).send({ error: 'not_found', error_description: 'no such endpoint' });
-  });
+  app.setNotFoundHandler(
+    options.notFound ??
+      ((_request, reply) => {
+        reply.status(404).send({ error: 'not_found', error_description: 'no such endpoint' });
+      }),
+  );
 
   return app;
 }

@@ -17,6 +17,7 @@ import { signedClientAssertion } from './oidc/client-auth.js';
 import {
   badRequestMessage,
   internalErrorMessage,
+  pageNotFoundMessage,
   tooManyMessage,
   upstreamErrorMessage,
 } from './pages/message.js';
@@ -112,7 +113,12 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
       redirectUri: `${config.portal.publicUrl}/callback`,
     };
 
-    const server = createServer({ service: 'portal', logLevel: config.log.level });
+    const server = createServer({
+      service: 'portal',
+      logLevel: config.log.level,
+      // Any other address: a page in the person's language with the way back, not protocol JSON.
+      notFound: (request, reply) => sendMessage(request, reply, pageNotFoundMessage),
+    });
     app = server;
     await securityHeaders(server, config);
     await server.register(cookie, { secret: sessionSecret(config, masterKey) });

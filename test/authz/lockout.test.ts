@@ -84,6 +84,21 @@ describe('brute-force protection', () => {
     const html = await blocked.response.text();
     expect(html).toContain('Too many failed attempts for this ID. Try again later.');
     expect(blocked.url.searchParams.get('code')).toBeNull();
+    // The page says when to try again (the block's end, in UTC), never which answer was wrong.
+    expect(html).toMatch(/you can try again after \d{2}:\d{2} UTC \(in about 15 minutes\)/);
+    expect(html).toContain('we do not say which detail did not match');
+    // A request that runs out of attempts on a blocked ID tells the client until when it is locked.
+    const exhausted = await startSignIn();
+    await exhausted.submit(right);
+    await exhausted.submit(right);
+    const denied = await exhausted.submit(right);
+    expect(denied.url.searchParams.get('error')).toBe('access_denied');
+    const description = denied.url.searchParams.get('error_description') ?? '';
+    const until = Date.parse(
+      /^too many failed sign-in attempts; locked until (\S+)$/.exec(description)?.[1] ?? '',
+    );
+    expect(until).toBeGreaterThan(Date.now() + 800_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 900_000);
     // After the block time the right details work again.
     const later = Date.now() + 901_000;
     clock.now = () => later;

@@ -228,6 +228,48 @@ describe('callback', () => {
     expect(page).toContain('<code id="error-code" data-testid="error-code">server_errorscript</code>');
   });
 
+  it('tells a refused consent and a locked sign-in apart from a cancel, with when to try again', async () => {
+    const jar = new CookieJar();
+    const answer = async (error_description: string) => {
+      const auth = await start(jar, 'national_id_sd_jwt?lang=fr');
+      const response = await callback(jar, {
+        error: 'access_denied',
+        error_description,
+        state: auth.get('state') ?? '',
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const denied = await answer('the End-User denied consent');
+    expect(denied).toContain('data-message="denied"');
+    expect(denied).toContain('Vous n’avez pas accepté de partager vos informations');
+    const until = new Date(Date.now() + 14 * 60_000 + 30_000);
+    const locked = await answer(`too many failed sign-in attempts; locked until ${until.toISOString()}`);
+    expect(locked).toContain('data-message="locked"');
+    expect(locked).toContain('L’identification est bloquée pour l’instant');
+    expect(locked).toContain(`après ${until.toISOString().slice(11, 16)} UTC (dans environ 15 minutes)`);
+    // Nothing says which detail was wrong.
+    expect(locked).toContain('nous ne disons pas quelle information ne correspondait pas');
+    const notLocked = await answer('too many failed sign-in attempts');
+    expect(notLocked).toContain('data-message="locked"');
+    expect(notLocked).toContain('Vous pouvez recommencer dès maintenant');
+    // Another server's description, or a forged time, is read as a cancel or as no time at all.
+    expect(await answer('user pressed back')).toContain('data-message="cancelled"');
+    expect(await answer('too many failed sign-in attempts; locked until <script>')).toContain(
+      'data-message="cancelled"',
+    );
+  });
+
+  it('answers an unknown address with a 404 page in the person’s language, not JSON', async () => {
+    const response = await fetch(`${portal.url}/no/such/page`, { headers: { 'accept-language': 'ar' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await response.text();
+    expect(page).toContain('<html lang="ar" dir="rtl">');
+    expect(page).toContain('الصفحة غير موجودة');
+    expect(page).toContain('data-testid="back-home" href="/"');
+  });
+
   it('answers a malformed callback with a page, not JSON or a 500', async () => {
     const response = await fetch(`${portal.url}/callback?state=${'x'.repeat(600)}`);
     expect(response.status).toBe(400);

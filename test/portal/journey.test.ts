@@ -94,9 +94,13 @@ describe('the whole journey over HTTP', () => {
     const offerUrl = new URL(uri).searchParams.get('credential_offer_uri') ?? '';
     expect(offerUrl.startsWith(`${system.urls.issuer}/`)).toBe(true);
     const offer = (await (await fetch(offerUrl)).json()) as Record<string, unknown>;
+    // The credential the person got first, then the same credential in the issuer's other formats,
+    // so a wallet that cannot take SD-JWT picks another from the same offer.
+    const ids = offer.credential_configuration_ids as string[];
+    expect(ids[0]).toBe('national_id_sd_jwt');
+    expect([...ids].sort()).toEqual(['national_id_jwt_vc', 'national_id_ldp_vc', 'national_id_sd_jwt']);
     expect(offer).toMatchObject({
       credential_issuer: system.urls.issuer,
-      credential_configuration_ids: ['national_id_sd_jwt'],
       grants: {
         'urn:ietf:params:oauth:grant-type:pre-authorized_code': {
           tx_code: { length: 6, input_mode: 'numeric' },

@@ -19,7 +19,8 @@ export const en: Messages = {
   mismatch: 'The details you entered do not match our records. Check them and try again.',
   invalidForm: 'Fill in every field in the expected format (dates as YYYY-MM-DD).',
   attemptsLeft: (n) => (n === 1 ? 'One attempt left.' : `${n} attempts left.`),
-  blocked: 'Too many failed attempts for this ID. Try again later.',
+  blocked: ({ time, minutes }) =>
+    `Too many failed attempts for this ID. Try again later. Sign-in is locked for now: you can try again after ${time} UTC (in about ${minutes} minute${minutes === 1 ? '' : 's'}). For your security we do not say which detail did not match.`,
   passwordMismatch: 'The individual ID or the password is not correct.',
   registryUnavailable: 'The registry cannot be reached at the moment. Try again later.',
   passwordIntro: (client) => `${client} asks to confirm who you are. Enter your individual ID and password.`,

@@ -19,7 +19,8 @@ export const fr: Messages = {
   mismatch: 'Les informations saisies ne correspondent pas à nos données. Vérifiez-les et réessayez.',
   invalidForm: 'Remplissez chaque champ au format attendu (dates au format AAAA-MM-JJ).',
   attemptsLeft: (n) => (n === 1 ? 'Il vous reste une tentative.' : `Il vous reste ${n} tentatives.`),
-  blocked: 'Trop de tentatives échouées pour cet identifiant. Réessayez plus tard.',
+  blocked: ({ time, minutes }) =>
+    `Trop de tentatives échouées pour cet identifiant. Réessayez plus tard. L’identification est bloquée pour l’instant : vous pourrez réessayer après ${time} UTC (dans environ ${minutes} minute${minutes > 1 ? 's' : ''}). Pour votre sécurité, nous ne disons pas quelle information ne correspondait pas.`,
   passwordMismatch: 'Le numéro d’identification ou le mot de passe est incorrect.',
   registryUnavailable: 'Le registre est momentanément injoignable. Réessayez plus tard.',
   passwordIntro: (client) =>

@@ -13,6 +13,14 @@ const CATALOGS: Record<Locale, Messages> = { en, fr, ar };
 
 export const messagesFor = (locale: Locale): Messages => CATALOGS[locale];
 
+/** When a lock ends, as the pages say it: the time of day in UTC and the minutes left (at least 1). */
+export function lockTime(until: number, now: number): { time: string; minutes: number } {
+  return {
+    time: new Date(until).toISOString().slice(11, 16),
+    minutes: Math.max(1, Math.ceil((until - now) / 60_000)),
+  };
+}
+
 /** The supported language of a BCP 47 tag (`fr-CA` → `fr`), if any. */
 export function supported(tag: string | undefined): Locale | undefined {
   const language = tag?.trim().toLowerCase().split(/[-_]/)[0];

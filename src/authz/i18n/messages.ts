@@ -11,7 +11,8 @@ export interface Messages {
   mismatch: string;
   invalidForm: string;
   attemptsLeft(n: number): string;
-  blocked: string;
+  /** The lockout message: when the lock ends, never which answer was wrong. */
+  blocked: (lock: { time: string; minutes: number }) => string;
   registryUnavailable: string;
   passwordMismatch: string;
   passwordIntro(client: string): string;

@@ -2,18 +2,30 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
 import { clock } from '../factors/clock.js';
 import { type Locale, messagesFor } from '../i18n/index.js';
-import { isBlocked, recordIdFailure } from '../storage/id-blocks.js';
+import { blockedUntil, recordIdFailure } from '../storage/id-blocks.js';
 import { recordLoginFailure } from '../storage/login-failures.js';
 import { html, type SignIn } from './context.js';
 
-/** Whether the ID is blocked now (known or unknown IDs alike). */
-export function blocked(signIn: SignIn, idHash: string): Promise<boolean> {
-  return isBlocked(signIn.options.db, idHash, clock.now());
+/** Until when (epoch ms) the ID is blocked, if it is blocked now (known or unknown IDs alike). */
+export function blocked(signIn: SignIn, idHash: string): Promise<number | undefined> {
+  return blockedUntil(signIn.options.db, idHash, clock.now());
+}
+
+/**
+ * `error_description` of the access_denied that ends a request after too many failures. When the ID
+ * tried is now locked, it says until when (ISO 8601, UTC), so the client can tell the person when to
+ * try again; it never says which answer was wrong.
+ */
+export function tooManyAttemptsDescription(until: number | undefined): string {
+  const base = 'too many failed sign-in attempts';
+  return until === undefined ? base : `${base}; locked until ${new Date(until).toISOString()}`;
 }
 
 export interface Failure {
   /** The keyed hash of the ID tried, counted towards its lockout; none for a blocked ID. */
   idHash?: string;
+  /** A blocked ID: until when it is blocked (epoch ms). */
+  lockedUntil?: number;
   /** The English-free reason for logs (no personal data). */
   reason: string;
   /** The message shown (before "n attempts left"). */
@@ -50,7 +62,8 @@ export async function failedAttempt(
     'sign-in attempt failed',
   );
   if (failures >= maxAttempts) {
-    return signIn.finishWithError(request, reply, 'access_denied', 'too many failed sign-in attempts');
+    const until = failure.idHash ? await blocked(signIn, failure.idHash) : failure.lockedUntil;
+    return signIn.finishWithError(request, reply, 'access_denied', tooManyAttemptsDescription(until));
   }
   const m = messagesFor(locale);
   return html(reply, 200, failure.render(failure.message, m.attemptsLeft(maxAttempts - failures)));

@@ -12,7 +12,7 @@ import {
   OTP_LENGTH,
 } from '../factors/otp.js';
 import { constantTimeEquals } from '../factors/secrets.js';
-import { type Locale, messagesFor } from '../i18n/index.js';
+import { type Locale, lockTime, messagesFor } from '../i18n/index.js';
 import {
   consumeCode,
   findChallenge,
@@ -207,10 +207,12 @@ export async function otpVerify(
   if (!challenge) return redirect(reply, `/interaction/${encodeURIComponent(interaction.uid)}`);
   const render = (error: string, note?: string) =>
     renderCodePage(signIn, interaction, challenge, context, { error, note });
-  if (await blocked(signIn, challenge.id_hash)) {
+  const lockedUntil = await blocked(signIn, challenge.id_hash);
+  if (lockedUntil !== undefined) {
     return failedAttempt(signIn, request, reply, interaction, context.locale, {
       reason: 'blocked',
-      message: m.blocked,
+      lockedUntil,
+      message: m.blocked(lockTime(lockedUntil, clock.now())),
       render,
     });
   }

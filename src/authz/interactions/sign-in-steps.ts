@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
 import { RegistryUnavailableError } from '../../platform/registry/index.js';
-import { type Locale, messagesFor } from '../i18n/index.js';
+import { clock } from '../factors/clock.js';
+import { type Locale, lockTime, messagesFor } from '../i18n/index.js';
 import { clearIdFailures } from '../storage/id-blocks.js';
 import { clearLoginFailures } from '../storage/login-failures.js';
 import { blocked, type Failure, failedAttempt } from './attempts.js';
@@ -21,11 +22,13 @@ export async function lookUpUnlessBlocked<T>(
   step: { idHash: string; render: Failure['render']; lookup: () => Promise<T> },
 ): Promise<{ found: T } | { answered: unknown }> {
   const m = messagesFor(locale);
-  if (await blocked(signIn, step.idHash)) {
+  const lockedUntil = await blocked(signIn, step.idHash);
+  if (lockedUntil !== undefined) {
     return {
       answered: await failedAttempt(signIn, request, reply, interaction, locale, {
         reason: 'blocked',
-        message: m.blocked,
+        lockedUntil,
+        message: m.blocked(lockTime(lockedUntil, clock.now())),
         render: step.render,
       }),
     };

@@ -8,14 +8,24 @@ export interface LockoutPolicy {
   durationMs: number;
 }
 
-/** Whether an individual ID (by keyed hash) is blocked at `now`. */
-export async function isBlocked(db: Kysely<SignInTables>, idHash: string, now: number): Promise<boolean> {
+/** Until when (epoch ms) an individual ID (by keyed hash) is blocked, when it is blocked at `now`. */
+export async function blockedUntil(
+  db: Kysely<SignInTables>,
+  idHash: string,
+  now: number,
+): Promise<number | undefined> {
   const row = await db
     .selectFrom('authz_id_blocks')
     .select('blocked_until')
     .where('id_hash', '=', idHash)
     .executeTakeFirst();
-  return row?.blocked_until != null && Number(row.blocked_until) > now;
+  const until = row?.blocked_until == null ? undefined : Number(row.blocked_until);
+  return until !== undefined && until > now ? until : undefined;
+}
+
+/** Whether an individual ID (by keyed hash) is blocked at `now`. */
+export async function isBlocked(db: Kysely<SignInTables>, idHash: string, now: number): Promise<boolean> {
+  return (await blockedUntil(db, idHash, now)) !== undefined;
 }
 
 /**

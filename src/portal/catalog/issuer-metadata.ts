@@ -26,6 +26,7 @@ const CredentialConfiguration = T.Object({
   format: T.String({ minLength: 1 }),
   scope: T.Optional(T.String({ minLength: 1 })),
   vct: T.Optional(T.String()),
+  doctype: T.Optional(T.String()),
   proof_types_supported: T.Optional(
     T.Record(T.String(), T.Object({ proof_signing_alg_values_supported: T.Optional(T.Array(T.String())) })),
   ),
@@ -62,6 +63,8 @@ export interface CredentialType {
   format: string;
   scope: string | undefined;
   vct: string | undefined;
+  /** mso_mdoc: the document type (ISO/IEC 18013-5 §7.1; `org.iso.18013.5.1.mDL` for a driving licence). */
+  doctype?: string | undefined;
   /** Default (English) name, for logs and fallbacks; pages use `localizeType`. */
   name: string;
   description: string | undefined;
@@ -181,6 +184,7 @@ function toCredentialType(
     format: configuration.format,
     scope: configuration.scope,
     vct: configuration.vct,
+    doctype: configuration.doctype,
     name: display?.name ?? id,
     description: display?.description,
     display: displays,

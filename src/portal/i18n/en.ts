@@ -20,6 +20,16 @@ export const en = {
   getCredential: (name: string) => `Get ${name}`,
   bindToBrowser: (name: string) => `Get ${name}, bound to this browser`,
   issuedBy: (issuer: string) => `Issued by ${issuer}`,
+  otherFormats: 'Other formats',
+  otherFormatsHint: 'Only if a service asks you for one of these formats:',
+  formatNames: {
+    sdJwt: 'For EU wallets (SD-JWT)',
+    jwtVc: 'W3C verifiable credential (JWT)',
+    ldpVc: 'W3C verifiable credential (JSON-LD)',
+    mdl: 'Mobile driving licence (ISO mdoc)',
+    mdoc: 'Mobile document (ISO mdoc)',
+    other: 'Another format',
+  },
 
   resultLead: (issuer: string, issued: string | undefined, until: string | undefined) =>
     `Issued by ${issuer}${issued ? ` on ${issued}` : ''}${until ? `, valid until ${until}` : ''}. The signature and every claim below were verified.`,
@@ -43,6 +53,13 @@ export const en = {
   boundToBrowser: 'This credential is bound to a key kept in this browser; the server never held it.',
   yes: 'Yes',
   no: 'No',
+  genders: {
+    female: 'Female',
+    male: 'Male',
+    other: 'Other',
+    unknown: 'Not known',
+    notApplicable: 'Not applicable',
+  },
   photo: 'Photo',
 
   bindTitle: 'Binding the credential to this browser',
@@ -61,6 +78,26 @@ export const en = {
   verifyButton: 'Verify',
   verifyValid: 'The credential is valid',
   verifyInvalid: 'The credential is not valid',
+  verifyWarning: 'The credential is genuine, but look closer',
+  verifyValidText: (issuer: string) => `Issued by ${issuer}. Its signature and status are checked.`,
+  verifyExpiresSoon: (date: string) => `It expires soon, on ${date}.`,
+  verifyReasons: {
+    revoked: 'The issuer has revoked it: it no longer counts.',
+    suspended:
+      'The issuer has suspended it for now: it does not count until the issuer lifts the suspension.',
+    expired: 'It has expired.',
+    notYetValid: 'It is not valid yet.',
+    unknownIssuer: 'It comes from an issuer this portal does not trust.',
+    signature: 'Its signature does not match: it was changed or forged.',
+    malformed: 'It is damaged or not a credential this portal can read.',
+    unavailable: 'A check could not be made just now (the issuer could not be reached). Try again later.',
+    other: 'It did not pass a check (see the technical details).',
+  },
+  claimsHeading: 'What it says',
+  technicalDetails: 'Technical details',
+  detailFormat: 'Format',
+  detailIssuerId: 'Issuer identifier',
+  detailReasons: 'Reasons given by the checks',
   checkSignature: 'Signature',
   checkIssuer: 'Issuer',
   checkValidity: 'Validity period',
@@ -83,6 +120,10 @@ export const en = {
 
   backHome: 'Back to the credentials',
   reference: 'Reference',
+  lockedUntil: (time: string, minutes: number) =>
+    `You can try again after ${time} UTC (in about ${minutes} minute${minutes === 1 ? '' : 's'}).`,
+  lockedNow:
+    'You can start again now. Check your details carefully: after more failed attempts, sign-in is locked for a while.',
   errors: {
     issuer_metadata: [
       'The credential issuer is not available',
@@ -119,6 +160,18 @@ export const en = {
     cancelled: [
       'Sign-in cancelled',
       'You cancelled the sign-in, so no credential was issued. You can start again at any time.',
+    ],
+    denied: [
+      'You did not agree to share your details',
+      'You chose not to share your details with this portal, so no credential was issued. You can start again at any time.',
+    ],
+    locked: [
+      'Sign-in is locked for now',
+      'There were too many failed sign-in attempts. For your security we do not say which detail did not match.',
+    ],
+    pageNotFound: [
+      'Page not found',
+      'There is no page at this address. Check the address, or go back to the credentials.',
     ],
     notFound: [
       'Not found',

@@ -20,6 +20,16 @@ export const fr: Messages = {
   issuerUnavailable: 'Cet émetteur est injoignable pour le moment.',
   getCredential: (name) => `Obtenir : ${name}`,
   bindToBrowser: (name) => `Obtenir : ${name}, liée à ce navigateur`,
+  otherFormats: 'Autres formats',
+  otherFormatsHint: 'Seulement si un service vous demande l’un de ces formats :',
+  formatNames: {
+    sdJwt: 'Pour les portefeuilles européens (SD-JWT)',
+    jwtVc: 'Attestation vérifiable W3C (JWT)',
+    ldpVc: 'Attestation vérifiable W3C (JSON-LD)',
+    mdl: 'Permis de conduire mobile (ISO mdoc)',
+    mdoc: 'Document mobile (ISO mdoc)',
+    other: 'Un autre format',
+  },
   issuedBy: (issuer) => `Délivrée par ${issuer}`,
 
   resultLead: (issuer, issued, until) =>
@@ -46,6 +56,13 @@ export const fr: Messages = {
   boundToBrowser:
     'Cette attestation est liée à une clé conservée dans ce navigateur ; le serveur ne l’a jamais détenue.',
   yes: 'Oui',
+  genders: {
+    female: 'Femme',
+    male: 'Homme',
+    other: 'Autre',
+    unknown: 'Inconnu',
+    notApplicable: 'Sans objet',
+  },
   no: 'Non',
   photo: 'Photo',
 
@@ -65,6 +82,27 @@ export const fr: Messages = {
   verifyButton: 'Vérifier',
   verifyValid: 'L’attestation est valide',
   verifyInvalid: 'L’attestation n’est pas valide',
+  verifyWarning: 'L’attestation est authentique, mais regardez de plus près',
+  verifyValidText: (issuer) => `Délivrée par ${issuer}. Sa signature et son statut sont vérifiés.`,
+  verifyExpiresSoon: (date) => `Elle expire bientôt, le ${date}.`,
+  verifyReasons: {
+    revoked: 'L’émetteur l’a révoquée : elle ne compte plus.',
+    suspended:
+      'L’émetteur l’a suspendue pour l’instant : elle ne compte pas tant que l’émetteur n’a pas levé la suspension.',
+    expired: 'Elle a expiré.',
+    notYetValid: 'Elle n’est pas encore valide.',
+    unknownIssuer: 'Elle vient d’un émetteur auquel ce portail ne fait pas confiance.',
+    signature: 'Sa signature ne correspond pas : elle a été modifiée ou contrefaite.',
+    malformed: 'Elle est abîmée, ou ce n’est pas une attestation que ce portail sait lire.',
+    unavailable:
+      'Un contrôle n’a pas pu être fait pour l’instant (l’émetteur est injoignable). Réessayez plus tard.',
+    other: 'Elle n’a pas passé un contrôle (voir les détails techniques).',
+  },
+  claimsHeading: 'Ce qu’elle indique',
+  technicalDetails: 'Détails techniques',
+  detailFormat: 'Format',
+  detailIssuerId: 'Identifiant de l’émetteur',
+  detailReasons: 'Motifs donnés par les contrôles',
   checkSignature: 'Signature',
   checkIssuer: 'Émetteur',
   checkValidity: 'Période de validité',
@@ -86,6 +124,10 @@ export const fr: Messages = {
   walletButton: 'Ajouter au portefeuille',
 
   backHome: 'Retour aux attestations',
+  lockedUntil: (time, minutes) =>
+    `Vous pourrez réessayer après ${time} UTC (dans environ ${minutes} minute${minutes > 1 ? 's' : ''}).`,
+  lockedNow:
+    'Vous pouvez recommencer dès maintenant. Vérifiez bien vos informations : après d’autres échecs, l’identification est bloquée pendant un moment.',
   reference: 'Référence',
   errors: {
     issuer_metadata: [
@@ -123,6 +165,18 @@ export const fr: Messages = {
     cancelled: [
       'Identification annulée',
       'Vous avez annulé l’identification : aucune attestation n’a été délivrée. Vous pouvez recommencer à tout moment.',
+    ],
+    denied: [
+      'Vous n’avez pas accepté de partager vos informations',
+      'Vous avez choisi de ne pas partager vos informations avec ce portail : aucune attestation n’a été délivrée. Vous pouvez recommencer à tout moment.',
+    ],
+    locked: [
+      'L’identification est bloquée pour l’instant',
+      'Il y a eu trop de tentatives d’identification échouées. Pour votre sécurité, nous ne disons pas quelle information ne correspondait pas.',
+    ],
+    pageNotFound: [
+      'Page introuvable',
+      'Il n’y a pas de page à cette adresse. Vérifiez l’adresse, ou revenez aux attestations.',
     ],
     notFound: [
       'Introuvable',

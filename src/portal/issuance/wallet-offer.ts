@@ -24,7 +24,7 @@ export interface WalletOffer {
 export async function createWalletOffer(
   config: Config,
   issuer: string,
-  input: { configurationId: string; subject: string; txDescription: string },
+  input: { configurationIds: string[]; subject: string; txDescription: string },
   /** The Bearer credential: `portal.issuerApiKey`, or an access token from `OffersTokens`. */
   credential: string,
 ): Promise<WalletOffer> {
@@ -33,7 +33,7 @@ export async function createWalletOffer(
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
     body: JSON.stringify({
-      credential_configuration_ids: [input.configurationId],
+      credential_configuration_ids: input.configurationIds,
       subject: input.subject,
       grants: {
         pre_authorized_code: {

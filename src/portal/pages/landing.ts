@@ -1,5 +1,11 @@
 import type { IssuerEntry } from '../catalog/catalogs.js';
-import { type CredentialType, localizeType, pickDisplay } from '../catalog/issuer-metadata.js';
+import { type CredentialGroup, formatName, groupTypes } from '../catalog/groups.js';
+import {
+  type CredentialType,
+  type IssuerCatalog,
+  localizeType,
+  pickDisplay,
+} from '../catalog/issuer-metadata.js';
 import { html, htmlToken, type SafeHtml } from '../html/html.js';
 import { layout } from '../html/layout.js';
 import type { PageContext } from '../i18n/index.js';
@@ -24,34 +30,68 @@ function withParam(path: string, name: string, value: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}${name}=${value}`;
 }
 
-function typeCard(pc: PageContext, entry: IssuerEntry & { catalog: object }, type: CredentialType): SafeHtml {
-  const shown = localizeType(type, pc.locale);
-  const token = htmlToken(entry.primary ? type.id : `${entry.key}-${type.id}`);
-  const headingId = `type-${token}-name`;
-  const start = startPath(type, entry);
-  return html`<li class="card" data-testid="credential-type" data-configuration-id="${type.id}" data-issuer="${entry.key}" aria-labelledby="${headingId}">
+function groupCard(
+  pc: PageContext,
+  entry: IssuerEntry & { catalog: object },
+  group: CredentialGroup,
+): SafeHtml {
+  const { primary } = group;
+  const shown = localizeType(primary, pc.locale);
+  const token = (type: CredentialType) => htmlToken(entry.primary ? type.id : `${entry.key}-${type.id}`);
+  const headingId = `type-${token(primary)}-name`;
+  const start = startPath(primary, entry);
+  const others = group.types.slice(1);
+  return html`<li class="card" data-testid="credential-type" data-configuration-id="${primary.id}" data-configurations="${group.types.map((t) => t.id).join(' ')}" data-issuer="${entry.key}" aria-labelledby="${headingId}">
 <div class="card-band ${themeClass(shown)}">
 ${shown.logo ? html`<img class="logo" src="${shown.logo.uri}" alt="${shown.logo.alt}" width="48" height="48">` : ''}
 <h2 id="${headingId}">${shown.name}</h2>
 </div>
 ${shown.description ? html`<p>${shown.description}</p>` : ''}
 <p class="actions">
-<a class="button" id="start-${token}" data-testid="start-${token}" href="${start}">${pc.m.getCredential(shown.name)}</a>
-<a class="button secondary" id="bind-${token}" data-testid="bind-${token}" href="${withParam(start, 'holder', 'browser')}">${pc.m.bindToBrowser(shown.name)}</a>
+<a class="button" id="start-${token(primary)}" data-testid="start-${token(primary)}" href="${start}">${pc.m.getCredential(shown.name)}</a>
+<a class="button secondary" id="bind-${token(primary)}" data-testid="bind-${token(primary)}" href="${withParam(start, 'holder', 'browser')}">${pc.m.bindToBrowser(shown.name)}</a>
 </p>
+${
+  others.length
+    ? html`<details class="other-formats" data-testid="other-formats">
+<summary>${pc.m.otherFormats}</summary>
+<p>${pc.m.otherFormatsHint}</p>
+<ul>${others.map(
+        (type) =>
+          html`<li><a id="start-${token(type)}" data-testid="start-${token(type)}" data-format="${type.format}" href="${startPath(type, entry)}">${pc.m.formatNames[formatName(type)]}</a></li>`,
+      )}</ul>
+</details>`
+    : ''
+}
 </li>`;
 }
 
-/** Whether a type matches a search: its name or description in this locale, or its issuer's name. */
-function matches(type: CredentialType, issuerName: string, locale: string, query: string): boolean {
+/** Whether a credential matches a search: the name or description of any of its configurations, or its issuer's name. */
+function matches(group: CredentialGroup, issuerName: string, locale: string, query: string): boolean {
   if (!query) return true;
-  const shown = localizeType(type, locale);
-  const haystack = [shown.name, shown.description ?? '', type.name, issuerName].join(' ').toLocaleLowerCase();
+  const haystack = group.types
+    .flatMap((type) => {
+      const shown = localizeType(type, locale);
+      return [shown.name, shown.description ?? '', type.name];
+    })
+    .concat(issuerName)
+    .join(' ')
+    .toLocaleLowerCase();
   return query
     .toLocaleLowerCase()
     .split(/\s+/)
     .filter(Boolean)
     .every((word) => haystack.includes(word));
+}
+
+/** The credentials of an issuer the portal can obtain that match the search, one per group. */
+function shownGroups(
+  catalog: IssuerCatalog,
+  issuerName: string,
+  locale: string,
+  query: string,
+): CredentialGroup[] {
+  return groupTypes(catalog.types.filter(canStart)).filter((g) => matches(g, issuerName, locale, query));
 }
 
 function issuerSection(pc: PageContext, entry: IssuerEntry, query: string): SafeHtml | undefined {
@@ -63,14 +103,14 @@ function issuerSection(pc: PageContext, entry: IssuerEntry, query: string): Safe
   }
   const catalog = entry.catalog;
   const name = pickDisplay(catalog.display, pc.locale)?.name ?? catalog.name;
-  const types = catalog.types.filter((t) => canStart(t) && matches(t, name, pc.locale, query));
-  if (query && !types.length) return undefined;
+  const groups = shownGroups(catalog, name, pc.locale, query);
+  if (query && !groups.length) return undefined;
   return html`<section class="issuer" aria-labelledby="${headingId}" data-testid="issuer" data-issuer="${entry.key}">
 <h2 id="${headingId}">${pc.m.issuedBy(name)}</h2>
 ${
-  types.length
-    ? html`<ul class="card-list" id="credential-types${entry.primary ? '' : `-${entry.key}`}" data-testid="credential-types">${types.map(
-        (type) => typeCard(pc, { ...entry, catalog }, type),
+  groups.length
+    ? html`<ul class="card-list" id="credential-types${entry.primary ? '' : `-${entry.key}`}" data-testid="credential-types">${groups.map(
+        (group) => groupCard(pc, { ...entry, catalog }, group),
       )}</ul>`
     : html`<p class="notice info" id="no-credential-types">${pc.m.noTypes}</p>`
 }
@@ -78,7 +118,8 @@ ${
 }
 
 /**
- * The catalogue: per issuer, one card per credential configuration the portal can obtain, rendered
+ * The catalogue: per issuer, one card per credential the portal can obtain (its configurations in
+ * several formats grouped, the journey's format chosen, the others one click away), rendered
  * from the issuer's display metadata in the person's language; a search form that works without
  * script (a GET the server filters).
  */
@@ -86,10 +127,11 @@ export function landingPage(pc: PageContext, entries: IssuerEntry[], query: stri
   const sections = entries.map((entry) => issuerSection(pc, entry, query)).filter((s) => s !== undefined);
   const count = entries.flatMap((e) =>
     e.catalog
-      ? e.catalog.types.filter(
-          (t) =>
-            canStart(t) &&
-            matches(t, pickDisplay(e.catalog.display, pc.locale)?.name ?? e.catalog.name, pc.locale, query),
+      ? shownGroups(
+          e.catalog,
+          pickDisplay(e.catalog.display, pc.locale)?.name ?? e.catalog.name,
+          pc.locale,
+          query,
         )
       : [],
   ).length;

@@ -8,7 +8,7 @@ import { fetchNonce } from '../issuance/credential-request.js';
 import { openDpopKey } from '../issuance/dpop.js';
 import { obtainCredential } from '../issuance/obtain-credential.js';
 import { asUpstreamError } from '../oidc/authorization-server.js';
-import { cancelledMessage, sessionExpiredMessage } from '../pages/message.js';
+import { accessDeniedMessage, sessionExpiredMessage } from '../pages/message.js';
 
 const Query = T.Object({
   state: T.Optional(T.String({ maxLength: 512 })),
@@ -33,7 +33,9 @@ export function callbackRoute(app: FastifyInstance, ctx: PortalContext): void {
     const session = ctx.cookie.read(request);
     const flow = state ? await ctx.flows.consumeFlow(session, state) : undefined;
     if (!flow || !session) return sendMessage(request, reply, sessionExpiredMessage);
-    if (error === 'access_denied') return sendMessage(request, reply, cancelledMessage);
+    if (error === 'access_denied') {
+      return sendMessage(request, reply, accessDeniedMessage(request.query.error_description));
+    }
     if (error) throw new UpstreamError('authorization', error, 'authorization error response');
 
     const catalog = await (flow.issuer ? ctx.catalogs.byUrl(flow.issuer) : ctx.catalogs.byKey(undefined));

@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { siblingsOf } from '../catalog/groups.js';
 import { type PortalContext, sendMessage, sendPage } from '../context.js';
 import { pageContext } from '../i18n/index.js';
 import { createWalletOffer } from '../issuance/wallet-offer.js';
@@ -17,6 +18,17 @@ const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
  */
 export function canOfferToWallet(ctx: PortalContext, obtained: ObtainedCredential): boolean {
   return Boolean(obtained.subject && obtained.issuer === ctx.catalogs.primary);
+}
+
+/**
+ * The configurations a wallet may take for this credential: the one the person obtained first, then
+ * the same credential in the issuer's other formats (one offer, OpenID4VCI 1.0 §4.1.1
+ * `credential_configuration_ids`), so a wallet that cannot take the first format picks another.
+ */
+async function offeredConfigurations(ctx: PortalContext, obtained: ObtainedCredential): Promise<string[]> {
+  const catalog = obtained.issuer ? await ctx.catalogs.byUrl(obtained.issuer) : undefined;
+  const siblings = siblingsOf(catalog?.types ?? [], obtained.configurationId).map((t) => t.id);
+  return siblings.length ? siblings : [obtained.configurationId];
 }
 
 /** The Bearer credential for the issuer's offers API: the configured API key, else an OAuth token. */
@@ -47,7 +59,7 @@ export function walletRoute(app: FastifyInstance, ctx: PortalContext): void {
         ctx.config,
         obtained.issuer,
         {
-          configurationId: obtained.configurationId,
+          configurationIds: await offeredConfigurations(ctx, obtained),
           subject: obtained.subject,
           txDescription: pc.m.walletTxCode,
         },
