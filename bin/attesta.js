@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx attesta …` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The `attesta` command runs the compiled build (dist/, made by `npm run build`) with plain node: no
+// TypeScript loader at run time, and the service runs in this very process, so SIGTERM and SIGINT
+// reach it directly (no child process in between).
+import { existsSync } from 'node:fs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('attesta: the compiled build (dist/) is missing: run `npm run build` first\n');
+  process.exit(1);
+}
+await import(entry.href);

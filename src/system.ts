@@ -1,5 +1,8 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, ServiceName } from './platform/config/index.js';
 import { loadMasterKey } from './platform/keys/index.js';
+import { Lifecycle } from './platform/lifecycle.js';
 import { openRegistry } from './platform/registry/index.js';
 import type { Service, ServiceFactory } from './platform/service.js';
 
@@ -14,29 +17,59 @@ export interface RunningSystem {
   config: Config;
   services: Service[];
   urls: Record<ServiceName, string>;
+  lifecycle: Lifecycle;
   stop(): Promise<void>;
+}
+
+/** The `http` settings on Node's server: a slow or stalled client cannot hold a connection for ever. */
+function applyHttpTimeouts(server: Server, http: Config['http']): void {
+  server.requestTimeout = http.requestTimeoutSeconds * 1000;
+  server.headersTimeout = Math.min(http.headersTimeoutSeconds, http.requestTimeoutSeconds || Infinity) * 1000;
+  server.keepAliveTimeout = http.keepAliveTimeoutSeconds * 1000;
 }
 
 /**
  * Builds and starts the named services in one process (authz first, then issuer, then portal) and
- * returns a handle that stops them in reverse order: listeners close, open requests finish, each
- * service closes its database, then the shared registry closes.
+ * returns a handle that stops them: the lifecycle turns `draining` (readiness says not ready) for
+ * `shutdown.drainSeconds` while listeners still accept, then the services close in reverse order
+ * (listeners close, open requests finish, each service closes its database), then the shared
+ * registry closes. Requests still open after `shutdown.graceSeconds` have their connections closed.
  */
-export async function startSystem(config: Config, names: ServiceName[]): Promise<RunningSystem> {
+export async function startSystem(
+  config: Config,
+  names: ServiceName[],
+  lifecycle = new Lifecycle(),
+): Promise<RunningSystem> {
   const masterKey = loadMasterKey(config.keys.masterKeyFile);
   const registry = await openRegistry(config.registry);
 
   const services: Service[] = [];
   const urls = {} as Record<ServiceName, string>;
-  const stop = async () => {
-    for (const service of services.toReversed()) await service.close();
-    await registry.close();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const accepting = lifecycle.ready;
+      lifecycle.markDraining();
+      if (accepting && config.shutdown.drainSeconds > 0) await sleep(config.shutdown.drainSeconds * 1000);
+      const force = setTimeout(() => {
+        for (const service of services) service.app.server.closeAllConnections();
+      }, config.shutdown.graceSeconds * 1000);
+      try {
+        for (const service of services.toReversed()) await service.close();
+        await registry.close();
+      } finally {
+        clearTimeout(force);
+        lifecycle.markStopped();
+      }
+    })();
+    return stopping;
   };
   try {
     for (const name of (['authz', 'issuer', 'portal'] as const).filter((n) => names.includes(n))) {
       const factory = await factories[name]();
-      const service = await factory({ config, masterKey, registry });
+      const service = await factory({ config, masterKey, registry, lifecycle });
       services.push(service);
+      applyHttpTimeouts(service.app.server, config.http);
       await service.app.listen({ host: config[name].host, port: config[name].port });
       urls[name] = config[name].publicUrl;
     }
@@ -44,5 +77,6 @@ export async function startSystem(config: Config, names: ServiceName[]): Promise
     await stop();
     throw error;
   }
-  return { config, services, urls, stop };
+  lifecycle.markReady();
+  return { config, services, urls, lifecycle, stop };
 }

@@ -4,11 +4,7 @@ import { parseArgs } from 'node:util';
 import { ClientError, ClientStore } from '../authz/clients/store.js';
 import { loadConfig } from '../platform/config/index.js';
 import { openAuthzDatabase } from './authz-database.js';
-
-export const CLIENTS_USAGE = `  clients list                 authz's clients (JSON, one per line)
-  clients add --file f.json    add a client (the record of docs/authz-protocol.md; --json '{…}' also works)
-  clients update <id> --file f.json   change fields of a client (null removes an optional field)
-  clients disable <id>         refuse the client from now on (enable <id> undoes it)`;
+import { CLIENTS_USAGE } from './usage.js';
 
 function readJson(values: { file?: string; json?: string }): unknown {
   const text = values.file ? readFileSync(values.file, 'utf8') : values.json;

@@ -18,15 +18,7 @@ import { type CredentialStatus, StatusChangeError, StatusChanger } from '../issu
 import { loadConfig } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { loadMasterKey } from '../platform/keys/index.js';
-
-export const ISSUER_USAGE = `  issuer api-key create <name> | list | revoke <id>
-                               admin API keys (shown once; stored hashed)
-  issuer config list | show <id> | create <file.json> | update <file.json> | disable <id> | enable <id>
-                               credential configurations (validated; running issuers pick changes up within a second)
-  issuer credential show <id> | status <id> <valid|suspended|revoked>
-  issuer status-list <list id> <index> <valid|suspended|revoked>
-  issuer credential search [--configuration id] [--subject sub] [--attribute name=value]
-  issuer audit [--limit n]     the admin audit trail, newest first`;
+import { ISSUER_USAGE } from './usage.js';
 
 const STATUSES = new Set(['valid', 'suspended', 'revoked']);
 

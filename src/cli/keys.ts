@@ -3,9 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadSigningKeys, retentionSeconds, rotateSigningKey } from '../authz/keys/rotation.js';
 import { loadConfig } from '../platform/config/index.js';
 import { openAuthzDatabase } from './authz-database.js';
-
-export const KEYS_USAGE = `  keys rotate authz            add a new authz signing key; the old one stays in the JWKS until its tokens expire
-  keys list authz              the authz signing keys (kid, status, dates)`;
+import { KEYS_USAGE } from './usage.js';
 
 /** `attesta keys rotate|list authz`. Returns the process exit code. */
 export async function keysCommand(args: string[], out: (line: string) => void): Promise<number> {

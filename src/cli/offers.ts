@@ -24,12 +24,7 @@ import { loadConfig } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { ProtocolError } from '../platform/errors.js';
 import { loadMasterKey } from '../platform/keys/index.js';
-
-export const OFFER_USAGE = `  offer create --configuration <id> [--configuration <id>…] (--subject <sub> | --claims <json|@file>)
-               [--tx-code <length>] [--tx-mode numeric|text] [--tx-description <text>]
-               [--authorization-code] [--no-pre-authorized] [--expires-in <seconds>] [--draft13] [--qr]
-                               an issuer-initiated credential offer (pre-authorized code by default);
-                               prints the offer, its wallet URIs and the transaction code (shown once)`;
+import { OFFER_USAGE } from './usage.js';
 
 const checkRequest = TypeCompiler.Compile(OfferRequest);
 

@@ -1,6 +1,5 @@
 import { hashPassword } from '../authz/factors/password.js';
-
-export const PASSWORD_USAGE = `  password-hash                read a password on stdin, print its scrypt hash for the registry's passwordHash`;
+import { PASSWORD_USAGE } from './usage.js';
 
 async function readStdin(input: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatRegistry } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { findUnknownKey, lookupEnv } from './keys.js';
 import { type Config, ConfigSchema } from './schema.js';
 
 export class ConfigError extends Error {
@@ -20,8 +21,15 @@ if (!FormatRegistry.Has('uri')) {
 }
 
 const ENV_PREFIX = 'ATTESTA_';
-/** Environment variables that are not configuration keys. */
-const NOT_CONFIG = new Set(['ATTESTA_CONFIG', 'ATTESTA_MASTER_KEY']);
+/** Variables with the ATTESTA_ prefix that are not settings: read elsewhere, never refused. */
+export const NOT_SETTINGS = new Set([
+  'ATTESTA_CONFIG',
+  'ATTESTA_MASTER_KEY',
+  'ATTESTA_ADMIN_KEY',
+  'ATTESTA_CHROMIUM',
+]);
+/** Prefixes of tooling variables (CI's Node, tests, benchmarks). */
+const NOT_SETTING_PREFIXES = ['ATTESTA_NODE_', 'ATTESTA_TEST_', 'ATTESTA_BENCH_'];
 
 export const DEFAULT_CONFIG_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -62,41 +70,49 @@ export function merge(base: JsonObject, override: JsonObject): JsonObject {
 }
 
 /**
- * `ATTESTA_AUTHZ__PORT=4001` sets `authz.port`: `__` separates levels, and each level matches an
- * existing key case-insensitively (`ATTESTA_ISSUER__PUBLIC_URL` → `issuer.publicUrl`). Values are read
- * as JSON when they parse (numbers, booleans, arrays), else as strings.
+ * `ATTESTA_AUTHZ__PORT=4001` sets `authz.port`: `__` separates levels, and each level matches a key
+ * of the schema case-insensitively (`ATTESTA_ISSUER__PUBLIC_URL` → `issuer.publicUrl`). String
+ * settings take the value as it is; others are read as JSON (numbers, booleans, arrays, objects).
+ * A variable that names no setting stops start-up, with the closest variable that does.
  */
-export function environmentOverrides(env: NodeJS.ProcessEnv, shape: JsonObject): JsonObject {
+export function environmentOverrides(env: NodeJS.ProcessEnv): JsonObject {
   const out: JsonObject = {};
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG.has(name) || raw === undefined) continue;
-    const segments = name.slice(ENV_PREFIX.length).split('__');
-    let target = out;
-    let known: Json | undefined = shape;
-    const path: string[] = [];
-    for (const [i, segment] of segments.entries()) {
-      const wanted = segment.replaceAll('_', '').toLowerCase();
-      const key: string | undefined = isObject(known)
-        ? Object.keys(known).find((k) => k.toLowerCase() === wanted)
-        : undefined;
-      if (key === undefined)
-        throw new ConfigError(name, `no configuration key ${[...path, segment].join('.')}`);
-      path.push(key);
-      known = isObject(known) ? known[key] : undefined;
-      if (i === segments.length - 1) {
-        target[key] = parseEnvValue(raw, known);
-      } else {
-        const next = isObject(target[key]) ? target[key] : {};
-        target[key] = next;
-        target = next;
-      }
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    if (NOT_SETTINGS.has(name) || NOT_SETTING_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    const found = lookupEnv(ConfigSchema, name.slice(ENV_PREFIX.length).split('__'));
+    if (!found.ok) {
+      const suggestion = found.suggestion ?? levelSeparatorFix(name);
+      const hint = suggestion ? ` (did you mean ${suggestion}?)` : '';
+      throw new ConfigError(
+        name,
+        `no setting ${found.path.join('.')}${hint}; docs/configuration.md lists them`,
+      );
     }
+    let target = out;
+    for (const key of found.path.slice(0, -1)) {
+      const next = isObject(target[key]) ? target[key] : {};
+      target[key] = next;
+      target = next;
+    }
+    target[found.path.at(-1) as string] = parseEnvValue(raw, found.schema);
   }
   return out;
 }
 
-function parseEnvValue(raw: string, current: Json | undefined): Json {
-  if (typeof current === 'string') return raw;
+/** `ATTESTA_ISSUER_PORT` → `ATTESTA_ISSUER__PORT`: a single `_` where a level separator was meant. */
+function levelSeparatorFix(name: string): string | undefined {
+  const rest = name.slice(ENV_PREFIX.length);
+  for (let i = rest.indexOf('_'); i > 0; i = rest.indexOf('_', i + 2)) {
+    if (rest[i + 1] === '_' || rest[i - 1] === '_') continue;
+    const candidate = `${rest.slice(0, i)}_${rest.slice(i)}`;
+    if (lookupEnv(ConfigSchema, candidate.split('__')).ok) return ENV_PREFIX + candidate;
+  }
+  return undefined;
+}
+
+function parseEnvValue(raw: string, schema: TSchema): Json {
+  if ((schema as { type?: unknown }).type === 'string') return raw;
   try {
     return JSON.parse(raw) as Json;
   } catch {
@@ -104,12 +120,29 @@ function parseEnvValue(raw: string, current: Json | undefined): Json {
   }
 }
 
+/** A key the schema does not name, in a file or the defaults, stops start-up with the closest key. */
+function refuseUnknownKeys(value: JsonObject, source: string): void {
+  const unknown = findUnknownKey(ConfigSchema, value);
+  if (!unknown) return;
+  const hint = unknown.suggestion ? ` (did you mean ${unknown.suggestion}?)` : '';
+  throw new ConfigError(
+    unknown.path,
+    `unknown setting in ${source}${hint}; docs/configuration.md lists them`,
+  );
+}
+
+/**
+ * `dataDir` is taken relative to the working directory; relative SQLite paths and the master key file
+ * are taken relative to `dataDir`, so one setting moves all of Attesta's files.
+ */
 function resolvePaths(config: Config, cwd: string): Config {
-  const sqlite = (url: string) => (url.startsWith('sqlite:') ? `sqlite:${resolve(cwd, url.slice(7))}` : url);
+  const dataDir = resolve(cwd, config.dataDir);
+  const sqlite = (url: string) =>
+    url.startsWith('sqlite:') && url !== 'sqlite::memory:' ? `sqlite:${resolve(dataDir, url.slice(7))}` : url;
   return {
     ...config,
-    dataDir: resolve(cwd, config.dataDir),
-    keys: { ...config.keys, masterKeyFile: resolve(cwd, config.keys.masterKeyFile) },
+    dataDir,
+    keys: { ...config.keys, masterKeyFile: resolve(dataDir, config.keys.masterKeyFile) },
     registry: { ...config.registry, database: sqlite(config.registry.database) },
     authz: { ...config.authz, database: sqlite(config.authz.database) },
     issuer: { ...config.issuer, database: sqlite(config.issuer.database) },
@@ -138,11 +171,22 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const defaults = readJsonFile(DEFAULT_CONFIG_FILE);
+  refuseUnknownKeys(defaults, DEFAULT_CONFIG_FILE);
   let merged = defaults;
   const file = options.file ?? env.ATTESTA_CONFIG;
-  if (file) merged = merge(merged, readJsonFile(resolve(options.cwd ?? process.cwd(), file)));
-  merged = merge(merged, environmentOverrides(env, defaults));
-  if (options.overrides) merged = merge(merged, options.overrides as JsonObject);
+  if (file) {
+    const path = resolve(options.cwd ?? process.cwd(), file);
+    const fromFile = readJsonFile(path);
+    refuseUnknownKeys(fromFile, path);
+    merged = merge(merged, fromFile);
+  }
+  const fromEnv = environmentOverrides(env);
+  refuseUnknownKeys(fromEnv, 'the environment');
+  merged = merge(merged, fromEnv);
+  if (options.overrides) {
+    refuseUnknownKeys(options.overrides as JsonObject, 'the overrides');
+    merged = merge(merged, options.overrides as JsonObject);
+  }
 
   const firstError = Value.Errors(ConfigSchema, merged).First();
   if (firstError) {

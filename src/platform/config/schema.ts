@@ -168,6 +168,22 @@ export const ConfigSchema = T.Object({
   log: T.Object({
     level: T.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l))),
   }),
+  /** Stopping on SIGTERM/SIGINT (docs/operations.md). */
+  shutdown: T.Object({
+    /** Seconds between the signal and closing the listeners: readiness already says not ready, requests are still served. */
+    drainSeconds: T.Integer({ minimum: 0, maximum: 300 }),
+    /** Seconds open requests get to finish once the listeners are closed; then their connections are closed. */
+    graceSeconds: T.Integer({ minimum: 0, maximum: 600 }),
+  }),
+  /** HTTP server limits of every service. */
+  http: T.Object({
+    /** A request (headers and body) must arrive within this many seconds, else 408; 0: no limit. */
+    requestTimeoutSeconds: T.Integer({ minimum: 0, maximum: 3600 }),
+    /** The request headers must arrive within this many seconds. */
+    headersTimeoutSeconds: T.Integer({ minimum: 1, maximum: 3600 }),
+    /** An idle keep-alive connection is closed after this many seconds (above the load balancer's idle timeout). */
+    keepAliveTimeoutSeconds: T.Integer({ minimum: 1, maximum: 3600 }),
+  }),
   keys: T.Object({
     /** File holding the 32-byte master key (hex) when ATTESTA_MASTER_KEY is not set; created 0600. */
     masterKeyFile: T.String({ minLength: 1 }),

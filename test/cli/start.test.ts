@@ -28,7 +28,7 @@ describe('attesta start', () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { freePort } = await import('./helpers/system.js');
+    const { freePort } = await import('../helpers/system.js');
     const dir = mkdtempSync(join(tmpdir(), 'attesta-cli-'));
     const [a, i, p] = [await freePort(), await freePort(), await freePort()];
     const env = {
@@ -66,7 +66,7 @@ describe('attesta start', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      expect(stdout).toContain('SIGINT: finishing open requests and closing');
+      expect(stdout).toContain('SIGINT: draining');
       await expect(fetch(`http://localhost:${i}/`)).rejects.toThrow();
     } finally {
       child.kill('SIGKILL');

@@ -1,0 +1,64 @@
+import {
+  CLIENTS_USAGE,
+  ISSUER_USAGE,
+  KEYS_USAGE,
+  OFFER_USAGE,
+  PASSWORD_USAGE,
+  SERVE_USAGE,
+  START_USAGE,
+} from './usage.js';
+
+/**
+ * The `attesta` commands: a one-line summary and the usage of each (for `--help`), and a loader that
+ * imports the command's module only when it runs, so help never loads oidc-provider, the crypto
+ * suites or a database driver.
+ */
+export type Out = (line: string) => void;
+export type CommandRun = (args: string[], out: Out) => Promise<number>;
+
+export interface CommandEntry {
+  summary: string;
+  usage: string;
+  load(): Promise<CommandRun>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  start: {
+    summary: 'all three services in one process (embedded SQLite, demo data)',
+    usage: START_USAGE,
+    load: async () => (await import('./serve.js')).startCommand,
+  },
+  serve: {
+    summary: 'one service alone: serve <authz|issuer|portal>',
+    usage: SERVE_USAGE,
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
+  keys: {
+    summary: "authz's signing keys: rotate, list",
+    usage: KEYS_USAGE,
+    load: async () => (await import('./keys.js')).keysCommand,
+  },
+  clients: {
+    summary: "authz's OAuth clients: list, add, update, disable, enable",
+    usage: CLIENTS_USAGE,
+    load: async () => (await import('./clients.js')).clientsCommand,
+  },
+  issuer: {
+    summary: 'issuer admin: API keys, credential configurations, credentials, status, audit',
+    usage: ISSUER_USAGE,
+    load: async () => (await import('./issuer-admin.js')).issuerCommand,
+  },
+  offer: {
+    summary: 'create an issuer-initiated credential offer (wallet link, QR code)',
+    usage: OFFER_USAGE,
+    load: async () => (await import('./offers.js')).offerCommand,
+  },
+  'password-hash': {
+    summary: "hash a password (stdin) for the registry's passwordHash",
+    usage: PASSWORD_USAGE,
+    load: async () => {
+      const { passwordHashCommand } = await import('./password-hash.js');
+      return (args, out) => passwordHashCommand(args, out);
+    },
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * The usage text of every `attesta` command, in a module of its own so that `attesta <command> --help`
+ * prints it without importing the command (and its database drivers, oidc-provider, crypto suites).
+ */
+
+export const KEYS_USAGE = `  keys rotate authz            add a new authz signing key; the old one stays in the JWKS until its tokens expire
+  keys list authz              the authz signing keys (kid, status, dates)`;
+
+export const CLIENTS_USAGE = `  clients list                 authz's clients (JSON, one per line)
+  clients add --file f.json    add a client (the record of docs/authz-protocol.md; --json '{…}' also works)
+  clients update <id> --file f.json   change fields of a client (null removes an optional field)
+  clients disable <id>         refuse the client from now on (enable <id> undoes it)`;
+
+export const ISSUER_USAGE = `  issuer api-key create <name> | list | revoke <id>
+                               admin API keys (shown once; stored hashed)
+  issuer config list | show <id> | create <file.json> | update <file.json> | disable <id> | enable <id>
+                               credential configurations (validated; running issuers pick changes up within a second)
+  issuer credential show <id> | status <id> <valid|suspended|revoked>
+  issuer status-list <list id> <index> <valid|suspended|revoked>
+  issuer credential search [--configuration id] [--subject sub] [--attribute name=value]
+  issuer audit [--limit n]     the admin audit trail, newest first`;
+
+export const OFFER_USAGE = `  offer create --configuration <id> [--configuration <id>…] (--subject <sub> | --claims <json|@file>)
+               [--tx-code <length>] [--tx-mode numeric|text] [--tx-description <text>]
+               [--authorization-code] [--no-pre-authorized] [--expires-in <seconds>] [--draft13] [--qr]
+                               an issuer-initiated credential offer (pre-authorized code by default);
+                               prints the offer, its wallet URIs and the transaction code (shown once)`;
+
+export const PASSWORD_USAGE = `  password-hash                read a password on stdin, print its scrypt hash for the registry's passwordHash`;
+
+const OPTIONS_USAGE = `  -c, --config <file>          configuration file (also ATTESTA_CONFIG); ATTESTA_* variables override it
+                               (docs/configuration.md lists every setting)`;
+
+export const START_USAGE = `  start [--config file]        all three services in one process (embedded SQLite, demo data)
+${OPTIONS_USAGE}`;
+
+export const SERVE_USAGE = `  serve <authz|issuer|portal> [--config file]
+                               one service alone, with its own configuration
+${OPTIONS_USAGE}`;

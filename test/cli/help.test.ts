@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Runs the compiled `attesta` bin with a module hook that reports every module it loaded, so the test
+ * sees what `--help` costs: no dependency from node_modules at all (lazy command loading).
+ */
+const RECORD_MODULES = `data:text/javascript,${encodeURIComponent(
+  `import { registerHooks } from 'node:module';
+   const loaded = [];
+   registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+   process.on('exit', () => process.stderr.write('\\nMODULES ' + JSON.stringify(loaded)));`,
+)}`;
+
+function attesta(args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', RECORD_MODULES, 'bin/attesta.js', ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const marker = result.stderr.lastIndexOf('\nMODULES ');
+  const modules = JSON.parse(result.stderr.slice(marker + '\nMODULES '.length)) as string[];
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.slice(0, marker), modules };
+}
+
+const COMMANDS = ['start', 'serve', 'keys', 'clients', 'issuer', 'offer', 'password-hash'];
+
+describe('attesta --help', () => {
+  it('lists every command, loading no dependency', () => {
+    const result = attesta(['--help']);
+    expect(result.status).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(result.modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
+  });
+
+  it.each(COMMANDS)('attesta %s --help prints its usage without loading the command', (command) => {
+    const result = attesta([command, '--help']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^usage:\n/);
+    expect(result.stdout).toContain(`  ${command}`);
+    expect(result.modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
+  });
+
+  it('names an unknown command with the closest one, and an unknown option with the usage', () => {
+    const typo = attesta(['kyes', 'list', 'authz']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('unknown command kyes (did you mean keys?)');
+    const option = attesta(['keys', 'list', 'authz', '--bogus']);
+    expect(option.status).toBe(2);
+    expect(option.stderr).toContain("Unknown option '--bogus'");
+    expect(option.stderr).toContain('keys rotate authz');
+    expect(option.stderr).not.toMatch(/\n\s+at /);
+  });
+});
