@@ -48,6 +48,7 @@ function formActionSources(clients: ClientStore, log: (error: unknown) => void) 
 export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry }) => {
   const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables>(
     config.authz.database,
+    config.database,
   );
   // The KBI realms' own registries (CSV files are read here), closed with the service.
   let realms: Realms | undefined;

@@ -10,7 +10,7 @@ export type AuthzAdminTables = KeyTables & ClientTables & AuditTables;
 
 /** authz's database for the offline commands (migrated, as the service would leave it). */
 export async function openAuthzDatabase(config: Config) {
-  const database = openDatabase<AuthzAdminTables>(config.authz.database);
+  const database = openDatabase<AuthzAdminTables>(config.authz.database, config.database);
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
   } catch (error) {

@@ -42,7 +42,7 @@ export async function issuerCommand(args: string[], out: (line: string) => void)
   };
   if (!area) return usage();
   const config = loadConfig({ file: values.config });
-  const database = openDatabase<IssuanceTables>(config.issuer.database);
+  const database = openDatabase<IssuanceTables>(config.issuer.database, config.database);
   const db = database.db;
   const actor = `cli:${userInfo().username}`;
   const audit = new AuditTrail(db);

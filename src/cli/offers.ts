@@ -92,7 +92,7 @@ export async function offerCommand(args: string[], out: (line: string) => void):
   }
 
   const config = loadConfig({ file: values.config });
-  const database = openDatabase<IssuanceTables & ProtocolTables>(config.issuer.database);
+  const database = openDatabase<IssuanceTables & ProtocolTables>(config.issuer.database, config.database);
   try {
     await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
     await migrateToLatest(database.db as Kysely<unknown>, PROTOCOL_MIGRATION_SET, protocolMigrations);

@@ -18,7 +18,7 @@ import { protocolTokenVerifier, registerProtocol } from './protocol.js';
  * VC issuer metadata. Accepts JWT access tokens from any configured authorization server.
  */
 export const createIssuerService: ServiceFactory = async ({ config, masterKey, registry }) => {
-  const database = openDatabase<IssuerTables>(config.issuer.database);
+  const database = openDatabase<IssuerTables>(config.issuer.database, config.database);
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
     await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);

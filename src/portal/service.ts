@@ -86,7 +86,7 @@ function pageErrors(app: FastifyInstance): void {
  * offers it for download. All state is in its database, so instances are interchangeable.
  */
 export const createPortalService: ServiceFactory = async ({ config, masterKey }) => {
-  const database = openDatabase<PortalTables>(config.portal.database);
+  const database = openDatabase<PortalTables>(config.portal.database, config.database);
   let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(database.db as never, 'portal', portalMigrations);

@@ -181,9 +181,8 @@ describe('attesta clients (offline, on the shared database)', () => {
     expect(list.status).toBe(0);
     expect(list.stdout).toContain('"client_id":"portal"');
     expect(attesta('keys', 'rotate', '--config', configFile).status).toBe(2);
-    const help = attesta('--help');
-    expect(help.stdout).toContain('keys rotate authz');
-    expect(help.stdout).toContain('clients disable <id>');
+    expect(attesta('keys', '--help').stdout).toContain('keys rotate authz');
+    expect(attesta('clients', '--help').stdout).toContain('clients disable <id>');
   });
 
   it('prints usage for an incomplete command', async () => {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,16 @@ describe('stopping the services', () => {
 
       expect(await exited).toBe(0);
       expect(output.stdout).toContain('SIGTERM: draining');
+      // ATTESTA_DATA_DIR alone placed every file Attesta writes.
+      expect(readdirSync(dir)).toEqual(
+        expect.arrayContaining([
+          'master.key',
+          'registry.sqlite',
+          'authz.sqlite',
+          'issuer.sqlite',
+          'portal.sqlite',
+        ]),
+      );
       await expect.poll(() => groupAlive(pid), { timeout: 5_000 }).toBe(false);
     } finally {
       killGroup(child);

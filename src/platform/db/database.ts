@@ -6,6 +6,21 @@ import pg from 'pg';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * Connection settings (`database.*` in the configuration, docs/configuration.md). Without them a
+ * database opens as a library user would expect: a pool of 10, no statement timeout.
+ */
+export interface DatabaseOptions {
+  /** PostgreSQL: connections in the pool, at most. */
+  poolSize?: number;
+  /** PostgreSQL: `statement_timeout` of every connection, ms (0: none). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: how long to wait for a new connection, ms (0: no limit). */
+  connectTimeoutMs?: number;
+  /** SQLite: `busy_timeout`, ms. */
+  busyTimeoutMs?: number;
+}
+
 export interface Database<Tables> {
   db: Kysely<Tables>;
   dialect: DialectName;
@@ -37,20 +52,25 @@ function sqliteLocation(url: string): { path: string; synchronous: 'FULL' | 'NOR
  * PostgreSQL keeps the server's `synchronous_commit` (on by default: a commit is flushed before it
  * returns); nothing here turns it off.
  */
-export function openDatabase<Tables>(url: string): Database<Tables> {
+export function openDatabase<Tables>(url: string, options: DatabaseOptions = {}): Database<Tables> {
   if (url.startsWith('sqlite:')) {
     const { path, synchronous } = sqliteLocation(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${synchronous}`);
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     // pool.end() resolves once it has asked each client to end, not when their sockets are closed;
     // wait for every client's 'remove' (emitted after its socket closed) so close means closed.

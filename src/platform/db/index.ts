@@ -1,2 +1,2 @@
-export { type Database, type DialectName, openDatabase } from './database.js';
+export { type Database, type DatabaseOptions, type DialectName, openDatabase } from './database.js';
 export { type Migrations, migrateToLatest } from './migrate.js';

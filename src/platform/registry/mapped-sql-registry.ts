@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type Database, openDatabase } from '../db/index.js';
+import { type Database, type DatabaseOptions, openDatabase } from '../db/index.js';
 import { type FieldMapping, identityFrom } from './fields.js';
 import type { Identity, IdentityRegistry } from './identity.js';
 
@@ -25,7 +25,11 @@ export class MappedSqlIdentityRegistry implements IdentityRegistry {
     private readonly selected: string[],
   ) {}
 
-  static open(url: string, options: MappedSqlOptions): MappedSqlIdentityRegistry {
+  static open(
+    url: string,
+    options: MappedSqlOptions,
+    connections?: DatabaseOptions,
+  ): MappedSqlIdentityRegistry {
     for (const name of [options.table, ...Object.values(options.columns)]) {
       if (!IDENTIFIER.test(name))
         throw new Error(`registry: ${JSON.stringify(name)} is not an SQL identifier`);
@@ -34,7 +38,7 @@ export class MappedSqlIdentityRegistry implements IdentityRegistry {
       if (!options.columns[field]) throw new Error(`registry: sql.columns.${field} is required`);
     }
     const selected = [...new Set(Object.values(options.columns))];
-    return new MappedSqlIdentityRegistry(openDatabase(url), options, selected);
+    return new MappedSqlIdentityRegistry(openDatabase(url, connections), options, selected);
   }
 
   async findByIndividualId(individualId: string): Promise<Identity | undefined> {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { DatabaseOptions } from '../db/index.js';
 import { CsvIdentityRegistry } from './csv-registry.js';
 import { type FieldMapping, IDENTITY_FIELDS } from './fields.js';
 import { HttpIdentityRegistry } from './http-registry.js';
@@ -16,7 +17,10 @@ function fieldMapping(key: string, mapping: Record<string, string>): FieldMappin
 }
 
 /** Opens the identity registry the configuration selects (`registry.adapter`, default `sql`). */
-export async function openRegistry(config: Config['registry']): Promise<IdentityRegistry> {
+export async function openRegistry(
+  config: Config['registry'],
+  connections?: DatabaseOptions,
+): Promise<IdentityRegistry> {
   switch (config.adapter ?? 'sql') {
     case 'csv': {
       if (!config.csv) throw new Error('configuration: registry.csv: required by adapter "csv"');
@@ -32,12 +36,16 @@ export async function openRegistry(config: Config['registry']): Promise<Identity
     }
     default: {
       if (config.sql) {
-        return MappedSqlIdentityRegistry.open(config.database, {
-          table: config.sql.table,
-          columns: fieldMapping('registry.sql.columns', config.sql.columns),
-        });
+        return MappedSqlIdentityRegistry.open(
+          config.database,
+          {
+            table: config.sql.table,
+            columns: fieldMapping('registry.sql.columns', config.sql.columns),
+          },
+          connections,
+        );
       }
-      const registry = await SqlIdentityRegistry.open(config.database);
+      const registry = await SqlIdentityRegistry.open(config.database, connections);
       if (config.seedDemo) await registry.seed(demoIdentities());
       return registry;
     }

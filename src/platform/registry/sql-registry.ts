@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
-import { type Database, migrateToLatest, openDatabase } from '../db/index.js';
+import { type Database, type DatabaseOptions, migrateToLatest, openDatabase } from '../db/index.js';
 import type { Identity, IdentityRegistry } from './identity.js';
 
 interface IdentitiesTable {
@@ -105,8 +105,8 @@ function toRow(identity: Identity): IdentitiesTable {
 export class SqlIdentityRegistry implements IdentityRegistry {
   private constructor(private readonly database: Database<RegistryTables>) {}
 
-  static async open(url: string): Promise<SqlIdentityRegistry> {
-    const database = openDatabase<RegistryTables>(url);
+  static async open(url: string, connections?: DatabaseOptions): Promise<SqlIdentityRegistry> {
+    const database = openDatabase<RegistryTables>(url, connections);
     await migrateToLatest(database.db as Kysely<unknown>, 'registry', migrations);
     return new SqlIdentityRegistry(database);
   }
