@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import * as client from 'openid-client';
-import { issueSdJwtVc } from '../src/credentials/sd-jwt-vc/index.js';
+import { issueSdJwtVc } from '../src/credentials/formats/sd-jwt-vc/index.js';
 import { AccessTokenVerifier } from '../src/issuer/access-token.js';
 import { demoConfigurations, validateConfiguration } from '../src/issuer/configurations/index.js';
 import { verifyJwtProof } from '../src/issuer/proofs/jwt-proof.js';

@@ -1,5 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatOf, isAlias, sameFormat } from '../credentials/formats/index.js';
 import { ProtocolError } from '../platform/errors.js';
 import type { AccessToken } from './access-token.js';
 import { insufficientScope } from './access-token.js';
@@ -49,15 +50,9 @@ const CredentialRequest = T.Object({
 });
 type CredentialRequest = Static<typeof CredentialRequest>;
 
-/** Draft 13 names SD-JWT VC `vc+sd-jwt`; 1.0 names it `dc+sd-jwt`: either matches either. */
-const SD_JWT_FORMATS = new Set(['vc+sd-jwt', 'dc+sd-jwt']);
-const DRAFT13_FORMATS = new Set([...SD_JWT_FORMATS, 'jwt_vc_json', 'ldp_vc', 'mso_mdoc']);
-
-/** Draft 13 §7.2 / Appendix A: a configuration is named by format plus vct, doctype or type. */
+/** Draft 13 §7.2 / Appendix A: a configuration is named by format (or its alias) plus vct, doctype or type. */
 function matchesDraft13(c: CredentialConfiguration, body: CredentialRequest): boolean {
-  const format = body.format as string;
-  const sameFormat = SD_JWT_FORMATS.has(format) ? SD_JWT_FORMATS.has(c.format) : c.format === format;
-  if (!sameFormat) return false;
+  if (!sameFormat(body.format as string, c.format)) return false;
   if (body.vct !== undefined && c.vct !== body.vct) return false;
   if (body.doctype !== undefined && c.doctype !== body.doctype) return false;
   const wanted = body.credential_definition?.type;
@@ -137,15 +132,15 @@ async function resolveConfiguration(
     // §8.2 says a wallet given credential identifiers uses them; deployed wallets (Sphereon's among
     // them) still name the configuration. Both name what the token authorises, so both are accepted.
   } else if (body.format !== undefined) {
-    if (!DRAFT13_FORMATS.has(body.format))
+    if (!formatOf(body.format))
       throw badRequest('unsupported_credential_format', 'the credential format is not supported');
     configuration = (await source.list()).find((c) => matchesDraft13(c, body));
     if (!configuration)
       throw badRequest('unsupported_credential_type', 'no credential of that type is offered');
-    // A wallet that asks for `vc+sd-jwt` predates the media type change: it gets that `typ` (the
-    // format signer issues the same SD-JWT VC under the old name; docs/formats.md).
-    if (body.format === 'vc+sd-jwt' && configuration.format === 'dc+sd-jwt')
-      configuration = { ...configuration, format: 'vc+sd-jwt' };
+    // A wallet that asks by a format's older name (`vc+sd-jwt`) predates the media type change: it
+    // gets the credential under that name (the same SD-JWT VC with the older `typ`; docs/formats.md).
+    if (isAlias(body.format))
+      configuration = { ...configuration, format: body.format as typeof configuration.format };
   } else {
     throw badRequest(
       'invalid_credential_request',

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requireFormat } from '../credentials/formats/index.js';
 import { type SigningKey, signCompactJws } from '../platform/keys/index.js';
 import type { CredentialConfiguration } from './configurations/index.js';
 import type { IssuerEncryption } from './encryption/index.js';
@@ -28,45 +29,9 @@ export interface MetadataContext {
   formatMetadata?: (configuration: CredentialConfiguration) => Record<string, unknown>;
 }
 
-/** COSE algorithm identifiers (RFC 9053) of our JWS algorithms, for mso_mdoc (Appendix A.2.2). */
-const COSE_ALG: Record<string, number> = { ES256: -7, EdDSA: -8 };
-
-/**
- * Format members when no signer registry is wired (Appendix A): the signer's own `metadata()` is
- * the authority once plugged in through `formatMetadata`.
- */
-export function defaultFormatMetadata(
-  c: CredentialConfiguration,
-  signingAlg: string,
-): Record<string, unknown> {
-  const alg = c.signingAlg ?? signingAlg;
-  switch (c.format) {
-    case 'mso_mdoc':
-      return {
-        doctype: c.doctype,
-        cryptographic_binding_methods_supported: ['cose_key'],
-        credential_signing_alg_values_supported: [COSE_ALG[alg] ?? -7],
-      };
-    case 'ldp_vc':
-      return {
-        credential_definition: c.credentialDefinition,
-        cryptographic_binding_methods_supported: ['did:jwk'],
-        credential_signing_alg_values_supported: [c.proofSuite ?? 'eddsa-rdfc-2022'],
-      };
-    case 'jwt_vc_json':
-      return {
-        credential_definition: { type: c.credentialDefinition?.type },
-        cryptographic_binding_methods_supported: ['did:jwk'],
-        credential_signing_alg_values_supported: [alg],
-      };
-    default:
-      // Every SD-JWT VC is bound to a JWK in `cnf`, also when the proof names a did:jwk/did:key.
-      return {
-        vct: c.vct,
-        cryptographic_binding_methods_supported: ['jwk'],
-        credential_signing_alg_values_supported: [alg],
-      };
-  }
+/** Format members (Appendix A) when no signer registry is wired: the format's own, as the signers give them. */
+export function defaultFormatMetadata(c: CredentialConfiguration): Record<string, unknown> {
+  return requireFormat(c.format).metadata(c);
 }
 
 /** One entry of `credential_configurations_supported` (§12.2.4, Appendix A.3 for dc+sd-jwt). */
@@ -78,7 +43,7 @@ export function configurationMetadata(
   return {
     format: c.format,
     scope: c.scope,
-    ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c, ctx.signingAlg)),
+    ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c)),
     proof_types_supported: {
       jwt: { proof_signing_alg_values_supported: algs },
       di_vp: { proof_signing_alg_values_supported: [...DI_VP_SUITES] },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
 import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';

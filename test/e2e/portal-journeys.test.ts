@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { ApiKeyStore } from '../../src/issuer/admin/api-keys.js';
 import type { AdminTables } from '../../src/issuer/admin/tables.js';
 import { openDatabase } from '../../src/platform/db/index.js';

@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { offerCommand } from '../../src/cli/offers.js';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import type { OfferView } from '../../src/issuer/offers/create.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';

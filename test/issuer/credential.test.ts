@@ -2,7 +2,7 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
 import { didJwkOf, didKeyOf, type Holder, newHolder, proofJwt, unsignedProof } from './helpers/wallet.js';

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
-import { verifyWithAuth0 } from '../credentials/mdoc/helpers.js';
+import { verifyWithAuth0 } from '../credentials/formats/mso-mdoc/helpers.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -281,7 +281,7 @@ describe('every format through the OpenID4VCI flow', () => {
       holderPrivateJwk: holders.ES256.privateJwk,
       iacaPem,
     });
-    const { verifyMdoc } = await import('../../src/credentials/mdoc/verify.js');
+    const { verifyMdoc } = await import('../../src/credentials/formats/mso-mdoc/verify.js');
     const { X509Certificate } = await import('node:crypto');
     const ours = await verifyMdoc(credential, { trustedCertificates: [new X509Certificate(iacaPem).raw] });
     expect(ours.status?.status_list.uri).toContain(`${issuerUrl}/status/token/`);

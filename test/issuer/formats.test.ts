@@ -2,11 +2,11 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyLdpVc } from '../../src/credentials/data-integrity/verify.js';
+import { verifyJwtVc } from '../../src/credentials/formats/jwt-vc-json/verify.js';
+import { verifyLdpVc } from '../../src/credentials/formats/ldp-vc/verify.js';
+import { integrityOf, verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
-import { verifyJwtVc } from '../../src/credentials/jwt-vc/verify.js';
 import { MDL_DS_EKU } from '../../src/credentials/mdoc/x509.js';
-import { integrityOf, verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
 import { type IssuerTables, issuerMigrations } from '../../src/issuer/database.js';
 import {
   FormatError,

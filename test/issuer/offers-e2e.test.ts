@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuerCommand } from '../../src/cli/issuer-admin.js';
 import { offerCommand } from '../../src/cli/offers.js';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import type { OfferView } from '../../src/issuer/offers/create.js';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';

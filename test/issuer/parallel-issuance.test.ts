@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdJwtVc } from '../../src/credentials/formats/index.js';
 import {
   ConfigurationStore,
   demoConfigurations,
@@ -38,6 +39,17 @@ const nationalId = demoConfigurations()
   .find((c) => c.id === 'national_id_sd_jwt');
 if (!nationalId) throw new Error('demo configuration missing');
 
+/** The SD-JWT VC format signing with one local key (the issuer's signers need a KeyStore). */
+function sdJwtSigners(key: LocalSigningKey): FormatSignerRegistry {
+  const issuer = { key, issuer: ISSUER, did: '', certificates: [] };
+  const signer = {
+    formats: [sdJwtVc.id],
+    metadata: sdJwtVc.metadata.bind(sdJwtVc),
+    sign: (input: Parameters<typeof sdJwtVc.issue>[0]) => sdJwtVc.issue(input, issuer),
+  };
+  return { formats: () => [sdJwtVc.id], get: () => signer };
+}
+
 /** One issuer instance: its own pool, allocator and pipeline, sharing the database with the others. */
 async function instance(url: string, options: { listSize?: number; signers?: FormatSignerRegistry } = {}) {
   const database = openDatabase<IssuanceTables>(url);
@@ -46,7 +58,7 @@ async function instance(url: string, options: { listSize?: number; signers?: For
   const pipeline = new IssuancePipeline({
     db: database.db,
     providers: new DataProviders(registry),
-    signer: new PipelineSigner(options.signers, key, ISSUER),
+    signer: new PipelineSigner(options.signers ?? sdJwtSigners(key)),
     allocator: new StatusAllocator(database.db, options.listSize),
     ledger: new Ledger(Buffer.alloc(32, 7)),
     issuer: ISSUER,

@@ -3,7 +3,7 @@ import { clientAuthenticationNone, type Jwk, type JwtSigner } from '@openid4vc/o
 import { Openid4vciClient, Openid4vciVersion, setGlobalConfig } from '@openid4vc/openid4vci';
 import { type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
 import { type Holder, newHolder } from './helpers/wallet.js';

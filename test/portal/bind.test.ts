@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueSdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
 import { signProof } from '../../src/portal/issuance/holder-proof.js';
 import { asMetadata, CookieJar, issuerMetadata, Stub, startPortal, type TestPortal } from './stubs.js';

@@ -9,7 +9,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueSdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
 import { DIALECTS, isPostgresAvailable } from '../helpers/databases.js';
 import {

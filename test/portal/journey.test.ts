@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LoopbackBrowser as Browser } from '../helpers/loopback-browser.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 

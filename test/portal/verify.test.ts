@@ -1,6 +1,6 @@
 import { createHeaderAndPayload, StatusList } from '@sd-jwt/jwt-status-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
 import { parseIssuerMetadata } from '../../src/portal/catalog/issuer-metadata.js';
 import { messages } from '../../src/portal/i18n/index.js';

@@ -1,4 +1,5 @@
 import { UNDEFINED_TERMS_CONTEXT, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../jsonld/contexts.js';
+import { bitstringStatusEntries } from '../status/bitstring-status-list.js';
 
 export type DataModel = '2.0' | '1.1';
 
@@ -55,13 +56,7 @@ export function buildW3cCredential(input: W3cCredentialInput): Record<string, un
     input.subjectId && input.credentialSubject.id === undefined
       ? { id: input.subjectId, ...input.credentialSubject }
       : input.credentialSubject;
-  const status = input.status?.map((entry) => ({
-    id: entry.id ?? `${entry.statusListCredential}#${entry.statusListIndex}`,
-    type: 'BitstringStatusListEntry',
-    statusPurpose: entry.statusPurpose,
-    statusListIndex: entry.statusListIndex,
-    statusListCredential: entry.statusListCredential,
-  }));
+  const status = input.status && bitstringStatusEntries(input.status);
   return {
     '@context': contexts,
     ...(input.id ? { id: input.id } : {}),

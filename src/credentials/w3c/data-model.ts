@@ -1,12 +1,12 @@
+import { CredentialValidityError, CredentialVerificationError, type FailedCheck } from '../errors.js';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../jsonld/contexts.js';
-import { CredentialVerificationError } from '../sd-jwt-vc/errors.js';
 import type { DataModel } from './credential.js';
 
 /** Clock skew tolerated on validity times, seconds. */
 const SKEW = 30;
 
-function fail(reason: string): never {
-  throw new CredentialVerificationError(reason);
+function fail(reason: string, check?: FailedCheck): never {
+  throw new CredentialVerificationError(reason, check);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -56,7 +56,8 @@ export function checkW3cDataModel(
   const issuer =
     typeof issuerValue === 'string' ? issuerValue : isObject(issuerValue) ? issuerValue.id : undefined;
   if (typeof issuer !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(issuer)) fail('issuer is not a URL');
-  if (options.expectedIssuer !== undefined && issuer !== options.expectedIssuer) fail('unexpected issuer');
+  if (options.expectedIssuer !== undefined && issuer !== options.expectedIssuer)
+    fail('unexpected issuer', 'issuer');
   const subjects = Array.isArray(credential.credentialSubject)
     ? credential.credentialSubject
     : [credential.credentialSubject];
@@ -70,8 +71,11 @@ export function checkW3cDataModel(
     credential[fromMember] === undefined ? undefined : parseDate(credential[fromMember], fromMember);
   const until =
     credential[untilMember] === undefined ? undefined : parseDate(credential[untilMember], untilMember);
-  if (from !== undefined && from > now + SKEW * 1000) fail('not yet valid');
-  if (until !== undefined && until <= now - SKEW * 1000) fail('expired');
+  const validFrom = from !== undefined ? new Date(from) : undefined;
+  if (from !== undefined && from > now + SKEW * 1000)
+    throw new CredentialValidityError('not yet valid', validFrom);
+  if (until !== undefined && until <= now - SKEW * 1000)
+    throw new CredentialValidityError('expired', validFrom);
   return {
     dataModel,
     issuer,

@@ -1,4 +1,6 @@
 import { Type as T, type TSchema } from '@sinclair/typebox';
+import { PROOF_SUITES } from '../../credentials/data-integrity/suites.js';
+import { FORMAT_IDS } from '../../credentials/formats/index.js';
 
 /**
  * The JSON schema of a credential configuration as the admin API and the CLI accept it. Fastify
@@ -59,19 +61,13 @@ export const ProviderSchema = T.Union([
 export const ConfigurationSchema = T.Object(
   {
     id: Id,
-    format: T.Union(['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'mso_mdoc'].map((f) => T.Literal(f))),
+    format: T.Union(FORMAT_IDS.map((f) => T.Literal(f))),
     scope: T.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,100}$' }),
     vct: T.Optional(T.String({ minLength: 1, maxLength: 500 })),
     typeMetadata: T.Optional(T.Record(T.String(), T.Unknown())),
     decoys: T.Optional(T.Integer({ minimum: 0, maximum: 10 })),
     dataModel: T.Optional(T.Union([T.Literal('2.0'), T.Literal('1.1')])),
-    proofSuite: T.Optional(
-      T.Union(
-        ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'eddsa-jcs-2022', 'Ed25519Signature2020'].map((s) =>
-          T.Literal(s),
-        ),
-      ),
-    ),
+    proofSuite: T.Optional(T.Union(PROOF_SUITES.map((s) => T.Literal(s)))),
     signingAlg: T.Optional(T.Union([T.Literal('ES256'), T.Literal('EdDSA')])),
     credentialDefinition: T.Optional(
       T.Object(

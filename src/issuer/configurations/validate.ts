@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Value } from '@sinclair/typebox/value';
+import { requireFormat } from '../../credentials/formats/index.js';
 import { parseCsv } from '../providers/csv.js';
 import { dataFile } from '../providers/providers.js';
 import { checkQuery } from '../providers/sql.js';
@@ -16,50 +17,13 @@ export class ConfigurationError extends Error {
   }
 }
 
-const W3C = new Set(['jwt_vc_json', 'ldp_vc']);
-const SD_JWT = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
-
 /** The key that makes a configuration unique: one per vct / type set / doctype per format. */
 export function uniqueKey(c: CredentialConfiguration): string {
-  if (SD_JWT.has(c.format)) return `${c.format} vct ${c.vct}`;
-  if (W3C.has(c.format))
+  const kind = requireFormat(c.format).documentKind;
+  if (kind === 'sd-jwt') return `${c.format} vct ${c.vct}`;
+  if (kind === 'w3c')
     return `${c.format} type ${[...new Set(c.credentialDefinition?.type ?? [])].sort().join(',')}`;
   return `${c.format} doctype ${c.doctype}`;
-}
-
-function formatProblems(c: CredentialConfiguration): string[] {
-  const problems: string[] = [];
-  if (SD_JWT.has(c.format)) {
-    if (!c.vct) problems.push(`vct: required for ${c.format}`);
-    if (c.doctype || c.credentialDefinition)
-      problems.push(`${c.format} takes vct, not doctype or credentialDefinition`);
-  } else if (W3C.has(c.format)) {
-    const types = c.credentialDefinition?.type ?? [];
-    if (!types.includes('VerifiableCredential'))
-      problems.push('credentialDefinition.type: must include VerifiableCredential');
-    if (c.vct || c.doctype) problems.push(`${c.format} takes credentialDefinition, not vct or doctype`);
-    if (c.format === 'ldp_vc' && !c.credentialDefinition?.['@context'])
-      problems.push('credentialDefinition.@context: required for ldp_vc');
-  } else if (c.format === 'mso_mdoc') {
-    if (!c.doctype) problems.push('doctype: required for mso_mdoc');
-    if (c.vct || c.credentialDefinition)
-      problems.push('mso_mdoc takes doctype, not vct or credentialDefinition');
-  }
-  // Suite, algorithm and key must agree: EdDSA suites sign with an Ed25519 key, ECDSA with P-256.
-  if (c.proofSuite) {
-    if (c.format !== 'ldp_vc') problems.push('proofSuite: only for ldp_vc');
-    const needs = c.proofSuite === 'ecdsa-rdfc-2019' ? 'ES256' : 'EdDSA';
-    if (c.signingAlg && c.signingAlg !== needs)
-      problems.push(`signingAlg: ${c.proofSuite} signs with ${needs}, not ${c.signingAlg}`);
-  }
-  if (c.format === 'mso_mdoc' && c.signingAlg === 'EdDSA')
-    problems.push('signingAlg: mso_mdoc is signed with ES256 here (ISO 18013-5 issuer keys are ECDSA)');
-  if (c.dataModel && !W3C.has(c.format)) problems.push('dataModel: only for W3C formats');
-  if (c.proofSuite === 'Ed25519Signature2020' && c.dataModel === '2.0')
-    problems.push('proofSuite: Ed25519Signature2020 goes with data model 1.1');
-  if ((c.typeMetadata || c.decoys !== undefined) && !SD_JWT.has(c.format))
-    problems.push('typeMetadata and decoys are for SD-JWT VC only');
-  return problems;
 }
 
 function providerProblems(c: CredentialConfiguration): string[] {
@@ -82,7 +46,7 @@ function templateProblems(c: CredentialConfiguration): string[] {
     if (error instanceof TemplateError) return [`template: ${error.message}`];
     throw error;
   }
-  if (c.format === 'mso_mdoc') {
+  if (requireFormat(c.format).documentKind === 'mdoc') {
     for (const [namespace, elements] of Object.entries(c.template.output)) {
       if (typeof elements === 'string')
         return [`template ${c.template.name}: ${namespace}: mdoc output maps namespaces to elements`];
@@ -103,7 +67,11 @@ export function validateConfiguration(input: unknown): CredentialConfiguration {
     throw new ConfigurationError(problems);
   }
   const c = input as CredentialConfiguration;
-  const problems = [...formatProblems(c), ...providerProblems(c), ...templateProblems(c)];
+  const problems = [
+    ...requireFormat(c.format).configurationProblems(c),
+    ...providerProblems(c),
+    ...templateProblems(c),
+  ];
   if (problems.length) throw new ConfigurationError(problems);
   return c;
 }

@@ -1,3 +1,4 @@
+import { requireFormat } from '../../credentials/formats/index.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import { defaultFormatMetadata, issuerDisplay, type MetadataContext } from '../metadata.js';
 import {
@@ -41,12 +42,11 @@ export function buildDraft13Metadata(
   const issuer = ctx.publicUrl;
   const supported: Record<string, unknown> = {};
   for (const c of configurations) {
-    const sdJwt = c.format === 'dc+sd-jwt' || c.format === 'vc+sd-jwt';
     supported[c.id] = {
       // Draft 13 predates the `dc+sd-jwt` media type (Appendix A.3).
-      format: sdJwt ? 'vc+sd-jwt' : c.format,
+      format: requireFormat(c.format).draft13Id,
       scope: c.scope,
-      ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c, ctx.signingAlg)),
+      ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c)),
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGS] } },
       display: c.display,
       claims: claimsTree(c),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { didWebFromUrl } from '../../credentials/did/index.js';
+import { FORMATS } from '../../credentials/formats/index.js';
 import { migrateToLatest } from '../../platform/db/index.js';
 import type { KeyStore } from '../../platform/keys/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
@@ -11,12 +12,10 @@ import {
   formatMigrations,
 } from './certificates.js';
 import { ActiveKeys, W3C_KEY_PURPOSE } from './keys.js';
-import { MdocSigner } from './mdoc-signer.js';
 import { registerFormatRoutes } from './routes.js';
-import { SdJwtSigner } from './sd-jwt-signer.js';
+import { IssuerFormatSigner } from './signer.js';
 import type { CredentialFormat, FormatSigner, FormatSignerRegistry, SignerConfiguration } from './types.js';
 import { FormatError } from './types.js';
-import { JwtVcSigner, LdpVcSigner } from './w3c-signers.js';
 
 export { DID_DOCUMENT_PATH, IACA_PATH, issuerDidDocument, TYPE_METADATA_PATH } from './routes.js';
 export * from './types.js';
@@ -77,13 +76,8 @@ export async function setupIssuerFormats(options: IssuerFormatsOptions): Promise
     organization: options.organization ?? 'Attesta',
     issuerUrl: options.publicUrl,
   });
-  const active = new ActiveKeys(options.keys);
-  const signers = new FormatSigners([
-    new SdJwtSigner(active, options.publicUrl),
-    new LdpVcSigner(active, did),
-    new JwtVcSigner(active, did),
-    new MdocSigner(certificates),
-  ]);
+  const source = { keys: new ActiveKeys(options.keys), issuer: options.publicUrl, did, certificates };
+  const signers = new FormatSigners(FORMATS.map((format) => new IssuerFormatSigner(format, source)));
   return {
     signers,
     did,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { buildDidWebDocument } from '../../credentials/did/index.js';
+import { requireFormat } from '../../credentials/formats/index.js';
 import { derToPem } from '../../credentials/mdoc/x509.js';
 import type { KeyStore } from '../../platform/keys/index.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
@@ -57,7 +58,7 @@ export function registerFormatRoutes(
 
   const sendTypeMetadata = (reply: FastifyReply, configuration: CredentialConfiguration | undefined) => {
     const typeMetadata =
-      configuration && (configuration.format === 'dc+sd-jwt' || configuration.format === 'vc+sd-jwt')
+      configuration && requireFormat(configuration.format).documentKind === 'sd-jwt'
         ? typeMetadataOf(configuration)
         : undefined;
     if (!typeMetadata) {
@@ -76,7 +77,7 @@ export function registerFormatRoutes(
     const vct = `${deps.issuer}${request.url.split('?')[0]}`;
     const configurations = await deps.configurations.list();
     const configuration = configurations.find(
-      (c) => c.vct === vct && (c.format === 'dc+sd-jwt' || c.format === 'vc+sd-jwt'),
+      (c) => c.vct === vct && requireFormat(c.format).documentKind === 'sd-jwt',
     );
     return sendTypeMetadata(reply, configuration);
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { issueLdpVc } from '../../credentials/data-integrity/issue.js';
 import { didWebFromUrl } from '../../credentials/did/index.js';
+import { issueLdpVc } from '../../credentials/formats/ldp-vc/index.js';
 import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import type { Config } from '../../platform/config/index.js';
 import { KeyStore, type MasterKey, type SigningKey } from '../../platform/keys/index.js';
@@ -32,10 +32,10 @@ export interface IssuanceDataDeps {
   registry: IdentityRegistry;
   /** The issuer database, migrated with `issuanceMigrations`. */
   db: Kysely<IssuanceTables>;
-  /** Signs status lists (and SD-JWT VCs until the format signers are wired). */
+  /** Signs the Token Status Lists. */
   issuerKey: SigningKey;
-  /** Issue 6's format signers, when available. */
-  signers?: FormatSignerRegistry;
+  /** The format signers (src/issuer/formats). */
+  signers: FormatSignerRegistry;
   log?: { error(object: object, message: string): void };
 }
 
@@ -73,7 +73,7 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
   const issuance = new IssuancePipeline({
     db,
     providers,
-    signer: new PipelineSigner(deps.signers, deps.issuerKey, config.issuer.publicUrl),
+    signer: new PipelineSigner(deps.signers),
     allocator,
     ledger,
     issuer: config.issuer.publicUrl,

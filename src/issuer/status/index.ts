@@ -1,5 +1,4 @@
 export { type AllocatedEntry, STATUS_LIST_SIZE, StatusAllocator, StatusListFull } from './allocator.js';
-export { encodeBitstringStatusList, encodeTokenStatusList } from './encode.js';
 export { STATUS_LIST_MAX_AGE, StatusListPublisher } from './publisher.js';
 export { registerStatusListRoutes } from './routes.js';
 export {

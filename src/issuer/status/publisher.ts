@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
+import {
+  encodeBitstringStatusList,
+  encodeTokenStatusList,
+  STATUS_LIST_JWT_MEDIA_TYPE,
+  STATUS_LIST_JWT_TYP,
+} from '../../credentials/status/index.js';
 import { type SigningKey, signCompactJws } from '../../platform/keys/index.js';
-import { encodeBitstringStatusList, encodeTokenStatusList } from './encode.js';
 import { statusListUrl } from './service.js';
 import type { StatusListKind, StatusTables } from './tables.js';
 
@@ -85,7 +90,7 @@ export class StatusListPublisher {
       // draft-ietf-oauth-status-list §5.1: typ statuslist+jwt, sub = the list's URI.
       const jwt = await signCompactJws(
         this.key,
-        { typ: 'statuslist+jwt' },
+        { typ: STATUS_LIST_JWT_TYP },
         {
           sub: uri,
           iss: this.issuer,
@@ -95,7 +100,7 @@ export class StatusListPublisher {
           status_list: { bits: row.bits, lst: encodeTokenStatusList(row.size, row.bits, entries) },
         },
       );
-      forms = { jwt: { body: jwt, contentType: 'application/statuslist+jwt', etag } };
+      forms = { jwt: { body: jwt, contentType: STATUS_LIST_JWT_MEDIA_TYPE, etag } };
     } else {
       // W3C Bitstring Status List §2.2, secured as a JWT (VC-JOSE-COSE §3.1.1, typ vc+jwt).
       const credential = {
@@ -108,7 +113,7 @@ export class StatusListPublisher {
           id: `${uri}#list`,
           type: 'BitstringStatusList',
           statusPurpose: row.purpose,
-          encodedList: encodeBitstringStatusList(row.size, entries),
+          encodedList: await encodeBitstringStatusList(row.size, entries),
           ttl: STATUS_LIST_MAX_AGE * 1000,
         },
       };

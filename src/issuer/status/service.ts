@@ -1,12 +1,17 @@
 import type { Kysely } from 'kysely';
-import type { CredentialFormat, StatusReference } from '../formats/types.js';
+import { requireFormat, type StatusReference } from '../../credentials/formats/index.js';
+import { TOKEN_STATUS } from '../../credentials/status/index.js';
 import type { LedgerTables } from '../ledger/tables.js';
 import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
 
 export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
 
 /** IETF Token Status List values (§7.1): 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED. */
-const TOKEN_VALUE: Record<CredentialStatus, number> = { valid: 0, revoked: 1, suspended: 2 };
+const TOKEN_VALUE: Record<CredentialStatus, number> = {
+  valid: TOKEN_STATUS.valid,
+  revoked: TOKEN_STATUS.invalid,
+  suspended: TOKEN_STATUS.suspended,
+};
 
 export class StatusChangeError extends Error {
   constructor(
@@ -19,8 +24,8 @@ export class StatusChangeError extends Error {
 }
 
 /** Which lists a credential of a format gets an entry in. */
-export function statusPlan(format: CredentialFormat): { kind: StatusListKind; purpose: StatusPurpose }[] {
-  if (format === 'jwt_vc_json' || format === 'ldp_vc') {
+export function statusPlan(format: string): { kind: StatusListKind; purpose: StatusPurpose }[] {
+  if (requireFormat(format).statusList === 'bitstring-status-list') {
     return [
       { kind: 'bitstring', purpose: 'revocation' },
       { kind: 'bitstring', purpose: 'suspension' },

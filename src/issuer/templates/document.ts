@@ -1,12 +1,10 @@
+import { type FormatDocument, requireFormat } from '../../credentials/formats/index.js';
+import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../../credentials/jsonld/contexts.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
-import type { FormatDocument } from '../formats/types.js';
 import { valueAt } from './compile.js';
 import { TemplateError } from './errors.js';
 
-const VC_BASE_CONTEXTS = new Set([
-  'https://www.w3.org/ns/credentials/v2',
-  'https://www.w3.org/2018/credentials/v1',
-]);
+const VC_BASE_CONTEXTS = new Set([VC_V2_CONTEXT, VC_V1_CONTEXT]);
 
 /**
  * The per-format document of a rendered template: SD-JWT claims with the disclosable paths the
@@ -18,9 +16,8 @@ export function toDocument(
   rendered: Record<string, unknown>,
 ): FormatDocument {
   const name = configuration.template?.name ?? '(none)';
-  switch (configuration.format) {
-    case 'dc+sd-jwt':
-    case 'vc+sd-jwt':
+  switch (requireFormat(configuration.format).documentKind) {
+    case 'sd-jwt':
       return {
         kind: 'sd-jwt',
         claims: rendered,
@@ -28,8 +25,7 @@ export function toDocument(
           .filter((c) => c.disclosable && valueAt(rendered, c.path) !== undefined)
           .map((c) => c.path),
       };
-    case 'jwt_vc_json':
-    case 'ldp_vc': {
+    case 'w3c': {
       const definition = configuration.credentialDefinition ?? { type: ['VerifiableCredential'] };
       return {
         kind: 'w3c',
@@ -39,7 +35,7 @@ export function toDocument(
         credentialSubject: rendered,
       };
     }
-    case 'mso_mdoc': {
+    case 'mdoc': {
       for (const [namespace, elements] of Object.entries(rendered)) {
         if (typeof elements !== 'object' || elements === null || Array.isArray(elements)) {
           throw new TemplateError(

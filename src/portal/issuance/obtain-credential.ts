@@ -1,4 +1,6 @@
 import type { JWK } from 'jose';
+import { FORMAT_IDS, formatOf } from '../../credentials/formats/index.js';
+import type { VerifiedCredential } from '../../credentials/verify/index.js';
 import type { Config } from '../../platform/config/index.js';
 import type { CredentialType, IssuerCatalog } from '../catalog/issuer-metadata.js';
 import { UpstreamError } from '../errors.js';
@@ -7,38 +9,10 @@ import type { HolderMode } from '../store/flow-store.js';
 import { type AccessGrant, fetchNonce, requestCredential } from './credential-request.js';
 import { holderKeyFor, publicMembers, signProof } from './holder-proof.js';
 import type { IssuerKeys } from './issuer-keys.js';
-import { type VerifiedCredential, verifyObtainedCredential } from './verify-credential.js';
-import { verifyOtherFormat } from './verify-other-formats.js';
+import { verifyObtainedCredential } from './verify-credential.js';
 
-/** Formats the portal can verify and show; other configurations are not offered. */
-export const SUPPORTED_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'mso_mdoc']);
-const SD_JWT_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt']);
-
-/** Media types of the raw download per format. */
-const MEDIA_TYPES: Record<string, string> = {
-  'dc+sd-jwt': 'application/dc+sd-jwt',
-  'vc+sd-jwt': 'application/dc+sd-jwt',
-  jwt_vc_json: 'application/vc+jwt',
-  ldp_vc: 'application/vc+ld+json',
-  mso_mdoc: 'text/plain; charset=utf-8',
-};
-
-/** Claims of the JWT and SD-JWT machinery, not of the person (RFC 7519 §4.1, SD-JWT VC §3.2.2). */
-export const TECHNICAL_CLAIMS = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'iat',
-  'nbf',
-  'exp',
-  'jti',
-  'cnf',
-  'vct',
-  'vct#integrity',
-  'status',
-  '_sd',
-  '_sd_alg',
-]);
+/** Formats the portal can verify and show (every format of src/credentials/formats); others are not offered. */
+export const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(FORMAT_IDS);
 
 export interface IssuanceInput {
   catalog: IssuerCatalog;
@@ -82,6 +56,55 @@ export async function obtainCredential(
   );
 }
 
+/** A value of an mdoc element as the card shows it: dates as ISO dates, pictures as data URIs. */
+function mdocValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    const jpeg = value[0] === 0xff && value[1] === 0xd8;
+    const png = value[0] === 0x89 && value[1] === 0x50;
+    return jpeg || png
+      ? `data:image/${jpeg ? 'jpeg' : 'png'};base64,${Buffer.from(value).toString('base64')}`
+      : `(${value.length} bytes)`;
+  }
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (Array.isArray(value)) return value.map(mdocValue);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), mdocValue(v)]));
+  if (typeof value === 'object' && value !== null) {
+    const text = String(value);
+    if (text !== '[object Object]') return text; // e.g. a full-date
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mdocValue(v)]));
+  }
+  return value;
+}
+
+/**
+ * The claims the card shows, and the metadata's claim paths rewritten to their shape: W3C claims
+ * live under `credentialSubject` (OpenID4VCI 1.0 Appendix A.1), mdoc elements under their
+ * namespace (Appendix A.2; the card shows the first namespace), SD-JWT claims at the top.
+ */
+function cardClaims(type: CredentialType, verified: VerifiedCredential) {
+  const kind = formatOf(verified.format)?.documentKind;
+  if (kind === 'mdoc') {
+    const [namespace = '', elements = {}] = Object.entries(verified.claims)[0] ?? [];
+    return {
+      claims: Object.fromEntries(
+        Object.entries(elements as Record<string, unknown>).map(([k, v]) => [k, mdocValue(v)]),
+      ),
+      claimsMeta: type.claims
+        .filter((c) => c.path.startsWith(`${namespace}.`))
+        .map((c) => ({ ...c, path: c.path.slice(namespace.length + 1) })),
+    };
+  }
+  if (kind === 'w3c') {
+    return {
+      claims: verified.personalClaims,
+      claimsMeta: type.claims.map((c) => ({ ...c, path: c.path.replace(/^credentialSubject\./, '') })),
+    };
+  }
+  return { claims: verified.personalClaims, claimsMeta: type.claims };
+}
+
+const seconds = (date: Date | undefined) => (date ? Math.floor(date.getTime() / 1000) : undefined);
+
 /** Verifies what the issuer sent against the holder key it was asked for, and describes it for the card. */
 export async function verifyAndDescribe(
   config: Config,
@@ -90,66 +113,27 @@ export async function verifyAndDescribe(
   holder: HolderMode,
 ): Promise<ObtainedCredential> {
   const { catalog, type, credential } = input;
-  if (!SD_JWT_FORMATS.has(type.format)) {
-    const checked = await verifyOtherFormat(config, catalog, type, credential, input.holderJwk);
-    return {
-      configurationId: type.id,
-      credential,
-      mediaType: MEDIA_TYPES[type.format] ?? 'application/octet-stream',
-      format: type.format,
-      typeName: type.name,
-      issuerName: catalog.name,
-      typeDisplay: type.display,
-      issuerDisplay: catalog.display,
-      claimsMeta: checked.claimsMeta,
-      claims: checked.claims,
-      labels: type.labels,
-      selectable: [],
-      holder,
-      issuer: catalog.issuer,
-      issuedAt: checked.issuedAt,
-      expiresAt: checked.expiresAt,
-    };
-  }
-  const verified = await verifyObtainedCredential(keys, credential, {
+  const verified = await verifyObtainedCredential(config, keys, credential, {
     issuer: catalog.issuer,
+    format: type.format,
     vct: type.vct,
     holderJwk: input.holderJwk,
   });
-  return describe(catalog, type, credential, verified, holder);
-}
-
-export function describe(
-  catalog: IssuerCatalog,
-  type: CredentialType,
-  credential: string,
-  verified: VerifiedCredential,
-  holder: HolderMode,
-): ObtainedCredential {
-  const personal = Object.fromEntries(
-    Object.entries(verified.claims as Record<string, unknown>).filter(
-      ([name]) => !TECHNICAL_CLAIMS.has(name),
-    ),
-  );
-  const payload = verified.payload as { iat?: unknown; exp?: unknown };
   return {
     configurationId: type.id,
     credential,
-    mediaType: 'application/dc+sd-jwt',
+    mediaType: formatOf(type.format)?.mediaType ?? 'application/octet-stream',
     format: type.format,
     typeName: type.name,
     issuerName: catalog.name,
     typeDisplay: type.display,
     issuerDisplay: catalog.display,
-    claimsMeta: type.claims,
-    claims: personal,
+    ...cardClaims(type, verified),
     labels: type.labels,
-    selectable: [
-      ...new Set(verified.disclosures.map((d) => d.name).filter((n): n is string => n !== undefined)),
-    ],
+    selectable: verified.disclosed,
     holder,
     issuer: catalog.issuer,
-    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
-    expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
+    issuedAt: seconds(verified.validFrom),
+    expiresAt: seconds(verified.validUntil),
   };
 }

@@ -1,5 +1,6 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { formatOf } from '../../credentials/formats/index.js';
 import { type PortalContext, sendMessage, sendPage } from '../context.js';
 import { htmlToken } from '../html/html.js';
 import { pageContext } from '../i18n/index.js';
@@ -22,14 +23,6 @@ export interface Retrieval {
 
 /** How long a one-time retrieval link in a QR code works. */
 export const RETRIEVAL_TTL_MS = 60 * 60_000;
-
-const FILE_EXTENSIONS: Record<string, string> = {
-  'dc+sd-jwt': 'sd-jwt',
-  'vc+sd-jwt': 'sd-jwt',
-  jwt_vc_json: 'jwt',
-  ldp_vc: 'jsonld',
-  mso_mdoc: 'mdoc',
-};
 
 function attachment(reply: FastifyReply, type: string, name: string): FastifyReply {
   return reply
@@ -91,7 +84,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: PortalContext): void
     async (request, reply) => {
       const obtained = await find(request, request.params.id);
       if (!obtained) return sendMessage(request, reply, notFoundMessage);
-      const extension = FILE_EXTENSIONS[obtained.format] ?? 'txt';
+      const extension = formatOf(obtained.format)?.fileExtension ?? 'txt';
       return attachment(
         reply,
         obtained.mediaType,

@@ -3,11 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { type PortalContext, sendPage } from '../context.js';
 import { pageContext } from '../i18n/index.js';
 import { verifyFormPage, verifyResultPage } from '../pages/verify.js';
-import { type VerificationReport, verifySdJwt } from '../verify/checks.js';
+import { type VerificationReport, verifyReport } from '../verify/checks.js';
 import { credentialFromFile, credentialFromText } from '../verify/extract.js';
-import { verifyMdocReport } from '../verify/mdoc.js';
 import { boundaryOf, parseMultipart } from '../verify/multipart.js';
-import { verifyW3c } from '../verify/w3c.js';
 
 /** Verifications per client IP and minute. */
 export const VERIFY_RATE_LIMIT = { max: 60, timeWindow: 60_000 };
@@ -64,14 +62,8 @@ export async function verifyRoutes(app: FastifyInstance, ctx: PortalContext): Pr
   );
 }
 
-/**
- * Dispatches on the credential's shape: SD-JWT VC (`~`), `jwt_vc_json` (a JWT), `ldp_vc` (JSON-LD),
- * `mso_mdoc` (base64url IssuerSigned). Only the catalogue's issuers are trusted.
- */
+/** A credential of any format, checked by src/credentials/verify; only the catalogue's issuers are trusted. */
 async function verifyAny(ctx: PortalContext, credential: string): Promise<VerificationReport> {
   const trusted = (await ctx.catalogs.all()).flatMap((e) => (e.catalog ? [e.catalog.issuer] : []));
-  if (credential.includes('~')) return verifySdJwt(ctx.config, ctx.issuerKeys, trusted, credential);
-  if (credential.startsWith('{') || credential.split('.').length === 3)
-    return verifyW3c(ctx.config, trusted, credential);
-  return verifyMdocReport(ctx.config, trusted, credential);
+  return verifyReport(ctx.config, ctx.issuerKeys, trusted, credential);
 }

@@ -1,8 +1,5 @@
-import { verifyMdoc } from '../../credentials/mdoc/verify.js';
-import { CredentialVerificationError } from '../../credentials/sd-jwt-vc/index.js';
 import type { Config } from '../../platform/config/index.js';
 import { request, requireSecureUrl } from '../http.js';
-import { report, type VerificationReport } from './report.js';
 
 /** Where an issuer of ours publishes its IACA root certificate (PEM), the mdoc trust anchor. */
 export const IACA_PATH = '/mdoc/iaca.pem';
@@ -26,46 +23,4 @@ export async function trustedRoots(config: Config, issuers: string[]): Promise<U
     }
   }
   return roots;
-}
-
-/**
- * An `mso_mdoc` IssuerSigned (base64url, as OpenID4VCI returns it): the document-signer chain must
- * end at the IACA root of an issuer of the catalogue, then the MSO signature, digests and validity.
- */
-export async function verifyMdocReport(
-  config: Config,
-  issuers: string[],
-  encoded: string,
-): Promise<VerificationReport> {
-  const format = 'mso_mdoc';
-  const roots = await trustedRoots(config, issuers);
-  try {
-    const verified = await verifyMdoc(encoded, { trustedCertificates: roots });
-    const claims: Record<string, unknown> = {};
-    for (const elements of Object.values(verified.namespaces)) {
-      for (const [name, value] of Object.entries(elements)) {
-        claims[name] = value instanceof Uint8Array ? `(${value.length} bytes)` : value;
-      }
-    }
-    return report({
-      format,
-      issuer: verified.docType,
-      checks: { signature: 'passed', issuer: 'passed', validity: 'passed', status: 'skipped' },
-      claims: JSON.parse(JSON.stringify(claims)) as Record<string, unknown>,
-    });
-  } catch (error) {
-    const reason = error instanceof CredentialVerificationError ? error.message : 'invalid';
-    const time = /valid/i.test(reason);
-    const chain = /chain|certificate|trust/i.test(reason);
-    return report({
-      format,
-      checks: {
-        signature: time ? 'passed' : 'failed',
-        issuer: chain ? 'failed' : time ? 'passed' : 'skipped',
-        validity: time ? 'failed' : 'skipped',
-        status: 'skipped',
-      },
-      reasons: [reason],
-    });
-  }
 }

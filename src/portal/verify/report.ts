@@ -12,9 +12,6 @@ export interface VerificationReport {
   vct?: string | undefined;
 }
 
-/** Reasons of the formats' verifiers that are about time only (the signature held). */
-export const TIME_REASONS = new Set(['expired', 'not yet valid', 'issued in the future', 'mdoc: VALIDITY']);
-
 /** A report from its checks: valid when the signature passed and no check failed. */
 export function report(
   partial: Partial<VerificationReport> & Pick<VerificationReport, 'checks'>,
