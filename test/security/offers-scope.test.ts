@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/sd-jwt-vc/index.js';
+import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import type { ProtocolTables } from '../../src/issuer/protocol-database.js';
 import { openDatabase } from '../../src/platform/db/index.js';
 import {

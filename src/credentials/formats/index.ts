@@ -61,5 +61,10 @@ export function formatByShape(credential: unknown): CredentialFormat | undefined
   return FORMATS.find((format) => format.detect(credential));
 }
 
+export { JWT_VC_JSON } from './jwt-vc-json/id.js';
+export { LDP_VC } from './ldp-vc/id.js';
+export { MSO_MDOC } from './mso-mdoc/id.js';
+export { MDL_DOCTYPE } from './mso-mdoc/mdl.js';
+export { SD_JWT_VC, SD_JWT_VC_LEGACY } from './sd-jwt-vc/id.js';
 export * from './types.js';
 export { jwtVcJson, ldpVc, msoMdoc, sdJwtVc };

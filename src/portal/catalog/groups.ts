@@ -1,3 +1,12 @@
+import {
+  formatOf,
+  JWT_VC_JSON,
+  LDP_VC,
+  MDL_DOCTYPE,
+  MSO_MDOC,
+  SD_JWT_VC,
+  SD_JWT_VC_LEGACY,
+} from '../../credentials/formats/index.js';
 import type { CredentialType } from './issuer-metadata.js';
 
 /**
@@ -12,7 +21,13 @@ import type { CredentialType } from './issuer-metadata.js';
  * - jwt_vc_json, then ldp_vc: the issuer's key is in its did:web document, fetched at verification;
  *   ldp_vc also needs its JSON-LD contexts and is the largest.
  */
-export const CARD_FORMAT_PREFERENCE = ['dc+sd-jwt', 'vc+sd-jwt', 'mso_mdoc', 'jwt_vc_json', 'ldp_vc'];
+export const CARD_FORMAT_PREFERENCE: readonly string[] = [
+  SD_JWT_VC,
+  SD_JWT_VC_LEGACY,
+  MSO_MDOC,
+  JWT_VC_JSON,
+  LDP_VC,
+];
 
 /** One credential as a person sees it: the configurations that issue it, in journey order. */
 export interface CredentialGroup {
@@ -63,19 +78,16 @@ export function siblingsOf(types: CredentialType[], id: string): CredentialType[
 /** Which plain-words name a format gets in the "other formats" list (messages `formatNames`). */
 export type FormatName = 'sdJwt' | 'jwtVc' | 'ldpVc' | 'mdl' | 'mdoc' | 'other';
 
-/** ISO/IEC 18013-5 §7.1: the document type of a mobile driving licence. */
-const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
-
 export function formatName(type: Pick<CredentialType, 'format' | 'doctype'>): FormatName {
-  switch (type.format) {
-    case 'dc+sd-jwt':
-    case 'vc+sd-jwt':
+  switch (formatOf(type.format)?.id) {
+    case SD_JWT_VC:
       return 'sdJwt';
-    case 'jwt_vc_json':
+    case JWT_VC_JSON:
       return 'jwtVc';
-    case 'ldp_vc':
+    case LDP_VC:
       return 'ldpVc';
-    case 'mso_mdoc':
+    case MSO_MDOC:
+      // ISO/IEC 18013-5 §7.1: the document type of a mobile driving licence.
       return type.doctype === MDL_DOCTYPE ? 'mdl' : 'mdoc';
     default:
       return 'other';

@@ -11,10 +11,7 @@ import { detectFormat } from '../../../src/credentials/verify/index.js';
 const IDENTIFIERS = ['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'mso_mdoc'];
 const SRC = new URL('../../../src/', import.meta.url).pathname;
 const HOME = 'credentials/formats/';
-const literal = new RegExp(
-  `(['"])(${IDENTIFIERS.map((id) => id.replace(/[+]/g, '\\+')).join('|')})\\1`,
-  'g',
-);
+const literal = new RegExp(`(['"])(${IDENTIFIERS.map((id) => id.replace(/[+]/g, '\\+')).join('|')})\\1`, 'g');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
