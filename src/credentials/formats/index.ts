@@ -1,26 +1,16 @@
-import type { JWT_VC_JSON } from './jwt-vc-json/id.js';
+import type { CredentialFormatId } from './ids.js';
 import { jwtVcJson } from './jwt-vc-json/index.js';
-import type { LDP_VC } from './ldp-vc/id.js';
 import { ldpVc } from './ldp-vc/index.js';
-import type { MSO_MDOC } from './mso-mdoc/id.js';
 import { msoMdoc } from './mso-mdoc/index.js';
-import type { SD_JWT_VC, SD_JWT_VC_LEGACY } from './sd-jwt-vc/id.js';
 import { sdJwtVc } from './sd-jwt-vc/index.js';
 import type { CredentialFormat } from './types.js';
 
 /**
  * Every credential format, in detection order. Adding a format is a folder beside these and one
- * entry here (and its identifiers in `CredentialFormatId`); docs/architecture.md shows an example.
+ * entry here (its identifiers join the `CredentialFormatId` type in ids.ts); docs/architecture.md
+ * shows an example.
  */
 export const FORMATS: readonly CredentialFormat[] = [sdJwtVc, jwtVcJson, ldpVc, msoMdoc];
-
-/** Every OpenID4VCI `format` identifier we know, aliases included. */
-export type CredentialFormatId =
-  | typeof SD_JWT_VC
-  | typeof SD_JWT_VC_LEGACY
-  | typeof JWT_VC_JSON
-  | typeof LDP_VC
-  | typeof MSO_MDOC;
 
 const BY_ID = new Map<string, CredentialFormat>(
   FORMATS.flatMap((format) => [format.id, ...format.aliases].map((id) => [id, format] as const)),
@@ -61,6 +51,7 @@ export function formatByShape(credential: unknown): CredentialFormat | undefined
   return FORMATS.find((format) => format.detect(credential));
 }
 
+export type { CredentialFormatId } from './ids.js';
 export { JWT_VC_JSON } from './jwt-vc-json/id.js';
 export { LDP_VC } from './ldp-vc/id.js';
 export { MSO_MDOC } from './mso-mdoc/id.js';

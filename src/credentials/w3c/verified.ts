@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import { resolveDidUrlToJwk } from '../did/index.js';
-import type { CredentialFormatId } from '../formats/index.js';
-import type { VerifiedCredential } from '../verify/types.js';
+import type { CredentialFormatId } from '../formats/ids.js';
+import type { VerifiedCredential } from '../formats/types.js';
 import type { DataModelCheck } from './data-model.js';
 
 /** The holder key a subject id names, when it is a self-describing DID (did:jwk, did:key). */

@@ -1,5 +1,4 @@
 import { CredentialVerificationError } from '../../errors.js';
-import type { VerifyContext } from '../../verify/types.js';
 import {
   issuedTypes,
   unsignedW3cCredential,
@@ -8,7 +7,7 @@ import {
 } from '../../w3c/issue.js';
 import { verifiedW3cCredential, w3cIssuerOf } from '../../w3c/verified.js';
 import { foreignMemberProblems } from '../configuration.js';
-import type { CredentialFormat, IssueInput, IssuerKeyMaterial } from '../types.js';
+import type { CredentialFormat, IssueInput, IssuerKeyMaterial, VerifyContext } from '../types.js';
 import { JWT_VC_JSON, JWT_VC_MEDIA_TYPE } from './id.js';
 import { issueJwtVc } from './issue.js';
 import { verifyJwtVc } from './verify.js';

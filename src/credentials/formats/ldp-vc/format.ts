@@ -1,7 +1,6 @@
 import { type ProofSuite, SUITE_ALGORITHM } from '../../data-integrity/suites.js';
 import { CredentialVerificationError } from '../../errors.js';
 import { createDocumentLoader } from '../../jsonld/document-loader.js';
-import type { VerifyContext } from '../../verify/types.js';
 import {
   issuedContexts,
   issuedTypes,
@@ -10,7 +9,13 @@ import {
 } from '../../w3c/issue.js';
 import { verifiedW3cCredential, w3cIssuerOf } from '../../w3c/verified.js';
 import { foreignMemberProblems } from '../configuration.js';
-import type { CredentialFormat, FormatConfigurationFields, IssueInput, IssuerKeyMaterial } from '../types.js';
+import type {
+  CredentialFormat,
+  FormatConfigurationFields,
+  IssueInput,
+  IssuerKeyMaterial,
+  VerifyContext,
+} from '../types.js';
 import { LDP_VC, LDP_VC_MEDIA_TYPE } from './id.js';
 import { issueLdpVc } from './issue.js';
 import { verifyLdpVc } from './verify.js';

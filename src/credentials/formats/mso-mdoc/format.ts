@@ -1,7 +1,13 @@
 import { CredentialVerificationError } from '../../errors.js';
-import type { VerifiedCredential, VerifyContext } from '../../verify/types.js';
 import { foreignMemberProblems } from '../configuration.js';
-import { type CredentialFormat, FormatError, type IssueInput, type IssuerKeyMaterial } from '../types.js';
+import {
+  type CredentialFormat,
+  FormatError,
+  type IssueInput,
+  type IssuerKeyMaterial,
+  type VerifiedCredential,
+  type VerifyContext,
+} from '../types.js';
 import { COSE_ES256, MSO_MDOC, MSO_MDOC_MEDIA_TYPE } from './id.js';
 import { issueMdoc } from './issue.js';
 import { MDL_DOCTYPE, MDL_NAMESPACE, PLACEHOLDER_PORTRAIT } from './mdl.js';

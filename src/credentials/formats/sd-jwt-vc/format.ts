@@ -1,8 +1,14 @@
 import { CredentialVerificationError, IssuerKeysUnavailable } from '../../errors.js';
 import { tokenStatusClaim } from '../../status/token-status-list.js';
-import type { VerifiedCredential, VerifyContext } from '../../verify/types.js';
 import { foreignMemberProblems } from '../configuration.js';
-import { type CredentialFormat, FormatError, type IssueInput, type IssuerKeyMaterial } from '../types.js';
+import {
+  type CredentialFormat,
+  FormatError,
+  type IssueInput,
+  type IssuerKeyMaterial,
+  type VerifiedCredential,
+  type VerifyContext,
+} from '../types.js';
 import { TECHNICAL_CLAIMS } from './claims.js';
 import { SD_JWT_VC, SD_JWT_VC_LEGACY, SD_JWT_VC_MEDIA_TYPE } from './id.js';
 import { issueSdJwtVc } from './issue.js';
