@@ -444,6 +444,20 @@ describe('issuance', () => {
     expect(page).toContain('>invalid_credential</code>');
     expect(page).not.toContain('Amara');
   });
+
+  it('follows a key rotation at the issuer: keys it has cached are asked for again, once', async () => {
+    expect((await approved(new CookieJar())).status).toBe(303);
+    const fetches = () => stub.requests.filter((r) => r.path === '/.well-known/jwt-vc-issuer').length;
+    const before = fetches();
+    const previous = issuerKey;
+    issuerKey = await LocalSigningKey.generate('ES256');
+    try {
+      expect((await approved(new CookieJar())).status).toBe(303);
+      expect(fetches()).toBe(before + 1);
+    } finally {
+      issuerKey = previous;
+    }
+  });
 });
 
 describe.each(DIALECTS)('several portal instances on one $dialect database', ({ dialect, create }) => {

@@ -53,7 +53,9 @@ async function verifyWithIssuerKeys(credential: string, context: VerifyContext):
     return await verify(false);
   } catch (error) {
     // A key we have not seen may be a rotation: ask for the issuer's keys again, once.
-    if (!context.refreshIssuerJwks || error instanceof IssuerKeysUnavailable) throw error;
+    const unknownKey =
+      error instanceof CredentialVerificationError && error.message === 'no issuer key matches';
+    if (!context.refreshIssuerJwks || !unknownKey) throw error;
     return verify(true);
   }
 }
