@@ -2,16 +2,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDidWebDocument, createDidWebResolver, didWebFromUrl } from '../../src/credentials/did/index.js';
-import { issueJwtVc } from '../../src/credentials/formats/jwt-vc-json/issue.js';
-import { issueLdpVc } from '../../src/credentials/formats/ldp-vc/issue.js';
-import { issueMdoc } from '../../src/credentials/formats/mso-mdoc/issue.js';
-import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
-import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
-import { detectFormat, verifyAnyCredential } from '../../src/credentials/verify/index.js';
-import { buildW3cCredential } from '../../src/credentials/w3c/credential.js';
-import { LocalSigningKey } from '../../src/platform/keys/index.js';
-import { certificateChain } from './formats/mso-mdoc/helpers.js';
+import {
+  buildDidWebDocument,
+  createDidWebResolver,
+  didWebFromUrl,
+} from '../../../src/credentials/did/index.js';
+import { issueJwtVc } from '../../../src/credentials/formats/jwt-vc-json/issue.js';
+import { issueLdpVc } from '../../../src/credentials/formats/ldp-vc/issue.js';
+import { issueMdoc } from '../../../src/credentials/formats/mso-mdoc/issue.js';
+import { issueSdJwtVc } from '../../../src/credentials/formats/sd-jwt-vc/index.js';
+import { createDocumentLoader } from '../../../src/credentials/jsonld/document-loader.js';
+import { detectFormat, verifyAnyCredential } from '../../../src/credentials/verify/index.js';
+import { buildW3cCredential } from '../../../src/credentials/w3c/credential.js';
+import { LocalSigningKey } from '../../../src/platform/keys/index.js';
+import { certificateChain } from '../formats/mso-mdoc/helpers.js';
 
 let server: Server;
 let did: string;
