@@ -1,9 +1,12 @@
 import {
+  BACKUP_USAGE,
   CLIENTS_USAGE,
   ISSUER_USAGE,
   KEYS_USAGE,
+  MIGRATE_USAGE,
   OFFER_USAGE,
   PASSWORD_USAGE,
+  RESTORE_USAGE,
   SERVE_USAGE,
   START_USAGE,
 } from './usage.js';
@@ -52,6 +55,21 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'create an issuer-initiated credential offer (wallet link, QR code)',
     usage: OFFER_USAGE,
     load: async () => (await import('./offers.js')).offerCommand,
+  },
+  migrate: {
+    summary: 'apply pending schema migrations to every database (--check: report only)',
+    usage: MIGRATE_USAGE,
+    load: async () => (await import('./migrate.js')).migrateCommand,
+  },
+  backup: {
+    summary: 'online backup of the SQLite databases while serving',
+    usage: BACKUP_USAGE,
+    load: async () => (await import('./backup.js')).backupCommand,
+  },
+  restore: {
+    summary: 'restore a backup into the configured data directory',
+    usage: RESTORE_USAGE,
+    load: async () => (await import('./backup.js')).restoreCommand,
   },
   'password-hash': {
     summary: "hash a password (stdin) for the registry's passwordHash",

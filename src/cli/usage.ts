@@ -37,3 +37,17 @@ ${OPTIONS_USAGE}`;
 export const SERVE_USAGE = `  serve <authz|issuer|portal> [--config file]
                                one service alone, with its own configuration
 ${OPTIONS_USAGE}`;
+
+export const MIGRATE_USAGE = `  migrate [--check] [--config file]
+                               bring every database to this version's schema (services also do it at start);
+                               --check only reports: exit 1 when migrations are pending, 3 when a database
+                               is newer than this version`;
+
+export const BACKUP_USAGE = `  backup --to <folder> [--config file]
+                               online copy of every SQLite database while the services run, with checksums
+                               (PostgreSQL: pg_dump, docs/operations.md); the master key is not included`;
+
+export const RESTORE_USAGE = `  restore --from <folder> [--force] [--config file]
+                               put a backup in place of the configured SQLite databases (services stopped)
+  restore --finish [--config file]
+                               after a PostgreSQL pg_restore: close the status lists open at backup time`;

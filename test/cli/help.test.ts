@@ -23,7 +23,18 @@ function attesta(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.slice(0, marker), modules };
 }
 
-const COMMANDS = ['start', 'serve', 'keys', 'clients', 'issuer', 'offer', 'password-hash'];
+const COMMANDS = [
+  'start',
+  'serve',
+  'keys',
+  'clients',
+  'issuer',
+  'offer',
+  'migrate',
+  'backup',
+  'restore',
+  'password-hash',
+];
 
 describe('attesta --help', () => {
   it('lists every command, loading no dependency', () => {

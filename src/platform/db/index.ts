@@ -1,2 +1,10 @@
 export { type Database, type DatabaseOptions, type DialectName, openDatabase } from './database.js';
-export { type Migrations, migrateToLatest } from './migrate.js';
+export {
+  type MigrationSet,
+  type Migrations,
+  migrateToLatest,
+  pendingMigrations,
+  type SchemaStatus,
+  SchemaTooNewError,
+  schemaStatus,
+} from './migrate.js';

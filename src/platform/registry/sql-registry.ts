@@ -31,7 +31,7 @@ export const DEMO_IDENTITIES_FILE = join(
   '../../../config/demo/identities.json',
 );
 
-const migrations = {
+export const registryMigrations = {
   '0001_identities': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -107,7 +107,7 @@ export class SqlIdentityRegistry implements IdentityRegistry {
 
   static async open(url: string, connections?: DatabaseOptions): Promise<SqlIdentityRegistry> {
     const database = openDatabase<RegistryTables>(url, connections);
-    await migrateToLatest(database.db as Kysely<unknown>, 'registry', migrations);
+    await migrateToLatest(database.db as Kysely<unknown>, 'registry', registryMigrations);
     return new SqlIdentityRegistry(database);
   }
 
