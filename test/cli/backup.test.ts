@@ -1,18 +1,14 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digest } from '@sd-jwt/crypto-nodejs';
-import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { compactVerify, createLocalJWKSet, decodeJwt, type JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupCommand, restoreCommand } from '../../src/cli/backup.js';
 import { issuerCommand } from '../../src/cli/issuer-admin.js';
 import { type Config, loadConfig } from '../../src/platform/config/index.js';
 import { type RunningSystem, startSystem } from '../../src/system.js';
+import { issuingWallet } from '../helpers/issuing-wallet.js';
 import { testConfig } from '../helpers/system.js';
 import { startForeignAs } from '../issuer/helpers/foreign-as.js';
-import { newHolder, proofJwt } from '../issuer/helpers/wallet.js';
 
 /**
  * An operator's backup and restore: credentials are issued, the SQLite databases are backed up while
@@ -72,50 +68,7 @@ describe('attesta backup / attesta restore (SQLite)', () => {
     let system = await startSystem(original, ['authz', 'issuer', 'portal']);
     systems.push(system);
 
-    const issueOne = async () => {
-      const nonce = (
-        (await (await fetch(`${issuerUrl}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-      ).c_nonce;
-      const holder = await newHolder('ES256');
-      const response = await fetch(`${issuerUrl}/credential`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${await as.mint({ claims: { sub: '5102030400' } })}`,
-        },
-        body: JSON.stringify({
-          credential_configuration_id: 'national_id_sd_jwt',
-          proofs: { jwt: [await proofJwt(holder, { audience: issuerUrl, nonce })] },
-        }),
-      });
-      expect(response.status).toBe(200);
-      return ((await response.json()) as { credentials: { credential: string }[] }).credentials[0]
-        ?.credential as string;
-    };
-    const statusOf = (credential: string) =>
-      (
-        decodeJwt(credential.split('~')[0] as string) as {
-          status: { status_list: { idx: number; uri: string } };
-        }
-      ).status.status_list;
-    const entry = (credential: string) => `${statusOf(credential).uri}#${statusOf(credential).idx}`;
-    const listStatus = async (credential: string) =>
-      getListFromStatusListJWT(await (await fetch(statusOf(credential).uri)).text()).getStatus(
-        statusOf(credential).idx,
-      );
-    const verify = async (credential: string) => {
-      const { jwks } = (await (await fetch(`${issuerUrl}/.well-known/jwt-vc-issuer`)).json()) as {
-        jwks: { keys: JWK[] };
-      };
-      const keys = createLocalJWKSet(jwks);
-      return new SDJwtVcInstance({
-        hasher: digest,
-        verifier: async (data: string, signature: string) => {
-          await compactVerify(`${data}.${signature}`, keys);
-          return true;
-        },
-      }).verify(credential);
-    };
+    const { issueOne, statusOf, entry, listStatus, verify } = issuingWallet(issuerUrl, as);
     const search = async (config: Config) => {
       const result = await run(issuerCommand, [
         'credential',
@@ -134,7 +87,7 @@ describe('attesta backup / attesta restore (SQLite)', () => {
     const file = configFile(original, prepared.dataDir);
     const ledgerBefore = await search(original);
     expect(ledgerBefore).toHaveLength(3);
-    const jwksBefore = await (await fetch(`${issuerUrl}/.well-known/jwt-vc-issuer`)).json();
+    const jwksBefore = await issuingWallet(issuerUrl, as).issuerKeys();
     // Revoke the third through the CLI by its list index (what an operator has from a verifier's report).
     const third = statusOf(revoked);
     const listId = third.uri.split('/').at(-1) as string;
