@@ -25,6 +25,11 @@ export interface AccessToken {
   payload: JWTPayload;
 }
 
+/** Who may collect deferred credentials and send notifications: the token's issuer and subject. */
+export function ownerOf(token: AccessToken): string {
+  return `${token.issuer} ${token.subject}`;
+}
+
 /** RFC 7662 introspection of opaque tokens at one authorization server. */
 export interface IntrospectionEndpoint {
   /** The authorization server's issuer identifier (becomes the token's `issuer`). */

@@ -3,8 +3,9 @@ import type { NonceStore } from './nonce-store.js';
 import { NONCE_PATH } from './vocabulary.js';
 
 /**
- * Nonce Endpoint (OpenID4VCI 1.0 §7): a fresh `c_nonce` for key proofs. No authentication and no
- * request body (one sent is ignored); the response must not be cached (§7.2).
+ * Nonce Endpoint (OpenID4VCI 1.0 §7), as its steps: no authentication and no request body (one sent
+ * is ignored) → issue a fresh `c_nonce` (kept in the database, so any instance accepts it once) →
+ * respond, never cached (§7.2).
  */
 export function registerNonceRoute(app: FastifyInstance, nonces: NonceStore): void {
   app.register(async (scope) => {

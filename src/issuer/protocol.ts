@@ -3,10 +3,11 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest } from '../platform/db/index.js';
 import type { KeyStore, MasterKey, SigningKey } from '../platform/keys/index.js';
+import type { AccessGuard, TokenCheck } from './access-guard.js';
 import { AccessTokenVerifier } from './access-token.js';
 import type { AuditTrail } from './admin/audit.js';
 import type { CredentialConfiguration } from './configurations/index.js';
-import { registerCredentialRoute } from './credential.js';
+import { type CredentialRouteDeps, registerCredentialRoute } from './credential/endpoint.js';
 import { registerDeferredRoute } from './deferred/endpoint.js';
 import { DeferredStore } from './deferred/store.js';
 import { DpopVerifier } from './dpop/verify.js';
@@ -56,6 +57,8 @@ export interface ProtocolDeps {
   issuerKey: SigningKey;
   nonces: NonceStore;
   tokens: AccessTokenVerifier;
+  /** Further checks on every access token at the credential, deferred and notification endpoints. */
+  tokenChecks?: readonly TokenCheck[];
   configurations: CredentialConfigurationSource;
   issuance: IssuanceService;
   /** The format signer's members of a configuration's metadata entry (vct, doctype, signing algs…). */
@@ -82,7 +85,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   const dpop = new DpopVerifier(db);
   const offerStore = new OfferStore(db, deps.masterKey.derive('issuer-pre-authorized-code'));
   const attesters = options.trustedAttesters.length > 0 ? { keys: options.trustedAttesters } : undefined;
-  const auth = { tokens: deps.tokens, dpop, publicUrl };
+  const guard: AccessGuard = { tokens: deps.tokens, dpop, publicUrl, checks: deps.tokenChecks };
 
   const context: MetadataContext = {
     publicUrl,
@@ -127,12 +130,12 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   });
 
   const notifications = new NotificationStore(db);
-  const routeDeps = {
+  const routeDeps: CredentialRouteDeps = {
     publicUrl,
     proofMaxAge: config.issuer.proofMaxAge,
     nonceTtl: config.issuer.nonceTtl,
     configurations: deps.configurations,
-    auth,
+    guard,
     nonces: deps.nonces,
     issuance: deps.issuance,
     encryption,
@@ -143,7 +146,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   };
   registerCredentialRoute(app, routeDeps);
   registerDeferredRoute(app, routeDeps);
-  registerNotificationRoute(app, auth, notifications);
+  registerNotificationRoute(app, routeDeps);
 
   const offers = new OfferService({
     publicUrl,

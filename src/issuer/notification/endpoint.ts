@@ -1,60 +1,28 @@
-import { Type as T } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ProtocolError } from '../../platform/errors.js';
-import type { AccessToken } from '../access-token.js';
-import { ownerOf } from '../credential.js';
-import { type Authenticator, authenticate } from '../token/authenticate.js';
+import type { FastifyInstance } from 'fastify';
+import { type AccessGuard, accessTokenOf, requireAccessToken } from '../access-guard.js';
+import { ownerOf } from '../access-token.js';
+import { badRequest } from '../errors.js';
 import { NOTIFICATION_PATH } from '../vocabulary.js';
-import { NOTIFICATION_EVENTS, type NotificationStore } from './store.js';
+import { parseNotificationRequest } from './parse-request.js';
+import type { NotificationStore } from './store.js';
 
-const NotificationRequest = TypeCompiler.Compile(
-  T.Object({
-    notification_id: T.String({ minLength: 1, maxLength: 64 }),
-    event: T.Union(NOTIFICATION_EVENTS.map((e) => T.Literal(e))),
-    event_description: T.Optional(
-      T.String({ maxLength: 500, pattern: '^[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*$' }),
-    ),
-  }),
-);
+export interface NotificationRouteDeps {
+  guard: AccessGuard;
+  notifications: NotificationStore;
+}
 
 /**
- * Notification Endpoint (OpenID4VCI 1.0 §11): the wallet reports what became of the credentials of
- * one response. 204 on success, idempotent; `invalid_notification_id` for an id that is not the
- * caller's, `invalid_notification_request` for a malformed body (§11.3).
+ * Notification Endpoint (OpenID4VCI 1.0 §11), as its steps: authenticate (the shared guard) → parse
+ * → record the event against the caller's notification id → respond 204. Idempotent; an id that is
+ * not the caller's is `invalid_notification_id` (§11.3).
  */
-export function registerNotificationRoute(
-  app: FastifyInstance,
-  auth: Authenticator,
-  notifications: NotificationStore,
-): void {
-  const tokens = new WeakMap<FastifyRequest, AccessToken>();
-  app.post(
-    NOTIFICATION_PATH,
-    {
-      onRequest: async (request, reply) => {
-        const token = await authenticate(auth, request, reply);
-        if (token) tokens.set(request, token);
-      },
-    },
-    async (request, reply) => {
-      const token = tokens.get(request) as AccessToken;
-      const body = request.body;
-      if (!NotificationRequest.Check(body))
-        throw new ProtocolError(
-          400,
-          'invalid_notification_request',
-          'notification_id and a known event are required',
-        );
-      const recorded = await notifications.record(
-        body.notification_id,
-        ownerOf(token),
-        body.event,
-        body.event_description,
-      );
-      if (!recorded) throw new ProtocolError(400, 'invalid_notification_id', 'unknown notification_id');
-      request.log.info({ event: body.event }, 'wallet notification');
-      return reply.status(204).header('cache-control', 'no-store').send();
-    },
-  );
+export function registerNotificationRoute(app: FastifyInstance, deps: NotificationRouteDeps): void {
+  app.post(NOTIFICATION_PATH, { onRequest: requireAccessToken(deps.guard) }, async (request, reply) => {
+    const owner = ownerOf(accessTokenOf(request));
+    const { notification_id: id, event, event_description } = parseNotificationRequest(request.body);
+    if (!(await deps.notifications.record(id, owner, event, event_description)))
+      throw badRequest('invalid_notification_id', 'unknown notification_id');
+    request.log.info({ event }, 'wallet notification');
+    return reply.status(204).header('cache-control', 'no-store').send();
+  });
 }

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
+import type { TokenCheck } from '../../../src/issuer/access-guard.js';
 import {
   AdminAuthenticator,
   ApiKeyStore,
@@ -135,6 +136,8 @@ export async function startProtocolIssuer(
     protocol?: Partial<Config['issuer']['protocol']>;
     database?: string;
     prepared?: { config: Config; dataDir: string };
+    /** Further access token checks of the shared guard (the grant-revocation seam). */
+    tokenChecks?: readonly TokenCheck[];
   } = {},
 ): Promise<ProtocolIssuer> {
   const { config: base, dataDir } = options.prepared ?? (await testConfig({ services: ['issuer'] }));
@@ -169,6 +172,7 @@ export async function startProtocolIssuer(
     issuerKey,
     nonces,
     tokens,
+    tokenChecks: options.tokenChecks,
     configurations: new Source([NATIONAL_ID]),
     issuance,
   });

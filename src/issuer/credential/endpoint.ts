@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { type AccessGuard, accessTokenOf, requireAccessToken } from '../access-guard.js';
+import { ownerOf } from '../access-token.js';
+import { acceptJwtBodies, bodyReader } from '../encryption/body.js';
+import type { IssuerEncryption } from '../encryption/index.js';
+import type { CredentialConfigurationSource } from '../issuance/index.js';
+import { type KeyAttestationTrust, verifyProofs } from '../proofs/index.js';
+import type { JwtProofOptions } from '../proofs/jwt-proof.js';
+import { CREDENTIAL_PATH, DRAFT13_PATH, PROOF_SIGNING_ALGS } from '../vocabulary.js';
+import { consumeNonces } from './consume-nonces.js';
+import { type IssueDeps, issue } from './issue.js';
+import { CredentialRequestBody, isDraft13, parseCredentialRequest } from './parse-request.js';
+import { resolveConfiguration } from './resolve-configuration.js';
+import { type RespondDeps, respond, respondWithRetryNonce } from './respond.js';
+
+export interface CredentialRouteDeps extends IssueDeps, RespondDeps {
+  guard: AccessGuard;
+  encryption: IssuerEncryption;
+  configurations: CredentialConfigurationSource;
+  /** How old a key proof's `iat` may be, seconds. */
+  proofMaxAge: number;
+  attesters?: KeyAttestationTrust;
+}
+
+/**
+ * Credential Endpoint (OpenID4VCI 1.0 §8; draft 13 §7), as its steps: authenticate (the shared access
+ * token / DPoP guard) → read (decrypt, schema) → parse (1.0 and draft 13 into one request) → resolve
+ * the configuration → verify the key proofs → consume their nonces → issue → respond.
+ */
+export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRouteDeps): void {
+  const read = bodyReader<CredentialRequestBody>(
+    CredentialRequestBody,
+    'invalid_credential_request',
+    deps.encryption,
+  );
+  const proofOptions: JwtProofOptions = {
+    // Appendix F.1 `aud`: the issuer identifier, or that of its draft-13 view.
+    audience: [deps.publicUrl, `${deps.publicUrl}${DRAFT13_PATH}`],
+    algorithms: PROOF_SIGNING_ALGS,
+    maxAgeSeconds: deps.proofMaxAge,
+    attesters: deps.attesters,
+  };
+
+  app.register(async (scope) => {
+    acceptJwtBodies(scope);
+    scope.post(CREDENTIAL_PATH, { onRequest: requireAccessToken(deps.guard) }, async (request, reply) => {
+      const token = accessTokenOf(request);
+      const { body, encrypter } = await read(request);
+      try {
+        const wanted = parseCredentialRequest(body);
+        const configuration = await resolveConfiguration(wanted.credential, token, deps.configurations);
+        const proven = await verifyProofs(wanted.proofs, proofOptions);
+        await consumeNonces(deps.nonces, proven.nonces);
+        const issuance = await issue(deps, token, configuration, proven.keys, wanted.draft13);
+        return await respond(request, reply, issuance, ownerOf(token), encrypter, deps);
+      } catch (error) {
+        return respondWithRetryNonce(reply, error, isDraft13(body), deps);
+      }
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProtocolError } from '../../platform/errors.js';
+import type { DeferredStore } from '../deferred/store.js';
+import { sendMaybeEncrypted } from '../encryption/body.js';
+import type { ResponseEncrypter } from '../encryption/index.js';
+import type { IssuanceOutcome } from '../issuance/index.js';
+import type { NonceStore } from '../nonce-store.js';
+import type { NotificationStore } from '../notification/store.js';
+import { NONCE_RETRY_ERRORS } from '../vocabulary.js';
+import type { Issuance } from './issue.js';
+
+export interface RespondDeps {
+  nonces: NonceStore;
+  nonceTtl: number;
+  deferred: DeferredStore;
+  notifications: NotificationStore;
+}
+
+type Issued = Extract<IssuanceOutcome, { kind: 'issued' }>;
+
+/**
+ * The body of a successful (immediate or deferred) Credential Response: the credentials and a
+ * notification id recorded against their ledger ids (§8.3, §11).
+ */
+export async function deliveredBody(
+  outcome: Issued,
+  configurationId: string,
+  owner: string,
+  notifications: NotificationStore,
+): Promise<Record<string, unknown>> {
+  const notificationId = await notifications.create(owner, configurationId, outcome.credentialIds);
+  return {
+    credentials: outcome.credentials.map((credential) => ({ credential })),
+    notification_id: notificationId,
+  };
+}
+
+/** A fresh c_nonce in draft 13's response members (draft 13 §7.3). */
+async function freshNonce(deps: RespondDeps): Promise<{ c_nonce: string; c_nonce_expires_in: number }> {
+  return { c_nonce: await deps.nonces.issue(), c_nonce_expires_in: deps.nonceTtl };
+}
+
+/**
+ * The Credential Response (§8.3): 200 with the credentials and a notification id, or — when the
+ * pipeline answers "pending" — 202 with a deferred transaction id the wallet polls with (§9). Draft-13
+ * wallets also get one `credential` and the next c_nonce. Encrypted when the wallet asked (§10).
+ */
+export async function respond(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { request: asked, outcome }: Issuance,
+  owner: string,
+  encrypter: ResponseEncrypter | undefined,
+  deps: RespondDeps,
+): Promise<FastifyReply> {
+  const configuration = asked.configurationId;
+  if (outcome.kind === 'pending') {
+    const transactionId = await deps.deferred.start(owner, {
+      pending: asked,
+      reference: outcome.reference,
+      interval: outcome.interval,
+    });
+    request.log.info({ configuration }, 'issuance deferred');
+    return sendMaybeEncrypted(
+      reply,
+      202,
+      { transaction_id: transactionId, interval: outcome.interval },
+      encrypter,
+    );
+  }
+  const delivered = await deliveredBody(outcome, configuration, owner, deps.notifications);
+  request.log.info({ configuration, count: outcome.credentials.length }, 'credentials issued');
+  if (!asked.draft13) return sendMaybeEncrypted(reply, 200, delivered, encrypter);
+  // Draft 13 §7.3: one `credential` and the next c_nonce, beside the 1.0 members (wallets between
+  // the drafts, such as Sphereon's, send `proof` but read `credentials`).
+  const body = { ...delivered, credential: outcome.credentials[0], ...(await freshNonce(deps)) };
+  return sendMaybeEncrypted(reply, 200, body, encrypter);
+}
+
+/**
+ * Draft 13 §7.3.1.2: a proof or nonce error carries a fresh c_nonce for the retry. Any other error
+ * (and every error of a 1.0 request) is rethrown to leave as usual.
+ */
+export async function respondWithRetryNonce(
+  reply: FastifyReply,
+  error: unknown,
+  draft13: boolean,
+  deps: RespondDeps,
+): Promise<FastifyReply> {
+  if (!draft13 || !(error instanceof ProtocolError) || !NONCE_RETRY_ERRORS.has(error.error)) throw error;
+  return reply
+    .status(400)
+    .header('cache-control', 'no-store')
+    .send({ ...error.toJSON(), ...(await freshNonce(deps)) });
+}
