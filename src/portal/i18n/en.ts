@@ -178,6 +178,10 @@ export const en = {
       'There is nothing here, or it is no longer available. Credentials are kept only for a short time and only for the browser that obtained them.',
     ],
     tooMany: ['Too many requests', 'Please wait a minute before trying again.'],
+    busy: [
+      'Busy right now',
+      'Many people are using this service at this moment. Please try again in a few seconds.',
+    ],
     badRequest: ['Request not understood', 'The address you followed is not valid.'],
     internal: ['Something went wrong', 'An unexpected error occurred on our side. Please try again.'],
   },

@@ -183,6 +183,10 @@ export const fr: Messages = {
       'Il n’y a rien ici, ou ce n’est plus disponible. Les attestations ne sont conservées que peu de temps, et seulement pour le navigateur qui les a obtenues.',
     ],
     tooMany: ['Trop de demandes', 'Veuillez patienter une minute avant de réessayer.'],
+    busy: [
+      'Service occupé',
+      'Beaucoup de personnes utilisent ce service en ce moment. Veuillez réessayer dans quelques secondes.',
+    ],
     badRequest: ['Demande incomprise', 'L’adresse que vous avez suivie n’est pas valide.'],
     internal: [
       'Une erreur est survenue',

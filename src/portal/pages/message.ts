@@ -81,4 +81,6 @@ export function accessDeniedMessage(description: string | undefined): Message {
 export const notFoundMessage: Message = { status: 404, key: 'notFound' };
 export const badRequestMessage: Message = { status: 400, key: 'badRequest' };
 export const tooManyMessage: Message = { status: 429, key: 'tooMany' };
+/** Overload (src/platform/overload.ts) or a full decoding pool: 503 with Retry-After. */
+export const busyMessage: Message = { status: 503, key: 'busy' };
 export const internalErrorMessage: Message = { status: 500, key: 'internal' };

@@ -1,65 +1,91 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
-import { type PortalContext, sendPage } from '../context.js';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type PortalContext, sendMessage, sendPage } from '../context.js';
 import { pageContext } from '../i18n/index.js';
+import { busyMessage } from '../pages/message.js';
 import { verifyFormPage, verifyResultPage } from '../pages/verify.js';
 import { type VerificationReport, verifyReport } from '../verify/checks.js';
-import { credentialFromFile, credentialFromText } from '../verify/extract.js';
-import { boundaryOf, parseMultipart } from '../verify/multipart.js';
+import { DecodeBusy, DecodePool } from '../verify/decode-pool.js';
+import { credentialFromFile, credentialFromText, type ExtractOptions } from '../verify/extract.js';
 
 /** Verifications per client IP and minute. */
 export const VERIFY_RATE_LIMIT = { max: 60, timeWindow: 60_000 };
 
-/** Uploads larger than this are refused before they are read (a PDF of ours is ~30 KB). */
+/** Uploads larger than this are refused while they are read (a PDF of ours is ~30 KB). */
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
+/** Pasted text (a credential, our JSON download, a PixelPass payload). */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+/** A busy decoding pool asks the person to come back after this many seconds. */
+const BUSY_RETRY_SECONDS = 5;
+
+/**
+ * The verify form's two fields, read by @fastify/multipart within its limits (RFC 7578): one file,
+ * a few fields, each capped while it streams in; a text over its cap is refused, not truncated.
+ */
+async function formFields(request: FastifyRequest): Promise<{ file?: Buffer; text?: string }> {
+  if (!request.isMultipart()) {
+    const text = (request.body as { text?: unknown } | undefined)?.text;
+    return typeof text === 'string' ? { text } : {};
+  }
+  const fields: { file?: Buffer; text?: string } = {};
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer(); // throws RequestFileTooLargeError (413) past fileSize
+      if (part.fieldname === 'file' && bytes.length) fields.file = bytes;
+    } else if (part.fieldname === 'text' && typeof part.value === 'string') {
+      if (part.valueTruncated) throw Object.assign(new Error('text too large'), { statusCode: 413 });
+      if (part.value) fields.text = part.value;
+    }
+  }
+  return fields;
+}
 
 /**
  * `GET /verify` and `POST /verify`: anyone may check a credential file, one of our PDFs, a picture of
  * a QR code or pasted text. The portal trusts the issuers of its catalogue; nothing is stored.
  */
 export async function verifyRoutes(app: FastifyInstance, ctx: PortalContext): Promise<void> {
-  // Verifying costs CPU (PDF parsing, QR reading, JSON-LD canonicalisation): per client IP, bounded.
-  await app.register(rateLimit, { global: false });
-  app.addContentTypeParser(
-    'multipart/form-data',
-    { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
-    (_r, body, done) => done(null, body),
-  );
+  await app.register(multipart, {
+    limits: {
+      fieldNameSize: 64,
+      fieldSize: MAX_TEXT_BYTES,
+      fields: 4,
+      fileSize: MAX_UPLOAD_BYTES,
+      files: 1,
+      parts: 6,
+      headerPairs: 16,
+    },
+  });
+  const decoder = new DecodePool();
+  app.addHook('onClose', () => decoder.close());
 
   app.get('/verify', async (request, reply) =>
     sendPage(reply, 200, verifyFormPage(pageContext(request, reply))),
   );
 
-  app.post(
-    '/verify',
-    { bodyLimit: MAX_UPLOAD_BYTES, config: { rateLimit: VERIFY_RATE_LIMIT } },
-    async (request, reply) => {
-      const pc = pageContext(request, reply);
-      const options = {
-        retrieve: async (url: string) => {
-          const prefix = `${ctx.config.portal.publicUrl}/r/`;
-          if (!url.startsWith(prefix)) return undefined;
-          return (await ctx.retrievals.take(url.slice(prefix.length)))?.credential;
-        },
-      };
-      let credential: string | undefined;
-      const body = request.body;
-      const boundary = boundaryOf(request.headers['content-type']);
-      if (Buffer.isBuffer(body) && boundary) {
-        for (const part of parseMultipart(body, boundary)) {
-          if (part.name === 'file' && part.data.length)
-            credential ??= await credentialFromFile(part.data, options);
-          if (part.name === 'text' && part.data.length) {
-            credential ??= await credentialFromText(part.data.toString('utf8'), options);
-          }
-        }
-      } else if (typeof (body as { text?: unknown } | undefined)?.text === 'string') {
-        credential = await credentialFromText((body as { text: string }).text, options);
-      }
-      const result = credential ? await verifyAny(ctx, credential) : undefined;
-      return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
-    },
-  );
+  app.post('/verify', { config: { rateLimit: VERIFY_RATE_LIMIT } }, async (request, reply) => {
+    const pc = pageContext(request, reply);
+    const options: ExtractOptions = {
+      decoder,
+      retrieve: async (url: string) => {
+        const prefix = `${ctx.config.portal.publicUrl}/r/`;
+        if (!url.startsWith(prefix)) return undefined;
+        return (await ctx.retrievals.take(url.slice(prefix.length)))?.credential;
+      },
+    };
+    const { file, text } = await formFields(request);
+    let credential: string | undefined;
+    try {
+      if (file) credential = await credentialFromFile(file, options);
+      if (!credential && text) credential = await credentialFromText(text, options);
+    } catch (error) {
+      if (!(error instanceof DecodeBusy)) throw error;
+      reply.header('retry-after', String(BUSY_RETRY_SECONDS));
+      return sendMessage(request, reply, busyMessage);
+    }
+    const result = credential ? await verifyAny(ctx, credential) : undefined;
+    return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
+  });
 }
 
 /** A credential of any format, checked by src/credentials/verify; only the catalogue's issuers are trusted. */
