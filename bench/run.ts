@@ -1,10 +1,8 @@
 // `npm run bench`: the credential endpoint under load (nonce + credential request per credential,
 // tokens and proofs prepared up front), the same crypto steps alone in one process, their ratio,
 // and full login flows per second. Prints a Markdown table for docs/benchmarks.md.
-import { type ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import { issueSdJwtVc } from '../src/credentials/formats/sd-jwt-vc/index.js';
 import { AccessTokenVerifier } from '../src/issuer/access-token.js';
@@ -15,91 +13,29 @@ import { LocalSigningKey } from '../src/platform/keys/index.js';
 import { demoIdentities } from '../src/platform/registry/index.js';
 import { AMARA, authorize, closeServer } from '../test/authz/helpers.js';
 import { testConfig } from '../test/helpers/system.js';
+import { loadCredentialEndpoint } from './credential-load.js';
 import { formatSigningThroughput } from './formats.js';
 import { fetchNonces, newHolders, obtainAccessTokens, signProof } from './prepare.js';
+import { startServices, stopServices } from './services.js';
+
+// `npm run bench -- <scenario>` runs one scenario instead (bench/<scenario>.ts): overload, durability.
+const SCENARIOS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  overload: () => import('./overload.js'),
+  durability: () => import('./durability.js'),
+};
+const scenario = process.argv[2];
+if (scenario) {
+  const load = SCENARIOS[scenario];
+  if (!load) throw new Error(`unknown bench scenario ${scenario} (${Object.keys(SCENARIOS).join(', ')})`);
+  await (await load()).run();
+  process.exit(0);
+}
 
 const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const LOGIN_FLOWS = Number(process.env.BENCH_LOGIN_FLOWS ?? 50);
 const FORMAT_SIGNATURES = Number(process.env.BENCH_FORMAT_SIGNATURES ?? 200);
 const CONFIGURATION_ID = 'national_id_sd_jwt';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function startServices(config: unknown): Promise<ChildProcess> {
-  const child = fork(new URL('./system-process.ts', import.meta.url), {
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : []),
-    ],
-    env: { ...process.env, ATTESTA_BENCH_CONFIG: JSON.stringify(config) },
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`services exited with ${code}`)));
-  });
-  return child;
-}
-
-async function loadCredentialEndpoint(issuer: string, tokens: string[], proofs: string[]) {
-  let next = 0;
-  const latencies: number[] = [];
-  const failures = new Map<number, number>();
-  const started = performance.now();
-  const result = await autocannon({
-    url: issuer,
-    connections: CONNECTIONS,
-    amount: proofs.length * 2,
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: '/nonce',
-        setupRequest: (request, context) => {
-          (context as { t0?: number }).t0 = performance.now();
-          return request;
-        },
-      },
-      {
-        method: 'POST',
-        path: '/credential',
-        setupRequest: (request) => {
-          const i = next++;
-          return {
-            ...request,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens[i % tokens.length]}`,
-            },
-            body: JSON.stringify({
-              credential_configuration_id: CONFIGURATION_ID,
-              proofs: { jwt: [proofs[i % proofs.length]] },
-            }),
-          };
-        },
-        onResponse: (status, _body, context) => {
-          if (status === 200) latencies.push(performance.now() - ((context as { t0?: number }).t0 ?? 0));
-          else failures.set(status, (failures.get(status) ?? 0) + 1);
-        },
-      },
-    ],
-  });
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    credentials: latencies.length,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    failures,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-}
 
 async function cryptoAlone(issuer: string, authzUrl: string, tokens: string[], proofs: string[]) {
   const verifier = new AccessTokenVerifier([authzUrl], issuer);
@@ -169,7 +105,10 @@ try {
     const loadProofs = await Promise.all(
       loadNonces.map((nonce, i) => signProof(holders[i % holders.length] as never, issuer, nonce)),
     );
-    const load = await loadCredentialEndpoint(issuer, tokens, loadProofs);
+    const load = await loadCredentialEndpoint(issuer, tokens, loadProofs, {
+      connections: CONNECTIONS,
+      configurationId: CONFIGURATION_ID,
+    });
     // autocannon's `amount` counts requests over all connections, so a connection may stop after its
     // nonce: up to CONNECTIONS credentials are never asked for. Anything else missing is a failure.
     if (
@@ -203,7 +142,6 @@ try {
     await closeServer(jwksServer);
   }
 } finally {
-  child.send({ stop: true });
-  await new Promise((resolve) => child.once('exit', resolve));
+  await stopServices(child);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore, type KeyTables } from '../platform/keys/index.js';
+import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import type { AuditTables } from './admin/audit.js';
@@ -74,7 +75,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     };
     const provider = createProvider(providerOptions);
 
-    const app = createServer({ service: 'authz', logLevel: config.log.level });
+    const app = createServer({ service: 'authz', logLevel: config.log.level, overload: config.overload });
+    await registerRateLimits(app, 'authz', config.rateLimit, database.db as Kysely<unknown>);
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
     await formAction.refresh();
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server error'));

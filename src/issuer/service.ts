@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
+import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
@@ -51,7 +52,9 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       service: 'issuer',
       logLevel: config.log.level,
       validationErrorCode: 'invalid_credential_request',
+      overload: config.overload,
     });
+    await registerRateLimits(app, 'issuer', config.rateLimit, database.db as Kysely<unknown>);
     app.get('/health', async () => ({ status: 'ok' }));
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);

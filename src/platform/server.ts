@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import { ProtocolError } from './errors.js';
 import { loggerOptions } from './logger.js';
+import { guardOverload, type OverloadOptions } from './overload.js';
 
 export interface ServerOptions {
   service: string;
@@ -14,6 +15,8 @@ export interface ServerOptions {
   validationErrorCode?: string;
   /** Answers an unknown address (a service of pages answers with a page); else protocol JSON. */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** Bounded queues per route (src/platform/overload.ts); none when absent. */
+  overload?: OverloadOptions;
 }
 
 /**
@@ -29,6 +32,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
+
+  if (options.overload) guardOverload(app, options.overload);
 
   app.setErrorHandler((error: FastifyError | ProtocolError, request, reply) => {
     if (error instanceof ProtocolError) {

@@ -1,10 +1,12 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
+import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { Catalogs } from './catalog/catalogs.js';
@@ -16,6 +18,7 @@ import { AuthorizationServers } from './oidc/authorization-server.js';
 import { signedClientAssertion } from './oidc/client-auth.js';
 import {
   badRequestMessage,
+  busyMessage,
   internalErrorMessage,
   pageNotFoundMessage,
   tooManyMessage,
@@ -65,6 +68,10 @@ async function securityHeaders(app: FastifyInstance, config: Config): Promise<vo
 
 /** Pages answer in HTML, also when something fails: the person sees words and a way back. */
 function pageErrors(app: FastifyInstance): void {
+  // Overload (src/platform/overload.ts) answers pages with a page; it has set 503 and Retry-After.
+  app.decorateReply('busyPage', function (this: FastifyReply) {
+    return sendMessage(this.request, this, busyMessage);
+  });
   app.setErrorHandler((error: FastifyError | UpstreamError, request, reply) => {
     if (error instanceof UpstreamError) {
       // Step and code only: details may name hosts, never tokens or personal data.
@@ -116,10 +123,12 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     const server = createServer({
       service: 'portal',
       logLevel: config.log.level,
+      overload: config.overload,
       // Any other address: a page in the person's language with the way back, not protocol JSON.
       notFound: (request, reply) => sendMessage(request, reply, pageNotFoundMessage),
     });
     app = server;
+    await registerRateLimits(server, 'portal', config.rateLimit, database.db as Kysely<unknown>);
     await securityHeaders(server, config);
     await server.register(cookie, { secret: sessionSecret(config, masterKey) });
     server.get('/health', async () => ({ status: 'ok' }));

@@ -52,6 +52,10 @@ export async function testConfig(
     overrides: {
       dataDir,
       log: { level: process.env.ATTESTA_TEST_LOG ?? 'silent' },
+      // Tests load the services in parallel bursts (1,000 credentials at once) to check correctness,
+      // not overload: the guard runs, with limits they never reach (test/platform/overload.test.ts
+      // and the bench test the real ones).
+      overload: { concurrency: 100_000, queue: 100_000, turnBudgetMs: 10_000 },
       keys: { masterKeyFile: join(dataDir, 'master.key') },
       registry: { database: db('registry'), seedDemo: true },
       authz: {

@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import { type Static, Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
@@ -35,7 +34,6 @@ export type { SignInOptions as InteractionRoutesOptions } from './context.js';
 export async function interactionRoutes(app: FastifyInstance, options: SignInOptions) {
   const signIn = new SignIn(options);
   const { rateLimit: limits } = signIn.login;
-  await app.register(rateLimit, { global: false });
   const limited = { rateLimit: { max: limits.max, timeWindow: limits.windowSeconds * 1000 } };
 
   /** The sign-in page for the interaction's factor (or the code page once a code was sent). */

@@ -1,2 +1,2 @@
 export { ConfigError, type LoadOptions, loadConfig } from './load.js';
-export type { AuthzClientConfig, Config, ServiceName } from './schema.js';
+export type { AuthzClientConfig, Config, RateLimitConfig, ServiceName } from './schema.js';

@@ -1,8 +1,10 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { AuthzClient, AuthzLogin } from './schema-authz.js';
+import { Overload, RateLimitStore } from './schema-limits.js';
 import { DatabaseUrl, RegistrySource } from './schema-parts.js';
 
 export type { AuthzClientConfig, AuthzLoginConfig } from './schema-authz.js';
+export type { RateLimitConfig } from './schema-limits.js';
 export { AuthzClient };
 
 const service = (name: string) => ({
@@ -68,6 +70,8 @@ export const ConfigSchema = T.Object({
     }),
   }),
   /** Database connections of every service (each service has its own pool per process). */
+  overload: Overload,
+  rateLimit: RateLimitStore,
   database: T.Object({
     poolSize: T.Integer({
       minimum: 1,

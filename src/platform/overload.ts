@@ -1,0 +1,156 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Limits of one instance under load (config `overload`, docs/security.md). */
+export interface OverloadOptions {
+  /** Off: no request is ever refused as busy (for comparison in the bench). */
+  enabled: boolean;
+  /** Requests of one route in progress at once. */
+  concurrency: number;
+  /** Requests of one route waiting for a free slot; more are refused at once. */
+  queue: number;
+  /** Longest wait in a route's queue before the request is refused, ms. */
+  queueTimeoutMs: number;
+  /**
+   * Event-loop time a loop turn may spend on requests before it refuses the rest, ms, once the
+   * previous turn went over too. Requests not yet read wait in the kernel behind a long turn, so
+   * this is what bounds their wait when work is synchronous (SQLite, JSON, signing).
+   */
+  turnBudgetMs: number;
+  retryAfterSeconds: number;
+}
+
+/** Per-route overrides (`config: { overload: { concurrency: 4 } }`), or `false` for no limit. */
+export type RouteOverload =
+  | Partial<Pick<OverloadOptions, 'concurrency' | 'queue' | 'queueTimeoutMs'>>
+  | false;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    overload?: RouteOverload;
+  }
+  interface FastifyReply {
+    /** Set in a scope whose pages should say "busy" in their own words (e.g. the portal's). */
+    busyPage?: (retryAfterSeconds: number) => FastifyReply;
+  }
+}
+
+/** Unrouted paths (a mounted app such as oidc-provider) are limited per first path segment, up to this many. */
+const MAX_UNROUTED_KEYS = 32;
+
+class RouteGate {
+  inFlight = 0;
+  readonly waiting: (() => void)[] = [];
+  constructor(
+    readonly concurrency: number,
+    readonly queue: number,
+    readonly queueTimeoutMs: number,
+  ) {}
+
+  /** true: admitted now; a promise: admitted when it resolves true, refused when false; false: refused. */
+  enter(): boolean | Promise<boolean> {
+    if (this.inFlight < this.concurrency) {
+      this.inFlight++;
+      return true;
+    }
+    if (this.waiting.length >= this.queue) return false;
+    return new Promise<boolean>((resolve) => {
+      const admit = () => {
+        clearTimeout(timer);
+        this.inFlight++;
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(admit);
+        if (at !== -1) this.waiting.splice(at, 1);
+        resolve(false);
+      }, this.queueTimeoutMs);
+      this.waiting.push(admit);
+    });
+  }
+
+  leave(): void {
+    this.inFlight--;
+    this.waiting.shift()?.();
+  }
+}
+
+/** How long the current event-loop turn has been busy with requests, and whether the last one overran. */
+class LoopTurn {
+  private start = 0;
+  private armed = false;
+  private previousOverran = false;
+
+  constructor(private readonly budgetMs: number) {}
+
+  overloaded(now: number): boolean {
+    if (!this.armed) {
+      this.armed = true;
+      this.start = now;
+      // The check phase follows the poll phase that handed us this turn's requests.
+      setImmediate(() => {
+        this.armed = false;
+        this.previousOverran = performance.now() - this.start > this.budgetMs;
+      });
+    }
+    return this.previousOverran && now - this.start > this.budgetMs;
+  }
+}
+
+function busy(request: FastifyRequest, reply: FastifyReply, retryAfter: number): FastifyReply {
+  reply.code(503).header('retry-after', String(retryAfter)).header('cache-control', 'no-store');
+  if (reply.busyPage) return reply.busyPage(retryAfter);
+  // People's browsers navigate with text/html first; protocol clients ask for JSON.
+  if (/^text\/html/.test(request.headers.accept ?? '')) {
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!doctype html><html lang="en"><meta charset="utf-8"><title>Busy</title><h1>Busy</h1><p>Too many requests at this moment. Please try again in ${retryAfter} seconds.</p></html>`,
+      );
+  }
+  // RFC 6749 §4.1.2.1 `temporarily_unavailable`: the protocols' own word for "busy, try later".
+  return reply.send({
+    error: 'temporarily_unavailable',
+    error_description: `the service is busy; retry after ${retryAfter} seconds`,
+  });
+}
+
+/**
+ * Bounded queues in front of every route (issue 15): at most `concurrency` requests of a route in
+ * progress and `queue` waiting; past that, or when the event loop has been busy past its turn
+ * budget, a request is answered at once with 503 and Retry-After in the protocol's error format (a
+ * page for people), so the requests admitted keep a bounded latency and memory stays bounded.
+ */
+export function guardOverload(app: FastifyInstance, options: OverloadOptions): void {
+  if (!options.enabled) return;
+  const gates = new Map<string, RouteGate>();
+  const turn = new LoopTurn(options.turnBudgetMs);
+
+  const gateOf = (request: FastifyRequest): RouteGate | undefined => {
+    const route = request.routeOptions;
+    const own = route.config?.overload;
+    if (own === false) return undefined;
+    let key = route.url ? `${request.method} ${route.url}` : `* /${request.url.split(/[/?]/, 2)[1] ?? ''}`;
+    if (!route.url && !gates.has(key) && gates.size >= MAX_UNROUTED_KEYS) key = '* (other)';
+    let gate = gates.get(key);
+    if (!gate) {
+      gate = new RouteGate(
+        own?.concurrency ?? options.concurrency,
+        own?.queue ?? options.queue,
+        own?.queueTimeoutMs ?? options.queueTimeoutMs,
+      );
+      gates.set(key, gate);
+    }
+    return gate;
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const gate = gateOf(request);
+    if (!gate) return;
+    if (turn.overloaded(performance.now())) return busy(request, reply, options.retryAfterSeconds);
+    const entered = gate.enter();
+    const admitted = entered === true || entered === false ? entered : await entered;
+    if (!admitted) return busy(request, reply, options.retryAfterSeconds);
+    // 'close' also fires for responses written outside Fastify (a mounted app) and aborted requests.
+    reply.raw.once('close', () => gate.leave());
+  });
+}

@@ -1,0 +1,156 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OverloadOptions } from '../../src/platform/overload.js';
+import { createServer } from '../../src/platform/server.js';
+import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { flateBombPdf } from '../portal/bombs.js';
+
+const LIMITS: OverloadOptions = {
+  enabled: true,
+  concurrency: 2,
+  queue: 1,
+  queueTimeoutMs: 5000,
+  turnBudgetMs: 10_000,
+  retryAfterSeconds: 3,
+};
+
+let app: FastifyInstance | undefined;
+let system: TestSystem | undefined;
+afterEach(async () => {
+  await app?.close();
+  await system?.stop();
+  app = undefined;
+  system = undefined;
+});
+
+/** A server whose `/slow` requests wait until released, and a `/fast` route beside it. */
+async function serverWithGate(options: OverloadOptions) {
+  const waiting: (() => void)[] = [];
+  app = createServer({ service: 'test', logLevel: 'silent', overload: options });
+  app.get('/slow', async () => {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    return { ok: true };
+  });
+  app.get('/fast', async () => ({ ok: true }));
+  app.get('/single', { config: { overload: { concurrency: 1, queue: 0 } } }, async () => {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    return { ok: true };
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const releaseAll = () => {
+    for (const release of waiting.splice(0)) release();
+  };
+  const inFlight = () => waiting.length;
+  return { url, releaseAll, inFlight };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+describe('overload: bounded queues per route, busy in the protocol format', () => {
+  it('admits `concurrency`, queues `queue`, answers the rest 503 + Retry-After in OAuth error JSON', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate(LIMITS);
+    const admitted = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
+    await until(() => inFlight() === 2);
+    const queued = fetch(`${url}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await fetch(`${url}/slow`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('3');
+    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+    // RFC 6749 §4.1.2.1 / §5.2 error object; `temporarily_unavailable` is the protocol's word for busy.
+    const body = (await refused.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
+    expect(body.error).toBe('temporarily_unavailable');
+
+    // Limits are per route: another route answers while /slow is full.
+    expect((await fetch(`${url}/fast`)).status).toBe(200);
+
+    releaseAll(); // the two admitted finish; the queued one takes a freed slot
+    for (const response of await Promise.all(admitted)) expect(response.status).toBe(200);
+    await until(() => inFlight() === 1);
+    releaseAll();
+    expect((await queued).status).toBe(200);
+  });
+
+  it('refuses a queued request that waits longer than queueTimeoutMs', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate({ ...LIMITS, queueTimeoutMs: 300 });
+    const admitted = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
+    await until(() => inFlight() === 2);
+    const started = performance.now();
+    const queued = await fetch(`${url}/slow`);
+    expect(queued.status).toBe(503);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    releaseAll();
+    await Promise.all(admitted);
+  });
+
+  it('takes a route’s own limits from its config', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate(LIMITS);
+    const first = fetch(`${url}/single`);
+    await until(() => inFlight() === 1);
+    expect((await fetch(`${url}/single`)).status).toBe(503);
+    releaseAll();
+    expect((await first).status).toBe(200);
+  });
+
+  it('answers people (text/html first) with a page', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate({ ...LIMITS, queue: 0 });
+    const admitted = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
+    await until(() => inFlight() === 2);
+    const page = await fetch(`${url}/slow`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('3');
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toMatch(/try again in 3 seconds/);
+    releaseAll();
+    await Promise.all(admitted);
+  });
+
+  it('sheds load when the event loop stays busy past its turn budget, admitting some', async () => {
+    app = createServer({
+      service: 'test',
+      logLevel: 'silent',
+      overload: { ...LIMITS, concurrency: 1000, queue: 1000, turnBudgetMs: 5 },
+    });
+    app.get('/sync', async () => {
+      const until = performance.now() + 3; // 3 ms of synchronous work, as SQLite + signing would be
+      while (performance.now() < until);
+      return { ok: true };
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const statuses = new Map<number, number>();
+    const deadline = performance.now() + 1500;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (performance.now() < deadline) {
+          const response = await fetch(`${url}/sync`);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        }
+      }),
+    );
+    expect([...statuses.keys()].sort()).toEqual([200, 503]);
+  });
+
+  it('the portal answers busy with a page in the person’s language', async () => {
+    system = await startTestSystem({
+      services: ['portal'],
+      overrides: { overload: { concurrency: 1, queue: 0 } },
+    });
+    // A PDF the decoding worker spends a moment refusing, so the first request is still in progress.
+    const pdf = await flateBombPdf(16);
+    const post = () => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(pdf)]), 'upload');
+      return fetch(`${system?.urls.portal}/verify?lang=fr`, { method: 'POST', body: form });
+    };
+    const responses = await Promise.all([post(), post(), post()]);
+    const busy = responses.find((r) => r.status === 503);
+    expect(busy, `statuses ${responses.map((r) => r.status)}`).toBeDefined();
+    expect(busy?.headers.get('retry-after')).toBe('2');
+    expect(await busy?.text()).toContain('Service occupé');
+  });
+});
