@@ -22,6 +22,8 @@ const SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*~/;
 
 /** `iss` of the issuer-signed JWT, read before its signature is checked (to find the keys). */
 export function sdJwtIssuer(credential: string): string | undefined {
+  // The same bound as verification's, before any decoding (an SD-JWT of ours is a few KB).
+  if (credential.length > 256 * 1024) throw new CredentialVerificationError('not an SD-JWT');
   const payload = credential.split('~')[0]?.split('.')[1] ?? '';
   let iss: unknown;
   try {
