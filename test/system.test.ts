@@ -8,9 +8,15 @@ beforeAll(async () => {
 afterAll(async () => system?.stop());
 
 it('starts the three services on their own ports', async () => {
-  for (const url of Object.values(system.urls)) {
+  // The protocol services answer an unknown path in OAuth-style error JSON.
+  for (const url of [system.urls.authz, system.urls.issuer]) {
     const response = await fetch(`${url}/does-not-exist`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: 'not_found', error_description: 'no such endpoint' });
   }
+  // The portal is for people: a real 404 page, not JSON.
+  const response = await fetch(`${system.urls.portal}/does-not-exist`, { headers: { accept: 'text/html' } });
+  expect(response.status).toBe(404);
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await response.text()).toMatch(/<html[^>]*lang="en"/);
 });

@@ -54,7 +54,10 @@ describe('credential issuer metadata', () => {
       credential_signing_alg_values_supported: ['ES256'],
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'ES256K', 'EdDSA'] } },
       credential_metadata: {
-        display: [{ name: 'National ID', locale: 'en', description: expect.any(String) }],
+        // One display entry per locale (OpenID4VCI 1.0 §12.2.4: an array of objects, each for one language).
+        display: expect.arrayContaining([
+          expect.objectContaining({ name: 'National ID', locale: 'en', description: expect.any(String) }),
+        ]),
       },
     });
     const claims = (nationalId.credential_metadata as { claims: { path: string[]; display: unknown[] }[] })
