@@ -3,6 +3,7 @@
 // (config defaults) and off, in the same run. Reported: answers by status, latency of the admitted
 // (200) requests, client timeouts, and the services' CPU and resident memory.
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { testConfig } from '../test/helpers/system.js';
@@ -55,6 +56,7 @@ async function nonceUnderLoad(guard: boolean) {
       busyPerSecond: (statuses.get(503) ?? 0) / seconds,
       other: [...statuses].filter(([s]) => s !== 200 && s !== 503),
       p50: percentile(admitted, 50),
+      p90: percentile(admitted, 90),
       p99: percentile(admitted, 99),
       timeouts: result.timeouts,
       timeoutShare: result.timeouts / Math.max(1, answered + result.timeouts),
@@ -74,16 +76,18 @@ export async function run(): Promise<void> {
   const off = await nonceUnderLoad(false);
   const f = (n: number, digits = 0) => n.toFixed(digits);
   const row = (r: typeof on) =>
-    `| ${r.guard ? 'on (defaults)' : 'off'} | ${f(r.admittedPerSecond)} | ${f(r.busyPerSecond)} | ${f(r.p50, 1)} / ${f(r.p99, 1)} ms | ${r.timeouts} (${f(r.timeoutShare * 100, 1)} %) | ${r.errors}${r.other.length ? ` ${JSON.stringify(r.other)}` : ''} | ${f(r.cpuMsPerAnswer, 2)} | ${f(r.rssBefore)} → ${f(r.rssPeak)} MB |`;
+    `| ${r.guard ? 'on (defaults)' : 'off'} | ${f(r.admittedPerSecond)} | ${f(r.busyPerSecond)} | ${f(r.p50, 1)} / ${f(r.p90, 1)} / ${f(r.p99, 1)} ms | ${r.timeouts} (${f(r.timeoutShare * 100, 1)} %) | ${r.errors}${r.other.length ? ` ${JSON.stringify(r.other)}` : ''} | ${f(r.cpuMsPerAnswer, 2)} | ${f(r.rssBefore)} → ${f(r.rssPeak)} MB |`;
   const rows = [
     `POST /nonce, ${CONNECTIONS} connections, ${SECONDS} s, closed loop`,
     '',
-    '| overload guard | 200/s | 503/s | 200 latency p50 / p99 | client timeouts | errors | CPU ms per answer | services RSS before → peak |',
+    '| overload guard | 200/s | 503/s | 200 latency p50 / p90 / p99 | client timeouts | errors | CPU ms per answer | services RSS before → peak |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     row(on),
     row(off),
     '',
-    `admitted p99 with the guard / without: ${f(on.p99 / off.p99, 3)}`,
+    `admitted p99 with the guard / without: ${f(on.p99 / off.p99, 3)}; machine load average ${loadavg()
+      .map((l) => f(l, 1))
+      .join(' ')}`,
   ];
   process.stdout.write(`\n${rows.join('\n')}\n\nNode ${process.version}, ${new Date().toISOString()}\n`);
 }

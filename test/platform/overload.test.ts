@@ -12,6 +12,7 @@ const LIMITS: OverloadOptions = {
   queueTimeoutMs: 5000,
   turnBudgetMs: 10_000,
   retryAfterSeconds: 3,
+  busyDelayMs: 0,
 };
 
 let app: FastifyInstance | undefined;
@@ -73,6 +74,18 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
     await until(() => inFlight() === 1);
     releaseAll();
     expect((await queued).status).toBe(200);
+  });
+
+  it('pauses busyDelayMs before a refusal, so clients that retry at once cannot fill the loop', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate({ ...LIMITS, queue: 0, busyDelayMs: 300 });
+    const admitted = [fetch(`${url}/slow`), fetch(`${url}/slow`)];
+    await until(() => inFlight() === 2);
+    const started = performance.now();
+    const refused = await fetch(`${url}/slow`);
+    expect(refused.status).toBe(503);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    releaseAll();
+    await Promise.all(admitted);
   });
 
   it('refuses a queued request that waits longer than queueTimeoutMs', async () => {

@@ -24,12 +24,18 @@ export const Overload = T.Object({
     minimum: 1,
     maximum: 10000,
     description:
-      'Event-loop time, ms, one loop turn may spend on requests, once the previous turn also overran, before the rest of that turn are refused: bounds the wait of requests not yet read.',
+      'Event-loop time, ms, one loop turn may spend on requests before the rest of that turn are refused (three times as much after a turn that did not overrun): bounds the wait of requests not yet read.',
   }),
   retryAfterSeconds: T.Integer({
     minimum: 1,
     maximum: 3600,
     description: 'Retry-After of a busy answer, seconds.',
+  }),
+  busyDelayMs: T.Integer({
+    minimum: 0,
+    maximum: 10000,
+    description:
+      'A busy answer is sent after this pause, ms, so clients that retry at once cannot fill the event loop with refusals; 0: at once.',
   }),
 });
 
