@@ -139,6 +139,7 @@ function busy(request: FastifyRequest, reply: FastifyReply, retryAfter: number):
 export function guardOverload(app: FastifyInstance, options: OverloadOptions): void {
   if (!options.enabled) return;
   const gates = new Map<string, RouteGate>();
+  let unrouted = 0;
   const turn = new LoopTurn(options.turnBudgetMs);
   let held = 0;
   const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -158,7 +159,10 @@ export function guardOverload(app: FastifyInstance, options: OverloadOptions): v
     const own = route.config?.overload;
     if (own === false) return undefined;
     let key = route.url ? `${request.method} ${route.url}` : `* /${request.url.split(/[/?]/, 2)[1] ?? ''}`;
-    if (!route.url && !gates.has(key) && gates.size >= MAX_UNROUTED_KEYS) key = '* (other)';
+    if (!route.url && !gates.has(key)) {
+      if (unrouted >= MAX_UNROUTED_KEYS) key = '* (other)';
+      else unrouted++;
+    }
     let gate = gates.get(key);
     if (!gate) {
       gate = new RouteGate(
@@ -175,10 +179,18 @@ export function guardOverload(app: FastifyInstance, options: OverloadOptions): v
     const gate = gateOf(request);
     if (!gate) return;
     if (turn.overloaded(performance.now())) return refuse(request, reply);
+    // 'close' fires once the response is done, also when a mounted app wrote it or the client went
+    // away — possibly while the request still waits in the queue: its slot is then given back on entry.
+    let holding = false;
+    let closed = false;
+    reply.raw.once('close', () => {
+      closed = true;
+      if (holding) gate.leave();
+    });
     const entered = gate.enter();
     const admitted = entered === true || entered === false ? entered : await entered;
     if (!admitted) return refuse(request, reply);
-    // 'close' also fires for responses written outside Fastify (a mounted app) and aborted requests.
-    reply.raw.once('close', () => gate.leave());
+    if (closed) gate.leave();
+    else holding = true;
   });
 }

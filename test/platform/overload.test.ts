@@ -100,6 +100,26 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
     await Promise.all(admitted);
   });
 
+  it('gives back the slot of a client that went away while it waited in the queue', async () => {
+    const { url, releaseAll, inFlight } = await serverWithGate({ ...LIMITS, concurrency: 1, queue: 1 });
+    const first = fetch(`${url}/slow`);
+    await until(() => inFlight() === 1);
+    const gone = new AbortController();
+    const queued = fetch(`${url}/slow`, { signal: gone.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    gone.abort();
+    await queued;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    releaseAll(); // the first finishes; the one that left is admitted and its slot given back at once
+    expect((await first).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    releaseAll();
+    const next = fetch(`${url}/slow`);
+    await until(() => inFlight() === 1); // admitted: no slot leaked
+    releaseAll();
+    expect((await next).status).toBe(200);
+  });
+
   it('takes a route’s own limits from its config', async () => {
     const { url, releaseAll, inFlight } = await serverWithGate(LIMITS);
     const first = fetch(`${url}/single`);
