@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setGlobalConfig } from '@openid4vc/openid4vci';
 import { decodeJwt } from 'jose';
+import lighthouse from 'lighthouse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { freePort, startTestSystem, type TestSystem } from '../helpers/system.js';
 import { decodeQr, pdfPageSize, pdfQrCodes, pdfText } from '../portal/pdf-tools.js';
 import { checkpoint, signIn } from './portal-helpers.js';
+import { printToolsAvailable, readPrintedQr } from './print-qr.js';
 import { redeemOffer } from './wallet-client.js';
 
 /**
@@ -31,6 +33,9 @@ const LANGUAGES = [
     dir: 'ltr',
     heading: 'Get a digital credential',
     cancelled: 'Sign-in cancelled',
+    denied: 'You did not agree to share your details',
+    locked: 'Sign-in is locked for now',
+    notFound: 'Page not found',
     expired: 'This sign-in has expired',
     unavailable: 'The credential issuer is not available',
     valid: 'The credential is valid',
@@ -42,6 +47,9 @@ const LANGUAGES = [
     dir: 'ltr',
     heading: 'Obtenir une attestation numérique',
     cancelled: 'Identification annulée',
+    denied: 'Vous n’avez pas accepté de partager vos informations',
+    locked: 'L’identification est bloquée pour l’instant',
+    notFound: 'Page introuvable',
     expired: 'Cette identification a expiré',
     unavailable: 'L’émetteur d’attestations est indisponible',
     valid: 'L’attestation est valide',
@@ -53,6 +61,9 @@ const LANGUAGES = [
     dir: 'rtl',
     heading: 'احصل على شهادة رقمية',
     cancelled: 'أُلغي تسجيل الدخول',
+    denied: 'لم توافق على مشاركة بياناتك',
+    locked: 'تسجيل الدخول مقفل حاليًا',
+    notFound: 'الصفحة غير موجودة',
     expired: 'انتهت صلاحية تسجيل الدخول هذا',
     unavailable: 'مُصدر الشهادات غير متاح',
     valid: 'الشهادة صالحة',
@@ -62,12 +73,16 @@ const LANGUAGES = [
 ] as const;
 
 let browser: Browser | undefined;
+/** Lighthouse drives the same Chromium through its DevTools port. */
+let debuggingPort = 0;
+const printTools = printToolsAvailable();
 let system: TestSystem | undefined;
 /** An issuer in `portal.issuers` that never answers. */
 let deadIssuer = '';
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  debuggingPort = await freePort();
+  browser = await launchChromium({ debuggingPort });
   if (!browser) return;
   deadIssuer = `http://localhost:${await freePort()}`;
   system = await startTestSystem({ portalIssuers: [deadIssuer] });
@@ -110,6 +125,15 @@ async function issuerJwks(): Promise<{ keys: [] }> {
   return metadata.jwks;
 }
 
+/** A date as a reader of `lang` writes it in full (the card and PDF show dates so). */
+function longDate(iso: string, lang: string): string {
+  // British English, as the portal's English is.
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, {
+    dateStyle: 'long',
+    timeZone: 'UTC',
+  }).format(new Date(`${iso}T00:00:00Z`));
+}
+
 /** Chromium on two shared cores: a journey of a dozen pages takes its time. */
 const JOURNEY_MS = 120_000;
 
@@ -150,7 +174,10 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       await page.waitForURL((url) => url.pathname.startsWith('/credentials/'));
       const claims = page.getByTestId('claims');
       expect(await claims.locator('[data-claim-value="given_name"]').textContent()).toBe(person.givenName);
-      expect(await claims.locator('[data-claim-value="birthdate"]').textContent()).toBe(person.birthDate);
+      // Dates in the page language, with the date itself machine-readable.
+      const birth = claims.locator('[data-claim-value="birthdate"] time');
+      expect(await birth.getAttribute('datetime')).toBe(person.birthDate);
+      expect(await birth.textContent()).toBe(longDate(person.birthDate, l.lang));
       expect(await page.getByTestId('disclosed').isVisible()).toBe(true);
       expect(await claims.locator('[data-disclosure="selectable"]').count()).toBeGreaterThan(3);
       await checkpoint(page, `portal-${l.lang}-3-card`);
@@ -173,7 +200,10 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       expect(await pdfPageSize(pdf)).toEqual([{ width: 595.28, height: 841.89 }]);
       const text = await pdfText(pdf);
       expect(text).toContain(l.pdfLead);
-      expect(text).toContain(person.birthDate);
+      // The date in the page language; an Arabic line is read back in visual order, so by its words.
+      for (const word of longDate(person.birthDate, l.lang).split(' ')) expect(text).toContain(word);
+      // A phone number keeps its left-to-right order inside Arabic text.
+      expect(text).toContain(person.phone ?? '');
       expect(text).toContain(person.givenName ?? '');
       const [qr] = await pdfQrCodes(pdf);
       const fromQr = qr?.startsWith('http') ? await (await fetch(qr)).text() : pixelPassDecode(qr ?? '');
@@ -309,14 +339,89 @@ describe.each(LANGUAGES)('portal journeys in $lang', (l) => {
       await page.getByTestId('back-home').click();
       await page.waitForURL(`${urls.portal}/`);
       expect(await page.locator('h1').textContent()).toBe(l.heading);
+
+      // An address that does not exist: a page in the person's language, not JSON.
+      const missing = await page.goto(`${urls.portal}/no/such/page`);
+      expect(missing?.status()).toBe(404);
+      expect(await page.locator('h1').textContent()).toBe(l.notFound);
+      await checkpoint(page, `portal-${l.lang}-12-not-found`);
+
+      // Refusing consent (the portal client is asked for it here) is not a cancel.
+      const login = system.config.authz.login;
+      const implicit = login.implicitConsentClients;
+      login.implicitConsentClients = [];
+      try {
+        await page.goto(`${urls.portal}/?lang=${l.lang}`);
+        await page.getByTestId('start-national_id_sd_jwt').click();
+        await page.waitForURL((url) => url.href.startsWith(urls.authz));
+        const person = l.person;
+        await page.locator('input[name="individual_id"]').fill(person?.individualId ?? '');
+        await page.locator('input[name="full_name"]').fill(person?.fullName ?? '');
+        await page.locator('input[name="date_of_birth"]').fill(person?.birthDate ?? '');
+        await page.locator('form:has(input[name="individual_id"]) button[type="submit"]').click();
+        await page.locator('form:has(input[name="decision"][value="deny"]) button').click();
+        await page.waitForURL((url) => url.href.startsWith(`${urls.portal}/callback`));
+        expect(await page.getByTestId('message').getAttribute('data-message')).toBe('denied');
+        expect(await page.locator('h1').textContent()).toBe(l.denied);
+        await checkpoint(page, `portal-${l.lang}-13-denied`);
+      } finally {
+        login.implicitConsentClients = implicit;
+      }
+
+      // Three wrong answers lock the ID (lockout lowered to three here): the page says until when
+      // and never which detail was wrong; authz's own page said the same before.
+      const lockout = login.lockout;
+      login.lockout = { ...lockout, failures: 3 };
+      try {
+        await page.getByTestId('back-home').click();
+        await page.getByTestId('start-national_id_sd_jwt').click();
+        await page.waitForURL((url) => url.href.startsWith(urls.authz));
+        const stranger = `9${String(Date.now()).slice(-8)}${LANGUAGES.indexOf(l)}`;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await page.locator('input[name="individual_id"]').fill(stranger);
+          await page.locator('input[name="full_name"]').fill('Nobody Known');
+          await page.locator('input[name="date_of_birth"]').fill('1980-01-01');
+          await page.locator('form:has(input[name="individual_id"]) button[type="submit"]').click();
+          await page.waitForLoadState();
+        }
+        await page.waitForURL((url) => url.href.startsWith(`${urls.portal}/callback`));
+        expect(await page.getByTestId('message').getAttribute('data-message')).toBe('locked');
+        expect(await page.locator('h1').textContent()).toBe(l.locked);
+        expect(await page.getByTestId('lock-note').textContent()).toMatch(/\d{2}:\d{2}/);
+        await checkpoint(page, `portal-${l.lang}-14-locked`);
+        // authz, asked again for the same ID, says the same: locked, until when.
+        await page.getByTestId('back-home').click();
+        await page.getByTestId('start-national_id_sd_jwt').click();
+        await page.waitForURL((url) => url.href.startsWith(urls.authz));
+        await page.locator('input[name="individual_id"]').fill(stranger);
+        await page.locator('input[name="full_name"]').fill('Nobody Known');
+        await page.locator('input[name="date_of_birth"]').fill('1980-01-01');
+        await page.locator('form:has(input[name="individual_id"]) button[type="submit"]').click();
+        await page.waitForSelector('#form-error');
+        expect(await page.locator('#form-error').textContent()).toMatch(/\d{2}:\d{2}/);
+        await checkpoint(page, `authz-${l.lang}-15-locked`);
+      } finally {
+        login.lockout = lockout;
+      }
       await c.close();
     },
     JOURNEY_MS,
   );
 });
 
+/** The demo person whose record is largest: the largest credential of each format is theirs. */
+const largest = <T>(list: T[]): T | undefined =>
+  [...list].sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)[0];
+const licensed = new Set(
+  readFileSync('config/demo/driving-licences.csv', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]),
+);
+
 describe('every format our issuer makes, through the portal', () => {
   it.each([
+    { id: 'national_id_sd_jwt', claim: 'given_name' },
     { id: 'national_id_jwt_vc', claim: 'givenName' },
     { id: 'national_id_ldp_vc', claim: 'givenName' },
     { id: 'driving_licence_mdoc', claim: 'given_name' },
@@ -325,7 +430,10 @@ describe('every format our issuer makes, through the portal', () => {
     async ({ id, claim }) => {
       if (!browser || !system) return;
       const { urls } = system;
-      const person = people[0];
+      const person =
+        id === 'driving_licence_mdoc'
+          ? largest(people.filter((p) => licensed.has(p.individualId)))
+          : largest(people);
       if (!person) throw new Error('no demo person');
       const c = await context('en');
       const page = await c.newPage();
@@ -350,6 +458,16 @@ describe('every format our issuer makes, through the portal', () => {
       // A credential too large for a QR code (an mdoc with its portrait) travels as a one-time link,
       // which the verify page below uses up; a small one is in the code itself.
       const linked = qr.startsWith(`${urls.portal}/r/`);
+      // Printed at 150 dpi, the code's modules are at least 0.4 mm and an independent decoder
+      // (zbarimg) reads exactly what is in it.
+      if (printTools) {
+        const printed = readPrintedQr(pdf);
+        expect(printed.texts).toEqual([qr]);
+        expect(printed.moduleMm).toBeGreaterThanOrEqual(0.4);
+        process.stdout.write(
+          `printed QR of ${id}: module ${printed.moduleMm?.toFixed(2)} mm, ${qr.length} characters\n`,
+        );
+      }
       if (!linked) {
         const fromQr = pixelPassDecode(qr);
         if (raw.startsWith('{')) expect(JSON.parse(fromQr)).toEqual(JSON.parse(raw));
@@ -367,4 +485,99 @@ describe('every format our issuer makes, through the portal', () => {
     },
     JOURNEY_MS,
   );
+});
+
+describe('with the keyboard alone', () => {
+  it(
+    'tabs from the landing page through sign-in to the card and its PDF, focus always visible',
+    async (ctx) => {
+      if (!browser || !system) return ctx.skip();
+      const { urls } = system;
+      const person = people[2];
+      if (!person) throw new Error('no demo person');
+      const c = await context('en');
+      const page = await c.newPage();
+      await page.goto(`${urls.portal}/?lang=en`);
+      /** Presses Tab until the focused element matches, at most `limit` times; fails otherwise. */
+      const tabTo = async (selector: string, limit = 40) => {
+        for (let i = 0; i < limit; i++) {
+          await page.keyboard.press('Tab');
+          const there = await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
+          if (!there) continue;
+          // The focus is visible: an outline (or the element's own focus style) is drawn.
+          const outline = await page.evaluate(() => {
+            const style = getComputedStyle(document.activeElement as Element);
+            return style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0;
+          });
+          expect(outline, `focus not visible on ${selector}`).toBe(true);
+          return i + 1;
+        }
+        throw new Error(`${selector} not reached with Tab`);
+      };
+      // The skip link comes first and leads to the content.
+      expect(await tabTo('.skip-link', 1)).toBe(1);
+      await tabTo('[data-testid="start-national_id_sd_jwt"]');
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      // authz: the fields in order, typed, and the form sent with Enter.
+      await tabTo('input[name="individual_id"]');
+      await page.keyboard.type(person.individualId);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(person.fullName);
+      await page.keyboard.press('Tab');
+      // A date field in an English (US) browser takes month, day, year.
+      const [year = '', month = '', day = ''] = person.birthDate.split('-');
+      await page.keyboard.type(`${month}${day}${year}`);
+      expect(await page.locator('input[name="date_of_birth"]').inputValue()).toBe(person.birthDate);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => url.pathname.startsWith('/credentials/'));
+      expect(await page.getByTestId('claims').locator('[data-claim-value="given_name"]').textContent()).toBe(
+        person.givenName,
+      );
+      // The PDF is one Tab stop away among the downloads.
+      await tabTo('[data-testid="download-pdf"]');
+      const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+      expect(file.suggestedFilename()).toMatch(/\.pdf$/);
+      // The other formats open from the keyboard too.
+      await page.goto(`${urls.portal}/?lang=en`);
+      await tabTo('[data-configuration-id="national_id_sd_jwt"] details summary');
+      await page.keyboard.press('Enter');
+      await tabTo('[data-testid="start-national_id_jwt_vc"]', 3);
+      await c.close();
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('checked by Lighthouse', () => {
+  /** Lighthouse's accessibility and performance categories for one URL. */
+  async function audit(url: string): Promise<Record<string, number | null>> {
+    const result = await lighthouse(url, {
+      port: debuggingPort,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility'],
+    });
+    if (!result || result.lhr.runtimeError)
+      throw new Error(`lighthouse failed: ${result?.lhr.runtimeError?.message}`);
+    return Object.fromEntries(Object.entries(result.lhr.categories).map(([name, c]) => [name, c.score]));
+  }
+
+  // The card is shown only to the browser session that obtained it, and Lighthouse's own tab could
+  // not be given that session (its page answered 404): the landing and verify pages are audited here,
+  // the card by axe-core in every journey.
+  it('scores the landing page and the verify page (mobile, simulated throttling)', async (ctx) => {
+    if (!browser || !system) return ctx.skip();
+    const { urls } = system;
+    const scores = {
+      landing: await audit(`${urls.portal}/?lang=en`),
+      verify: await audit(`${urls.portal}/verify?lang=ar`),
+    };
+    process.stdout.write(`lighthouse scores (0–1, shared 2-core machine): ${JSON.stringify(scores)}\n`);
+    for (const page of Object.values(scores)) {
+      // Accessibility is a checklist, the same on any machine; performance is printed, not judged here.
+      expect(page.accessibility).toBeGreaterThanOrEqual(0.95);
+      expect(typeof page.performance).toBe('number');
+    }
+  }, 240_000);
 });

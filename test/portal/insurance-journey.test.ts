@@ -42,7 +42,10 @@ describe('the insurance policy journey', () => {
     const page = await result.text();
     expect(claimOf(page, 'policy_number')).toEqual(['Policy number', 'POL-0700100']);
     expect(claimOf(page, 'holder_name')).toEqual(['Policy holder', 'Amara Okafor']);
-    expect(claimOf(page, 'birthdate')?.[1]).toBe('1970-03-13');
+    // Dates in the page language, machine-readable in <time>.
+    expect(page).toContain(
+      '<dd data-claim-value="birthdate"><time datetime="1970-03-13">13 March 1970</time></dd>',
+    );
     expect(claimOf(page, 'plan')?.[1]).toBe('basic');
 
     const download = await browser.go(`${browser.url}/download`);

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from '@cantoo/pdf-lib';
 import jsQR from 'jsqr';
-import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from 'pdf-lib';
 
 /**
  * Test-side readers of our PDFs, independent of the portal's own verify code: the text shown and the

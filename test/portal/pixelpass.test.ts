@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { base45Decode, base45Encode } from '../../src/portal/render/base45.js';
 import { pixelPassDecode, pixelPassEncode } from '../../src/portal/render/pixelpass.js';
 import { credentialQr, QR_ALPHANUMERIC_CAPACITY } from '../../src/portal/render/qr.js';
@@ -79,5 +81,41 @@ describe('credential QR code', () => {
     const qr = await credentialQr(random, async () => 'https://portal.example/r/abc');
     expect(qr).toMatchObject({ kind: 'link', text: 'https://portal.example/r/abc' });
     expect(readPng(qr.png)).toBe('https://portal.example/r/abc');
+  });
+});
+
+/** MOSIP's own PixelPass (npm @mosip/pixelpass, as Inji uses it): CommonJS, no types. */
+const mosip = createRequire(import.meta.url)('@mosip/pixelpass') as {
+  generateQRData(data: string, header?: string): string;
+  decode(data: string): string;
+};
+
+describe('PixelPass interop with MOSIP’s @mosip/pixelpass', () => {
+  const sdJwt = `eyJhbGciOiJFUzI1NiJ9.${'eyJ2Y3QiOiJuYXRpb25hbF9pZCJ9'.repeat(20)}.c2ln~WyJzYWx0IiwiZ2l2ZW5fbmFtZSIsIkxlw69sYSJd~`;
+  const w3c = JSON.stringify({
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiableCredential'],
+    credentialSubject: { givenName: 'ليلى', nationality: 'LB', dependants: 2, coverage: ['hospital'] },
+  });
+
+  it('reads what we encode, and we read what it encodes (JSON as CBOR, other text as UTF-8)', () => {
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined); // "Data is not JSON"
+    try {
+      for (const data of [sdJwt, w3c]) {
+        expect(mosip.decode(pixelPassEncode(data))).toBe(data);
+        expect(pixelPassDecode(mosip.generateQRData(data))).toBe(data);
+      }
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
+  it('unlike the MOSIP decoder, refuses malformed base45 (RFC 9285 §4.2) and caps what it inflates', () => {
+    for (const bad of ['A', 'AB!', ':::']) expect(() => pixelPassDecode(bad)).toThrow();
+    // 1 MB of zeros deflates to about a kilobyte: a QR code can carry it, our decoder stops at 256 KB.
+    const bomb = base45Encode(deflateSync(Buffer.alloc(1024 * 1024), { level: 9 }));
+    expect(bomb.length).toBeLessThan(QR_ALPHANUMERIC_CAPACITY);
+    expect(() => pixelPassDecode(bomb)).toThrow();
+    expect(mosip.decode(bomb).length).toBe(1024 * 1024); // MOSIP's inflates it all
   });
 });

@@ -105,7 +105,8 @@ describe('verify page', () => {
       validity: 'passed',
       status: 'passed',
     });
-    expect(page).toContain('<dt>family_name</dt><dd>Kovač</dd>');
+    // Labels from the issuer's metadata, not the claim names.
+    expect(page).toContain('<dt>Family name</dt><dd data-claim-value="family_name">Kovač</dd>');
   });
 
   it('names revoked and suspended credentials', async () => {
@@ -180,7 +181,7 @@ describe('verify page', () => {
     expect(text).toContain('Carte nationale'); // the French display name
     expect(text).toContain('Given name'); // no French label: English fallback
     expect(text).toContain('Kovač'); // embedded Noto Sans: Latin Extended drawn as it is
-    expect(text).toContain('1994-11-03');
+    expect(text).toContain('3 novembre 1994'); // dates in the page language
     const [code] = await pdfQrCodes(pdf);
     expect(pixelPassDecode(code ?? '')).toBe(issued);
 

@@ -1,5 +1,9 @@
 import type { Messages } from './en.js';
 
+/**
+ * Dates and times written with digits (`2026-12-07 14:35`) sit between U+2066 LEFT-TO-RIGHT ISOLATE
+ * and U+2069 POP DIRECTIONAL ISOLATE: inside Arabic text UAX #9 would otherwise show them reversed.
+ */
 export const ar: Messages = {
   languageName: 'العربية',
   skipLink: 'انتقل إلى المحتوى',
@@ -40,7 +44,8 @@ export const ar: Messages = {
   alwaysVisible: 'ظاهرة دائمًا',
   pdfQrInline:
     'يحتوي رمز QR هذا على الشهادة نفسها مضغوطة. امسحه بأداة تحقق، أو ارفع ملف PDF هذا في صفحة التحقق.',
-  pdfQrLink: (until) => `رمز QR هذا رابط للاستخدام مرة واحدة إلى الشهادة، صالح حتى ${until} (UTC).`,
+  pdfQrLink: (until) =>
+    `رمز QR هذا رابط للاستخدام مرة واحدة إلى الشهادة، صالح حتى \u2066${until}\u2069 (UTC).`,
   pdfUncovered: 'تحل علامة ? محل حرف لا تستطيع خطوط ملف PDF هذا رسمه، ورمز QR يحمل القيمة الدقيقة.',
   qrHeading: 'رمز QR',
   downloadsHeading: 'خذها معك',
@@ -102,13 +107,13 @@ export const ar: Messages = {
   walletTxCode: 'رمز المعاملة الذي تكتبه في محفظتك',
   walletQrAlt: 'رمز QR لعرض الشهادة لمحفظتك',
   walletSameDevice: 'افتح في محفظة على هذا الجهاز',
-  walletExpires: (until) => `يمكن استخدام العرض مرة واحدة، حتى ${until} (UTC).`,
+  walletExpires: (until) => `يمكن استخدام العرض مرة واحدة، حتى \u2066${until}\u2069 (UTC).`,
   walletBack: 'العودة إلى الشهادة',
   walletButton: 'أضف إلى المحفظة',
 
   backHome: 'العودة إلى الشهادات',
   lockedUntil: (time, minutes) =>
-    `يمكنك المحاولة مجددًا بعد الساعة ${time} بتوقيت UTC (بعد نحو ${minutes} دقيقة).`,
+    `يمكنك المحاولة مجددًا بعد الساعة \u2066${time}\u2069 بتوقيت UTC (بعد نحو ${minutes} دقيقة).`,
   lockedNow:
     'يمكنك البدء من جديد الآن. تحقّق من بياناتك جيدًا: بعد محاولات فاشلة أخرى، يُقفل تسجيل الدخول لبعض الوقت.',
   reference: 'المرجع',

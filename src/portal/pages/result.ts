@@ -1,73 +1,11 @@
-import { type ClaimMeta, claimLabels, localizeType, pickDisplay } from '../catalog/issuer-metadata.js';
-import { type HtmlValue, html, type SafeHtml } from '../html/html.js';
+import { localizeType, pickDisplay } from '../catalog/issuer-metadata.js';
+import { html, type SafeHtml } from '../html/html.js';
 import { layout } from '../html/layout.js';
 import type { PageContext } from '../i18n/index.js';
-import { isPhoto, orderedEntries } from '../render/claims.js';
+import { epochDate } from '../render/values.js';
 import type { ObtainedCredential } from '../store/credential-store.js';
+import { claimsView } from './claims-view.js';
 import { themeClass } from './theme.js';
-
-type Labels = Record<string, string>;
-
-interface CardContext {
-  pc: PageContext;
-  labels: Labels;
-  meta: ClaimMeta[];
-  selectable: Set<string>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function scalar(pc: PageContext, value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'boolean') return value ? pc.m.yes : pc.m.no;
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
-  return JSON.stringify(value);
-}
-
-function claimRow(cc: CardContext, name: string, value: unknown, path: string, labelPath: string): SafeHtml {
-  const label = cc.labels[labelPath] ?? name;
-  let content: HtmlValue;
-  if (isPhoto(value)) {
-    content = html`<img class="photo" src="${value}" alt="${cc.pc.m.photo}" data-testid="photo">`;
-  } else if (isRecord(value)) {
-    content = claimList(cc, value, path, labelPath);
-  } else if (Array.isArray(value) && value.some((v) => isRecord(v) || Array.isArray(v))) {
-    content = value.map((item, i) =>
-      isRecord(item)
-        ? claimList(cc, item, `${path}.${i}`, `${labelPath}.*`)
-        : html`<span data-claim="${path}.${i}">${scalar(cc.pc, item)}</span>`,
-    );
-  } else if (Array.isArray(value)) {
-    content = value.map((v) => scalar(cc.pc, v)).join(', ');
-  } else {
-    content = scalar(cc.pc, value);
-  }
-  const selectable = cc.selectable.has(name);
-  const mark = cc.selectable.size
-    ? html`<dd class="disclosure" data-disclosure="${selectable ? 'selectable' : 'visible'}">${selectable ? cc.pc.m.selectable : cc.pc.m.alwaysVisible}</dd>`
-    : '';
-  return html`<div class="claim" data-claim="${path}"><dt>${label}</dt><dd data-claim-value="${path}">${content}</dd>${mark}</div>`;
-}
-
-function claimList(
-  cc: CardContext,
-  claims: Record<string, unknown>,
-  path: string,
-  labelPath: string,
-): SafeHtml {
-  const prefix = (p: string) => (p ? `${p}.` : '');
-  return html`<dl class="${path ? 'claim-group' : 'claims'}"${path ? '' : html` id="claims" data-testid="claims"`}>${orderedEntries(
-    claims,
-    cc.meta,
-    prefix(labelPath),
-  ).map(([name, value]) => claimRow(cc, name, value, prefix(path) + name, prefix(labelPath) + name))}</dl>`;
-}
-
-export function isoDate(epochSeconds: number | undefined): string | undefined {
-  return epochSeconds === undefined ? undefined : new Date(epochSeconds * 1000).toISOString().slice(0, 10);
-}
 
 /** The card alone: band in the issuer's colours with logo and name, then the claims. */
 export function credentialCard(pc: PageContext, obtained: ObtainedCredential): SafeHtml {
@@ -86,18 +24,18 @@ export function credentialCard(pc: PageContext, obtained: ObtainedCredential): S
     },
     pc.locale,
   );
-  const cc: CardContext = {
-    pc,
-    labels: { ...obtained.labels, ...claimLabels(obtained.claimsMeta, pc.locale) },
+  const view = claimsView(pc, {
+    claims: obtained.claims,
     meta: obtained.claimsMeta,
-    selectable: new Set(obtained.selectable),
-  };
+    fallbackLabels: obtained.labels,
+    selectable: obtained.selectable,
+  });
   return html`<section class="credential-card" aria-labelledby="credential-title" data-testid="credential-card">
 <div class="card-band ${themeClass(shown)}">
 ${shown.logo ? html`<img class="logo" src="${shown.logo.uri}" alt="${shown.logo.alt}" width="48" height="48">` : ''}
 <h1 id="credential-title">${shown.name}</h1>
 </div>
-${claimList(cc, obtained.claims, '', '')}
+${view}
 </section>`;
 }
 
@@ -116,7 +54,7 @@ export function resultPage(
   const issuer = pickDisplay(obtained.issuerDisplay, pc.locale)?.name ?? obtained.issuerName;
   const base = `/credentials/${encodeURIComponent(id)}`;
   const body = html`${credentialCard(pc, obtained)}
-<p class="lead" id="result-lead">${pc.m.resultLead(issuer, isoDate(obtained.issuedAt), isoDate(obtained.expiresAt))}</p>
+<p class="lead" id="result-lead">${pc.m.resultLead(issuer, epochDate(obtained.issuedAt, pc.locale), epochDate(obtained.expiresAt, pc.locale))}</p>
 ${obtained.holder === 'browser' ? html`<p class="notice info" id="bound-to-browser" data-testid="bound-to-browser">${pc.m.boundToBrowser}</p>` : ''}
 ${
   obtained.selectable.length

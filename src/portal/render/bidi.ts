@@ -1,28 +1,27 @@
+import bidiModule from 'bidi-js';
+
 /**
- * A small subset of the Unicode Bidirectional Algorithm (UAX #9) for one line of PDF text.
+ * The Unicode Bidirectional Algorithm (UAX #9) for one line of PDF text, on bidi-js.
  *
  * pdf-lib draws glyphs left to right in the order it is given them. fontkit shapes an Arabic string
  * (joined forms, lam-alef) and returns its glyphs already reversed, in visual order — but only for a
  * run of one script: a line mixing Arabic with digits or Latin ("صادرة عن Attesta بتاريخ 2026-11-28")
- * would come out with the digits and Latin words reversed too. So a line is cut into runs with their
- * embedding levels here, the runs are put in visual order (rule L2), and each run is drawn on its own.
- *
- * Covered: paragraph level from the first strong character (P2/P3) or the page's; numbers (W2/W4/W7:
- * `1994-11-03` stays one number, digits after Latin take its direction); neutrals between two strong
- * types (N1/N2); levels (I1/I2); reordering (L2) and mirrored brackets (L4). Not covered, because card
- * values do not need them: explicit embeddings and isolates (their control characters are dropped),
- * terminators such as `%` (W5) and the trailing-whitespace rule (L1: lines are trimmed).
+ * would come out with the digits and Latin words reversed too. So bidi-js resolves each character's
+ * embedding level (the whole algorithm: numbers, neutrals, explicit embeddings and isolates such as
+ * U+2066 LEFT-TO-RIGHT ISOLATE), the runs are put in visual order here (rule L2, brackets mirrored
+ * per L4), and each run is drawn on its own. Lines are trimmed, so L1 has nothing to do.
  */
 
-type BidiClass = 'L' | 'R' | 'EN' | 'AN' | 'CS' | 'N';
+type BidiFactory = typeof import('bidi-js')['default'];
+/** bidi-js is CommonJS: under NodeNext its default import may be the factory or carry it as `default`. */
+const bidiFactory: BidiFactory =
+  (bidiModule as unknown as { default?: BidiFactory }).default ?? (bidiModule as unknown as BidiFactory);
+const bidi = bidiFactory();
 
-const CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+/** Explicit formatting characters (marks, embeddings, isolates): they steer the levels and are not drawn. */
+const CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** Hebrew, Arabic, Syriac, Thaana, NKo … and the Arabic presentation forms are right to left. */
 const RTL_LETTER = /[\u0590-\u05ff\u0600-\u065f\u066a-\u06ef\u06fa-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
-const ARABIC_DIGIT = /[\u0660-\u0669]/u;
-const EUROPEAN_DIGIT = /[0-9\u06f0-\u06f9]/u;
-/** Common separators (ES and CS): a single one between two numbers of the same kind joins them (W4). */
-const SEPARATOR = /[+\-,./:]/u;
 const MIRRORED: Record<string, string> = {
   '(': ')',
   ')': '(',
@@ -38,63 +37,28 @@ const MIRRORED: Record<string, string> = {
   '›': '‹',
 };
 
-function classOf(c: string, previous: BidiClass | undefined): BidiClass {
-  if (RTL_LETTER.test(c)) return 'R';
-  if (ARABIC_DIGIT.test(c)) return 'AN';
-  if (EUROPEAN_DIGIT.test(c)) return 'EN';
-  if (/\p{M}/u.test(c)) return previous ?? 'N'; // a combining mark takes its base's class (W1)
-  if (SEPARATOR.test(c)) return 'CS';
-  return /[\p{L}\p{N}]/u.test(c) ? 'L' : 'N';
-}
-
 /** `rtl` for text whose first strong character is right to left, `ltr` for Latin…, else `undefined`. */
 export function firstStrongDirection(text: string): 'ltr' | 'rtl' | undefined {
   for (const c of text) {
-    const k = classOf(c, undefined);
-    if (k === 'R') return 'rtl';
-    if (k === 'L') return 'ltr';
+    const type = bidi.getBidiCharTypeName(c);
+    if (type === 'R' || type === 'AL') return 'rtl';
+    if (type === 'L') return 'ltr';
   }
   return undefined;
 }
 
 /** Embedding level of each character (code point) of `chars`, at paragraph level `base` (0 or 1). */
 export function bidiLevels(chars: string[], base: 0 | 1): number[] {
-  const types: BidiClass[] = [];
-  for (const c of chars) types.push(classOf(c, types[types.length - 1]));
-  const sos: BidiClass = base ? 'R' : 'L';
-  // W2 and W7: a European number takes the direction of the strong letter before it (or of the
-  // paragraph): after Arabic letters it is an Arabic number, after Latin ones it is L.
-  let strong = sos;
-  for (let i = 0; i < types.length; i++) {
-    const t = types[i];
-    if (t === 'L' || t === 'R') strong = t;
-    else if (t === 'EN') types[i] = strong === 'R' ? 'AN' : 'L';
+  const text = chars.join('');
+  const { levels } = bidi.getEmbeddingLevels(text, base ? 'rtl' : 'ltr');
+  // bidi-js counts UTF-16 code units: a code point takes the level of its first unit.
+  const out: number[] = [];
+  let unit = 0;
+  for (const c of chars) {
+    out.push(levels[unit] ?? base);
+    unit += c.length;
   }
-  // W4: one separator between two numbers of the same kind belongs to them.
-  for (let i = 1; i < types.length - 1; i++) {
-    const before = types[i - 1];
-    if (types[i] === 'CS' && (before === 'EN' || before === 'AN') && types[i + 1] === before)
-      types[i] = before;
-  }
-  // N1/N2: neutrals between two characters of the same direction (numbers count as R) take it,
-  // others the paragraph's.
-  const direction = (t: BidiClass | undefined): 'L' | 'R' | undefined =>
-    t === 'L' ? 'L' : t === 'R' || t === 'EN' || t === 'AN' ? 'R' : undefined;
-  for (let i = 0; i < types.length; i++) {
-    if (direction(types[i])) continue;
-    let end = i;
-    while (end < types.length && !direction(types[end])) end++;
-    const left = i === 0 ? sos : direction(types[i - 1]);
-    const right = end === types.length ? sos : direction(types[end]);
-    const resolved: BidiClass = left === right ? (left ?? sos) : sos;
-    for (let j = i; j < end; j++) types[j] = resolved;
-    i = end - 1;
-  }
-  // I1/I2.
-  return types.map((t) => {
-    if (base === 0) return t === 'R' ? 1 : t === 'EN' || t === 'AN' ? 2 : 0;
-    return t === 'R' ? 1 : 2;
-  });
+  return out;
 }
 
 export interface VisualRun {
@@ -117,9 +81,13 @@ export function visualRuns(
   pageDirection: 'ltr' | 'rtl',
   fontOf: (chars: string[], i: number) => number,
 ): VisualRun[] {
-  const chars = [...line.normalize('NFC').replace(CONTROLS, '')];
+  const all = [...line.normalize('NFC')];
   const base = (firstStrongDirection(line) ?? pageDirection) === 'rtl' ? 1 : 0;
-  const levels = bidiLevels(chars, base);
+  const allLevels = bidiLevels(all, base);
+  // The formatting characters have done their work on the levels: they are not drawn.
+  const kept = all.map((c, i) => (CONTROLS.test(c) ? -1 : i)).filter((i) => i >= 0);
+  const chars = kept.map((i) => all[i] ?? '');
+  const levels = kept.map((i) => allLevels[i] ?? base);
   const fonts = chars.map((_, i) => fontOf(chars, i));
   // L2: from the highest level down to the lowest odd one, reverse every sequence at that level or above.
   const order = chars.map((_, i) => i);

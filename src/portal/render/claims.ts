@@ -35,6 +35,10 @@ export interface FlatClaim {
   /** Labels from the outermost claim in, per the locale (the claim name when there is none). */
   labels: string[];
   value: string | number | boolean | null;
+  /** An array of plain values, item by item (`value` is them joined). */
+  items?: (string | number | boolean | null)[];
+  /** The claim's own name (the last named segment of its path), which says what its codes mean. */
+  name: string;
 }
 
 /** Every leaf claim in card order with its labels: for the PDF and the JSON download. */
@@ -62,7 +66,11 @@ export function flattenClaims(
         : value === undefined || (typeof value === 'object' && value !== null)
           ? JSON.stringify(value ?? null)
           : (value as string | number | boolean | null);
-      out.push({ path: path.join('.'), labels: names, value: shown });
+      const name = [...path].reverse().find((p) => !/^\d+$/.test(p)) ?? '';
+      const items = Array.isArray(value)
+        ? value.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string)))
+        : undefined;
+      out.push({ path: path.join('.'), labels: names, value: shown, name, ...(items ? { items } : {}) });
     }
   };
   walk(claims, [], [], []);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
-import type { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from '@cantoo/pdf-lib';
+import * as fontkit from 'fontkit';
 import { woffToSfnt } from './woff.js';
 
 /**
@@ -30,22 +30,39 @@ export type Weight = 400 | 700;
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
 
-type ParsedFont = ReturnType<Fontkit['create']>;
 interface Face {
   bytes: Uint8Array;
-  font: ParsedFont;
+  font: fontkit.Font;
 }
 
 const require = createRequire(import.meta.url);
 /** Read and parsed once per process, on first use: font files are immutable. */
 const faces = new Map<string, Face>();
 
+let parses = 0;
+/** How many times a font file was parsed in this process (each file once, whatever the PDFs). */
+export function fontParses(): number {
+  return parses;
+}
+
+/**
+ * fontkit can read WOFF itself, but it inflates a table (in JavaScript) on every access — for each
+ * glyph of a layout or subset — which made a PDF 9× slower (docs/decisions.md); so the files are
+ * unpacked to TrueType once, with node's zlib (woff.ts), and fontkit reads those.
+ */
+function parse(bytes: Uint8Array, postscriptName?: string): fontkit.Font {
+  parses++;
+  const font = fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), postscriptName);
+  if (!font || 'fonts' in font || font instanceof Promise) throw new Error('not a single font');
+  return font;
+}
+
 export function face(index: number, weight: Weight): Face {
   const key = `${FILES[index] ?? FILES[0]}-${weight}-normal.woff`;
   let found = faces.get(key);
   if (!found) {
     const bytes = woffToSfnt(readFileSync(require.resolve(`@fontsource/${key}`)));
-    found = { bytes, font: fontkit.create(bytes) };
+    found = { bytes, font: parse(bytes) };
     faces.set(key, found);
   }
   return found;
@@ -53,12 +70,12 @@ export function face(index: number, weight: Weight): Face {
 
 /**
  * The fontkit given to pdf-lib: `embedFont(bytes)` parses the bytes on every call, so the parse is
- * answered from the cache above when the bytes are one of our font files (same Uint8Array).
+ * answered from the cache above when the bytes are one of our font files (same buffer).
  */
 export const cachingFontkit: Fontkit = {
   create(bytes: Uint8Array, postscriptName?: string) {
-    for (const f of faces.values()) if (f.bytes === bytes && !postscriptName) return f.font;
-    return fontkit.create(bytes, postscriptName);
+    for (const f of faces.values()) if (f.bytes === bytes && !postscriptName) return f.font as never;
+    return parse(bytes, postscriptName) as never;
   },
 };
 

@@ -1,15 +1,25 @@
-import { PDFDocument, rgb } from 'pdf-lib';
+import { PDFDocument, rgb } from '@cantoo/pdf-lib';
 import { localizeType, pickDisplay } from '../catalog/issuer-metadata.js';
 import { direction, type Locale, type Messages } from '../i18n/index.js';
 import type { ObtainedCredential } from '../store/credential-store.js';
 import { flattenClaims } from './claims.js';
 import type { CredentialQr } from './qr.js';
 import { PdfText, type TextStyle } from './text.js';
+import { displayValue, epochDate } from './values.js';
 
 /** A4 in PDF points (ISO 216: 210 × 297 mm). */
 export const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 48;
 const LABEL_COLUMN = 170;
+/** 1 mm in PDF points (1 pt = 1/72 in). */
+const MM = 72 / 25.4;
+/**
+ * Printed size of one QR module: at least 0.4 mm, so that a phone camera resolves a dense code
+ * (version 40) printed at 100 %; 0.5 mm leaves room for printers that shrink to fit.
+ */
+export const QR_MODULE_MM = 0.5;
+/** The QR code is never drawn smaller than this (a short link is a small code). */
+const QR_MIN_SIZE = 200;
 
 function color(hex: string | undefined, fallback: [number, number, number]) {
   const m = hex ? /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex) : null;
@@ -60,30 +70,34 @@ export async function credentialPdf({ obtained, locale, m, qr, qrCaption }: PdfI
   const [titleLine = ''] = await text.wrap(shown.name, title, inner - 32);
   await draw(titleLine, MARGIN + 16, height - MARGIN - 40, title);
   let y = height - MARGIN - 90;
-  const date = (s: number | undefined) =>
-    s === undefined ? undefined : new Date(s * 1000).toISOString().slice(0, 10);
   const lead: TextStyle = { size: 10, weight: 400, color: grey };
-  const leadText = m.resultLead(issuer, date(obtained.issuedAt), date(obtained.expiresAt));
+  const leadText = m.resultLead(
+    issuer,
+    epochDate(obtained.issuedAt, locale),
+    epochDate(obtained.expiresAt, locale),
+  );
   for (const line of await text.wrap(leadText, lead, inner)) {
     await draw(line, MARGIN, y, lead);
     y -= 14;
   }
   y -= 8;
 
-  const qrSize = 220;
+  // The code gets the width its modules need (QR_MODULE_MM each, quiet zone included).
+  const qrSize = Math.min(inner, Math.max(QR_MIN_SIZE, qr.modules * QR_MODULE_MM * MM));
   const claimsBottom = MARGIN + qrSize + 40;
   const label: TextStyle = { size: 10, weight: 400, color: grey };
   const value: TextStyle = { size: 11, weight: 700, color: rgb(0.11, 0.14, 0.19) };
   for (const claim of flattenClaims(obtained.claims, obtained.claimsMeta, locale)) {
     if (typeof claim.value === 'string' && claim.value.startsWith('data:image/')) continue;
-    const shownValue =
-      claim.value === true ? m.yes : claim.value === false ? m.no : String(claim.value ?? '-');
-    const valueLines = await text.wrap(shownValue, value, inner - LABEL_COLUMN);
+    const shown = (claim.items ?? [claim.value]).map((v) => displayValue(claim.name, v, locale, m));
+    // Numbers, identifiers, dates in digits: left to right even on an Arabic page.
+    const style: TextStyle = shown.every((s) => s.ltr) ? { ...value, direction: 'ltr' } : value;
+    const valueLines = await text.wrap(shown.map((s) => s.text).join(', '), style, inner - LABEL_COLUMN);
     if (y - 16 * valueLines.length < claimsBottom) break;
     const [labelLine = ''] = await text.wrap(claim.labels.join(' / '), label, LABEL_COLUMN - 8);
     await draw(labelLine, MARGIN, y, label);
     for (const line of valueLines) {
-      await draw(line, MARGIN + LABEL_COLUMN, y, value);
+      await draw(line, MARGIN + LABEL_COLUMN, y, style);
       y -= 16;
     }
     y -= 2;

@@ -4,15 +4,29 @@ import { pixelPassEncode } from './pixelpass.js';
 /** Most alphanumeric characters a QR code holds (version 40, error correction L; ISO/IEC 18004 Table 7). */
 export const QR_ALPHANUMERIC_CAPACITY = 4296;
 
-export type CredentialQr =
-  | { kind: 'inline'; text: string; png: Buffer }
-  | { kind: 'link'; text: string; png: Buffer };
+/** The quiet zone around a code, in modules (ISO/IEC 18004 §6.3.8: four). */
+const QUIET_ZONE = 4;
+
+export interface CredentialQr {
+  kind: 'inline' | 'link';
+  text: string;
+  png: Buffer;
+  /** Modules across, quiet zone included: what the printed size is made of. */
+  modules: number;
+}
 
 async function png(
   segments: QRCode.QRCodeSegment[],
   level: QRCode.QRCodeErrorCorrectionLevel,
-): Promise<Buffer> {
-  return QRCode.toBuffer(segments, { type: 'png', errorCorrectionLevel: level, margin: 4, scale: 4 });
+): Promise<{ png: Buffer; modules: number }> {
+  const { modules } = QRCode.create(segments, { errorCorrectionLevel: level });
+  const image = await QRCode.toBuffer(segments, {
+    type: 'png',
+    errorCorrectionLevel: level,
+    margin: QUIET_ZONE,
+    scale: 4,
+  });
+  return { png: image, modules: modules.size + 2 * QUIET_ZONE };
 }
 
 /**
@@ -23,13 +37,13 @@ export async function credentialQr(credential: string, link: () => Promise<strin
   const text = pixelPassEncode(credential);
   if (text.length <= QR_ALPHANUMERIC_CAPACITY) {
     try {
-      return { kind: 'inline', text, png: await png([{ data: text, mode: 'alphanumeric' }], 'L') };
+      return { kind: 'inline', text, ...(await png([{ data: text, mode: 'alphanumeric' }], 'L')) };
     } catch {
       // too large after all (the capacity also depends on the mode's overhead): use a link
     }
   }
   const url = await link();
-  return { kind: 'link', text: url, png: await png([{ data: Buffer.from(url), mode: 'byte' }], 'M') };
+  return { kind: 'link', text: url, ...(await png([{ data: Buffer.from(url), mode: 'byte' }], 'M')) };
 }
 
 /** A QR code of any text (a credential offer URI), as a PNG data URI for an <img>. */

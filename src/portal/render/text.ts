@@ -17,10 +17,11 @@ import {
   setFontAndSize,
   setTextMatrix,
   setTextRise,
-} from 'pdf-lib';
+} from '@cantoo/pdf-lib';
 import { visualRuns } from './bidi.js';
 import { ARABIC_FACE, cachingFontkit, FACE_COUNT, face, hasGlyph, UNCOVERED, type Weight } from './fonts.js';
 
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const NEUTRAL = /[\s\p{P}\p{S}\p{M}]/u;
 const ARABIC = /[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/u;
 
@@ -28,6 +29,11 @@ export interface TextStyle {
   size: number;
   weight: Weight;
   color: Color;
+  /**
+   * The paragraph direction when the text has no strong letter to say it (UAX #9 P3): a phone number
+   * or an identifier is `ltr` on an Arabic page, so `+99192285142` keeps its order (an isolate).
+   */
+  direction?: 'ltr' | 'rtl';
 }
 
 interface Run {
@@ -91,11 +97,12 @@ export class PdfText {
     // an invisible control no font has (bidi marks, tabs) is left out.
     const chars = [...line.normalize('NFC')].flatMap((c) => {
       if (this.faceOf([c], 0, style.weight) >= 0) return [c];
+      if (BIDI_CONTROLS.test(c)) return [c]; // isolates steer the bidi step, which drops them
       if (/[\p{Cc}\p{Cf}]/u.test(c)) return [];
       this.uncovered = true;
       return [UNCOVERED];
     });
-    const runs = visualRuns(chars.join(''), this.direction, (cs, i) =>
+    const runs = visualRuns(chars.join(''), style.direction ?? this.direction, (cs, i) =>
       Math.max(0, this.faceOf(cs, i, style.weight)),
     );
     return Promise.all(

@@ -1,9 +1,10 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type ClaimMeta, claimLabels, localizeType, pickDisplay } from '../catalog/issuer-metadata.js';
 import { type PortalContext, sendMessage, sendPage } from '../context.js';
-import { pageContext } from '../i18n/index.js';
+import { type Locale, pageContext } from '../i18n/index.js';
 import { busyMessage } from '../pages/message.js';
-import { verifyFormPage, verifyResultPage } from '../pages/verify.js';
+import { type VerifiedType, verifyFormPage, verifyResultPage } from '../pages/verify.js';
 import { type VerificationReport, verifyReport } from '../verify/checks.js';
 import { DecodeBusy, DecodePool } from '../verify/decode-pool.js';
 import { credentialFromFile, credentialFromText, type ExtractOptions } from '../verify/extract.js';
@@ -84,7 +85,8 @@ export async function verifyRoutes(app: FastifyInstance, ctx: PortalContext): Pr
       return sendMessage(request, reply, busyMessage);
     }
     const result = credential ? await verifyAny(ctx, credential) : undefined;
-    return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result));
+    const type = result ? await verifiedType(ctx, result, pc.locale) : undefined;
+    return sendPage(reply, result ? 200 : 422, verifyResultPage(pc, result, type));
   });
 }
 
@@ -92,4 +94,48 @@ export async function verifyRoutes(app: FastifyInstance, ctx: PortalContext): Pr
 async function verifyAny(ctx: PortalContext, credential: string): Promise<VerificationReport> {
   const trusted = (await ctx.catalogs.all()).flatMap((e) => (e.catalog ? [e.catalog.issuer] : []));
   return verifyReport(ctx.config, ctx.issuerKeys, trusted, credential);
+}
+
+/**
+ * Metadata paths rewritten to the shape of the verified claims: W3C claims are `credentialSubject`'s,
+ * mdoc claims those of its namespaces (whose names hold dots), so a path starts at the first segment
+ * that names a claim.
+ */
+function metaForClaims(meta: ClaimMeta[], claims: Record<string, unknown>): ClaimMeta[] {
+  return meta.flatMap((claim) => {
+    const segments = claim.path.split('.');
+    const start = segments.findIndex((s) => s in claims);
+    return start === -1 ? [] : [{ ...claim, path: segments.slice(start).join('.') }];
+  });
+}
+
+const sameFormat = (a: string, b: string | undefined) =>
+  a === b || (a.endsWith('+sd-jwt') && Boolean(b?.endsWith('+sd-jwt')));
+
+/**
+ * The configuration of a trusted issuer the verified credential is one of (same format, same `vct`
+ * when it has one; else the one whose claims it matches best), for its name, labels and claim order.
+ */
+async function verifiedType(
+  ctx: PortalContext,
+  result: VerificationReport,
+  locale: Locale,
+): Promise<VerifiedType | undefined> {
+  if (!result.issuer || result.checks.issuer !== 'passed') return undefined;
+  const catalog = (await ctx.catalogs.all()).find((e) => e.catalog?.issuer === result.issuer)?.catalog;
+  if (!catalog) return undefined;
+  const claims = result.claims ?? {};
+  const candidates = catalog.types
+    .filter((t) => sameFormat(t.format, result.format) && (!result.vct || !t.vct || t.vct === result.vct))
+    .map((type) => ({ type, meta: metaForClaims(type.claims, claims) }))
+    .map((c) => ({ ...c, score: Object.keys(claims).filter((k) => c.meta.some((m) => m.path === k)).length }))
+    .sort((a, b) => b.score - a.score);
+  const best = candidates[0];
+  if (!best) return undefined;
+  return {
+    name: localizeType(best.type, locale).name,
+    issuerName: pickDisplay(catalog.display, locale)?.name ?? catalog.name,
+    meta: best.meta,
+    labels: claimLabels(best.meta, 'en'),
+  };
 }

@@ -2,7 +2,7 @@
 // hungry file costs a worker (terminated by the pool) and never the services' event loop.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from '@cantoo/pdf-lib';
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from 'zxing-wasm/reader';
 import { pixelPassDecode } from '../render/pixelpass.js';
 import { fileKind, inflateCapped, LIMITS, pdfWithinLimits, pngDataWithinHeader } from './measure.js';
