@@ -351,7 +351,10 @@ describe('issuance', () => {
       '<div class="claim" data-claim="given_name"><dt>Given name</dt><dd data-claim-value="given_name">Amara</dd>',
     );
     expect(page).toContain('data-claim-value="family_name">Okafor &lt;b&gt;</dd>');
-    expect(page).toContain('<dt>birthdate</dt><dd data-claim-value="birthdate">1970-03-13</dd>');
+    // No label in the metadata: the claim's name; the date written out, the ISO date kept in <time>.
+    expect(page).toContain(
+      '<dt>birthdate</dt><dd data-claim-value="birthdate"><time datetime="1970-03-13">13 March 1970</time></dd>',
+    );
     expect(page).toContain(
       '<div class="claim" data-claim="address.locality"><dt>Town</dt><dd data-claim-value="address.locality">Lagos</dd>',
     );
