@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setGlobalConfig } from '@openid4vc/openid4vci';
 import { decodeJwt } from 'jose';
 import lighthouse from 'lighthouse';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/platform/db/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
 import { issuerKey } from '../../src/portal/catalog/catalogs.js';
 import { pixelPassDecode } from '../../src/portal/render/pixelpass.js';
-import { launchChromium } from '../helpers/browser.js';
+import { CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { freePort, startTestSystem, type TestSystem } from '../helpers/system.js';
 import { decodeQr, pdfPageSize, pdfQrCodes, pdfText } from '../portal/pdf-tools.js';
 import { checkpoint, signIn } from './portal-helpers.js';
@@ -73,16 +73,13 @@ const LANGUAGES = [
 ] as const;
 
 let browser: Browser | undefined;
-/** Lighthouse drives the same Chromium through its DevTools port. */
-let debuggingPort = 0;
 const printTools = printToolsAvailable();
 let system: TestSystem | undefined;
 /** An issuer in `portal.issuers` that never answers. */
 let deadIssuer = '';
 
 beforeAll(async () => {
-  debuggingPort = await freePort();
-  browser = await launchChromium({ debuggingPort });
+  browser = await launchChromium();
   if (!browser) return;
   deadIssuer = `http://localhost:${await freePort()}`;
   system = await startTestSystem({ portalIssuers: [deadIssuer] });
@@ -550,14 +547,20 @@ describe('with the keyboard alone', () => {
 });
 
 describe('checked by Lighthouse', () => {
-  /** Lighthouse's accessibility and performance categories for one URL. */
+  /** Lighthouse's accessibility and performance categories for one URL, in a Chromium of its own. */
   async function audit(url: string): Promise<Record<string, number | null>> {
+    const port = await freePort();
+    const own = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', `--remote-debugging-port=${port}`],
+    });
     const result = await lighthouse(url, {
-      port: debuggingPort,
+      port,
       output: 'json',
       logLevel: 'error',
       onlyCategories: ['performance', 'accessibility'],
     });
+    await own.close();
     if (!result || result.lhr.runtimeError)
       throw new Error(`lighthouse failed: ${result?.lhr.runtimeError?.message}`);
     return Object.fromEntries(Object.entries(result.lhr.categories).map(([name, c]) => [name, c.score]));

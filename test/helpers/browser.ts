@@ -10,7 +10,7 @@ export const ARTIFACTS_DIR = join(process.cwd(), 'test-results', 'screenshots');
  * Debian's chromium driven by playwright-core (never a downloaded browser). Absent on a laptop: a
  * loud skip; absent in CI (CI=true): a failure.
  */
-export async function launchChromium(options: { debuggingPort?: number } = {}): Promise<Browser | undefined> {
+export async function launchChromium(): Promise<Browser | undefined> {
   if (!existsSync(CHROMIUM_PATH)) {
     if (process.env.CI === 'true')
       throw new Error(`chromium is required in CI but ${CHROMIUM_PATH} is missing`);
@@ -31,8 +31,6 @@ export async function launchChromium(options: { debuggingPort?: number } = {}): 
       '--disable-quic',
       '--no-first-run',
       '--disable-sync',
-      // A DevTools port besides Playwright's pipe, for tools that drive the same browser (Lighthouse).
-      ...(options.debuggingPort ? [`--remote-debugging-port=${options.debuggingPort}`] : []),
     ],
   });
 }
