@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
+import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore, type KeyTables } from '../platform/keys/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
-import type { AuditTables } from './admin/audit.js';
+import { ADMIN_REFUSALS_TABLE, type AuditTables } from './admin/audit.js';
 import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
@@ -53,6 +54,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
   );
   // The KBI realms' own registries (CSV files are read here), closed with the service.
   let realms: Realms | undefined;
+  let stopRefusals = async () => {};
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
     const keyStore = new KeyStore(database.db, masterKey);
@@ -135,10 +137,14 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     });
     await app.register(formbody, { bodyLimit: 16 * 1024 });
     await app.register(signInRoutes, { provider, registry, realms, db: database.db, config, masterKey });
+    const refusals = new RefusalCounter(database.db as Kysely<unknown>, ADMIN_REFUSALS_TABLE);
+    refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
+    stopRefusals = () => refusals.stop();
     await app.register(adminRoutes, {
       config,
       clients,
       keyStore,
+      refusals,
       db: database.db,
       onClientsChanged: formAction.refresh,
     });
@@ -164,11 +170,13 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
         clearInterval(purge);
         keyReload.stop();
         await app.close();
+        await stopRefusals();
         await realms?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await stopRefusals();
     await realms?.close();
     await database.close();
     throw error;

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
+import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from './admin/index.js';
+import { ADMIN_REFUSALS_TABLE } from './admin/tables.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
 import { setupIssuerFormats } from './formats/index.js';
 import { createIssuanceData } from './issuance/data.js';
@@ -29,8 +31,9 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
     const tokens = protocolTokenVerifier(config, keys);
     const audit = new AuditTrail(data);
-    // Guards every admin route: `onRequest: requireAdmin(admin)` (src/issuer/admin).
+    // Authenticates every admin route; refused calls are counted, not written one by one.
     const admin = new AdminAuthenticator({ tokens, apiKeys: new ApiKeyStore(data), audit });
+    const refusals = new RefusalCounter(database.db as Kysely<unknown>, ADMIN_REFUSALS_TABLE);
     // Configurations, data providers, templates, ledger and status lists (src/issuer/issuance/data.ts).
     // Format signers (SD-JWT VC, ldp_vc, jwt_vc_json, mso_mdoc), did:web and the mdoc IACA (src/issuer/formats).
     const formats = await setupIssuerFormats({
@@ -76,13 +79,17 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     registerAdminRoutes(app, {
       auth: admin,
       audit,
+      refusals,
+      rateLimit: config.admin.rateLimit,
       routes: [protocol.adminRoutes(audit), issuanceData.adminRoutes(audit)],
     });
+    refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
     return {
       name: 'issuer',
       app,
       async close() {
         await app.close();
+        await refusals.stop();
         await issuanceData.close();
         await database.close();
       },

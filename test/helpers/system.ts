@@ -57,6 +57,8 @@ export async function testConfig(
       // and the bench test the real ones).
       overload: { concurrency: 100_000, queue: 100_000, turnBudgetMs: 10_000 },
       keys: { masterKeyFile: join(dataDir, 'master.key') },
+      // Every test client is 127.0.0.1: generous admin limits (test/security/admin-edges.test.ts sets its own).
+      admin: { rateLimit: { max: 100000, windowSeconds: 60 } },
       registry: { database: db('registry'), seedDemo: true },
       authz: {
         port: authzPort,

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import * as client from 'openid-client';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
 import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
@@ -76,4 +77,30 @@ export async function startAdminSystem(overrides: Record<string, unknown> = {}):
       rmSync(test.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `METHOD /path` of every route of an app, from Fastify's route tree (HEAD mirrors GET). */
+export function routesOf(app: FastifyInstance): string[] {
+  const routes: string[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const at = line.indexOf('── ');
+    if (at < 0) continue;
+    const depth = Math.round((at - 1) / 4);
+    const match = /^(\S+) \(([^)]*)\)$/.exec(line.slice(at + 3).trim());
+    const segment = match ? (match[1] as string) : line.slice(at + 3).trim();
+    stack.length = depth;
+    stack.push(segment);
+    if (!match) continue;
+    const path = stack.join('');
+    for (const method of (match[2] as string).split(', ')) {
+      if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${path}`);
+    }
+  }
+  return routes.sort();
+}
+
+/** Every route under /admin. */
+export function adminRoutes(app: FastifyInstance): string[] {
+  return routesOf(app).filter((route) => route.split(' ')[1]?.startsWith('/admin'));
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type RefusalRow, refusalsMigration } from '../../platform/audit/refusals.js';
 
 export interface AdminAuditTable {
   id: string;
@@ -12,7 +13,12 @@ export interface AdminAuditTable {
 
 export interface AuditTables {
   authz_admin_audit: AdminAuditTable;
+  authz_admin_refusals: RefusalRow;
 }
+
+/** Refused admin calls, aggregated per minute, route, reason and source (src/platform/audit). */
+export const ADMIN_REFUSALS_TABLE = 'authz_admin_refusals';
+export const adminRefusalsMigration = refusalsMigration(ADMIN_REFUSALS_TABLE);
 
 export interface AuditEntry {
   at: string;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { AdminRefusal } from '../../platform/audit/admin-guard.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { KeyStore } from '../../platform/keys/index.js';
 import type { ClientStore } from '../clients/store.js';
@@ -19,11 +20,18 @@ const unauthorized = (description: string) =>
 
 /**
  * Authenticates an admin API request: a JWT access token (RFC 9068) that authz itself issued by
- * client_credentials for the audience `<issuer>/admin` with the scope `authz:admin`, sent as a
+ * client_credentials for the audience `<issuer>/admin` with the scope `authz:admin` (or the one asked for), sent as a
  * Bearer token (RFC 6750 §2.1), from a client that is still enabled.
  */
-export function adminAuthenticator(options: { issuer: string; keyStore: KeyStore; clients: ClientStore }) {
+export function adminAuthenticator(options: {
+  issuer: string;
+  keyStore: KeyStore;
+  clients: ClientStore;
+  /** The scope the token must carry (default `authz:admin`; the revocation feed asks for its own). */
+  scope?: string;
+}) {
   const audience = adminAudience(options.issuer);
+  const scope = options.scope ?? AUTHZ_ADMIN_SCOPE;
   return async (request: FastifyRequest): Promise<AdminCaller> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
@@ -47,15 +55,26 @@ export function adminAuthenticator(options: { issuer: string; keyStore: KeyStore
       if (error instanceof joseErrors.JOSEError) throw unauthorized('the access token is not valid');
       throw error;
     }
+    // RFC 9068 §2.2: only a client-credentials token has the client as its subject; a person's
+    // token never qualifies, whatever its scope.
+    if (payload.sub !== payload.client_id) {
+      throw new ProtocolError(403, 'insufficient_scope', 'admin calls need a client-credentials token', {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+      });
+    }
     // A DPoP-bound token must come with its proof; the admin API takes Bearer tokens only.
     if (payload.cnf !== undefined) throw unauthorized('a sender-constrained token cannot be used as Bearer');
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    if (!scopes.includes(AUTHZ_ADMIN_SCOPE)) {
-      throw new ProtocolError(403, 'insufficient_scope', `the ${AUTHZ_ADMIN_SCOPE} scope is required`, {
-        'www-authenticate': `Bearer error="insufficient_scope", scope="${AUTHZ_ADMIN_SCOPE}"`,
-      });
-    }
     const clientId = String(payload.client_id);
+    if (!scopes.includes(scope)) {
+      throw new AdminRefusal(
+        403,
+        'insufficient_scope',
+        `the ${scope} scope is required`,
+        { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+        `client:${clientId}`,
+      );
+    }
     const client = await options.clients.get(clientId);
     if (!client || client.disabled) throw unauthorized('the client is disabled');
     return { clientId, actor: `client:${clientId}` };

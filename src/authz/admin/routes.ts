@@ -1,20 +1,26 @@
 import { type Static, Type as T } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { guardAdminScope, routeOf } from '../../platform/audit/admin-guard.js';
+import type { RefusalCounter } from '../../platform/audit/refusals.js';
 import type { Config } from '../../platform/config/index.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { KeyStore, KeyTables } from '../../platform/keys/index.js';
 import { ClientError, type ClientStore } from '../clients/store.js';
-import { type AuditTables, listAudit } from './audit.js';
-import { adminAuthenticator } from './auth.js';
+import { type AuditTables, listAudit, recordAudit } from './audit.js';
+import { type AdminCaller, adminAuthenticator } from './auth.js';
 
 export interface AdminRoutesOptions {
   config: Config;
   clients: ClientStore;
   keyStore: KeyStore;
   db: Kysely<AuditTables & KeyTables>;
+  /** Refused calls, aggregated per minute, route, reason and source. */
+  refusals: RefusalCounter;
   /** Called after a client changed (the service refreshes what it derives from clients). */
   onClientsChanged: () => Promise<void>;
+  /** Further admin routes (grant revocation), registered inside the guarded scope. */
+  routes?: ((scope: FastifyInstance, caller: (request: FastifyRequest) => AdminCaller) => void)[];
 }
 
 const Params = T.Object({ clientId: T.String({ minLength: 1, maxLength: 100 }) });
@@ -33,7 +39,9 @@ function toProtocolError(error: unknown): unknown {
 
 /**
  * The admin API of authz (docs/authz-protocol.md): clients (list, read, add, update, disable,
- * enable) and the audit trail. Every change is recorded with the calling client as its actor.
+ * enable) and the audit trail. Every call is rate-limited and authenticated by the scope's hooks;
+ * an allowed call is written to the audit trail before it runs (changes also record what changed,
+ * with the calling client as actor), a refused one is counted in `authz_admin_refusals`.
  */
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions) {
   const { clients } = options;
@@ -42,8 +50,31 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     keyStore: options.keyStore,
     clients,
   });
+  const callers = new WeakMap<FastifyRequest, AdminCaller>();
+  const callerOf = (request: FastifyRequest): AdminCaller => {
+    const caller = callers.get(request);
+    if (!caller) throw new Error('admin route outside the guarded scope');
+    return caller;
+  };
+  await guardAdminScope(app, {
+    async authenticate(request) {
+      const caller = await authenticate(request);
+      callers.set(request, caller);
+      return caller;
+    },
+    async recordAllowed(request, caller) {
+      const params = request.params as Record<string, unknown> | undefined;
+      await recordAudit(options.db, {
+        actor: caller.actor,
+        action: routeOf(request).slice(0, 50),
+        target: params && Object.keys(params).length ? JSON.stringify(params).slice(0, 200) : '',
+        detail: { outcome: 'allowed' },
+      });
+    },
+    refusals: options.refusals,
+    rateLimit: options.config.admin.rateLimit,
+  });
   const bodyLimit = 64 * 1024;
-  const noStore = { 'cache-control': 'no-store' };
 
   const change = async <R>(work: () => Promise<R>): Promise<R> => {
     try {
@@ -55,40 +86,28 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     }
   };
 
-  app.get('/admin/clients', async (request, reply) => {
-    await authenticate(request);
-    return reply.headers(noStore).send({ clients: await clients.list() });
-  });
+  app.get('/admin/clients', async () => ({ clients: await clients.list() }));
 
-  app.get<{ Params: Params }>(
-    '/admin/clients/:clientId',
-    { schema: { params: Params } },
-    async (request, reply) => {
-      await authenticate(request);
-      const client = await clients.get(request.params.clientId);
-      if (!client) throw new ProtocolError(404, 'not_found', 'no such client');
-      return reply.headers(noStore).send(client);
-    },
-  );
+  app.get<{ Params: Params }>('/admin/clients/:clientId', { schema: { params: Params } }, async (request) => {
+    const client = await clients.get(request.params.clientId);
+    if (!client) throw new ProtocolError(404, 'not_found', 'no such client');
+    return client;
+  });
 
   app.post<{ Body: Body }>(
     '/admin/clients',
     { bodyLimit, schema: { body: Body } },
     async (request, reply) => {
-      const caller = await authenticate(request);
-      const client = await change(() => clients.add(request.body, caller.actor));
-      return reply.status(201).headers(noStore).send(client);
+      const client = await change(() => clients.add(request.body, callerOf(request).actor));
+      return reply.status(201).send(client);
     },
   );
 
   app.patch<{ Params: Params; Body: Body }>(
     '/admin/clients/:clientId',
     { bodyLimit, schema: { params: Params, body: Body } },
-    async (request, reply) => {
-      const caller = await authenticate(request);
-      const client = await change(() => clients.update(request.params.clientId, request.body, caller.actor));
-      return reply.headers(noStore).send(client);
-    },
+    async (request) =>
+      change(() => clients.update(request.params.clientId, request.body, callerOf(request).actor)),
   );
 
   for (const [action, disabled] of [
@@ -98,23 +117,28 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     app.post<{ Params: Params }>(
       `/admin/clients/:clientId/${action}`,
       { schema: { params: Params } },
-      async (request, reply) => {
-        const caller = await authenticate(request);
-        const client = await change(() =>
-          clients.setDisabled(request.params.clientId, disabled, caller.actor),
-        );
-        return reply.headers(noStore).send(client);
-      },
+      async (request) =>
+        change(() => clients.setDisabled(request.params.clientId, disabled, callerOf(request).actor)),
     );
   }
 
   app.get<{ Querystring: AuditQuery }>(
     '/admin/audit',
     { schema: { querystring: AuditQuery } },
-    async (request, reply) => {
-      await authenticate(request);
+    async (request) => {
       const limit = Math.min(Number(request.query.limit ?? 100), 1000);
-      return reply.headers(noStore).send({ entries: await listAudit(options.db, limit) });
+      return { entries: await listAudit(options.db, limit) };
     },
   );
+
+  app.get<{ Querystring: AuditQuery }>(
+    '/admin/audit/refusals',
+    { schema: { querystring: AuditQuery } },
+    async (request) => {
+      const limit = Math.min(Number(request.query.limit ?? 100), 1000);
+      return { refusals: await options.refusals.list({ limit }) };
+    },
+  );
+
+  for (const register of options.routes ?? []) register(app, callerOf);
 }

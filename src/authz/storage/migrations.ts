@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { Migrations } from '../../platform/db/index.js';
 import { signingKeysMigration } from '../../platform/keys/index.js';
+import { adminRefusalsMigration } from '../admin/audit.js';
 import { adminAuditMigration, clientsMigration } from '../clients/migrations.js';
 import { issuerStatesMigration } from '../protocol/issuer-state.js';
 import { signInMigrations } from './sign-in-tables.js';
@@ -72,4 +73,5 @@ export const authzMigrations: Migrations = {
   '0101_authz_admin_audit': adminAuditMigration,
   ...signInMigrations,
   '0300_authz_issuer_states': issuerStatesMigration,
+  '0400_authz_admin_refusals': adminRefusalsMigration,
 };

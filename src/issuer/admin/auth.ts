@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminRefusal, routeOf } from '../../platform/audit/admin-guard.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { AccessTokenVerifier } from '../access-token.js';
 import { ApiKeyStore } from './api-keys.js';
@@ -101,42 +102,45 @@ export class AdminAuthenticator {
       });
     }
     if (!scopes.some((scope) => token.scopes.has(scope))) {
-      throw new ProtocolError(
+      throw new AdminRefusal(
         403,
         'insufficient_scope',
         `the access token lacks scope ${scopes.join(' or ')}`,
-        {
-          'www-authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"`,
-        },
+        { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"` },
+        `oauth:${token.clientId}`,
       );
     }
     return { kind: 'oauth', id: token.clientId, scopes: token.scopes };
   }
 
   /**
-   * The Fastify `onRequest` hook guarding admin routes: authenticates before the body is parsed and
-   * writes one audit row per call, allowed or refused (who, method and route, when).
+   * The `onRequest` hook of a route outside the guarded admin scope (tests, the offers API alone):
+   * authenticates and writes the allowed call to the audit trail. Refusals are thrown; the admin
+   * scope (routes.ts) counts them.
    */
   readonly hook = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const action = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
-    const target = Object.keys((request.params as object) ?? {}).length
-      ? JSON.stringify(request.params)
-      : null;
-    let principal: AdminPrincipal;
-    try {
-      principal = await this.authenticate(
-        request.headers.authorization,
-        request.routeOptions.config.adminScopes,
-      );
-    } catch (error) {
-      const detail = error instanceof ProtocolError ? error.description : 'authentication failed';
-      await this.deps.audit.record({ actor: 'anonymous', action, target, outcome: 'refused', detail });
-      throw error;
-    }
+    const principal = await this.authenticateRequest(request);
+    await this.recordAllowed(request, principal);
+  };
+
+  /** Authenticates with the route's `adminScopes`; remembers the principal for `adminPrincipal`. */
+  readonly authenticateRequest = async (request: FastifyRequest): Promise<AdminPrincipal> => {
+    const principal = await this.authenticate(
+      request.headers.authorization,
+      request.routeOptions.config.adminScopes,
+    );
     principals.set(request, principal);
+    return principal;
+  };
+
+  /** One audit row per allowed call: who, method and route pattern, the route's parameters. */
+  readonly recordAllowed = async (request: FastifyRequest, principal: AdminPrincipal): Promise<void> => {
+    const target = Object.keys((request.params as object) ?? {}).length
+      ? JSON.stringify(request.params).slice(0, 500)
+      : null;
     await this.deps.audit.record({
       actor: actorOf(principal),
-      action,
+      action: routeOf(request),
       target,
       outcome: 'allowed',
       detail: null,

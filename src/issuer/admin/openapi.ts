@@ -7,6 +7,7 @@ const answers = (ok: Record<string, unknown>, extra: Record<string, unknown> = {
   ...ok,
   '401': { description: 'No or invalid credentials', ...json(error) },
   '403': { description: 'Token lacks the issuer:admin scope or is not a client token', ...json(error) },
+  '429': { description: 'Rate limited (rate_limited, with Retry-After)', ...json(error) },
   ...extra,
 });
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
@@ -27,7 +28,8 @@ export function adminOpenApi(issuer: string): Record<string, unknown> {
       description:
         'Credential configurations, template dry-run, the credential ledger, revocation and suspension, and the audit trail. ' +
         'Every call needs `Authorization: Bearer <token>`: an OAuth 2.0 client-credentials access token (RFC 9068) with scope ' +
-        '`issuer:admin` from a trusted authorization server, or an admin API key (`atk_…`). Every call is audited.',
+        '`issuer:admin` from a trusted authorization server, or an admin API key (`atk_…`). Every call is audited ' +
+        '(refused ones counted per minute); calls are rate-limited per address (429 with Retry-After).',
     },
     servers: [{ url: issuer }],
     security: [{ oauth: ['issuer:admin'] }, { apiKey: [] }],
@@ -204,6 +206,16 @@ export function adminOpenApi(issuer: string): Record<string, unknown> {
             { name: 'actor', in: 'query', schema: { type: 'string' } },
           ],
           responses: answers({ '200': { description: 'Entries: who, what, when, outcome' } }),
+        },
+      },
+      '/admin/audit/refusals': {
+        get: {
+          summary: 'Refused calls, counted per minute, route, reason and source, newest first',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' } },
+            { name: 'before', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+          ],
+          responses: answers({ '200': { description: 'Rows: minute, route, reason, source, calls' } }),
         },
       },
       '/admin/openapi.json': {

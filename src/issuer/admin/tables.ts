@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type RefusalRow, refusalsMigration } from '../../platform/audit/refusals.js';
 
 export interface AdminApiKeysTable {
   /** Public part of the key (`atk_<id>_<secret>`), used to find the row. */
@@ -13,7 +14,7 @@ export interface AdminApiKeysTable {
 export interface AdminAuditTable {
   id: string;
   at: number;
-  /** `oauth:<client_id>`, `api_key:<id>`, or `anonymous` for a refused call. */
+  /** `oauth:<client_id>` or `api_key:<id>` (refused anonymous calls are counted in issuer_admin_refusals). */
   actor: string;
   /** e.g. `POST /admin/configurations`, `configuration.create`, `status.revoke`. */
   action: string;
@@ -26,7 +27,12 @@ export interface AdminAuditTable {
 export interface AdminTables {
   issuer_admin_api_keys: AdminApiKeysTable;
   issuer_admin_audit: AdminAuditTable;
+  issuer_admin_refusals: RefusalRow;
 }
+
+/** Refused admin calls, aggregated (src/platform/audit/refusals.ts). */
+export const ADMIN_REFUSALS_TABLE = 'issuer_admin_refusals';
+export const adminRefusalsMigration = refusalsMigration(ADMIN_REFUSALS_TABLE);
 
 export const adminMigration = {
   async up(db: Kysely<unknown>) {

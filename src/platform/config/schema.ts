@@ -99,6 +99,14 @@ export const ConfigSchema = T.Object({
         'File holding the 32-byte master key (hex) when ATTESTA_MASTER_KEY is not set; created with mode 0600 on first start. Relative to dataDir.',
     }),
   }),
+  /** The admin APIs of authz and the issuer (docs/security.md). */
+  admin: T.Object({
+    /** Calls per caller address per window to an admin API, checked before any credential. */
+    rateLimit: T.Object({
+      max: T.Integer({ minimum: 1 }),
+      windowSeconds: T.Integer({ minimum: 1, maximum: 3600 }),
+    }),
+  }),
   registry: T.Object({
     ...RegistrySource,
     database: DatabaseUrl("The identity registry's database (own `identities` table, or the mapped table)."),
