@@ -15,6 +15,7 @@ import { signInRoutes } from './interactions/index.js';
 import { watchSigningKeys } from './keys/reload.js';
 import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
 import { mountProvider } from './mount.js';
+import { crossSiteFormGuard } from './protocol/cross-site.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
 import { Realms } from './realms.js';
@@ -116,6 +117,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       },
       referrerPolicy: { policy: 'no-referrer' },
     });
+    // Before the provider is mounted, so its logout confirmation form is guarded too.
+    app.addHook('onRequest', crossSiteFormGuard(config));
     const mounted = await mountProvider(app, provider);
     const keyReload = watchSigningKeys({
       db: database.db,

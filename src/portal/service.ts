@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { KeyStore } from '../platform/keys/index.js';
+import { originGuard } from '../platform/origin-check.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
@@ -19,6 +20,7 @@ import { signedClientAssertion } from './oidc/client-auth.js';
 import {
   badRequestMessage,
   busyMessage,
+  crossSiteMessage,
   internalErrorMessage,
   pageNotFoundMessage,
   tooManyMessage,
@@ -136,6 +138,14 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     assetsRoute(server, ctx);
     await server.register(async (pages) => {
       pageErrors(pages);
+      // Forms (bind, verify upload, wallet …) accept posts from the portal's own pages only.
+      pages.addHook(
+        'onRequest',
+        originGuard({
+          trustedOrigins: [config.portal.publicUrl],
+          refuse: (request, reply) => sendMessage(request, reply, crossSiteMessage),
+        }),
+      );
       await pages.register(formbody, { bodyLimit: 64 * 1024 });
       landingRoute(pages, ctx);
       startRoute(pages, ctx);

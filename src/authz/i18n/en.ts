@@ -62,6 +62,9 @@ export const en: Messages = {
   expiredTitle: 'Sign-in request expired',
   expiredMessage:
     'This sign-in request has expired or was already completed. Return to the service you came from and start again.',
+  crossSiteTitle: 'Form sent from another site',
+  crossSiteMessage:
+    'This form did not come from our sign-in pages, so nothing was done. Return to the service you came from and start again.',
   errorTitle: 'Request not accepted',
   errorMessage:
     'This sign-in request could not be processed. Return to the service you came from and try again.',

@@ -64,6 +64,9 @@ export const fr: Messages = {
   expiredTitle: 'Demande de connexion expirée',
   expiredMessage:
     'Cette demande de connexion a expiré ou est déjà terminée. Revenez au service d’origine et recommencez.',
+  crossSiteTitle: 'Formulaire envoyé depuis un autre site',
+  crossSiteMessage:
+    'Ce formulaire ne vient pas de nos pages de connexion : rien n’a été fait. Revenez au service d’origine et recommencez.',
   errorTitle: 'Demande refusée',
   errorMessage:
     'Cette demande de connexion n’a pas pu être traitée. Revenez au service d’origine et réessayez.',

@@ -41,6 +41,9 @@ export interface Messages {
   scopeLabel(scope: string): string;
   expiredTitle: string;
   expiredMessage: string;
+  /** A form posted from another site (src/platform/origin-check.ts). */
+  crossSiteTitle: string;
+  crossSiteMessage: string;
   errorTitle: string;
   errorMessage: string;
   logoutTitle: string;

@@ -177,6 +177,10 @@ export const en = {
       'Not found',
       'There is nothing here, or it is no longer available. Credentials are kept only for a short time and only for the browser that obtained them.',
     ],
+    crossSite: [
+      'Form sent from another site',
+      'This form did not come from our pages, so nothing was done. Start again from the portal.',
+    ],
     tooMany: ['Too many requests', 'Please wait a minute before trying again.'],
     busy: [
       'Busy right now',

@@ -182,6 +182,10 @@ export const fr: Messages = {
       'Introuvable',
       'Il n’y a rien ici, ou ce n’est plus disponible. Les attestations ne sont conservées que peu de temps, et seulement pour le navigateur qui les a obtenues.',
     ],
+    crossSite: [
+      'Formulaire envoyé depuis un autre site',
+      'Ce formulaire ne vient pas de nos pages : rien n’a été fait. Recommencez depuis le portail.',
+    ],
     tooMany: ['Trop de demandes', 'Veuillez patienter une minute avant de réessayer.'],
     busy: [
       'Service occupé',

@@ -83,4 +83,6 @@ export const badRequestMessage: Message = { status: 400, key: 'badRequest' };
 export const tooManyMessage: Message = { status: 429, key: 'tooMany' };
 /** Overload (src/platform/overload.ts) or a full decoding pool: 503 with Retry-After. */
 export const busyMessage: Message = { status: 503, key: 'busy' };
+/** A form post from another site (src/platform/origin-check.ts): refused before anything is done. */
+export const crossSiteMessage: Message = { status: 403, key: 'crossSite' };
 export const internalErrorMessage: Message = { status: 500, key: 'internal' };
