@@ -25,19 +25,19 @@ let forged = {
   enctype: 'application/x-www-form-urlencoded',
 };
 
-const escape = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlAttr = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 beforeAll(async () => {
   system = await startTestSystem();
   browser = await launchChromium();
   attacker = createServer((_request, response) => {
     const inputs = Object.entries(forged.fields)
-      .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
+      .map(([name, value]) => `<input type="hidden" name="${htmlAttr(name)}" value="${htmlAttr(value)}">`)
       .join('');
     response
       .writeHead(200, { 'content-type': 'text/html' })
       .end(
-        `<!doctype html><title>win a prize</title><form id="f" method="post" enctype="${forged.enctype}" action="${escape(forged.action)}">${inputs}</form><script>document.getElementById('f').submit()</script>`,
+        `<!doctype html><title>win a prize</title><form id="f" method="post" enctype="${forged.enctype}" action="${htmlAttr(forged.action)}">${inputs}</form><script>document.getElementById('f').submit()</script>`,
       );
   });
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));

@@ -99,12 +99,19 @@ export const ConfigSchema = T.Object({
         'File holding the 32-byte master key (hex) when ATTESTA_MASTER_KEY is not set; created with mode 0600 on first start. Relative to dataDir.',
     }),
   }),
-  /** The admin APIs of authz and the issuer (docs/security.md). */
+  /** The admin APIs of authz and the issuer (docs/security.md, Admin APIs). */
   admin: T.Object({
-    /** Calls per caller address per window to an admin API, checked before any credential. */
     rateLimit: T.Object({
-      max: T.Integer({ minimum: 1 }),
-      windowSeconds: T.Integer({ minimum: 1, maximum: 3600 }),
+      max: T.Integer({
+        minimum: 1,
+        description:
+          'Calls per caller address and window to an admin API (authz or issuer), counted before any credential is checked; past it 429 with Retry-After.',
+      }),
+      windowSeconds: T.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: 'The window of admin.rateLimit.max, seconds.',
+      }),
     }),
   }),
   registry: T.Object({
