@@ -57,6 +57,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     return caller;
   };
   await guardAdminScope(app, {
+    name: 'admin',
     async authenticate(request) {
       const caller = await authenticate(request);
       callers.set(request, caller);

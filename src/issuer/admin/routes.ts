@@ -29,6 +29,7 @@ export interface AdminRouteDeps {
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   app.register(async (scope) => {
     await guardAdminScope(scope, {
+      name: 'admin',
       authenticate: deps.auth.authenticateRequest,
       recordAllowed: deps.auth.recordAllowed,
       refusals: deps.refusals,

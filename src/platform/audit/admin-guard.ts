@@ -18,6 +18,8 @@ export class AdminRefusal extends ProtocolError {
 }
 
 export interface AdminGuard<Principal> {
+  /** Names the scope's rate-limit counters (`admin`, `revocations`). */
+  name: string;
   /** Who calls; throws a ProtocolError (an AdminRefusal when the caller is known) to refuse. */
   authenticate(request: FastifyRequest): Promise<Principal>;
   /** Writes the allowed call to the audit trail (before the route runs). */
@@ -42,19 +44,21 @@ export async function guardAdminScope<Principal>(
   scope: FastifyInstance,
   guard: AdminGuard<Principal>,
 ): Promise<void> {
-  await scope.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ProtocolError(429, 'rate_limited', 'too many admin requests, retry later', {
-        'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
-      }),
-  });
+  // The service's rate-limit plugin (src/platform/rate-limit.ts: counters in memory, the database or
+  // Redis, shared by instances as configured); registered here only where a service has none.
+  if (!scope.hasDecorator('rateLimit')) await scope.register(rateLimit, { global: false });
   scope.addHook(
     'onRequest',
     scope.rateLimit({
       max: guard.rateLimit.max,
       timeWindow: guard.rateLimit.windowSeconds * 1000,
+      // One counter per address for the whole scope, apart from the service's other limits.
+      keyGenerator: (request) => `${guard.name}:${request.ip}`,
       onExceeded: (request) => guard.refusals.count(routeOf(request), 'rate limited', request.ip),
+      errorResponseBuilder: (_request, context) =>
+        new ProtocolError(429, 'rate_limited', 'too many admin requests, retry later', {
+          'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
+        }),
     }),
   );
   scope.addHook('onRequest', async (request) => {
