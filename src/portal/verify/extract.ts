@@ -1,4 +1,5 @@
-import type { DecodePool } from './decode-pool.js';
+import { DecodeOverBudget, type DecodePool } from './decode-pool.js';
+import type { DecodeResult, DecodeTask } from './decode-worker.js';
 import { fileKind, imageWithinLimits, jsonWithinLimits, LIMITS } from './measure.js';
 
 const BASE45 = /^[0-9A-Z $%*+\-./:]+$/;
@@ -11,6 +12,16 @@ export interface ExtractOptions {
   retrieve: (url: string) => Promise<string | undefined>;
   /** Where pictures, PDFs and PixelPass payloads are decoded (off the event loop, within a budget). */
   decoder: DecodePool;
+}
+
+/** Decodes in the pool; a task over its time or memory budget read nothing. `DecodeBusy` goes up. */
+async function decode(options: ExtractOptions, task: DecodeTask): Promise<DecodeResult> {
+  try {
+    return await options.decoder.run(task);
+  } catch (error) {
+    if (error instanceof DecodeOverBudget) return { texts: [] };
+    throw error;
+  }
 }
 
 /**
@@ -29,7 +40,7 @@ export async function credentialFromText(
   if (value.startsWith('{')) return credentialFromJson(value, options, depth);
   if (/^https?:\/\//.test(value)) return options.retrieve(value);
   if (value.length <= LIMITS.base45Chars && BASE45.test(value)) {
-    const { texts } = await options.decoder.run({ kind: 'pixelpass', text: value });
+    const { texts } = await decode(options, { kind: 'pixelpass', text: value });
     const decoded = texts[0] && (await credentialFromText(texts[0], options, depth + 1));
     if (decoded) return decoded;
   }
@@ -68,7 +79,7 @@ export async function credentialFromFile(
   const kind = fileKind(bytes);
   if (!kind) return credentialFromText(bytes.toString('utf8'), options);
   if (kind !== 'pdf' && !imageWithinLimits(bytes)) return undefined;
-  const { texts } = await options.decoder.run({ kind: kind === 'pdf' ? 'pdf' : 'image', bytes });
+  const { texts } = await decode(options, { kind: kind === 'pdf' ? 'pdf' : 'image', bytes });
   for (const text of texts) {
     const credential = await credentialFromText(text, options);
     if (credential) return credential;
