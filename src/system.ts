@@ -3,8 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, ServiceName } from './platform/config/index.js';
 import { loadMasterKey } from './platform/keys/index.js';
 import { Lifecycle } from './platform/lifecycle.js';
+import {
+  metricsOnPublicListener,
+  registerMetricsRoute,
+  startMetricsListener,
+} from './platform/metrics/index.js';
 import { openRegistry } from './platform/registry/index.js';
 import type { Service, ServiceFactory } from './platform/service.js';
+import { startTracing } from './platform/tracing/index.js';
 
 /** Loaded lazily so that `serve portal` does not load oidc-provider, and so on. */
 const factories: Record<ServiceName, () => Promise<ServiceFactory>> = {
@@ -18,6 +24,8 @@ export interface RunningSystem {
   services: Service[];
   urls: Record<ServiceName, string>;
   lifecycle: Lifecycle;
+  /** The management listener's `/metrics` URL, when `metrics.port` is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -43,11 +51,15 @@ export async function startSystem(
   names: ServiceName[],
   lifecycle = new Lifecycle(),
 ): Promise<RunningSystem> {
+  // Before any service module loads (the HTTP instrumentation wraps node:http); a no-op when off.
+  const serviceName = names.length === 1 ? `attesta-${names[0]}` : 'attesta';
+  const tracing = await startTracing({ ...config.tracing, serviceName });
   const masterKey = loadMasterKey(config.keys.masterKeyFile);
   const registry = await openRegistry(config.registry, config.database);
 
   const services: Service[] = [];
   const urls = {} as Record<ServiceName, string>;
+  let metrics: Awaited<ReturnType<typeof startMetricsListener>> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -60,6 +72,8 @@ export async function startSystem(
       try {
         for (const service of services.toReversed()) await service.close();
         await registry.close();
+        await metrics?.close();
+        await tracing?.shutdown();
       } finally {
         clearTimeout(force);
         lifecycle.markStopped();
@@ -73,13 +87,15 @@ export async function startSystem(
       const service = await factory({ config, masterKey, registry, lifecycle });
       services.push(service);
       applyHttpTimeouts(service.app.server, config.http);
+      if (metricsOnPublicListener(config.metrics)) registerMetricsRoute(service.app, config.metrics.token);
       await service.app.listen({ host: config[name].host, port: config[name].port });
       urls[name] = config[name].publicUrl;
     }
+    if (config.metrics.port > 0) metrics = await startMetricsListener(config.metrics);
   } catch (error) {
     await stop();
     throw error;
   }
   lifecycle.markReady();
-  return { config, services, urls, lifecycle, stop };
+  return { config, services, urls, lifecycle, metricsUrl: metrics?.url, stop };
 }

@@ -7,7 +7,7 @@ import type { Provider } from 'oidc-provider';
  * oidc-provider's endpoints (its default routes). Everything else — interaction pages, assets,
  * health, unknown paths — stays with Fastify, so 404s keep the service's own error shape.
  */
-const PROVIDER_PATHS = [
+export const PROVIDER_PATHS = [
   '/.well-known/openid-configuration',
   '/auth',
   '/token', // with /token/introspection and /token/revocation

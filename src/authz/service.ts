@@ -4,7 +4,9 @@ import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import { KeyStore, type KeyTables } from '../platform/keys/index.js';
+import { protocolRefusals } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
@@ -13,8 +15,8 @@ import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
 import { watchSigningKeys } from './keys/reload.js';
-import { loadSigningKeys, retentionSeconds } from './keys/rotation.js';
-import { mountProvider } from './mount.js';
+import { AUTHZ_KEY_PURPOSE, loadSigningKeys, retentionSeconds } from './keys/rotation.js';
+import { mountProvider, PROVIDER_PATHS } from './mount.js';
 import { crossSiteFormGuard } from './protocol/cross-site.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
@@ -48,10 +50,10 @@ function formActionSources(clients: ClientStore, log: (error: unknown) => void) 
  * authz: the OpenID Provider (oidc-provider in Fastify) with knowledge-based sign-in against the
  * identity registry, storage on Kysely, ES256 keys from the key store.
  */
-export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry }) => {
+export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry, lifecycle }) => {
   const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables>(
     config.authz.database,
-    config.database,
+    { ...config.database, name: 'authz' },
   );
   // The KBI realms' own registries (CSV files are read here), closed with the service.
   let realms: Realms | undefined;
@@ -78,7 +80,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     };
     const provider = createProvider(providerOptions);
 
-    const app = createServer({ service: 'authz', logLevel: config.log.level, overload: config.overload });
+    const app = createServer({
+      service: 'authz',
+      logLevel: config.log.level,
+      overload: config.overload,
+      mountedPaths: PROVIDER_PATHS,
+    });
     await registerRateLimits(app, 'authz', config.rateLimit, database.db as Kysely<unknown>);
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
     await formAction.refresh();
@@ -95,7 +102,10 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
           error?: string;
           error_description?: string;
         };
-        app.log.info({ event, error: code, description }, 'request refused');
+        protocolRefusals.inc({ service: 'authz', route: event, error: code ?? 'unknown' });
+        // A refused grant or token (token and userinfo endpoints) is at warn, for alerting.
+        const level = event === 'grant.error' || event === 'userinfo.error' ? 'warn' : 'info';
+        app.log[level]({ event, error: code, description }, 'request refused');
       });
     }
 
@@ -154,7 +164,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     app.get(STYLESHEET_PATH, async (_request, reply) =>
       reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
     );
-    app.get('/health', async () => ({ status: 'ok' }));
+    const readiness = serviceReadiness(
+      database.db as Kysely<unknown>,
+      () => keyStore.all(AUTHZ_KEY_PURPOSE),
+      lifecycle,
+    );
+    registerHealthRoutes(app, readiness);
 
     const purge = setInterval(() => {
       purgeExpired(database.db).catch((error) => app.log.warn({ err: error }, 'purging expired rows failed'));
@@ -169,6 +184,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     return {
       name: 'authz',
       app,
+      readiness,
       async close() {
         clearInterval(purge);
         keyReload.stop();

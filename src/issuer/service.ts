@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import { KeyStore } from '../platform/keys/index.js';
+import { observeExpiry } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
@@ -12,6 +14,7 @@ import { setupIssuerFormats } from './formats/index.js';
 import { createIssuanceData } from './issuance/data.js';
 import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
+import { certificateExpiries } from './metrics.js';
 import { registerNonceRoute } from './nonce.js';
 import { NonceStore } from './nonce-store.js';
 import { protocolTokenVerifier, registerProtocol } from './protocol.js';
@@ -20,8 +23,8 @@ import { protocolTokenVerifier, registerProtocol } from './protocol.js';
  * The OpenID4VCI 1.0 credential issuer: metadata, nonce and credential endpoints, and the SD-JWT
  * VC issuer metadata. Accepts JWT access tokens from any configured authorization server.
  */
-export const createIssuerService: ServiceFactory = async ({ config, masterKey, registry }) => {
-  const database = openDatabase<IssuerTables>(config.issuer.database, config.database);
+export const createIssuerService: ServiceFactory = async ({ config, masterKey, registry, lifecycle }) => {
+  const database = openDatabase<IssuerTables>(config.issuer.database, { ...config.database, name: 'issuer' });
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
     await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
@@ -58,7 +61,12 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       overload: config.overload,
     });
     await registerRateLimits(app, 'issuer', config.rateLimit, database.db as Kysely<unknown>);
-    app.get('/health', async () => ({ status: 'ok' }));
+    const readiness = serviceReadiness(
+      database.db as Kysely<unknown>,
+      () => keys.all(ISSUER_KEY_PURPOSE),
+      lifecycle,
+    );
+    registerHealthRoutes(app, readiness);
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
     // OpenID4VCI: metadata, token (pre-authorized), credential, deferred, notification, offers.
@@ -84,10 +92,13 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       routes: [protocol.adminRoutes(audit), issuanceData.adminRoutes(audit)],
     });
     refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
+    const unobserve = observeExpiry('issuer', certificateExpiries(database.db as Kysely<unknown>));
     return {
       name: 'issuer',
       app,
+      readiness,
       async close() {
+        unobserve();
         await app.close();
         await refusals.stop();
         await issuanceData.close();

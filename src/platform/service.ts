@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config, ServiceName } from './config/index.js';
+import type { Readiness } from './health/index.js';
 import type { MasterKey } from './keys/index.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { IdentityRegistry } from './registry/index.js';
@@ -14,10 +15,16 @@ export interface ServiceContext {
   lifecycle?: Lifecycle;
 }
 
-/** A built service, not yet listening. `close` stops accepting, lets open requests finish, closes its DB. */
+/**
+ * A built service, not yet listening. Shutdown is two steps: the lifecycle turns draining first
+ * (readiness reports not ready while the service still serves), then `close` stops accepting, lets
+ * open requests finish and closes its database.
+ */
 export interface Service {
   name: ServiceName;
   app: FastifyInstance;
+  /** Its readiness checks (and the lifecycle), read by `GET /health/ready`. */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 

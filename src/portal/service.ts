@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import { KeyStore } from '../platform/keys/index.js';
 import { originGuard } from '../platform/origin-check.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
@@ -26,6 +27,7 @@ import {
   tooManyMessage,
   upstreamErrorMessage,
 } from './pages/message.js';
+import { portalUpstreamChecks } from './readiness.js';
 import { assetsRoute } from './routes/assets.js';
 import { bindRoutes, PENDING_TTL_MS } from './routes/bind.js';
 import { callbackRoute } from './routes/callback.js';
@@ -94,8 +96,8 @@ function pageErrors(app: FastifyInstance): void {
  * (OIDC authorization code flow with PKCE and private_key_jwt, then OpenID4VCI), verifies it and
  * offers it for download. All state is in its database, so instances are interchangeable.
  */
-export const createPortalService: ServiceFactory = async ({ config, masterKey }) => {
-  const database = openDatabase<PortalTables>(config.portal.database, config.database);
+export const createPortalService: ServiceFactory = async ({ config, masterKey, lifecycle }) => {
+  const database = openDatabase<PortalTables>(config.portal.database, { ...config.database, name: 'portal' });
   let app: FastifyInstance | undefined;
   try {
     await migrateToLatest(database.db as never, 'portal', portalMigrations);
@@ -133,7 +135,9 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     await registerRateLimits(server, 'portal', config.rateLimit, database.db as Kysely<unknown>);
     await securityHeaders(server, config);
     await server.register(cookie, { secret: sessionSecret(config, masterKey) });
-    server.get('/health', async () => ({ status: 'ok' }));
+    const readiness = serviceReadiness(database.db as never, () => keys.all(CLIENT_KEY_PURPOSE), lifecycle);
+    for (const check of portalUpstreamChecks(config)) readiness.register(check);
+    registerHealthRoutes(server, readiness);
     jwksRoute(server, ctx);
     assetsRoute(server, ctx);
     await server.register(async (pages) => {
@@ -159,6 +163,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey })
     return {
       name: 'portal',
       app: server,
+      readiness,
       async close() {
         await server.close();
         await database.close();

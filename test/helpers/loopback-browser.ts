@@ -7,6 +7,11 @@ export class LoopbackBrowser {
   private readonly cookies = new Map<string, string>();
   url = '';
 
+  /** The cookies it holds, name → value (tests look for them where they must not be, e.g. logs). */
+  cookieEntries(): [string, string][] {
+    return [...this.cookies];
+  }
+
   async go(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));

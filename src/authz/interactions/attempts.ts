@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
+import type { Factor } from '../factors/acr.js';
 import { clock } from '../factors/clock.js';
 import { type Locale, messagesFor } from '../i18n/index.js';
+import { lockouts, signInFailures } from '../metrics.js';
 import { blockedUntil, recordIdFailure } from '../storage/id-blocks.js';
 import { recordLoginFailure } from '../storage/login-failures.js';
 import { html, type SignIn } from './context.js';
@@ -22,6 +24,8 @@ export function tooManyAttemptsDescription(until: number | undefined): string {
 }
 
 export interface Failure {
+  /** The factor tried (metrics label). */
+  factor: Factor;
   /** The keyed hash of the ID tried, counted towards its lockout; none for a blocked ID. */
   idHash?: string;
   /** A blocked ID: until when it is blocked (epoch ms). */
@@ -50,17 +54,24 @@ export async function failedAttempt(
   const { db } = signIn.options;
   const { maxAttempts, lockout } = signIn.login;
   const failures = await recordLoginFailure(db, interaction.uid, interaction.exp * 1000);
+  const { factor, reason } = failure;
   if (failure.idHash) {
-    await recordIdFailure(db, failure.idHash, clock.now(), {
+    const locked = await recordIdFailure(db, failure.idHash, clock.now(), {
       failures: lockout.failures,
       durationMs: lockout.seconds * 1000,
     });
+    if (locked) {
+      lockouts.inc({ factor });
+      request.log.warn(
+        { interaction: interaction.uid, factor, seconds: lockout.seconds },
+        'sign-in locked out',
+      );
+    }
   }
-  // Logged without any of the answers: they are personal data.
-  request.log.info(
-    { interaction: interaction.uid, failures, reason: failure.reason },
-    'sign-in attempt failed',
-  );
+  signInFailures.inc({ factor, reason });
+  // At warn, so that alerts on warnings see credential stuffing; without any of the answers
+  // (they are personal data) and without the ID's hash.
+  request.log.warn({ interaction: interaction.uid, factor, failures, reason }, 'sign-in attempt failed');
   if (failures >= maxAttempts) {
     const until = failure.idHash ? await blocked(signIn, failure.idHash) : failure.lockedUntil;
     return signIn.finishWithError(request, reply, 'access_denied', tooManyAttemptsDescription(until));

@@ -35,6 +35,7 @@ export async function kbiLogin(
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId, realm);
   const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    factor: 'kbi',
     idHash,
     render,
     lookup: () => identifyByFields(realm.registry, fields, body),
@@ -43,6 +44,7 @@ export async function kbiLogin(
   const identity = looked.found;
   if (!identity) {
     return failedAttempt(signIn, request, reply, interaction, locale, {
+      factor: 'kbi',
       idHash,
       reason: 'mismatch',
       message: m.mismatch,

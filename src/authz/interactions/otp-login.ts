@@ -120,6 +120,7 @@ export async function otpStart(
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);
   const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    factor: 'otp',
     idHash,
     render,
     lookup: () => signIn.options.registry.findByIndividualId(individualId),
@@ -210,6 +211,7 @@ export async function otpVerify(
   const lockedUntil = await blocked(signIn, challenge.id_hash);
   if (lockedUntil !== undefined) {
     return failedAttempt(signIn, request, reply, interaction, context.locale, {
+      factor: 'otp',
       reason: 'blocked',
       lockedUntil,
       message: m.blocked(lockTime(lockedUntil, clock.now())),
@@ -223,6 +225,7 @@ export async function otpVerify(
   const matches = constantTimeEquals(hash, challenge.code_hash) && challenge.consumed === 0;
   if (!matches || !challenge.account_id || !(await consumeCode(db, interaction.uid, hash))) {
     return failedAttempt(signIn, request, reply, interaction, context.locale, {
+      factor: 'otp',
       idHash: challenge.id_hash,
       reason: 'wrong code',
       message: m.otpWrong,

@@ -44,6 +44,7 @@ export async function passwordLogin(
   const individualId = (body[idField.id] ?? '').trim();
   const idHash = signIn.idHash(individualId);
   const looked = await lookUpUnlessBlocked(signIn, request, reply, interaction, locale, {
+    factor: 'password',
     idHash,
     render,
     lookup: () => signIn.options.registry.findByIndividualId(individualId),
@@ -53,6 +54,7 @@ export async function passwordLogin(
   const correct = await verifyPassword(password, identity?.passwordHash);
   if (!identity || !correct) {
     return failedAttempt(signIn, request, reply, interaction, locale, {
+      factor: 'password',
       idHash,
       reason: 'mismatch',
       message: m.passwordMismatch,

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction } from 'oidc-provider';
 import { RegistryUnavailableError } from '../../platform/registry/index.js';
+import type { Factor } from '../factors/acr.js';
 import { clock } from '../factors/clock.js';
 import { type Locale, lockTime, messagesFor } from '../i18n/index.js';
+import { factorOfAmr, signIns } from '../metrics.js';
 import { clearIdFailures } from '../storage/id-blocks.js';
 import { clearLoginFailures } from '../storage/login-failures.js';
 import { blocked, type Failure, failedAttempt } from './attempts.js';
@@ -19,13 +21,14 @@ export async function lookUpUnlessBlocked<T>(
   reply: FastifyReply,
   interaction: Interaction,
   locale: Locale,
-  step: { idHash: string; render: Failure['render']; lookup: () => Promise<T> },
+  step: { factor: Factor; idHash: string; render: Failure['render']; lookup: () => Promise<T> },
 ): Promise<{ found: T } | { answered: unknown }> {
   const m = messagesFor(locale);
   const lockedUntil = await blocked(signIn, step.idHash);
   if (lockedUntil !== undefined) {
     return {
       answered: await failedAttempt(signIn, request, reply, interaction, locale, {
+        factor: step.factor,
         reason: 'blocked',
         lockedUntil,
         message: m.blocked(lockTime(lockedUntil, clock.now())),
@@ -53,5 +56,6 @@ export async function signedIn(
   await clearLoginFailures(signIn.options.db, interaction.uid);
   await clearIdFailures(signIn.options.db, login.idHash);
   request.log.info({ interaction: interaction.uid, acr: login.acr }, 'signed in');
+  signIns.inc({ factor: factorOfAmr(login.amr) });
   return signIn.finishLogin(request, reply, { accountId: login.accountId, acr: login.acr, amr: login.amr });
 }

@@ -4,6 +4,7 @@ import { ProtocolError } from '../../platform/errors.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import type { FormatDocument, StatusReference } from '../formats/types.js';
 import type { Ledger, LedgerTables } from '../ledger/index.js';
+import { credentialsIssued } from '../metrics.js';
 import { type DataProviders, lookupKey, ProviderError } from '../providers/index.js';
 import {
   type AllocatedEntry,
@@ -175,6 +176,7 @@ export class IssuancePipeline implements IssuanceService {
           });
         }
       });
+      credentialsIssued.inc({ configuration: configuration.id, format: configuration.format }, ids.length);
       return { kind: 'issued', credentials, credentialIds: ids };
     } catch (error) {
       // Nothing was handed out: the reservations go. (Were this to fail too, an orphan entry only

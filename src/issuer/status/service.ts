@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { requireFormat, type StatusReference } from '../../credentials/formats/index.js';
 import { TOKEN_STATUS } from '../../credentials/status/index.js';
 import type { LedgerTables } from '../ledger/tables.js';
+import { statusChanges } from '../metrics.js';
 import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
 
 export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
@@ -68,7 +69,7 @@ export class StatusChanger {
     credentialId: string,
     target: CredentialStatus,
   ): Promise<{ previous: CredentialStatus }> {
-    return this.db.transaction().execute(async (trx) => {
+    const changed = await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('issuer_ledger')
         .select(['status'])
@@ -110,6 +111,8 @@ export class StatusChanger {
       }
       return { previous };
     });
+    statusChanges.inc({ status: target });
+    return changed;
   }
 
   /** By list and index: the credential that holds the entry. */

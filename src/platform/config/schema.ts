@@ -92,6 +92,35 @@ export const ConfigSchema = T.Object({
       description: "SQLite: how long a writer waits for another writer's lock (busy_timeout), milliseconds.",
     }),
   }),
+  /** Prometheus metrics (docs/operations.md#metrics): never on a public listener unless a token guards them. */
+  metrics: T.Object({
+    host: T.String({
+      minLength: 1,
+      description: 'Interface of the management listener that serves /metrics (0.0.0.0 in a container).',
+    }),
+    port: T.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description: 'Port of the management listener that serves /metrics; 0: no management listener.',
+    }),
+    token: T.String({
+      description:
+        'Bearer token required on /metrics; empty: none. With port 0, a token serves /metrics on each public listener behind it.',
+    }),
+  }),
+  /** OpenTelemetry traces (docs/operations.md#traces): off unless an OTLP endpoint is set. */
+  tracing: T.Object({
+    otlpEndpoint: T.String({
+      description:
+        'OTLP/HTTP traces URL (e.g. http://otel-collector:4318/v1/traces); empty: tracing off and the SDK not loaded.',
+    }),
+    sampleRatio: T.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        'Share of new traces recorded; a request arriving with a sampled traceparent is always recorded.',
+    }),
+  }),
   keys: T.Object({
     masterKeyFile: T.String({
       minLength: 1,

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { observePool, poolErrors } from '../metrics/database.js';
+import { observedDialect } from '../tracing/database.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -19,6 +21,8 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** SQLite: `busy_timeout`, ms. */
   busyTimeoutMs?: number;
+  /** Who owns it (`authz`, `issuer`, `portal`, `registry`): labels its metrics and trace spans. */
+  name?: string;
 }
 
 export interface Database<Tables> {
@@ -53,6 +57,7 @@ function sqliteLocation(url: string): { path: string; synchronous: 'FULL' | 'NOR
  * returns); nothing here turns it off.
  */
 export function openDatabase<Tables>(url: string, options: DatabaseOptions = {}): Database<Tables> {
+  const name = options.name ?? 'database';
   if (url.startsWith('sqlite:')) {
     const { path, synchronous } = sqliteLocation(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -61,7 +66,8 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const dialect = observedDialect(new SqliteDialect({ database: sqlite }), { name, dialect: 'sqlite' });
+    const db = new Kysely<Tables>({ dialect });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -71,7 +77,18 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
-    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    // An idle connection cut by the server (restart, failover, pg_terminate_backend) is an 'error'
+    // event on the pool; unheard, it would end the process. The pool drops that client and the next
+    // query opens a new one; readiness shows whether that works.
+    pool.on('error', () => poolErrors.inc({ database: name }));
+    const dialect = observedDialect(new PostgresDialect({ pool }), { name, dialect: 'postgres' });
+    const db = new Kysely<Tables>({ dialect });
+    const unobserve = observePool(name, () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max,
+    }));
     // pool.end() resolves once it has asked each client to end, not when their sockets are closed;
     // wait for every client's 'remove' (emitted after its socket closed) so close means closed.
     const close = async () => {
@@ -83,6 +100,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
           if (open <= 0) resolve();
         });
       });
+      unobserve();
       await db.destroy();
       await closed;
     };

@@ -4,6 +4,7 @@ export {
   type Migrations,
   migrateToLatest,
   pendingMigrations,
+  pendingMigrationsOf,
   type SchemaStatus,
   SchemaTooNewError,
   schemaStatus,

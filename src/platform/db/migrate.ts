@@ -96,6 +96,7 @@ export async function migrateToLatest(
   service: string,
   migrations: Migrations,
 ): Promise<void> {
+  remember(db, service, migrations);
   const status = await schemaStatus(db, service, migrations);
   if (status.unknown.length) throw new SchemaTooNewError(service, status.unknown);
   if (!status.pending.length) return;
@@ -104,4 +105,22 @@ export async function migrateToLatest(
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`${service}: migration ${failed} failed: ${(error as Error).message}`);
   }
+}
+
+/** The migration sets each open database was brought up to date with in this process. */
+const setsByDatabase = new WeakMap<Kysely<unknown>, Map<string, Migrations>>();
+
+function remember(db: Kysely<unknown>, set: string, migrations: Migrations): void {
+  const sets = setsByDatabase.get(db) ?? new Map<string, Migrations>();
+  sets.set(set, migrations);
+  setsByDatabase.set(db, sets);
+}
+
+/**
+ * Pending migrations of every set this process applied to `db` (a service's readiness: the
+ * database was restored from an older backup, or rolled back, under a running instance). Only reads.
+ */
+export function pendingMigrationsOf(db: Kysely<unknown>): Promise<string[]> {
+  const sets = [...(setsByDatabase.get(db) ?? [])].map(([name, migrations]) => ({ name, migrations }));
+  return pendingMigrations(db, sets);
 }

@@ -38,7 +38,11 @@ export class MappedSqlIdentityRegistry implements IdentityRegistry {
       if (!options.columns[field]) throw new Error(`registry: sql.columns.${field} is required`);
     }
     const selected = [...new Set(Object.values(options.columns))];
-    return new MappedSqlIdentityRegistry(openDatabase(url, connections), options, selected);
+    return new MappedSqlIdentityRegistry(
+      openDatabase(url, { ...connections, name: 'registry' }),
+      options,
+      selected,
+    );
   }
 
   async findByIndividualId(individualId: string): Promise<Identity | undefined> {

@@ -106,7 +106,7 @@ export class SqlIdentityRegistry implements IdentityRegistry {
   private constructor(private readonly database: Database<RegistryTables>) {}
 
   static async open(url: string, connections?: DatabaseOptions): Promise<SqlIdentityRegistry> {
-    const database = openDatabase<RegistryTables>(url, connections);
+    const database = openDatabase<RegistryTables>(url, { ...connections, name: 'registry' });
     await migrateToLatest(database.db as Kysely<unknown>, 'registry', registryMigrations);
     return new SqlIdentityRegistry(database);
   }
