@@ -18,7 +18,7 @@ export const PROVIDER_PATHS = [
 ];
 
 /** RFC 8414 metadata: oidc-provider serves it as OpenID discovery; OAuth clients look here first. */
-const OAUTH_METADATA = '/.well-known/oauth-authorization-server';
+export const OAUTH_METADATA = '/.well-known/oauth-authorization-server';
 
 function isProviderPath(path: string): boolean {
   return PROVIDER_PATHS.some((p) => path === p || path.startsWith(`${p}/`));

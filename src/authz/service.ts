@@ -16,7 +16,7 @@ import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
 import { watchSigningKeys } from './keys/reload.js';
 import { AUTHZ_KEY_PURPOSE, loadSigningKeys, retentionSeconds } from './keys/rotation.js';
-import { mountProvider, PROVIDER_PATHS } from './mount.js';
+import { mountProvider, OAUTH_METADATA, PROVIDER_PATHS } from './mount.js';
 import { crossSiteFormGuard } from './protocol/cross-site.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
@@ -84,7 +84,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       service: 'authz',
       logLevel: config.log.level,
       overload: config.overload,
-      mountedPaths: PROVIDER_PATHS,
+      mountedPaths: [...PROVIDER_PATHS, OAUTH_METADATA],
     });
     await registerRateLimits(app, 'authz', config.rateLimit, database.db as Kysely<unknown>);
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 import { LoopbackBrowser } from '../helpers/loopback-browser.js';
@@ -29,6 +30,46 @@ const metricsToken = randomBytes(24).toString('base64url');
 const secrets = new Set<string>();
 let before = '';
 let after = '';
+/** An OTLP/HTTP receiver (JSON encoding): what the process exports when tracing is configured. */
+let collector: Server;
+const exportedBodies: string[] = [];
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: { key: string; value: OtlpValue }[];
+}
+function exportedSpans(): { service: string; span: OtlpSpan; attributes: Record<string, unknown> }[] {
+  return exportedBodies.flatMap((body) =>
+    (
+      JSON.parse(body) as {
+        resourceSpans: {
+          resource: { attributes: { key: string; value: OtlpValue }[] };
+          scopeSpans: { spans: OtlpSpan[] }[];
+        }[];
+      }
+    ).resourceSpans.flatMap((resource) => {
+      const service =
+        resource.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+      return resource.scopeSpans.flatMap((scope) =>
+        scope.spans.map((span) => ({
+          service,
+          span,
+          attributes: Object.fromEntries(
+            span.attributes.map((a) => [a.key, a.value.stringValue ?? a.value.intValue]),
+          ),
+        })),
+      );
+    }),
+  );
+}
 
 async function scrape(): Promise<string> {
   const response = await fetch(metricsUrl, { headers: { authorization: `Bearer ${metricsToken}` } });
@@ -62,7 +103,23 @@ async function signInJourney(browser: LoopbackBrowser, start: string, fields: Re
 beforeAll(async () => {
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  const overrides = { metrics: { host: '127.0.0.1', port, token: metricsToken } };
+  collector = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      if (request.url === '/v1/traces') exportedBodies.push(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', () => resolve()));
+  const address = collector.address();
+  const collectorPort = typeof address === 'object' && address ? address.port : 0;
+  const overrides = {
+    metrics: { host: '127.0.0.1', port, token: metricsToken },
+    tracing: { otlpEndpoint: `http://127.0.0.1:${collectorPort}/v1/traces`, sampleRatio: 1 },
+  };
   let databases: Record<string, string> | undefined;
   if (await isPostgresAvailable()) {
     database = await createPostgresDatabase();
@@ -81,6 +138,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await system?.stop();
+  collector?.close();
   await database?.drop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -197,7 +255,7 @@ describe('an operator watching a running system', () => {
       if (!/^_interaction(_resume)?$/.test(name)) secrets.add(value);
     }
     after = await scrape();
-  });
+  }, 120_000);
 
   it('the counters moved: requests by route and status, issuances, sign-ins, failures, lockouts, refusals, status changes', () => {
     expect(
@@ -289,5 +347,39 @@ describe('an operator watching a running system', () => {
     expect(leaks, where.join('\n')).toEqual([]);
     expect([...secrets].filter((s) => output.includes(s))).toEqual([]);
     expect(secrets.size).toBeGreaterThan(10);
+  });
+
+  it('traces went to the OTLP endpoint: one issuance is one trace through the three services, with SQL', () => {
+    const spans = exportedSpans();
+    expect(spans.length).toBeGreaterThan(50);
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['attesta']));
+    const callbacks = spans.filter((s) => s.attributes['http.route'] === '/callback');
+    // Two issuances went through the portal; a batch may be lost on a loaded machine (the exporter
+    // gives up after its timeout), so at least one whole trace must have arrived.
+    expect(callbacks.length).toBeGreaterThanOrEqual(1);
+    for (const callback of callbacks) {
+      const trace = spans.filter((s) => s.span.traceId === callback.span.traceId);
+      const at = (service: string, route: string) =>
+        trace.some(
+          (s) => s.attributes['attesta.service'] === service && s.attributes['http.route'] === route,
+        );
+      expect(at('authz', '/token')).toBe(true);
+      expect(at('issuer', '/nonce')).toBe(true);
+      expect(at('issuer', '/credential')).toBe(true);
+      const statements = trace.filter(
+        (s) => s.attributes['db.system.name'] === 'postgresql' || s.attributes['db.system.name'] === 'sqlite',
+      );
+      expect([...new Set(statements.map((s) => s.attributes['db.namespace']))]).toEqual(
+        expect.arrayContaining(['portal', 'authz', 'issuer']),
+      );
+    }
+    // The request that came with a traceparent joined that trace.
+    expect(spans.some((s) => s.span.traceId === '4bf92f3577b34da6a3ce929d0e0e4736')).toBe(true);
+    // Nothing secret or personal left in the exported spans.
+    const text = exportedBodies.join('\n');
+    const leaks = [...AMARA_PII, ...LUCAS_PII, 'POL-0700100', ...secrets].filter(
+      (s) => s && text.includes(s),
+    );
+    expect(leaks).toEqual([]);
   });
 });

@@ -37,10 +37,20 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 describe('a trace across portal, authz and issuer', () => {
   it('the issuance is one trace from the portal callback down to each service and its database', async () => {
     const browser = new LoopbackBrowser();
-    const login = await browser.follow(`${system.urls.portal}/start/national_id_sd_jwt`);
-    const page = await browser.submit(await login.text(), /\/login$/, AMARA);
+    const hops: string[] = [];
+    const login = await browser.follow(`${system.urls.portal}/start/national_id_sd_jwt`, {}, hops);
+    const page = await browser.submit(await login.text(), /\/login$/, AMARA, hops);
     expect(page.status).toBe(200);
     expect(browser.url).toMatch(/\/credentials\/[A-Za-z0-9_-]{22}$/);
+    // What must not leave in a span: codes, state, request_uri, ids in our paths, the person's details.
+    const secrets = [...Object.values(AMARA), 'Amara', 'Okafor'];
+    for (const hop of [...hops, browser.url]) {
+      const url = new URL(hop);
+      for (const value of url.searchParams.values())
+        if (/^[A-Za-z0-9_.~:-]{16,}$/.test(value)) secrets.push(value);
+      for (const segment of url.pathname.split('/')) if (segment.length >= 20) secrets.push(segment);
+    }
+    expect(secrets.length).toBeGreaterThan(6);
 
     const spans = exporter.getFinishedSpans();
     const callback = spans.find(
@@ -91,6 +101,14 @@ describe('a trace across portal, authz and issuer', () => {
       expect(String(attr(statement, 'db.query.text'))).not.toContain(AMARA.individual_id);
       expect(String(attr(statement, 'db.query.text'))).not.toContain('Okafor');
     }
+    // Every span the services made (the test's own root requests play the browser, which has no tracer).
+    const services = spans.filter((span) => !(span.kind === 2 && parentOf(span) === undefined));
+    const exported = services.map((span) => JSON.stringify([span.name, span.attributes]));
+    const leaks = secrets.flatMap((secret) => exported.filter((e) => e.includes(secret)));
+    expect(leaks).toEqual([]);
+    expect(callback.attributes['url.path']).toBe('/callback');
+    expect(callback.attributes['url.query']).toBeUndefined();
+
     // The issuer's statements of the credential request are children of its server span.
     const issuerStatements = statements.filter((s) => attr(s, 'db.namespace') === 'issuer');
     expect(issuerStatements.some((s) => parentOf(s) === credential?.spanContext().spanId)).toBe(true);

@@ -113,12 +113,16 @@ class ObservedConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const operation = operationOf(query.sql);
     const labels = { database: this.database.name, dialect: this.database.dialect, operation };
+    // Only inside a traced request: probes, scrapes and background purges would each start a trace.
     const tracer = activeTracer();
-    const span = tracer?.startSpan(
-      `${operation.toUpperCase()} ${this.database.name}`,
-      { kind: SpanKind.CLIENT, attributes: this.attributes(operation, query.sql) },
-      context.active(),
-    );
+    const parent = tracer ? trace.getSpan(context.active()) : undefined;
+    const span = parent?.isRecording()
+      ? tracer?.startSpan(
+          `${operation.toUpperCase()} ${this.database.name}`,
+          { kind: SpanKind.CLIENT, attributes: this.attributes(operation, query.sql) },
+          context.active(),
+        )
+      : undefined;
     const started = performance.now();
     try {
       return await (span

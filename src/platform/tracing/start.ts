@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { RedactingSpanProcessor } from './redact.js';
 import { setActiveTracer } from './state.js';
 
 export interface TracingOptions {
@@ -40,12 +41,18 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
   if (!processors) {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     processors = [
-      new sdkTrace.BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: options.otlpEndpoint }) }),
+      // A queue large enough for bursts (a request is ~20 spans with its SQL); beyond it spans are dropped.
+      new sdkTrace.BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: options.otlpEndpoint }),
+        maxQueueSize: 16_384,
+        maxExportBatchSize: 1024,
+        scheduledDelayMillis: 2000,
+      }),
     ];
   }
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
-    spanProcessors: processors,
+    spanProcessors: [new RedactingSpanProcessor(processors)],
     sampler: new sdkTrace.ParentBasedSampler({
       root: new sdkTrace.TraceIdRatioBasedSampler(options.sampleRatio),
     }),
@@ -55,7 +62,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED.test((request.url ?? '').split('?')[0] ?? ''),
-        // Headers and query strings are not recorded: they may carry tokens, codes and personal data.
+        // No header is recorded (tokens, cookies); query strings and paths are redacted (./redact.ts).
         headersToSpanAttributes: { client: { requestHeaders: [] }, server: { requestHeaders: [] } },
       }),
       new UndiciInstrumentation(),
