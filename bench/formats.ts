@@ -128,3 +128,12 @@ export async function formatSigningThroughput(
     await database.close();
   }
 }
+
+/** `npm run bench -- formats`: the table of signing alone. */
+export async function run(): Promise<void> {
+  const count = Number(process.env.BENCH_FORMAT_SIGNATURES ?? 200);
+  const rows = ['| format (signing alone, one process) | credentials/s |', '| --- | --- |'];
+  for (const r of await formatSigningThroughput(count))
+    rows.push(`| ${r.label} | ${r.perSecond.toFixed(0)} |`);
+  process.stdout.write(`\n${rows.join('\n')}\n\nNode ${process.version}, ${new Date().toISOString()}\n`);
+}

@@ -1,0 +1,343 @@
+// `npm run bench` (issue 14): Attesta's issuer beside a reference issuer on oidc-provider's
+// `features.openid4vci` (bench/peer/issuer.js), driven by one load client in its own process
+// (bench/load/client.js) in alternating windows (warm-up, then A B B A …), with the raw node:crypto
+// cost of the same steps measured alone. Per side: credentials/s, latency p50/p90/p99, errors and
+// server CPU ms per credential (CPU time of the server's process tree over the window ÷ credentials),
+// and their ratios. Any error fails the run (exit status 1) after the table is printed.
+import { readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as client from 'openid-client';
+import type { Config } from '../src/platform/config/index.js';
+import {
+  authorize,
+  closeServer,
+  discoverAsPortal,
+  generateClientKey,
+  serveClientJwks,
+} from '../test/authz/helpers.js';
+import { freePort, testConfig } from '../test/helpers/system.js';
+import { ensureBuilt, Helper, type Served, serveAttesta, treeCpuMs } from './processes.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
+const WINDOWS = env('BENCH_WINDOWS', 3);
+const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 10);
+const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 5);
+const HOLDERS = env('BENCH_HOLDERS', 1000);
+const TOKENS = env('BENCH_TOKENS', 16);
+const CONFIGURATION_ID = 'national_id_sd_jwt';
+
+interface Target {
+  nonceUrl: string;
+  credentialUrl: string;
+  audience: string;
+  tokens: string[];
+  configurationId: string;
+  format: string;
+  issuerJwk?: Record<string, unknown>;
+  batch?: number;
+  dpop?: boolean;
+}
+
+export interface Side {
+  name: string;
+  /** Server processes whose CPU counts (each with its descendants). */
+  pids: () => number[];
+  target: Target;
+}
+
+interface WindowResult {
+  credentials: number;
+  requests: number;
+  elapsed: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: Record<string, number>;
+}
+
+export interface SideFigures {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  cpuMsPerCredential: number;
+  windows: { perSecond: number; cpuMsPerCredential: number; p99: number }[];
+}
+
+const IDENTITIES = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '../config/demo/identities.json'), 'utf8')) as {
+    identities: { individualId: string; fullName: string; birthDate: string }[];
+  }
+).identities;
+
+/** Access tokens of Attesta's authz for the demo people in turn: each a full sign-in (authorize → form → code → token). */
+export async function attestaTokens(config: Config, count: number): Promise<string[]> {
+  const clientKey = await generateClientKey();
+  const jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
+  try {
+    const rp = await discoverAsPortal(config, clientKey);
+    const tokens: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const person = IDENTITIES[i % IDENTITIES.length] as (typeof IDENTITIES)[number];
+      const run = await authorize(config, rp, {
+        individual_id: person.individualId,
+        full_name: person.fullName,
+        date_of_birth: person.birthDate,
+      });
+      const response = await client.authorizationCodeGrant(
+        rp,
+        run.url,
+        { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
+        { resource: config.issuer.publicUrl },
+      );
+      tokens.push(response.access_token);
+    }
+    return tokens;
+  } finally {
+    await closeServer(jwksServer);
+  }
+}
+
+/** The peer's access tokens: its pre-authorized codes exchanged at its token endpoint. */
+async function peerTokens(issuer: string, codes: string[]): Promise<string[]> {
+  const tokens: string[] = [];
+  for (const code of codes) {
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+        'pre-authorized_code': code,
+        client_id: 'bench-wallet',
+      }),
+    });
+    if (response.status !== 200) throw new Error(`peer token endpoint answered ${response.status}`);
+    tokens.push(((await response.json()) as { access_token: string }).access_token);
+  }
+  return tokens;
+}
+
+async function attestaIssuerJwk(issuer: string): Promise<Record<string, unknown>> {
+  const metadata = (await (await fetch(`${issuer}/.well-known/jwt-vc-issuer`)).json()) as {
+    jwks: { keys: Record<string, unknown>[] };
+  };
+  return metadata.jwks.keys.at(-1) as Record<string, unknown>;
+}
+
+async function runWindow(
+  load: Helper,
+  side: Side,
+  seconds: number,
+): Promise<WindowResult & { cpuMs: number }> {
+  const before = treeCpuMs(side.pids());
+  const result = await load.ask<WindowResult>({
+    window: { target: side.target, connections: CONNECTIONS, seconds },
+  });
+  const cpuMs = treeCpuMs(side.pids()) - before;
+  return { ...result, cpuMs };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/** Warm-up, then `WINDOWS` windows per side in A B B A order (drift of a shared machine hits both alike). */
+export async function alternate(load: Helper, sides: Side[]): Promise<SideFigures[]> {
+  for (const side of sides) await runWindow(load, side, WARMUP_SECONDS);
+  const results = new Map<string, (WindowResult & { cpuMs: number })[]>(sides.map((s) => [s.name, []]));
+  for (let round = 0; round < WINDOWS; round++) {
+    const order = round % 2 === 0 ? sides : sides.toReversed();
+    for (const side of order) results.get(side.name)?.push(await runWindow(load, side, WINDOW_SECONDS));
+  }
+  return sides.map((side) => {
+    const windows = results.get(side.name) ?? [];
+    const credentials = windows.reduce((sum, w) => sum + w.credentials, 0);
+    const errorKinds: Record<string, number> = {};
+    for (const w of windows)
+      for (const [kind, n] of Object.entries(w.errors)) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
+    return {
+      name: side.name,
+      perSecond: credentials / windows.reduce((sum, w) => sum + w.elapsed, 0),
+      p50: median(windows.map((w) => w.p50)),
+      p90: median(windows.map((w) => w.p90)),
+      p99: median(windows.map((w) => w.p99)),
+      errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
+      errorKinds,
+      cpuMsPerCredential: windows.reduce((sum, w) => sum + w.cpuMs, 0) / Math.max(1, credentials),
+      windows: windows.map((w) => ({
+        perSecond: w.credentials / w.elapsed,
+        cpuMsPerCredential: w.cpuMs / Math.max(1, w.credentials),
+        p99: w.p99,
+      })),
+    };
+  });
+}
+
+export interface AttestaUnderLoad {
+  config: Config;
+  dataDir: string;
+  authz: Served;
+  issuer: Served;
+  tokens: string[];
+  issuerJwk: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** authz and the issuer, each `attesta serve` from dist/ with production overload limits; tokens from real sign-ins. */
+/** `BENCH_PROFILE=1`: the servers write V8 CPU profiles to bench/profiles/ when they stop. */
+export const PROFILE_ARGS = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, 'profiles')}`]
+  : [];
+
+export async function startAttesta(
+  options: { issuerArgs?: string[]; overrides?: Record<string, unknown> } = {},
+): Promise<AttestaUnderLoad> {
+  const base = (await import('../src/platform/config/index.js')).loadConfig({ env: {} });
+  const { config, dataDir } = await testConfig({
+    services: ['authz', 'issuer'],
+    overrides: { log: { level: 'warn' }, overload: base.overload, ...options.overrides },
+  });
+  const authz = await serveAttesta(config, dataDir, 'authz');
+  let issuer: Served | undefined;
+  try {
+    issuer = await serveAttesta(config, dataDir, 'issuer', options.issuerArgs, PROFILE_ARGS);
+    const tokens = await attestaTokens(config, TOKENS);
+    const issuerJwk = await attestaIssuerJwk(config.issuer.publicUrl);
+    const running = issuer;
+    return {
+      config,
+      dataDir,
+      authz,
+      issuer: running,
+      tokens,
+      issuerJwk,
+      async stop() {
+        await running.stop();
+        await authz.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await issuer?.stop();
+    await authz.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export async function startPeer(): Promise<{ peer: Helper; side: Side }> {
+  const port = await freePort();
+  const { helper: peer, hello } = await Helper.fork(
+    join(import.meta.dirname, 'peer/issuer.js'),
+    { PEER_CONFIG: JSON.stringify({ port, codes: TOKENS }) },
+    PROFILE_ARGS,
+  );
+  const issuer = hello.issuer as string;
+  const side: Side = {
+    name: 'peer (oidc-provider openid4vci)',
+    pids: () => [peer.child.pid as number],
+    target: {
+      nonceUrl: `${issuer}/challenge`,
+      credentialUrl: `${issuer}/credential`,
+      audience: issuer,
+      tokens: await peerTokens(issuer, hello.codes as string[]),
+      configurationId: CONFIGURATION_ID,
+      format: 'dc+sd-jwt',
+      issuerJwk: hello.issuerJwk as Record<string, unknown>,
+    },
+  };
+  return { peer, side };
+}
+
+export function attestaSide(attesta: AttestaUnderLoad, name = 'Attesta', target: Partial<Target> = {}): Side {
+  const issuer = attesta.config.issuer.publicUrl;
+  return {
+    name,
+    pids: () => [attesta.issuer.child.pid as number],
+    target: {
+      nonceUrl: `${issuer}/nonce`,
+      credentialUrl: `${issuer}/credential`,
+      audience: issuer,
+      tokens: attesta.tokens,
+      configurationId: CONFIGURATION_ID,
+      format: 'dc+sd-jwt',
+      issuerJwk: attesta.issuerJwk,
+      ...target,
+    },
+  };
+}
+
+export async function startLoadClient(): Promise<Helper> {
+  const { helper } = await Helper.fork(join(import.meta.dirname, 'load/client.js'));
+  await helper.ask({ holders: HOLDERS });
+  return helper;
+}
+
+export const machine = () =>
+  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')}`;
+
+const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+export function sideRows(figures: SideFigures[]): string[] {
+  return figures.map(
+    (s) =>
+      `| ${s.name} | ${f(s.perSecond)} | ${f(s.p50, 1)} / ${f(s.p90, 1)} / ${f(s.p99, 1)} ms | ${s.errors} | ${f(s.cpuMsPerCredential, 3)} | ${s.windows.map((w) => `${f(w.perSecond)}/s ${f(w.cpuMsPerCredential, 2)} ms`).join(', ')} |`,
+  );
+}
+
+export const SIDE_HEADER = [
+  '| side | credentials/s | latency p50 / p90 / p99 | errors | server CPU ms per credential | windows (credentials/s, CPU ms) |',
+  '| --- | --- | --- | --- | --- | --- |',
+];
+
+export async function run(): Promise<void> {
+  await ensureBuilt();
+  const load = await startLoadClient();
+  const attesta = await startAttesta();
+  const { peer, side: peerSide } = await startPeer();
+  let failed = false;
+  try {
+    const started = machine();
+    const sides = [attestaSide(attesta), peerSide];
+    const figures = await alternate(load, sides);
+    const [a, p] = figures as [SideFigures, SideFigures];
+    const raw = await load.ask<{ label: string; cpuMs: number }[]>({ raw: { kinds: ['sd-jwt-bearer'] } });
+    const rawSdJwt = raw[0]?.cpuMs ?? Number.NaN;
+    const rows = [
+      `Credential endpoint: nonce + credential per credential, dc+sd-jwt (${CONFIGURATION_ID}, 12 disclosures), Bearer, ${CONNECTIONS} connections, ${HOLDERS} holder keys, ${WINDOWS} × ${WINDOW_SECONDS} s windows per side after ${WARMUP_SECONDS} s warm-up`,
+      '',
+      ...SIDE_HEADER,
+      ...sideRows(figures),
+      '',
+      `| ratio Attesta / peer | throughput ${f(a.perSecond / p.perSecond, 2)}× | p99 ${f(a.p99 / p.p99, 2)}× | | CPU per credential ${f(a.cpuMsPerCredential / p.cpuMsPerCredential, 2)}× | |`,
+      `| raw node:crypto of Attesta's steps (token verify + proof import/verify + SD-JWT sign) | | | | ${f(rawSdJwt, 3)} ms | Attesta ${f(a.cpuMsPerCredential / rawSdJwt, 2)}× the raw cost |`,
+      '',
+      `Machine at start: ${started}; at end: load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}.`,
+    ];
+    process.stdout.write(`\n${rows.join('\n')}\n`);
+    for (const s of figures) {
+      if (s.errors > 0) {
+        failed = true;
+        process.stdout.write(`\n${s.name} errors: ${JSON.stringify(s.errorKinds)}\n`);
+      }
+    }
+  } finally {
+    await load.stop();
+    await peer.stop();
+    await attesta.stop();
+  }
+  if (failed) {
+    process.stderr.write('bench: some responses were not a 200 with a credential bound to the proof key\n');
+    process.exitCode = 1;
+  }
+}
