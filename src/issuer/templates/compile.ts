@@ -2,16 +2,37 @@ import jsonata from 'jsonata';
 import type { CredentialConfiguration, TemplateConfig, TemplateNode } from '../configurations/index.js';
 import { TemplateError } from './errors.js';
 import { templateHelpers } from './helpers.js';
+import { plainPath, readPlainPath } from './plain-path.js';
 
 /**
  * JSONata limits: an expression runs in JSONata's own evaluator (no JavaScript from configuration),
- * and these bound what a pathological template can cost per leaf.
+ * and these bound what a pathological template can cost per leaf: depth and sequence length, and
+ * evaluation steps counted by JSONata's per-step hook — work, not wall time, so a busy machine never
+ * fails a legitimate template (a 200 ms timeout did, under load) and a runaway one stops at the same
+ * point everywhere (about 2 µs of CPU per step here: 20,000 steps ≈ 40 ms).
  */
-const LIMITS = { timeout: 200, stack: 100, sequence: 10000 };
+const LIMITS = { stack: 100, sequence: 10000 };
+export const MAX_STEPS = 20_000;
+/** JSONata calls the function bound under this symbol before every evaluation step. */
+const STEP_HOOK = Symbol.for('jsonata.__evaluate_entry');
+
+class StepBudgetExceeded {
+  readonly code = 'steps';
+  constructor(readonly position: number | undefined) {}
+}
+
+/** Counts the steps of one evaluation (JSONata's per-evaluation base frame) and stops it past the budget. */
+function countStep(expression: { position?: number }, _input: unknown, environment: unknown): void {
+  const base = (environment as { base: { steps?: number } }).base;
+  base.steps = (base.steps ?? 0) + 1;
+  if (base.steps > MAX_STEPS) throw new StepBudgetExceeded(expression.position);
+}
 
 interface Leaf {
   path: string[];
   expression: jsonata.Expression;
+  /** Set when the expression is a plain member path: read without the evaluator. */
+  plain?: string[];
 }
 
 export interface RenderContext {
@@ -22,6 +43,8 @@ export interface RenderContext {
 }
 
 function jsonataReason(error: unknown, phase: 'compile' | 'evaluate'): string {
+  if (error instanceof StepBudgetExceeded)
+    return `evaluation exceeded ${MAX_STEPS} steps (JSONata at ${error.position ?? '?'})`;
   const e = error as { code?: string; message?: string; position?: number };
   if (typeof e?.code === 'string') {
     // Compile messages describe the expression (configuration, not data). Evaluation messages may
@@ -44,7 +67,9 @@ export class CompiledTemplate {
     const walk = (node: TemplateNode, path: string[]) => {
       if (typeof node === 'string') {
         try {
-          this.leaves.push({ path, expression: jsonata(node, LIMITS) });
+          const expression = jsonata(node, LIMITS);
+          expression.assign(STEP_HOOK as unknown as string, countStep);
+          this.leaves.push({ path, expression, plain: plainPath(node) });
         } catch (error) {
           throw this.error(path, jsonataReason(error, 'compile'));
         }
@@ -68,11 +93,15 @@ export class CompiledTemplate {
     const bindings = { ...templateHelpers(() => now), token: context.token ?? {} };
     const output: Record<string, unknown> = {};
     for (const leaf of this.leaves) {
+      const direct = leaf.plain && readPlainPath(record, leaf.plain);
       let value: unknown;
-      try {
-        value = await leaf.expression.evaluate(record, bindings);
-      } catch (error) {
-        throw this.error(leaf.path, jsonataReason(error, 'evaluate'));
+      if (direct) value = direct.value;
+      else {
+        try {
+          value = await leaf.expression.evaluate(record, bindings);
+        } catch (error) {
+          throw this.error(leaf.path, jsonataReason(error, 'evaluate'));
+        }
       }
       if (value === undefined || value === null || value === '') continue;
       const lambda = typeof value === 'object' && value !== null && '_jsonata_lambda' in value;
@@ -85,7 +114,7 @@ export class CompiledTemplate {
       }
       // JSONata sequences are arrays with extra members; copy to a plain JSON value.
       try {
-        target[leaf.path.at(-1) as string] = JSON.parse(JSON.stringify(value));
+        target[leaf.path.at(-1) as string] = isJsonScalar(value) ? value : JSON.parse(JSON.stringify(value));
       } catch {
         throw this.error(leaf.path, 'renders something that is not a JSON value');
       }
@@ -95,6 +124,10 @@ export class CompiledTemplate {
     }
     return output;
   }
+}
+
+function isJsonScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
 }
 
 export function valueAt(tree: unknown, path: readonly string[]): unknown {
