@@ -105,7 +105,20 @@ describe('templates', () => {
       { b: { c: '' }, constructor: 'own', and: 'member' },
       {},
     ];
-    const paths = ['a', 'b.c', 'b.d', 'b.e', 'b.f', 'b.zz', 'g', 'h', 'i.j', 'constructor', 'toString', 'zz.yy'];
+    const paths = [
+      'a',
+      'b.c',
+      'b.d',
+      'b.e',
+      'b.f',
+      'b.zz',
+      'g',
+      'h',
+      'i.j',
+      'constructor',
+      'toString',
+      'zz.yy',
+    ];
     for (const record of records) {
       const ours = await template(Object.fromEntries(paths.map((p, n) => [`v${n}`, p]))).render(record);
       const theirs: Record<string, unknown> = {};
