@@ -6,7 +6,6 @@ import { verifyJwtVc } from '../../src/credentials/formats/jwt-vc-json/verify.js
 import { verifyLdpVc } from '../../src/credentials/formats/ldp-vc/verify.js';
 import { integrityOf, verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
-import { MDL_DS_EKU } from '../../src/credentials/mdoc/x509.js';
 import { type IssuerTables, issuerMigrations } from '../../src/issuer/database.js';
 import {
   FormatError,
@@ -84,7 +83,8 @@ describe.each(DIALECTS)('issuer formats on $dialect', ({ dialect, create }) => {
     expect(ds.checkIssued(iaca)).toBe(true);
     expect(ds.verify(iaca.publicKey)).toBe(true);
     expect(ds.ca).toBe(false);
-    expect(ds.keyUsage).toContain(MDL_DS_EKU);
+    // ISO/IEC 18013-5 Annex B.1.4: the mdoc signer's extended key usage.
+    expect(ds.keyUsage).toContain('1.0.18013.5.1.2');
   });
 
   it('did.json lists every key, retired ones too: a credential signed before a rotation still verifies', async () => {

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createCertificate, type DistinguishedName } from '../../credentials/mdoc/x509.js';
 import type { Migrations } from '../../platform/db/index.js';
 import type { KeyStore, SigningKey } from '../../platform/keys/index.js';
+import { createCertificate, type DistinguishedName } from '../../platform/keys/x509/index.js';
 import { MDOC_DS_KEY_PURPOSE, MDOC_IACA_KEY_PURPOSE } from './keys.js';
 
 export interface CertificatesTable {
@@ -103,7 +103,7 @@ export async function ensureMdocCertificates(
       issuerKey: root,
       notBefore: new Date(now.getTime() - DAY), // credentials are signed at the rounded hour
       notAfter: new Date(now.getTime() + IACA_LIFETIME),
-      profile: 'ca',
+      profile: 'iaca',
       issuerUrl: options.issuerUrl,
     });
     await save('iaca', root.kid, der);

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { buildDidWebDocument } from '../../credentials/did/index.js';
 import { requireFormat } from '../../credentials/formats/index.js';
-import { derToPem } from '../../credentials/mdoc/x509.js';
 import type { KeyStore } from '../../platform/keys/index.js';
+import { derToPem } from '../../platform/keys/x509/index.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import { DID_KEY_PURPOSES } from './keys.js';

@@ -1,8 +1,8 @@
 import { DataItem, DeviceResponse, parse, Verifier } from '@auth0/mdl';
 import { encode } from 'cbor-x';
 import type { JWK } from 'jose';
-import { createCertificate, derToPem } from '../../../../src/credentials/mdoc/x509.js';
 import { LocalSigningKey } from '../../../../src/platform/keys/index.js';
+import { createCertificate, derToPem } from '../../../../src/platform/keys/x509/index.js';
 
 export const ISSUER_URL = 'https://issuer.example';
 
@@ -19,7 +19,7 @@ export async function certificateChain(now = new Date()) {
     issuerKey: root,
     notBefore: new Date(now.getTime() - 86_400_000),
     notAfter: new Date(now.getTime() + 10 * 365 * 86_400_000),
-    profile: 'ca',
+    profile: 'iaca',
     issuerUrl: ISSUER_URL,
   });
   const ds = await createCertificate({

@@ -2,15 +2,15 @@ import { createPublicKey, verify } from 'node:crypto';
 import { compactVerify, importJWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { migrateToLatest, openDatabase } from '../../../src/platform/db/index.js';
 import {
   KeyStore,
   type KeyTables,
   MasterKey,
   signCompactJws,
   signingKeysMigration,
-} from '../../src/platform/keys/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+} from '../../../src/platform/keys/index.js';
+import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../../helpers/databases.js';
 
 describe.each(DIALECTS)('key store on $dialect', ({ dialect, create }) => {
   let testDb: TestDatabase | undefined;

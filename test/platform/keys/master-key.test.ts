@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMasterKey } from '../../src/platform/keys/index.js';
+import { loadMasterKey } from '../../../src/platform/keys/index.js';
 
 describe('master key', () => {
   it('is created on first start as a 0600 file and read back on the next', () => {
