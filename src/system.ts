@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import type { Config, ServiceName } from './platform/config/index.js';
-import { loadMasterKey } from './platform/keys/index.js';
+import { loadMasterKey, openKeyBackends } from './platform/keys/index.js';
 import { Lifecycle } from './platform/lifecycle.js';
 import {
   metricsOnPublicListener,
   registerMetricsRoute,
   startMetricsListener,
 } from './platform/metrics/index.js';
+import { loggerOptions } from './platform/logger.js';
 import { openRegistry } from './platform/registry/index.js';
 import type { Service, ServiceFactory } from './platform/service.js';
 import { startTracing } from './platform/tracing/index.js';
@@ -55,7 +57,15 @@ export async function startSystem(
   const serviceName = names.length === 1 ? `attesta-${names[0]}` : 'attesta';
   const tracing = await startTracing({ ...config.tracing, serviceName });
   const masterKey = loadMasterKey(config.keys.masterKeyFile);
-  const registry = await openRegistry(config.registry, config.database);
+  // The HSM, when configured: start-up stops here, naming module and slot, if it cannot be used.
+  const keyBackends = await openKeyBackends(
+    config.keys,
+    pino(loggerOptions('keys', config.log.level) as pino.LoggerOptions),
+  );
+  const registry = await openRegistry(config.registry, config.database).catch((error: unknown) => {
+    keyBackends.close();
+    throw error;
+  });
 
   const services: Service[] = [];
   const urls = {} as Record<ServiceName, string>;
@@ -74,6 +84,7 @@ export async function startSystem(
         await registry.close();
         await metrics?.close();
         await tracing?.shutdown();
+        keyBackends.close();
       } finally {
         clearTimeout(force);
         lifecycle.markStopped();

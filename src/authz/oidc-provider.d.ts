@@ -82,6 +82,17 @@ declare module 'oidc-provider' {
     error_description?: string;
   }
 
+  /**
+   * A signing key the provider does not hold (features.externalSigningSupport, experimental-01):
+   * it signs JWS signing input through `sign` and reads the public key from `keyObject`.
+   */
+  export class ExternalSigningKey {
+    kid: string;
+    alg: string;
+    keyObject(): import('node:crypto').KeyObject;
+    sign(data: Buffer): Promise<Buffer>;
+  }
+
   export class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     readonly issuer: string;

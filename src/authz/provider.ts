@@ -1,5 +1,10 @@
-import type { JWK } from 'jose';
-import { type Adapter, interactionPolicy, type KoaContextWithOIDC, Provider } from 'oidc-provider';
+import {
+  type Adapter,
+  type ExternalSigningKey,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+  Provider,
+} from 'oidc-provider';
 import type { Config } from '../platform/config/index.js';
 import { claimsConfiguration, findAccountIn, withRealmAcr } from './accounts.js';
 import { ACR_VALUES } from './factors/acr.js';
@@ -22,7 +27,8 @@ export interface ProviderOptions {
   realms: Realms;
   adapter: (kind: string) => Adapter;
   /** Private signing JWKs (ES256), the active key first. */
-  signingKeys: JWK[];
+  /** Signing keys behind the key interface (authz/keys/provider-keys.ts): the first one signs. */
+  signingKeys: ExternalSigningKey[];
   /** Cookie-signing keys, the same on every instance. */
   cookieKeys: string[];
   /** DPoP server-nonce secret (32 bytes), the same on every instance. */
@@ -144,6 +150,8 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       ...protocolFeatures({ dpopNonceSecret: options.dpopNonceSecret }),
       devInteractions: { enabled: false },
+      // Keys sign through our key interface (sealed or HSM), never as private JWKs (docs/keys.md).
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       userinfo: { enabled: true },
       resourceIndicators: resourceIndicators(authz.resources, authz.accessTokenTtl, authz.publicUrl),
     },

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
-import { KeyStore, type KeyTables } from '../platform/keys/index.js';
+import type { KeyTables } from '../platform/keys/index.js';
 import { protocolRefusals } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
@@ -14,8 +14,9 @@ import { ADMIN_REFUSALS_TABLE, type AuditTables } from './admin/audit.js';
 import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
+import { loadSigningKeys } from './keys/provider-keys.js';
 import { watchSigningKeys } from './keys/reload.js';
-import { AUTHZ_KEY_PURPOSE, loadSigningKeys, retentionSeconds } from './keys/rotation.js';
+import { AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from './keys/rotation.js';
 import { mountProvider, OAUTH_METADATA, PROVIDER_PATHS } from './mount.js';
 import { crossSiteFormGuard } from './protocol/cross-site.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
@@ -60,12 +61,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
   let stopRefusals = async () => {};
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
-    const keyStore = new KeyStore(database.db, masterKey);
-    const clients = new ClientStore(database.db);
-    await clients.seed(config.authz.clients);
     // Tokens signed by a retired key stay verifiable until the longest of them has expired.
     const retention = retentionSeconds([config.authz.accessTokenTtl]);
-    const signing = await loadSigningKeys(database.db, keyStore, retention);
+    const keyStore = authzKeyStore(database.db, masterKey, retention);
+    const clients = new ClientStore(database.db);
+    await clients.seed(config.authz.clients);
+    const signing = await loadSigningKeys(keyStore);
 
     const issuerStates = new IssuerStateStore(database.db, GRANT_TTL_SECONDS);
     realms = await Realms.open(config, registry);
@@ -73,7 +74,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       config,
       realms,
       adapter: kyselyAdapterFactory(database.db),
-      signingKeys: signing.privateJwks,
+      signingKeys: signing.providerKeys,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
       dpopNonceSecret: masterKey.derive('authz dpop nonce'),
       issuerStates,
@@ -131,14 +132,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     app.addHook('onRequest', crossSiteFormGuard(config));
     const mounted = await mountProvider(app, provider);
     const keyReload = watchSigningKeys({
-      db: database.db,
       keyStore,
-      retention,
       intervalSeconds: config.authz.keyReloadSeconds,
       current: signing,
       onError: (error) => app.log.warn({ err: error }, 'signing key reload failed'),
       async apply(keys) {
-        const next = createProvider({ ...providerOptions, signingKeys: keys.privateJwks });
+        const next = createProvider({ ...providerOptions, signingKeys: keys.providerKeys });
         next.proxy = provider.proxy;
         // The same event listeners (logging) as the first provider.
         for (const event of provider.eventNames()) {

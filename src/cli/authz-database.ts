@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { AuditTables } from '../authz/admin/audit.js';
 import type { ClientTables } from '../authz/clients/store.js';
+import { authzKeyStore, retentionSeconds } from '../authz/keys/rotation.js';
 import { authzMigrations } from '../authz/storage/migrations.js';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
-import { KeyStore, type KeyTables, loadMasterKey } from '../platform/keys/index.js';
+import { type KeyTables, loadMasterKey } from '../platform/keys/index.js';
 
 export type AuthzAdminTables = KeyTables & ClientTables & AuditTables;
 
@@ -19,7 +20,12 @@ export async function openAuthzDatabase(config: Config) {
   }
   return {
     db: database.db,
-    keyStore: () => new KeyStore(database.db, loadMasterKey(config.keys.masterKeyFile)),
+    keyStore: () =>
+      authzKeyStore(
+        database.db,
+        loadMasterKey(config.keys.masterKeyFile),
+        retentionSeconds([config.authz.accessTokenTtl]),
+      ),
     close: () => database.close(),
   };
 }

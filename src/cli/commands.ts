@@ -37,7 +37,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./serve.js')).serveCommand,
   },
   keys: {
-    summary: "authz's signing keys: rotate, list",
+    summary: 'signing keys of every service: list, rotate, revoke (HSM, rotation, certificates)',
     usage: KEYS_USAGE,
     load: async () => (await import('./keys.js')).keysCommand,
   },

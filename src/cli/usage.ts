@@ -3,8 +3,15 @@
  * prints it without importing the command (and its database drivers, oidc-provider, crypto suites).
  */
 
-export const KEYS_USAGE = `  keys rotate authz            add a new authz signing key; the old one stays in the JWKS until its tokens expire
-  keys list authz              the authz signing keys (kid, status, dates)`;
+export const KEYS_USAGE = `  keys list [authz|issuer|portal] [--purpose p]
+                               every key: purpose, state (pending, signing, retired, expired, revoked),
+                               where it lives (sealed or HSM token), certificate and its end
+  keys rotate <service> [--purpose p] [--lead seconds] [--label token-key-label]
+                               the next key of each purpose (in the HSM when keys.pkcs11 lists the purpose,
+                               or an existing token key by label), published now, signing after the lead time
+                               (keys.rotation.leadSeconds); the current key stays published while what it
+                               signed is valid
+  keys revoke <service> <kid>  a compromised key: out of every published key set at once, never signs again`;
 
 export const CLIENTS_USAGE = `  clients list                 authz's clients (JSON, one per line)
   clients add --file f.json    add a client (the record of docs/authz-protocol.md; --json '{…}' also works)

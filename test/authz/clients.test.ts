@@ -4,11 +4,12 @@ import { listAudit } from '../../src/authz/admin/audit.js';
 import { ClientAdapter } from '../../src/authz/clients/adapter.js';
 import { type ClientRecord, clientDisplayName, toProviderMetadata } from '../../src/authz/clients/record.js';
 import { ClientError, ClientStore } from '../../src/authz/clients/store.js';
-import { loadSigningKeys, rotateSigningKey } from '../../src/authz/keys/rotation.js';
+import { loadSigningKeys } from '../../src/authz/keys/provider-keys.js';
+import { authzKeyStore, rotateSigningKey } from '../../src/authz/keys/rotation.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
 import type { AuthzAdminTables } from '../../src/cli/authz-database.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
-import { KeyStore, MasterKey } from '../../src/platform/keys/index.js';
+import { MasterKey } from '../../src/platform/keys/index.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
 const RECORD: ClientRecord = {
@@ -133,16 +134,27 @@ describe.each(DIALECTS)('client store and key rotation on $dialect', ({ dialect,
   });
 
   it('rotates the signing key: the new key signs, the old one stays published for the retention window', async () => {
-    const keyStore = new KeyStore(db, new MasterKey(Buffer.alloc(32, 7)));
-    const first = await loadSigningKeys(db, keyStore, 60);
-    const { kid, retired } = await rotateSigningKey(db, keyStore, 'cli:ops');
-    expect(retired).toEqual([first.activeKid]);
-    const set = await loadSigningKeys(db, keyStore, 60);
+    const keyStore = authzKeyStore(db, new MasterKey(Buffer.alloc(32, 7)), 60);
+    const first = await loadSigningKeys(keyStore);
+    const { kid } = await rotateSigningKey(db, keyStore, 'cli:ops');
+    const set = await loadSigningKeys(keyStore);
     expect(set.activeKid).toBe(kid);
-    expect(set.privateJwks.map((k) => k.kid)).toEqual([kid, first.activeKid]);
-    expect(set.retiredUntil).toBeGreaterThan(Date.now());
-    const later = await loadSigningKeys(db, keyStore, 60, Date.now() + 61_000);
-    expect(later.privateJwks.map((k) => k.kid)).toEqual([kid]);
+    expect(set.providerKeys.map((k) => k.kid)).toEqual([kid, first.activeKid]);
+    const later = await loadSigningKeys(keyStore, Date.now() + 61_000);
+    expect(later.providerKeys.map((k) => k.kid)).toEqual([kid]);
     expect((await listAudit(db))[0]).toMatchObject({ actor: 'cli:ops', action: 'key.rotate', target: kid });
+  });
+
+  it('a rotation with lead time publishes the next key at once and signs with it only from its activation', async () => {
+    const keyStore = authzKeyStore(db, new MasterKey(Buffer.alloc(32, 7)), 60);
+    const first = await loadSigningKeys(keyStore);
+    const { kid, activatesAt } = await rotateSigningKey(db, keyStore, 'cli:ops', { leadSeconds: 3600 });
+    const during = await loadSigningKeys(keyStore);
+    expect(during.activeKid).toBe(first.activeKid);
+    expect(during.providerKeys.map((k) => k.kid)).toEqual([first.activeKid, kid]);
+    expect(during.fingerprint).not.toBe(first.fingerprint);
+    const after = await loadSigningKeys(keyStore, activatesAt + 1);
+    expect(after.activeKid).toBe(kid);
+    expect(after.providerKeys.map((k) => k.kid)).toEqual([kid, first.activeKid]);
   });
 });

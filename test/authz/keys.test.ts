@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, type JWK, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSigningKeys, retentionSeconds } from '../../src/authz/keys/rotation.js';
+import { loadSigningKeys } from '../../src/authz/keys/provider-keys.js';
+import { retentionSeconds } from '../../src/authz/keys/rotation.js';
 import { openAuthzDatabase } from '../../src/cli/authz-database.js';
 import { clientsCommand } from '../../src/cli/clients.js';
 import { keysCommand } from '../../src/cli/keys.js';
@@ -64,9 +65,9 @@ describe('signing key rotation (attesta keys rotate authz)', () => {
     const oldToken = await adminToken();
     expect(decodeProtectedHeader(oldToken).kid).toBe(oldKid);
 
-    const rotated = await run(keysCommand, ['rotate', 'authz']);
+    const rotated = await run(keysCommand, ['rotate', 'authz', '--lead', '0']);
     expect(rotated.code).toBe(0);
-    const newKid = /new signing key (\S+)/.exec(rotated.lines.join('\n'))?.[1];
+    const newKid = /new key ([^\s,]+)/.exec(rotated.lines.join('\n'))?.[1];
     expect(newKid).toBeTruthy();
     expect(newKid).not.toBe(oldKid);
 
@@ -100,32 +101,27 @@ describe('signing key rotation (attesta keys rotate authz)', () => {
     expect(decodeProtectedHeader(tokens.access_token).kid).toBe(newKid);
 
     const listed = await run(keysCommand, ['list', 'authz']);
-    expect(listed.lines[0]).toMatch(new RegExp(`^${newKid} signing `));
-    expect(listed.lines[1]).toMatch(new RegExp(`^${oldKid} published .* retired `));
+    expect(listed.lines[0]).toMatch(new RegExp(`^authz  ${newKid}  authz  signing  ES256  sealed `));
+    expect(listed.lines[1]).toMatch(new RegExp(`^authz  ${oldKid}  authz  retired  .*published until `));
   });
 
   it('drops a retired key from the set once every token it signed has expired', async () => {
     const database = await openAuthzDatabase(authz.config);
     try {
       const retention = retentionSeconds([authz.config.authz.accessTokenTtl]);
-      const now = await loadSigningKeys(database.db, database.keyStore(), retention);
-      expect(now.privateJwks.length).toBeGreaterThanOrEqual(2);
-      expect(now.privateJwks[0]?.kid).toBe(now.activeKid);
-      const later = await loadSigningKeys(
-        database.db,
-        database.keyStore(),
-        retention,
-        Date.now() + (retention + 1) * 1000,
-      );
-      expect(later.privateJwks.map((k) => k.kid)).toEqual([now.activeKid]);
-      expect(later.retiredUntil).toBeUndefined();
+      const now = await loadSigningKeys(database.keyStore());
+      expect(now.providerKeys.length).toBeGreaterThanOrEqual(2);
+      expect(now.providerKeys[0]?.kid).toBe(now.activeKid);
+      const later = await loadSigningKeys(database.keyStore(), Date.now() + (retention + 1) * 1000);
+      expect(later.providerKeys.map((k) => k.kid)).toEqual([now.activeKid]);
     } finally {
       await database.close();
     }
   });
 
   it('refuses unknown key commands with usage', async () => {
-    expect((await run(keysCommand, ['rotate', 'issuer'])).code).toBe(2);
+    expect((await run(keysCommand, ['rotate', 'nowhere'])).code).toBe(2);
+    expect((await run(keysCommand, ['rotate', 'authz', '--purpose', 'issuer-sd-jwt'])).code).toBe(2);
   });
 });
 
@@ -181,7 +177,7 @@ describe('attesta clients (offline, on the shared database)', () => {
     expect(list.status).toBe(0);
     expect(list.stdout).toContain('"client_id":"portal"');
     expect(attesta('keys', 'rotate', '--config', configFile).status).toBe(2);
-    expect(attesta('keys', '--help').stdout).toContain('keys rotate authz');
+    expect(attesta('keys', '--help').stdout).toContain('keys rotate <service>');
     expect(attesta('clients', '--help').stdout).toContain('clients disable <id>');
   });
 

@@ -1,4 +1,4 @@
-import type { KeyStore, SigningAlgorithm, SigningKey } from '../../platform/keys/index.js';
+import type { KeyStore, SigningAlgorithm, SigningChoice, SigningKey } from '../../platform/keys/index.js';
 import { ISSUER_KEY_PURPOSE } from '../jwt-vc-issuer.js';
 
 /**
@@ -17,29 +17,47 @@ export const MDOC_IACA_KEY_PURPOSE = 'issuer-mdoc-iaca';
 /** Purposes whose keys verify credentials by DID (published in /.well-known/did.json). */
 export const DID_KEY_PURPOSES = [W3C_KEY_PURPOSE.EdDSA, W3C_KEY_PURPOSE.ES256, SD_JWT_KEY_PURPOSE];
 
-/** How long an instance keeps using the active key it read before looking for a newer one. */
+/** How long an instance keeps using the signing key it read before looking again. */
 const ACTIVE_KEY_TTL_MS = 60_000;
 
 /**
- * The active key per purpose, re-read from the KeyStore at most once a minute: signing does no
- * query per credential, and a key rotated in by another instance is picked up within a minute
- * (its predecessor stays published, so credentials signed meanwhile still verify).
+ * The signing key per purpose, re-read from the KeyStore at most once a minute — and at the moment
+ * a rotated-in key activates (its lead time ends), so no instance signs with a key before that time
+ * and all switch together. Signing does no query per credential; a key rotated in by another
+ * instance is published at once and used from its activation (docs/keys.md).
  */
 export class ActiveKeys {
-  private readonly cache = new Map<string, { at: number; key: Promise<SigningKey> }>();
+  private readonly cache = new Map<string, { until: number; choice: Promise<SigningChoice> }>();
 
   constructor(
     private readonly keys: KeyStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  get(purpose: string, alg: SigningAlgorithm): Promise<SigningKey> {
+  /**
+   * The key that signs now. `validUntil`: when what it is about to sign expires — recorded, so that
+   * once retired the key stays published until then (a credential issued before a rotation verifies
+   * after it).
+   */
+  async get(purpose: string, alg: SigningAlgorithm, validUntil?: Date): Promise<SigningKey> {
+    const { key } = await this.choice(purpose, alg);
+    if (validUntil) await this.keys.noteSigned(key.kid, validUntil.getTime());
+    return key;
+  }
+
+  /** The signing key with its certificate chain (for `x5c` / `x5chain`). */
+  choice(purpose: string, alg: SigningAlgorithm): Promise<SigningChoice> {
     const now = this.clock();
     const cached = this.cache.get(purpose);
-    if (cached && now - cached.at < ACTIVE_KEY_TTL_MS) return cached.key;
-    const key = this.keys.ensureActive(purpose, alg);
-    this.cache.set(purpose, { at: now, key });
-    key.catch(() => this.cache.delete(purpose));
-    return key;
+    if (cached && now < cached.until) return cached.choice;
+    const entry = { until: now + ACTIVE_KEY_TTL_MS, choice: this.keys.ensureSigning(purpose, alg) };
+    this.cache.set(purpose, entry);
+    entry.choice.then(
+      (choice) => {
+        if (choice.nextChange !== undefined) entry.until = Math.min(entry.until, choice.nextChange);
+      },
+      () => this.cache.delete(purpose),
+    );
+    return entry.choice;
   }
 }

@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { Pkcs11Config, RotationConfig } from '../keys/settings.js';
 import { AuthzClient, AuthzLogin } from './schema-authz.js';
 import { Overload, RateLimitStore } from './schema-limits.js';
 import { DatabaseUrl, RegistrySource } from './schema-parts.js';
@@ -127,6 +128,16 @@ export const ConfigSchema = T.Object({
       description:
         'File holding the 32-byte master key (hex) when ATTESTA_MASTER_KEY is not set; created with mode 0600 on first start. Relative to dataDir.',
     }),
+    pkcs11: T.Optional(Pkcs11Config),
+    rotation: T.Optional(RotationConfig),
+    certificateWarningDays: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 365,
+        description:
+          'Days before a certificate ends from which it is warned about in the logs, readiness and `attesta keys list` (default 30).',
+      }),
+    ),
   }),
   /** The admin APIs of authz and the issuer (docs/security.md, Admin APIs). */
   admin: T.Object({

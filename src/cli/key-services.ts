@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import { authzKeyStore, retentionSeconds } from '../authz/keys/rotation.js';
+import { authzMigrations } from '../authz/storage/migrations.js';
+import { issuerMigrations } from '../issuer/database.js';
+import {
+  MDOC_DS_KEY_PURPOSE,
+  MDOC_IACA_KEY_PURPOSE,
+  SD_JWT_KEY_PURPOSE,
+  W3C_KEY_PURPOSE,
+} from '../issuer/formats/keys.js';
+import { TOKEN_KEY_PURPOSE } from '../issuer/token/endpoint.js';
+import type { Config, ServiceName } from '../platform/config/index.js';
+import { type Migrations, migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { KeyStore, type KeyTables, loadMasterKey, type SigningAlgorithm } from '../platform/keys/index.js';
+import { CLIENT_KEY_PURPOSE } from '../portal/context.js';
+import { portalMigrations } from '../portal/store/tables.js';
+
+/** Every signing key purpose of each service, with its algorithm (docs/keys.md has the inventory). */
+export const SERVICE_KEY_PURPOSES: Record<ServiceName, { purpose: string; alg: SigningAlgorithm }[]> = {
+  authz: [{ purpose: 'authz', alg: 'ES256' }],
+  issuer: [
+    { purpose: SD_JWT_KEY_PURPOSE, alg: 'ES256' },
+    { purpose: W3C_KEY_PURPOSE.ES256, alg: 'ES256' },
+    { purpose: W3C_KEY_PURPOSE.EdDSA, alg: 'EdDSA' },
+    { purpose: MDOC_DS_KEY_PURPOSE, alg: 'ES256' },
+    { purpose: MDOC_IACA_KEY_PURPOSE, alg: 'ES256' },
+    { purpose: TOKEN_KEY_PURPOSE, alg: 'ES256' },
+  ],
+  portal: [{ purpose: CLIENT_KEY_PURPOSE, alg: 'ES256' }],
+};
+
+const MIGRATIONS: Record<ServiceName, Migrations> = {
+  authz: authzMigrations,
+  issuer: issuerMigrations,
+  portal: portalMigrations,
+};
+
+export interface ServiceKeys {
+  db: Kysely<KeyTables>;
+  keyStore: KeyStore;
+  close(): Promise<void>;
+}
+
+/** A service's database (migrated as the service would leave it) and its KeyStore, for offline commands. */
+export async function openServiceKeys(config: Config, service: ServiceName): Promise<ServiceKeys> {
+  const database = openDatabase<KeyTables>(config[service].database);
+  try {
+    await migrateToLatest(database.db as Kysely<unknown>, service, MIGRATIONS[service]);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const masterKey = loadMasterKey(config.keys.masterKeyFile);
+  const keyStore =
+    service === 'authz'
+      ? authzKeyStore(database.db, masterKey, retentionSeconds([config.authz.accessTokenTtl]))
+      : new KeyStore(database.db, masterKey);
+  return { db: database.db, keyStore, close: () => database.close() };
+}
