@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
-import type { KeyTables } from '../platform/keys/index.js';
+import { type KeyTables, scheduleKeyMaintenance } from '../platform/keys/index.js';
 import { protocolRefusals } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
@@ -16,7 +16,7 @@ import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
 import { loadSigningKeys } from './keys/provider-keys.js';
 import { watchSigningKeys } from './keys/reload.js';
-import { AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from './keys/rotation.js';
+import { AUTHZ_KEY_ALG, AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from './keys/rotation.js';
 import { mountProvider, OAUTH_METADATA, PROVIDER_PATHS } from './mount.js';
 import { crossSiteFormGuard } from './protocol/cross-site.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
@@ -147,6 +147,14 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
         app.log.info({ kid: keys.activeKid }, 'signing key reloaded');
       },
     });
+    // Rotation by key age (keys.rotation.maxAgeDays): the next key is published, then signs.
+    const maintenance = scheduleKeyMaintenance({
+      keyStore,
+      purposes: [{ purpose: AUTHZ_KEY_PURPOSE, alg: AUTHZ_KEY_ALG }],
+      rotation: config.keys.rotation,
+      log: app.log,
+    });
+    await maintenance.run();
     await app.register(formbody, { bodyLimit: 16 * 1024 });
     await app.register(signInRoutes, { provider, registry, realms, db: database.db, config, masterKey });
     const refusals = new RefusalCounter(database.db as Kysely<unknown>, ADMIN_REFUSALS_TABLE);
@@ -187,6 +195,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       async close() {
         clearInterval(purge);
         keyReload.stop();
+        maintenance.stop();
         await app.close();
         await stopRefusals();
         await realms?.close();

@@ -1,31 +1,18 @@
 import type { Kysely } from 'kysely';
-import { authzKeyStore, retentionSeconds } from '../authz/keys/rotation.js';
+import { AUTHZ_KEY_ALG, AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from '../authz/keys/rotation.js';
 import { authzMigrations } from '../authz/storage/migrations.js';
 import { issuerMigrations } from '../issuer/database.js';
-import {
-  MDOC_DS_KEY_PURPOSE,
-  MDOC_IACA_KEY_PURPOSE,
-  SD_JWT_KEY_PURPOSE,
-  W3C_KEY_PURPOSE,
-} from '../issuer/formats/keys.js';
-import { TOKEN_KEY_PURPOSE } from '../issuer/token/endpoint.js';
+import { ISSUER_KEY_PURPOSES } from '../issuer/key-purposes.js';
 import type { Config, ServiceName } from '../platform/config/index.js';
 import { type Migrations, migrateToLatest, openDatabase } from '../platform/db/index.js';
-import { KeyStore, type KeyTables, loadMasterKey, type SigningAlgorithm } from '../platform/keys/index.js';
+import { type KeyPurpose, KeyStore, type KeyTables, loadMasterKey } from '../platform/keys/index.js';
 import { CLIENT_KEY_PURPOSE } from '../portal/context.js';
 import { portalMigrations } from '../portal/store/tables.js';
 
 /** Every signing key purpose of each service, with its algorithm (docs/keys.md has the inventory). */
-export const SERVICE_KEY_PURPOSES: Record<ServiceName, { purpose: string; alg: SigningAlgorithm }[]> = {
-  authz: [{ purpose: 'authz', alg: 'ES256' }],
-  issuer: [
-    { purpose: SD_JWT_KEY_PURPOSE, alg: 'ES256' },
-    { purpose: W3C_KEY_PURPOSE.ES256, alg: 'ES256' },
-    { purpose: W3C_KEY_PURPOSE.EdDSA, alg: 'EdDSA' },
-    { purpose: MDOC_DS_KEY_PURPOSE, alg: 'ES256' },
-    { purpose: MDOC_IACA_KEY_PURPOSE, alg: 'ES256' },
-    { purpose: TOKEN_KEY_PURPOSE, alg: 'ES256' },
-  ],
+export const SERVICE_KEY_PURPOSES: Record<ServiceName, readonly KeyPurpose[]> = {
+  authz: [{ purpose: AUTHZ_KEY_PURPOSE, alg: AUTHZ_KEY_ALG }],
+  issuer: ISSUER_KEY_PURPOSES,
   portal: [{ purpose: CLIENT_KEY_PURPOSE, alg: 'ES256' }],
 };
 

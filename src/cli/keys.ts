@@ -59,6 +59,10 @@ export async function keysCommand(args: string[], out: (line: string) => void): 
       purpose: { type: 'string' },
       lead: { type: 'string' },
       label: { type: 'string' },
+      kid: { type: 'string' },
+      subject: { type: 'string' },
+      out: { type: 'string' },
+      chain: { type: 'string' },
     },
   });
   const [action, service, ...rest] = positionals;
@@ -120,6 +124,28 @@ export async function keysCommand(args: string[], out: (line: string) => void): 
         }
       });
       out('Running instances publish it within a minute and switch to it at that time.');
+      return 0;
+    }
+    if (action === 'csr' || action === 'import-chain') {
+      if (target !== 'issuer') {
+        out('certificates are for the issuer keys: keys csr|import-chain issuer --purpose …');
+        return 2;
+      }
+      const certificates = await import('./key-certificates.js');
+      try {
+        await withKeys(config, target, (keys) =>
+          (action === 'csr' ? certificates.csrCommand : certificates.importChainCommand)(
+            keys,
+            config,
+            values,
+            out,
+          ),
+        );
+      } catch (error) {
+        if (!certificates.isCommandError(error)) throw error;
+        out(error.message);
+        return 1;
+      }
       return 0;
     }
     if (action === 'revoke') {

@@ -11,7 +11,13 @@ export const KEYS_USAGE = `  keys list [authz|issuer|portal] [--purpose p]
                                or an existing token key by label), published now, signing after the lead time
                                (keys.rotation.leadSeconds); the current key stays published while what it
                                signed is valid
-  keys revoke <service> <kid>  a compromised key: out of every published key set at once, never signs again`;
+  keys revoke <service> <kid>  a compromised key: out of every published key set at once, never signs again
+  keys csr issuer --purpose p [--kid k] [--subject "C=…, O=…, CN=…"] [--out file.csr]
+                               a PKCS#10 request signed by the key (in the HSM for a token key), for the CA;
+                               p: issuer-mdoc-ds, issuer-sd-jwt (x5c), issuer-mdoc-iaca; default key: the pending one
+  keys import-chain issuer --purpose p [--kid k] --chain chain.pem
+                               the CA-signed chain (leaf first): refused with the reason when the leaf is for
+                               another key, the chain does not link, key usage/EKU is wrong, or it is not valid now`;
 
 export const CLIENTS_USAGE = `  clients list                 authz's clients (JSON, one per line)
   clients add --file f.json    add a client (the record of docs/authz-protocol.md; --json '{…}' also works)

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
 import { Counter } from 'prom-client';
 import { type Expiry, metricsRegistry } from '../platform/metrics/index.js';
-import type { FormatTables } from './formats/certificates.js';
+import { certificateDeadlines, type KeyStore } from '../platform/keys/index.js';
+import { ISSUER_KEY_PURPOSES } from './key-purposes.js';
 
 /** Credentials signed and handed out, by configuration id (a bounded, operator-defined set) and format. */
 export const credentialsIssued = new Counter({
@@ -19,17 +19,21 @@ export const statusChanges = new Counter({
   registers: [metricsRegistry],
 });
 
-/** The mdoc IACA root and document-signer certificates, read from the issuer database. */
-export function certificateExpiries(db: Kysely<unknown>): () => Promise<Expiry[]> {
+/**
+ * Days to the end of the certificates of the keys that sign now (read from the key store, so an
+ * imported chain or a renewal shows at once): `<purpose>` for the key's own certificate,
+ * `<purpose>-ca` for the soonest-ending CA certificate above it (the mdoc IACA, an x5c chain's CA).
+ */
+export function certificateExpiries(keys: KeyStore): () => Promise<Expiry[]> {
   return async () => {
-    const rows = await (db as Kysely<FormatTables>)
-      .selectFrom('issuer_formats_certificates')
-      .select(['name', 'not_after'])
-      .execute();
-    return rows.map((row) => ({
-      kind: 'certificate' as const,
-      name: `mdoc-${row.name}`,
-      notAfter: new Date(Number(row.not_after)),
-    }));
+    const purposes = ISSUER_KEY_PURPOSES.map((p) => p.purpose);
+    const soonest = new Map<string, Date>();
+    for (const deadline of await certificateDeadlines(keys, purposes)) {
+      if (deadline.state !== 'signing') continue;
+      const name = deadline.position === 0 ? deadline.purpose : `${deadline.purpose}-ca`;
+      const known = soonest.get(name);
+      if (!known || deadline.notAfter < known) soonest.set(name, deadline.notAfter);
+    }
+    return [...soonest].map(([name, notAfter]) => ({ kind: 'certificate' as const, name, notAfter }));
   };
 }

@@ -13,6 +13,7 @@ import { DeferredStore } from './deferred/store.js';
 import { DpopVerifier } from './dpop/verify.js';
 import { buildDraft13Metadata } from './draft13/metadata.js';
 import { IssuerEncryption } from './encryption/index.js';
+import { ActiveKeys, CurrentKey } from './formats/keys.js';
 import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
 import {
   buildIssuerMetadata,
@@ -116,7 +117,8 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(LOGO_SVG),
   );
 
-  const tokenKey = await deps.keys.ensureActive(TOKEN_KEY_PURPOSE, 'ES256');
+  // Follows rotations of the token key (`attesta keys rotate issuer --purpose issuer-token`).
+  const tokenKey = await CurrentKey.of(new ActiveKeys(deps.keys), TOKEN_KEY_PURPOSE, 'ES256');
   registerTokenEndpoint(app, {
     publicUrl,
     keys: deps.keys,

@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
-import { KeyStore } from '../platform/keys/index.js';
+import {
+  certificateReadinessCheck,
+  getProcessHsm,
+  hsmReadinessCheck,
+  KeyStore,
+  scheduleKeyMaintenance,
+} from '../platform/keys/index.js';
 import { observeExpiry } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
@@ -11,9 +17,11 @@ import { AdminAuthenticator, ApiKeyStore, AuditTrail, registerAdminRoutes } from
 import { ADMIN_REFUSALS_TABLE } from './admin/tables.js';
 import { type IssuerTables, issuerMigrations } from './database.js';
 import { setupIssuerFormats } from './formats/index.js';
+import { ActiveKeys, CurrentKey } from './formats/keys.js';
 import { createIssuanceData } from './issuance/data.js';
 import { ISSUANCE_MIGRATION_SET, type IssuanceTables, issuanceMigrations } from './issuance/database.js';
 import { ISSUER_KEY_PURPOSE, registerJwtVcIssuerRoute } from './jwt-vc-issuer.js';
+import { ISSUER_KEY_PURPOSES } from './key-purposes.js';
 import { certificateExpiries } from './metrics.js';
 import { registerNonceRoute } from './nonce.js';
 import { NonceStore } from './nonce-store.js';
@@ -30,7 +38,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
     const data = database.db as unknown as Kysely<IssuanceTables>;
     const keys = new KeyStore(database.db, masterKey);
-    const issuerKey = await keys.ensureActive(ISSUER_KEY_PURPOSE, 'ES256');
+    // The status lists and the signed metadata follow rotations of the SD-JWT VC key (docs/keys.md).
+    const issuerKey = await CurrentKey.of(new ActiveKeys(keys), ISSUER_KEY_PURPOSE, 'ES256');
     const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
     const tokens = protocolTokenVerifier(config, keys);
     const audit = new AuditTrail(data);
@@ -66,6 +75,10 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       () => keys.all(ISSUER_KEY_PURPOSE),
       lifecycle,
     );
+    // The HSM token's state and the certificates of the signing keys (docs/keys.md).
+    const hsm = getProcessHsm();
+    if (hsm) readiness.register(hsmReadinessCheck(hsm.token));
+    readiness.register(certificateReadinessCheck(keys, ISSUER_KEY_PURPOSES.map((p) => p.purpose)));
     registerHealthRoutes(app, readiness);
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
@@ -82,6 +95,15 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       issuance: issuanceData.issuance,
       formatMetadata: formats.signers.metadata,
     });
+    // Rotation by key age and certificate-expiry warnings (keys.rotation, keys.certificateWarningDays).
+    const maintenance = scheduleKeyMaintenance({
+      keyStore: keys,
+      purposes: ISSUER_KEY_PURPOSES,
+      rotation: config.keys.rotation,
+      certificateWarningDays: config.keys.certificateWarningDays,
+      log: app.log,
+    });
+    await maintenance.run();
     issuanceData.registerPublic(app);
     formats.registerRoutes(app, issuanceData.configurations);
     registerAdminRoutes(app, {
@@ -92,13 +114,14 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       routes: [protocol.adminRoutes(audit), issuanceData.adminRoutes(audit)],
     });
     refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
-    const unobserve = observeExpiry('issuer', certificateExpiries(database.db as Kysely<unknown>));
+    const unobserve = observeExpiry('issuer', certificateExpiries(keys));
     return {
       name: 'issuer',
       app,
       readiness,
       async close() {
         unobserve();
+        maintenance.stop();
         await app.close();
         await refusals.stop();
         await issuanceData.close();

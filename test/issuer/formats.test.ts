@@ -221,9 +221,9 @@ describe('ActiveKeys', () => {
     const reads: string[] = [];
     let now = 0;
     const fake = {
-      ensureActive: async (purpose: string) => {
+      ensureSigning: async (purpose: string) => {
         reads.push(purpose);
-        return { kid: `k${reads.length}` };
+        return { key: { kid: `k${reads.length}` } };
       },
     } as unknown as KeyStore;
     const active = new ActiveKeys(fake, () => now);

@@ -4,7 +4,7 @@ import { type AuditTables, recordAudit } from '../admin/audit.js';
 
 /** The purpose under which authz's signing keys live in the (shared) signing_keys table. */
 export const AUTHZ_KEY_PURPOSE = 'authz';
-export const AUTHZ_KEY_ALG = 'ES256';
+export const AUTHZ_KEY_ALG = 'ES256' as const;
 /** Leeway for verifiers' clock skew on top of the longest token lifetime. */
 const SKEW_SECONDS = 60;
 

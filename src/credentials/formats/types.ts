@@ -79,7 +79,10 @@ export interface IssuerKeyMaterial {
   issuer: string;
   /** The issuer's did:web: `issuer` of a W3C credential; `key` is the method `${did}#${key.kid}`. */
   did: string;
-  /** x5chain: the document-signer certificate (DER) first; empty unless `kind` is `x509`. */
+  /**
+   * The key's certificate chain (DER, leaf first, without the trust anchor): the mdoc x5chain for
+   * `x509`; the SD-JWT VC `x5c` for `issuer` when a CA chain was imported for the key; else empty.
+   */
   certificates: Uint8Array[];
 }
 

@@ -6,10 +6,10 @@ import { migrateToLatest } from '../../platform/db/index.js';
 import type { KeyStore } from '../../platform/keys/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import {
-  ensureMdocCertificates,
   FORMATS_MIGRATION_SET,
   type FormatTables,
   formatMigrations,
+  MdocCertificates,
 } from './certificates.js';
 import { ActiveKeys, W3C_KEY_PURPOSE } from './keys.js';
 import { registerFormatRoutes } from './routes.js';
@@ -47,6 +47,7 @@ export interface IssuerFormats {
   signers: FormatSigners;
   /** `did:web` of the issuer (its W3C credentials' `issuer`). */
   did: string;
+  /** The IACA root at start-up (`/mdoc/iaca.pem` serves every root in use, read on request). */
   iaca: Buffer;
   registerRoutes(app: FastifyInstance, configurations: CredentialConfigurationSource): void;
 }
@@ -71,23 +72,27 @@ export async function setupIssuerFormats(options: IssuerFormatsOptions): Promise
   const did = didWebFromUrl(options.publicUrl);
   await options.keys.ensureActive(W3C_KEY_PURPOSE.EdDSA, 'EdDSA');
   await options.keys.ensureActive(W3C_KEY_PURPOSE.ES256, 'ES256');
-  const certificates = await ensureMdocCertificates(options.db as Kysely<FormatTables>, options.keys, {
+  const certificates = new MdocCertificates(options.db as Kysely<FormatTables>, options.keys, {
     country: options.country ?? 'XA',
     organization: options.organization ?? 'Attesta',
     issuerUrl: options.publicUrl,
   });
+  // First start makes the demo chain; a start with an imported CA chain checks it is usable.
+  await certificates.signer();
+  const [iaca] = await certificates.roots();
+  if (!iaca) throw new Error('mdoc: no IACA root');
   const source = { keys: new ActiveKeys(options.keys), issuer: options.publicUrl, did, certificates };
   const signers = new FormatSigners(FORMATS.map((format) => new IssuerFormatSigner(format, source)));
   return {
     signers,
     did,
-    iaca: certificates.iaca,
+    iaca,
     registerRoutes: (app, configurations) =>
       registerFormatRoutes(app, {
         did,
         issuer: options.publicUrl,
         keys: options.keys,
-        iaca: certificates.iaca,
+        iacaRoots: () => certificates.roots(),
         configurations,
       }),
   };

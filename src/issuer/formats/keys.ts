@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { KeyStore, SigningAlgorithm, SigningChoice, SigningKey } from '../../platform/keys/index.js';
 import { ISSUER_KEY_PURPOSE } from '../jwt-vc-issuer.js';
 
@@ -16,6 +17,11 @@ export const MDOC_IACA_KEY_PURPOSE = 'issuer-mdoc-iaca';
 
 /** Purposes whose keys verify credentials by DID (published in /.well-known/did.json). */
 export const DID_KEY_PURPOSES = [W3C_KEY_PURPOSE.EdDSA, W3C_KEY_PURPOSE.ES256, SD_JWT_KEY_PURPOSE];
+
+function isSelfSigned(der: Buffer): boolean {
+  const certificate = new X509Certificate(der);
+  return certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
+}
 
 /** How long an instance keeps using the signing key it read before looking again. */
 const ACTIVE_KEY_TTL_MS = 60_000;
@@ -45,6 +51,27 @@ export class ActiveKeys {
     return key;
   }
 
+  /**
+   * The key that signs now with its certificate chain for `x5c` (leaf first, the self-signed root
+   * left out: verifiers hold the trust anchor, HAIP), recording `validUntil` as `get` does.
+   */
+  async forSigning(
+    purpose: string,
+    alg: SigningAlgorithm,
+    validUntil?: Date,
+  ): Promise<{ key: SigningKey; certificates: Buffer[] }> {
+    const { key, certificateChain = [] } = await this.choice(purpose, alg);
+    if (validUntil) await this.keys.noteSigned(key.kid, validUntil.getTime());
+    const last = certificateChain.at(-1);
+    const selfSigned = last !== undefined && certificateChain.length > 1 && isSelfSigned(last);
+    return { key, certificates: selfSigned ? certificateChain.slice(0, -1) : certificateChain };
+  }
+
+  /** Records that `kid` signed something valid until `until` (see KeyStore.noteSigned). */
+  noteSigned(kid: string, until: Date): Promise<void> {
+    return this.keys.noteSigned(kid, until.getTime());
+  }
+
   /** The signing key with its certificate chain (for `x5c` / `x5chain`). */
   choice(purpose: string, alg: SigningAlgorithm): Promise<SigningChoice> {
     const now = this.clock();
@@ -59,5 +86,47 @@ export class ActiveKeys {
       () => this.cache.delete(purpose),
     );
     return entry.choice;
+  }
+}
+
+/**
+ * A SigningKey that is always the purpose's current signing key, for code that holds one key for
+ * its lifetime (the status list publisher, the signed metadata): `kid`, `publicJwk` and `sign` read
+ * one snapshot, refreshed after each signature from ActiveKeys (so at most one signature late after
+ * a switch, and always a consistent kid/signature pair when the caller reads `kid` and calls `sign`
+ * in one synchronous step, as signCompactJws does).
+ */
+export class CurrentKey implements SigningKey {
+  private constructor(
+    private snapshot: SigningKey,
+    private readonly refresh: () => Promise<SigningKey>,
+  ) {}
+
+  static async of(active: ActiveKeys, purpose: string, alg: SigningAlgorithm): Promise<CurrentKey> {
+    const refresh = () => active.get(purpose, alg);
+    return new CurrentKey(await refresh(), refresh);
+  }
+
+  get kid(): string {
+    return this.snapshot.kid;
+  }
+
+  get alg(): SigningAlgorithm {
+    return this.snapshot.alg;
+  }
+
+  get publicJwk() {
+    return this.snapshot.publicJwk;
+  }
+
+  async sign(data: Uint8Array): Promise<Uint8Array> {
+    const signature = await this.snapshot.sign(data);
+    this.refresh().then(
+      (key) => {
+        this.snapshot = key;
+      },
+      () => undefined,
+    );
+    return signature;
   }
 }

@@ -15,12 +15,13 @@ export const TYPE_METADATA_PATH = '/type-metadata';
 export const TYPES_PATH = '/types';
 
 /**
- * The issuer's DID document (did:web §3.2.2): every key of the DID-verified purposes, active and
- * retired, so a credential signed before a rotation still verifies. Read on each request, as
+ * The issuer's DID document (did:web §3.2.2): every published key of the DID-verified purposes —
+ * pending (a rotation's lead time), signing, and retired while what it signed is valid — so a
+ * credential signed before a rotation still verifies (docs/keys.md). Read on each request, as
  * another instance may have rotated a key in.
  */
 export async function issuerDidDocument(did: string, keys: KeyStore): Promise<Record<string, unknown>> {
-  const all = (await Promise.all(DID_KEY_PURPOSES.map((purpose) => keys.all(purpose)))).flat();
+  const all = (await Promise.all(DID_KEY_PURPOSES.map((purpose) => keys.published(purpose)))).flat();
   return buildDidWebDocument(
     did,
     all.map((key) => ({ jwk: key.publicJwk })),
@@ -34,7 +35,8 @@ export function registerFormatRoutes(
     /** The credential issuer identifier: a `vct` under it is served here. */
     issuer: string;
     keys: KeyStore;
-    iaca: Buffer;
+    /** The IACA roots to trust (a rotated root appears beside the current one). */
+    iacaRoots: () => Promise<Buffer[]>;
     configurations: CredentialConfigurationSource;
   },
 ): void {
@@ -46,15 +48,19 @@ export function registerFormatRoutes(
       .send(JSON.stringify(await issuerDidDocument(deps.did, deps.keys))),
   );
 
-  // The IACA root: verifiers of our mdocs configure it as a trust anchor (ISO/IEC 18013-5 §9.3.3).
-  const pem = derToPem(deps.iaca);
-  app.get(IACA_PATH, async (_request, reply) =>
-    reply
+  // The IACA roots: verifiers of our mdocs configure them as trust anchors (ISO/IEC 18013-5 §9.3.3).
+  // Read on request (a minute's cache): a root rotated or imported by any instance shows up here.
+  let roots: { at: number; pem: Promise<string> } | undefined;
+  app.get(IACA_PATH, async (_request, reply) => {
+    if (!roots || Date.now() - roots.at > 60_000) {
+      roots = { at: Date.now(), pem: deps.iacaRoots().then((ders) => ders.map(derToPem).join('')) };
+    }
+    return reply
       .header('access-control-allow-origin', '*')
       .header('cache-control', 'public, max-age=3600')
       .type('application/x-pem-file')
-      .send(pem),
-  );
+      .send(await roots.pem);
+  });
 
   const sendTypeMetadata = (reply: FastifyReply, configuration: CredentialConfiguration | undefined) => {
     const typeMetadata =

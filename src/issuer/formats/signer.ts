@@ -4,7 +4,7 @@ import type {
   IssuerKeyMaterial,
 } from '../../credentials/formats/index.js';
 import { integrityOf } from '../../credentials/formats/sd-jwt-vc/index.js';
-import type { MdocIssuerCertificates } from './certificates.js';
+import type { MdocCertificates } from './certificates.js';
 import { type ActiveKeys, SD_JWT_KEY_PURPOSE, W3C_KEY_PURPOSE } from './keys.js';
 import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
 import type { FormatSigner, SignerConfiguration, SignInput } from './types.js';
@@ -16,22 +16,29 @@ export interface IssuerKeySource {
   issuer: string;
   /** The issuer's did:web. */
   did: string;
-  certificates: MdocIssuerCertificates;
+  certificates: MdocCertificates;
 }
 
 /**
- * The key material a format asks for: the SD-JWT VC key for keys found through the issuer's
- * metadata, the W3C key of the algorithm for did:web, the document signer and its certificate for
- * a chain to the IACA.
+ * The key material a format asks for: the SD-JWT VC key (with its CA chain for `x5c`, when one was
+ * imported) for keys found through the issuer's metadata, the W3C key of the algorithm for did:web,
+ * the document signer and its x5chain for a chain to the IACA. `validUntil` is recorded against the
+ * key, so that once rotated out it stays published while this credential is valid.
  */
-async function keyMaterial(source: IssuerKeySource, choice: IssuerKeyChoice): Promise<IssuerKeyMaterial> {
+async function keyMaterial(
+  source: IssuerKeySource,
+  choice: IssuerKeyChoice,
+  validUntil: Date | undefined,
+): Promise<IssuerKeyMaterial> {
   const { issuer, did } = source;
   if (choice.kind === 'x509') {
-    const { signer, documentSigner } = source.certificates;
-    return { key: signer, issuer, did, certificates: [documentSigner] };
+    const { key, certificates } = await source.certificates.signer();
+    if (validUntil) await source.keys.noteSigned(key.kid, validUntil);
+    return { key, issuer, did, certificates };
   }
   const purpose = choice.kind === 'did' ? W3C_KEY_PURPOSE[choice.alg] : SD_JWT_KEY_PURPOSE;
-  return { key: await source.keys.get(purpose, choice.alg), issuer, did, certificates: [] };
+  const { key, certificates } = await source.keys.forSigning(purpose, choice.alg, validUntil);
+  return { key, issuer, did, certificates: choice.kind === 'issuer' ? certificates : [] };
 }
 
 /**
@@ -49,7 +56,11 @@ export class IssuerFormatSigner implements FormatSigner {
   }
 
   async sign(input: SignInput) {
-    const material = await keyMaterial(this.source, this.format.issuerKey(input.configuration));
+    const material = await keyMaterial(
+      this.source,
+      this.format.issuerKey(input.configuration),
+      input.validUntil,
+    );
     const typeMetadata = typeMetadataOf(input.configuration);
     return this.format.issue(
       typeMetadata ? { ...input, vctIntegrity: integrityOf(typeMetadataText(typeMetadata)) } : input,

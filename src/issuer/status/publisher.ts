@@ -35,7 +35,10 @@ interface BitstringForms {
  * at once while an unchanged list costs no signing.
  */
 export class StatusListPublisher {
-  private readonly cache = new Map<string, { version: number; forms: BitstringForms }>();
+  private readonly cache = new Map<
+    string,
+    { version: number; kid: string; signedAt: number; forms: BitstringForms }
+  >();
 
   constructor(
     private readonly db: Kysely<StatusTables>,
@@ -74,7 +77,16 @@ export class StatusListPublisher {
     if (!row) return undefined;
     const version = Number(row.version);
     const cached = this.cache.get(listId);
-    if (cached && cached.version === version) return cached.forms;
+    const nowMs = (this.options.clock ?? Date.now)();
+    // Signed again when the list changed, when the signing key was rotated (the new key takes over,
+    // so the retired one can drop out), and before half the token's lifetime has passed.
+    if (
+      cached &&
+      cached.version === version &&
+      cached.kid === this.key.kid &&
+      nowMs - cached.signedAt < (TOKEN_LIFETIME * 1000) / 2
+    )
+      return cached.forms;
     // Only set entries are read: a fresh list of 131,072 entries is mostly zeros.
     const entries = await this.db
       .selectFrom('issuer_status_entries')
@@ -83,7 +95,8 @@ export class StatusListPublisher {
       .where('status', '!=', 0)
       .execute();
     const uri = statusListUrl(this.issuer, kind, listId);
-    const now = Math.floor((this.options.clock ?? Date.now)() / 1000);
+    const now = Math.floor(nowMs / 1000);
+    const signingKid = this.key.kid;
     const etag = `"${listId}-${version}"`;
     let forms: BitstringForms;
     if (kind === 'token') {
@@ -132,7 +145,7 @@ export class StatusListPublisher {
         };
       }
     }
-    this.cache.set(listId, { version, forms });
+    this.cache.set(listId, { version, kid: signingKid, signedAt: nowMs, forms });
     return forms;
   }
 }

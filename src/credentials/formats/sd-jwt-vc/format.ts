@@ -126,6 +126,7 @@ export const sdJwtVc = {
       ...(validUntil ? { exp: seconds(validUntil) } : {}),
       ...(token ? { status: tokenStatusClaim(token) } : {}),
       typ: configuration.format === SD_JWT_VC_LEGACY ? SD_JWT_VC_LEGACY : SD_JWT_VC,
+      ...(issuer.certificates.length ? { x5c: issuer.certificates } : {}),
     });
   },
 

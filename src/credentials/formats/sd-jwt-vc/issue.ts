@@ -29,6 +29,12 @@ export interface IssueSdJwtVcOptions {
   exp?: number;
   /** A status reference (e.g. `{status_list: {idx, uri}}`), left in the clear. */
   status?: Record<string, unknown>;
+  /**
+   * The issuer key's CA-issued certificate chain (DER, leaf first, without the trust anchor), sent
+   * as the `x5c` header (RFC 7515 §4.1.6; SD-JWT VC "X.509 Certificates", HAIP): the leaf names the
+   * issuer in its subjectAltName.
+   */
+  x5c?: Uint8Array[];
 }
 
 /** One configured library instance per key: signing goes through the key interface, never a key export. */
@@ -130,6 +136,14 @@ export async function issueSdJwtVc(options: IssueSdJwtVcOptions): Promise<string
   return instanceFor(options.issuerKey).issue(
     payload as Parameters<SDJwtVcInstance['issue']>[0],
     disclosureFrame(options.disclosable, options.claims, options.decoys),
-    { header: { typ: options.typ ?? SD_JWT_VC, kid: options.issuerKey.kid } },
+    {
+      header: {
+        typ: options.typ ?? SD_JWT_VC,
+        kid: options.issuerKey.kid,
+        ...(options.x5c?.length
+          ? { x5c: options.x5c.map((der) => Buffer.from(der).toString('base64')) }
+          : {}),
+      },
+    },
   );
 }

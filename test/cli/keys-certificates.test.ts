@@ -1,0 +1,316 @@
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysCommand } from '../../src/cli/keys.js';
+import { issuerMigrations } from '../../src/issuer/database.js';
+import { setupIssuerFormats } from '../../src/issuer/formats/index.js';
+import type { Config } from '../../src/platform/config/index.js';
+import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { KeyStore, LocalSigningKey, loadMasterKey } from '../../src/platform/keys/index.js';
+import { createCertificate, derToPem } from '../../src/platform/keys/x509/index.js';
+import { createServer } from '../../src/platform/server.js';
+import { verifyWithAuth0 } from '../credentials/formats/mso-mdoc/helpers.js';
+import { MDL_DOCTYPE, MDL_NAMESPACE, signInputs } from '../helpers/sign-inputs.js';
+import { testConfig } from '../helpers/system.js';
+
+/**
+ * The issuer's CA is OpenSSL here (an independent implementation): it signs our CSR the way an
+ * operator's CA would, with the ISO/IEC 18013-5 document-signer extensions.
+ */
+let config: Config;
+let dir: string;
+let configFile: string;
+
+const file = (name: string) => join(dir, name);
+function openssl(...args: string[]): string {
+  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+async function keys(...args: string[]) {
+  const lines: string[] = [];
+  const code = await keysCommand([...args, '--config', configFile], (line) => lines.push(line));
+  return { code, text: lines.join('\n') };
+}
+/** A CA: key and self-signed root with the IACA profile (B.1.2). */
+function makeCa(name: string) {
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    `${name}.key`,
+    '-subj',
+    `/C=XA/O=Road Authority/CN=${name}`,
+    '-days',
+    '3650',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE,pathlen:0',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    `${name}.pem`,
+  );
+}
+/**
+ * The CA signs a CSR with the given extensions (`openssl ca`, so the validity can start before the
+ * issuance hour as a CA's does: the MSO is signed at the rounded-down hour).
+ */
+function sign(ca: string, csr: string, out: string, extensions: string) {
+  writeFileSync(file(`${out}.ext`), extensions);
+  writeFileSync(file(`${ca}.index`), '');
+  writeFileSync(
+    file(`${ca}.cnf`),
+    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}.index\nnew_certs_dir = .\nserial = ${ca}.serial\ndefault_md = sha256\npolicy = p\nunique_subject = no\n[p]\ncountryName = optional\norganizationName = optional\ncommonName = supplied\n`,
+  );
+  writeFileSync(
+    file(`${ca}.serial`),
+    `${Math.floor(Math.random() * 1e9)
+      .toString(16)
+      .padStart(8, '0')}\n`,
+  );
+  const start = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14);
+  openssl(
+    'ca',
+    '-batch',
+    '-config',
+    `${ca}.cnf`,
+    '-in',
+    csr,
+    '-cert',
+    `${ca}.pem`,
+    '-keyfile',
+    `${ca}.key`,
+    '-startdate',
+    `${start}Z`,
+    '-days',
+    '365',
+    '-extfile',
+    `${out}.ext`,
+    '-notext',
+    '-out',
+    `${out}.pem`,
+  );
+  return `${out}.pem`;
+}
+const DS_EXTENSIONS =
+  'keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,1.0.18013.5.1.2\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n';
+const bundle = (name: string, ...pems: string[]) => {
+  writeFileSync(file(name), pems.map((p) => readFileSync(file(p), 'utf8')).join(''));
+  return file(name);
+};
+
+beforeAll(async () => {
+  ({ config, dataDir: dir } = await testConfig({ services: ['issuer'] }));
+  configFile = file('attesta.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  // The issuer's first start made its keys and the demo chain.
+  expect((await keys('rotate', 'issuer', '--purpose', 'issuer-mdoc-ds', '--lead', '0')).code).toBe(0);
+  makeCa('iaca');
+  makeCa('other-ca');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("certificates from the issuer's CA (attesta keys csr / import-chain)", () => {
+  it('writes a PKCS#10 request signed by the key, which OpenSSL verifies', async () => {
+    const made = await keys(
+      'csr',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--subject',
+      'C=XA, O=Road Authority, CN=Attesta DS 1',
+      '--out',
+      file('ds.csr'),
+    );
+    expect(made.code).toBe(0);
+    const checked = execFileSync('openssl', ['req', '-in', file('ds.csr'), '-verify', '-noout', '-subject'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(checked).toMatch(/subject=C ?= ?XA, O ?= ?Road Authority, CN ?= ?Attesta DS 1/);
+    // The request carries the key the issuer signs with.
+    const listed = await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds');
+    const signingKid = /(\S+)\s+issuer-mdoc-ds\s+signing/.exec(listed.text)?.[1];
+    const database = openDatabase(config.issuer.database);
+    const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
+    const key = await store.get(signingKid as string);
+    await database.close();
+    const fromCsr = await exportJWK(createPublicKey(openssl('req', '-in', 'ds.csr', '-noout', '-pubkey')));
+    expect(fromCsr.x).toBe(key?.publicJwk.x);
+  });
+
+  it('refuses a chain with the reason: another key, no link, wrong EKU, outside its validity', async () => {
+    // The leaf certifies a key the issuer does not have.
+    openssl(
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'stranger.key',
+      '-subj',
+      '/C=XA/CN=stranger',
+      '-out',
+      'stranger.csr',
+    );
+    sign('iaca', 'stranger.csr', 'stranger', DS_EXTENSIONS);
+    const stranger = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('stranger-chain.pem', 'stranger.pem', 'iaca.pem'),
+    );
+    expect(stranger.code).toBe(1);
+    expect(stranger.text).toMatch(/certifies none of the keys of issuer-mdoc-ds/);
+
+    // Issued by one CA, presented with another's root.
+    sign('other-ca', 'ds.csr', 'ds-other', DS_EXTENSIONS);
+    const unlinked = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('unlinked.pem', 'ds-other.pem', 'iaca.pem'),
+    );
+    expect(unlinked.text).toMatch(/does not link: certificate 1 .* is not issued by certificate 2/);
+
+    // A plain TLS-style certificate: no mdoc document-signer EKU.
+    sign('iaca', 'ds.csr', 'ds-no-eku', 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+    const noEku = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('no-eku.pem', 'ds-no-eku.pem', 'iaca.pem'),
+    );
+    expect(noEku.text).toMatch(/lacks the mdoc document-signer extended key usage 1\.0\.18013\.5\.1\.2/);
+
+    // Key usage for encryption only.
+    sign(
+      'iaca',
+      'ds.csr',
+      'ds-ku',
+      'keyUsage=critical,keyAgreement\nextendedKeyUsage=critical,1.0.18013.5.1.2\n',
+    );
+    const wrongUsage = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('ku.pem', 'ds-ku.pem', 'iaca.pem'),
+    );
+    expect(wrongUsage.text).toMatch(/lacks the digitalSignature key usage/);
+
+    // Expired: the same CA key certifies the same key with a validity that has ended.
+    const ca = await LocalSigningKey.fromPrivateKey(
+      createPrivateKey(readFileSync(file('iaca.key'))),
+      'ES256',
+    );
+    const caCertificate = new X509Certificate(readFileSync(file('iaca.pem')));
+    const request = createPublicKey(openssl('req', '-in', 'ds.csr', '-noout', '-pubkey'));
+    const expired = await createCertificate({
+      subject: { country: 'XA', organization: 'Road Authority', commonName: 'Attesta DS old' },
+      subjectJwk: (await exportJWK(request)) as never,
+      issuer: { country: 'XA', organization: 'Road Authority', commonName: 'iaca' },
+      issuerJwk: (await exportJWK(caCertificate.publicKey)) as never,
+      issuerKey: ca,
+      notBefore: new Date(Date.now() - 400 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+      profile: 'document-signer',
+      issuerUrl: config.issuer.publicUrl,
+    });
+    writeFileSync(file('expired.pem'), derToPem(expired));
+    const old = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('expired-chain.pem', 'expired.pem', 'iaca.pem'),
+    );
+    expect(old.text).toMatch(/certificate 1 \(.*Attesta DS old\) expired on /);
+
+    // Nothing was attached.
+    expect((await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds')).text).not.toMatch(/certificate "/);
+  });
+
+  it('imports the CA-signed chain: mdocs then carry the CA-issued DS certificate and verify against the CA root', async () => {
+    sign('iaca', 'ds.csr', 'ds', DS_EXTENSIONS);
+    const imported = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('chain.pem', 'ds.pem', 'iaca.pem'),
+    );
+    expect(imported.code).toBe(0);
+    expect(imported.text).toMatch(/chain imported for issuer-mdoc-ds key/);
+    const listed = await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds');
+    expect(listed.text).toMatch(
+      /signing .* certificate "C=XA, O=Road Authority, CN=Attesta DS 1" until \S+ \(36[45] days\)/,
+    );
+
+    const database = openDatabase(config.issuer.database);
+    try {
+      await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
+      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
+      const formats = await setupIssuerFormats({
+        db: database.db as Kysely<unknown>,
+        keys: store,
+        publicUrl: config.issuer.publicUrl,
+      });
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+      const credential = (await formats.signers.get('mso_mdoc').sign(inputs.mdoc)) as string;
+      const elements = ['family_name', 'given_name'];
+      await verifyWithAuth0(credential, {
+        docType: MDL_DOCTYPE,
+        namespace: MDL_NAMESPACE,
+        elements,
+        holderPrivateJwk: await exportJWK(privateKey),
+        iacaPem: readFileSync(file('iaca.pem'), 'utf8'),
+      });
+      // The x5chain's DS certificate is the one the CA issued.
+      const { IssuerSigned } = await import('@owf/mdoc');
+      const [dsDer] = IssuerSigned.fromEncodedForOid4Vci(credential).issuerAuth.certificateChain;
+      expect(
+        Buffer.from(dsDer as Uint8Array).equals(new X509Certificate(readFileSync(file('ds.pem'))).raw),
+      ).toBe(true);
+      // The served IACA bundle now holds the CA root; a verifier trusting only another root refuses.
+      const app = createServer({
+        service: 'issuer',
+        logLevel: 'silent',
+        validationErrorCode: 'invalid_request',
+      });
+      formats.registerRoutes(app, { get: async () => undefined, list: async () => [] });
+      const served = (await app.inject({ method: 'GET', url: '/mdoc/iaca.pem' })).body;
+      await app.close();
+      expect(served).toContain(readFileSync(file('iaca.pem'), 'utf8').trim().split('\n')[1]);
+      await expect(
+        verifyWithAuth0(credential, {
+          docType: MDL_DOCTYPE,
+          namespace: MDL_NAMESPACE,
+          elements,
+          holderPrivateJwk: await exportJWK(privateKey),
+          iacaPem: readFileSync(file('other-ca.pem'), 'utf8'),
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import type { JWK } from 'jose';
+import type { SignInput } from '../../src/issuer/formats/index.js';
+
+/** Inputs of the issuer's format signers, one per format, bound to `holderJwk` (as the pipeline builds them). */
+export const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
+export const MDL_NAMESPACE = 'org.iso.18013.5.1';
+
+export function signInputs(holderJwk: JWK, validFrom: Date, validUntil: Date) {
+  const sdJwt: SignInput = {
+    configuration: { id: 'pid', format: 'dc+sd-jwt', vct: 'urn:example:id:1' },
+    document: {
+      kind: 'sd-jwt',
+      claims: { given_name: 'Amara', address: { locality: 'Lagos' } },
+      disclosable: [['address', 'locality']],
+    },
+    holderJwk: holderJwk as never,
+    validFrom,
+    validUntil,
+    status: [{ kind: 'token-status-list', idx: 12, uri: 'https://issuer.example/status/token/1' }],
+  };
+  const w3c = (format: 'ldp_vc' | 'jwt_vc_json', alg: 'ES256' | 'EdDSA'): SignInput => ({
+    configuration: {
+      id: `${format}-${alg}`,
+      format,
+      dataModel: '2.0',
+      proofSuite: alg === 'EdDSA' ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019',
+      signingAlg: alg,
+    },
+    document: {
+      kind: 'w3c',
+      dataModel: '2.0',
+      contexts: [],
+      types: ['NationalIdCredential'],
+      credentialSubject: { given_name: 'Amara' },
+    },
+    holderJwk: holderJwk as never,
+    validFrom,
+    validUntil,
+  });
+  const mdoc: SignInput = {
+    configuration: { id: 'mdl', format: 'mso_mdoc', doctype: MDL_DOCTYPE },
+    document: {
+      kind: 'mdoc',
+      docType: MDL_DOCTYPE,
+      namespaces: {
+        [MDL_NAMESPACE]: {
+          family_name: 'Okafor',
+          given_name: 'Amara',
+          birth_date: '1970-03-13',
+          issue_date: '2021-01-15',
+          expiry_date: '2031-01-14',
+          issuing_country: 'XA',
+          issuing_authority: 'Attesta Road Authority',
+          document_number: 'DL880000',
+          driving_privileges: [{ vehicle_category_code: 'B' }],
+          un_distinguishing_sign: 'XA',
+        },
+      },
+    },
+    holderJwk: holderJwk as never,
+    validFrom,
+    validUntil,
+  };
+  return { sdJwt, w3c, mdoc };
+}
