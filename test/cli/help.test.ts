@@ -59,7 +59,7 @@ describe('attesta --help', () => {
     const option = attesta(['keys', 'list', 'authz', '--bogus']);
     expect(option.status).toBe(2);
     expect(option.stderr).toContain("Unknown option '--bogus'");
-    expect(option.stderr).toContain('keys rotate authz');
+    expect(option.stderr).toContain('keys rotate <service>');
     expect(option.stderr).not.toMatch(/\n\s+at /);
   });
 });
