@@ -4,12 +4,12 @@ import pino from 'pino';
 import type { Config, ServiceName } from './platform/config/index.js';
 import { loadMasterKey, openKeyBackends } from './platform/keys/index.js';
 import { Lifecycle } from './platform/lifecycle.js';
+import { loggerOptions } from './platform/logger.js';
 import {
   metricsOnPublicListener,
   registerMetricsRoute,
   startMetricsListener,
 } from './platform/metrics/index.js';
-import { loggerOptions } from './platform/logger.js';
 import { openRegistry } from './platform/registry/index.js';
 import type { Service, ServiceFactory } from './platform/service.js';
 import { startTracing } from './platform/tracing/index.js';

@@ -5,7 +5,12 @@ import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
-import { type KeyTables, scheduleKeyMaintenance } from '../platform/keys/index.js';
+import {
+  getProcessHsm,
+  hsmReadinessCheck,
+  type KeyTables,
+  scheduleKeyMaintenance,
+} from '../platform/keys/index.js';
 import { protocolRefusals } from '../platform/metrics/index.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
@@ -176,6 +181,9 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       () => keyStore.all(AUTHZ_KEY_PURPOSE),
       lifecycle,
     );
+    // Its keys in the HSM: the token's state is part of readiness (docs/keys.md).
+    const hsm = getProcessHsm();
+    if (hsm?.purposes.has(AUTHZ_KEY_PURPOSE)) readiness.register(hsmReadinessCheck(hsm.token));
     registerHealthRoutes(app, readiness);
 
     const purge = setInterval(() => {

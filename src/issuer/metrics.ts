@@ -1,6 +1,7 @@
 import { Counter } from 'prom-client';
-import { type Expiry, metricsRegistry } from '../platform/metrics/index.js';
 import { certificateDeadlines, type KeyStore } from '../platform/keys/index.js';
+import { type Expiry, metricsRegistry } from '../platform/metrics/index.js';
+import { MDOC_DS_KEY_PURPOSE } from './formats/keys.js';
 import { ISSUER_KEY_PURPOSES } from './key-purposes.js';
 
 /** Credentials signed and handed out, by configuration id (a bounded, operator-defined set) and format. */
@@ -19,10 +20,15 @@ export const statusChanges = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Metric names of the mdoc chain (the names dashboards already use). */
+const NAMES: Record<string, [leaf: string, ca: string]> = {
+  [MDOC_DS_KEY_PURPOSE]: ['mdoc-document-signer', 'mdoc-iaca'],
+};
+
 /**
  * Days to the end of the certificates of the keys that sign now (read from the key store, so an
- * imported chain or a renewal shows at once): `<purpose>` for the key's own certificate,
- * `<purpose>-ca` for the soonest-ending CA certificate above it (the mdoc IACA, an x5c chain's CA).
+ * imported chain or a renewal shows at once): the key's own certificate (`mdoc-document-signer`, or
+ * the purpose) and the soonest-ending CA certificate above it (`mdoc-iaca`, or `<purpose>-ca`).
  */
 export function certificateExpiries(keys: KeyStore): () => Promise<Expiry[]> {
   return async () => {
@@ -30,7 +36,8 @@ export function certificateExpiries(keys: KeyStore): () => Promise<Expiry[]> {
     const soonest = new Map<string, Date>();
     for (const deadline of await certificateDeadlines(keys, purposes)) {
       if (deadline.state !== 'signing') continue;
-      const name = deadline.position === 0 ? deadline.purpose : `${deadline.purpose}-ca`;
+      const [leaf, ca] = NAMES[deadline.purpose] ?? [deadline.purpose, `${deadline.purpose}-ca`];
+      const name = deadline.position === 0 ? leaf : ca;
       const known = soonest.get(name);
       if (!known || deadline.notAfter < known) soonest.set(name, deadline.notAfter);
     }

@@ -78,7 +78,12 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     // The HSM token's state and the certificates of the signing keys (docs/keys.md).
     const hsm = getProcessHsm();
     if (hsm) readiness.register(hsmReadinessCheck(hsm.token));
-    readiness.register(certificateReadinessCheck(keys, ISSUER_KEY_PURPOSES.map((p) => p.purpose)));
+    readiness.register(
+      certificateReadinessCheck(
+        keys,
+        ISSUER_KEY_PURPOSES.map((p) => p.purpose),
+      ),
+    );
     registerHealthRoutes(app, readiness);
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);

@@ -44,7 +44,15 @@ export async function certificateDeadlines(
       if (!['pending', 'signing', 'retired'].includes(record.lifecycle.state)) continue;
       for (const [position, der] of (record.certificateChain ?? []).entries()) {
         const { subject, notAfter, daysLeft } = certificateExpiry(der, now);
-        deadlines.push({ kid: record.kid, purpose, state: record.lifecycle.state, position, subject, notAfter, daysLeft });
+        deadlines.push({
+          kid: record.kid,
+          purpose,
+          state: record.lifecycle.state,
+          position,
+          subject,
+          notAfter,
+          daysLeft,
+        });
       }
     }
   }
