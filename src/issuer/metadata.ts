@@ -117,8 +117,10 @@ export function cachedDocument(
 
 /**
  * Serves the metadata with CORS open (browser wallets read it), as JSON or — when the wallet asks
- * with `Accept: application/jwt` — as a JWT signed by the issuer key (§12.2.2), whose `kid` is in
- * the JWT VC issuer metadata.
+ * with `Accept: application/jwt` — as a JWT signed by the issuer key (§12.2.2, §12.2.3: `typ`
+ * `openidvci-issuer-metadata+jwt`, `sub` the issuer identifier, `iat`, optional `iss` and `exp`).
+ * §12.2.3 leaves key discovery to the wallet ("e.g., … `x5c`, `kid`"): the header's `kid` names a
+ * key of the issuer's JWT VC Issuer Metadata JWKS (`/.well-known/jwt-vc-issuer`, SD-JWT VC §5).
  */
 export function registerMetadataRoute(
   app: FastifyInstance,

@@ -31,8 +31,8 @@ export const DI_VP_SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'eddsa-jcs-20
 export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
 
 // Media types.
-/** `typ` of signed metadata (§12.2.2). */
-export const SIGNED_METADATA_TYP = 'openid-credential-issuer-metadata+jwt';
+/** `typ` of signed metadata (OpenID4VCI 1.0 §12.2.3, and its IANA media type registration). */
+export const SIGNED_METADATA_TYP = 'openidvci-issuer-metadata+jwt';
 
 // Error codes the endpoints answer with (`{error, error_description}`), by the section defining them.
 /** Credential Error Response (OpenID4VCI 1.0 §8.3.1.2). */

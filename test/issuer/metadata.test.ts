@@ -202,25 +202,61 @@ describe('the rest of the 1.0 metadata (protocol layer)', () => {
     expect(response.headers.get('access-control-allow-methods')).toContain('GET');
   });
 
-  it('is signed when asked with Accept: application/jwt, by a key of the JWT VC issuer metadata', async () => {
+  it('is signed when asked with Accept: application/jwt, as OpenID4VCI 1.0 §12.2.3 requires', async () => {
+    const before = Math.floor(Date.now() / 1000);
     const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`, {
       headers: { accept: 'application/jwt' },
     });
     expect(response.status).toBe(200);
+    // §12.2.2: "a signed JSON Web Token (JWT) … using the media type `application/jwt`".
     expect(response.headers.get('content-type')).toMatch(/^application\/jwt/);
     const jwt = await response.text();
+    // The wallet resolves the key the way docs/issuer-protocol.md says: the header's `kid` in the
+    // JWKS of the issuer's JWT VC Issuer Metadata (SD-JWT VC §5), and nothing from the JWT itself.
     const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
       jwks: { keys: JWK[] };
     };
     const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
-      typ: 'openid-credential-issuer-metadata+jwt',
+      // §12.2.3: "`typ`: REQUIRED. MUST be `openidvci-issuer-metadata+jwt`".
+      typ: 'openidvci-issuer-metadata+jwt',
     });
+    expect(protectedHeader.typ).toBe('openidvci-issuer-metadata+jwt');
     expect(protectedHeader.alg).toBe('ES256');
+    expect(jwks.keys.map((k) => k.kid)).toContain(protectedHeader.kid);
+    expect(protectedHeader.jwk).toBeUndefined();
+    // §12.2.3: `sub` REQUIRED, "matching the Credential Issuer Identifier"; `iat` REQUIRED; `exp` OPTIONAL.
     expect(payload.sub).toBe(issuer.url);
     expect(payload.iss).toBe(issuer.url);
+    expect(Number.isInteger(payload.iat)).toBe(true);
+    expect(payload.iat).toBeGreaterThanOrEqual(before - 1);
+    expect(payload.iat).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
+    expect(Number.isInteger(payload.exp)).toBe(true);
+    expect(payload.exp).toBeGreaterThan(payload.iat as number);
+    // "All metadata parameters used by the Credential Issuer MUST be added as top-level claims".
     const { metadata } = await getMetadata();
     const { iat: _iat, exp: _exp, iss: _iss, sub: _sub, ...claims } = payload;
     expect(claims).toEqual(metadata);
+  });
+
+  it('signed metadata with a changed claim is refused by a wallet', async () => {
+    const jwt = await (
+      await fetch(`${issuer.url}/.well-known/openid-credential-issuer`, {
+        headers: { accept: 'application/jwt' },
+      })
+    ).text();
+    const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+      jwks: { keys: JWK[] };
+    };
+    const [header, body, signature] = jwt.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = Buffer.from(
+      JSON.stringify({ ...claims, credential_endpoint: 'https://attacker.example/credential' }),
+    ).toString('base64url');
+    await expect(
+      jwtVerify(`${header}.${forged}.${signature}`, createLocalJWKSet(jwks), {
+        typ: 'openidvci-issuer-metadata+jwt',
+      }),
+    ).rejects.toThrow('signature verification failed');
   });
 
   it("serves the issuer's own authorization server metadata for the pre-authorized grant", async () => {
