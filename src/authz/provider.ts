@@ -8,6 +8,7 @@ import {
 import type { Config } from '../platform/config/index.js';
 import { claimsConfiguration, findAccountIn, withRealmAcr } from './accounts.js';
 import { ACR_VALUES } from './factors/acr.js';
+import { LOCALES } from './i18n/index.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
@@ -160,6 +161,12 @@ export function createProvider(options: ProviderOptions): Provider {
       url: (_ctx: unknown, interaction: { uid: string }) => interactionPath(interaction.uid),
     },
     ttl,
+    // OpenID Connect Discovery 1.0 §3: the page languages are the catalogs authz has (i18n/), the
+    // claim languages are those of the registry's values (configuration: authz.claimsLocales).
+    discovery: {
+      ui_locales_supported: [...LOCALES],
+      claims_locales_supported: [...authz.claimsLocales],
+    },
     clientBasedCORS: () => false,
     fetch: outgoingFetch(config.mode),
     renderError,

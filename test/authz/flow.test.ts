@@ -68,6 +68,22 @@ describe('discovery and keys', () => {
     expect(await oauth.json()).toEqual(metadata);
   });
 
+  it('advertises the ui_locales its pages honour and the language of its claim values', async () => {
+    const metadata = await (await fetch(`${issuerUrl()}/.well-known/openid-configuration`)).json();
+    // OpenID Connect Discovery 1.0 §3 `ui_locales_supported`; the sign-in pages speak these three.
+    expect(metadata.ui_locales_supported).toEqual(['en', 'fr', 'ar']);
+    // `claims_locales_supported`: the registry's values, as configured (default English).
+    expect(metadata.claims_locales_supported).toEqual(['en']);
+    // Each advertised locale, asked for as `ui_locales` (OIDC Core §3.1.2.1), is the page's language;
+    // one that is not advertised is not honoured (the page falls back to English).
+    for (const locale of [...metadata.ui_locales_supported, 'de']) {
+      const run = await authorize(authz.config, authz.rp, {}, { ui_locales: locale });
+      expect(run.url.pathname).toMatch(/^\/interaction\//);
+      const html = await run.response.text();
+      expect(html).toContain(`<html lang="${locale === 'de' ? 'en' : locale}"`);
+    }
+  });
+
   it('publishes one public ES256 P-256 key', async () => {
     const jwks = await (await fetch(`${issuerUrl()}/jwks`)).json();
     expect(jwks.keys).toHaveLength(1);

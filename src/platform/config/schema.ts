@@ -180,6 +180,13 @@ export const ConfigSchema = T.Object({
       description:
         'How often a running instance checks for a newer signing key (`attesta keys rotate authz`), seconds.',
     }),
+    claimsLocales: T.Array(T.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$' }), {
+      minItems: 1,
+      maxItems: 20,
+      uniqueItems: true,
+      description:
+        "Languages (BCP 47) the identity registry's claim values are written in, advertised as `claims_locales_supported` (OpenID Connect Discovery 1.0 §3). authz returns each claim once, as the registry holds it, without language tags (OpenID Connect Core 1.0 §5.2).",
+    }),
     /** Resource servers (RFC 8707) allowed as token audiences, with the scopes each accepts. */
     resources: T.Array(T.Object({ identifier: T.String({ format: 'uri' }), scopes: T.Array(T.String()) }), {
       description: 'Resource servers (RFC 8707) allowed as token audiences, with the scopes each accepts.',
