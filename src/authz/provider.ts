@@ -171,7 +171,7 @@ export function createProvider(options: ProviderOptions): Provider {
     fetch: outgoingFetch(config.mode),
     renderError,
   });
-  // authz listens on its own address; a reverse proxy in front must be configured explicitly.
+  // Forwarding headers are believed only behind a configured proxy (http.trustProxy; src/authz/service.ts).
   provider.proxy = false;
   addAtHash(provider);
   rememberIssuerState(provider, options.issuerStates);

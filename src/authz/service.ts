@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { trustedProxies } from '../platform/forwarded.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import {
   getProcessHsm,
@@ -85,10 +86,14 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       issuerStates,
     };
     const provider = createProvider(providerOptions);
+    // Koa believes X-Forwarded-* outright when `proxy` is set; requests from a peer that is not a
+    // trusted proxy have them dropped first (src/platform/forwarded.ts), so this is safe.
+    provider.proxy = trustedProxies(config.http.trustProxy).length > 0;
 
     const app = createServer({
       service: 'authz',
       logLevel: config.log.level,
+      trustProxy: trustedProxies(config.http.trustProxy),
       overload: config.overload,
       mountedPaths: [...PROVIDER_PATHS, OAUTH_METADATA],
     });

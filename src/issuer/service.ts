@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { trustedProxies } from '../platform/forwarded.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import {
   certificateReadinessCheck,
@@ -67,6 +68,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       service: 'issuer',
       logLevel: config.log.level,
       validationErrorCode: 'invalid_credential_request',
+      trustProxy: trustedProxies(config.http.trustProxy),
       overload: config.overload,
     });
     await registerRateLimits(app, 'issuer', config.rateLimit, database.db as Kysely<unknown>);

@@ -7,6 +7,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { ProtocolError } from './errors.js';
+import { dropUntrustedForwarding } from './forwarded.js';
 import { loggerOptions } from './logger.js';
 import { guardOverload, type OverloadOptions } from './overload.js';
 import { observeRequests } from './request-log.js';
@@ -25,6 +26,11 @@ export interface ServerOptions {
    * label metrics and request logs by prefix instead of `unmatched`.
    */
   mountedPaths?: readonly string[];
+  /**
+   * Addresses or ranges of the reverse proxies in front (`http.trustProxy`): only their
+   * X-Forwarded-For/-Proto/-Host are believed. Empty or absent: none is.
+   */
+  trustProxy?: readonly string[];
   /** Where log lines go instead of stdout (tests). */
   logStream?: { write(line: string): void };
 }
@@ -54,7 +60,7 @@ const REFUSALS = new Set([
 export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(options.service, options.logLevel, options.logStream),
-    trustProxy: false,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
@@ -63,6 +69,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
+  if (options.trustProxy?.length) dropUntrustedForwarding(app, options.trustProxy);
   observeRequests(app, options.service, options.mountedPaths ?? []);
 
   if (options.overload) guardOverload(app, options.overload);

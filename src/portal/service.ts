@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { trustedProxies } from '../platform/forwarded.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import { KeyStore } from '../platform/keys/index.js';
 import { originGuard } from '../platform/origin-check.js';
@@ -127,6 +128,7 @@ export const createPortalService: ServiceFactory = async ({ config, masterKey, l
     const server = createServer({
       service: 'portal',
       logLevel: config.log.level,
+      trustProxy: trustedProxies(config.http.trustProxy),
       overload: config.overload,
       // Any other address: a page in the person's language with the way back, not protocol JSON.
       notFound: (request, reply) => sendMessage(request, reply, pageNotFoundMessage),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Readiness, registerHealthRoutes } from '../../src/platform/health/index.js';
 import type { OverloadOptions } from '../../src/platform/overload.js';
 import { createServer } from '../../src/platform/server.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
@@ -166,6 +167,39 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
       }),
     );
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
+  });
+
+  it('never sheds the health probes, even while it sheds the routes that make it busy', async () => {
+    app = createServer({
+      service: 'test',
+      logLevel: 'silent',
+      overload: { ...LIMITS, concurrency: 1000, queue: 1000, turnBudgetMs: 5 },
+    });
+    registerHealthRoutes(app, new Readiness());
+    app.get('/sync', async () => {
+      const until = performance.now() + 3;
+      while (performance.now() < until);
+      return { ok: true };
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const load = new Map<number, number>();
+    const probes = new Map<number, number>();
+    const deadline = performance.now() + 1500;
+    const loop = async (path: string, into: Map<number, number>) => {
+      while (performance.now() < deadline) {
+        const response = await fetch(`${url}${path}`);
+        await response.arrayBuffer();
+        into.set(response.status, (into.get(response.status) ?? 0) + 1);
+      }
+    };
+    await Promise.all([
+      ...Array.from({ length: 32 }, () => loop('/sync', load)),
+      loop('/health/live', probes),
+      loop('/health/ready', probes),
+    ]);
+    // The load was shed (so the guard was active) while every probe was answered.
+    expect(load.get(503)).toBeGreaterThan(0);
+    expect([...probes.keys()]).toEqual([200]);
   });
 
   it('the portal answers busy with a page in the person’s language', async () => {

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { invalidProxyEntry, trustedProxies } from '../forwarded.js';
 import { findUnknownKey, lookupEnv } from './keys.js';
 import { type Config, ConfigSchema } from './schema.js';
 
@@ -159,6 +160,16 @@ function checkPublicUrls(config: Config): void {
   }
 }
 
+function checkTrustProxy(config: Config): void {
+  const invalid = invalidProxyEntry(trustedProxies(config.http.trustProxy));
+  if (invalid !== undefined) {
+    throw new ConfigError(
+      'http.trustProxy',
+      `"${invalid}" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal`,
+    );
+  }
+}
+
 export interface LoadOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
@@ -198,5 +209,6 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   const config = resolvePaths(merged as unknown as Config, options.cwd ?? process.cwd());
   checkPublicUrls(config);
+  checkTrustProxy(config);
   return config;
 }

@@ -69,6 +69,11 @@ export const ConfigSchema = T.Object({
       description:
         "An idle keep-alive connection is closed after this many seconds (keep it above the load balancer's idle timeout).",
     }),
+    trustProxy: T.String({
+      maxLength: 1000,
+      description:
+        'Addresses or CIDR ranges of the reverse proxies in front, comma-separated (e.g. `10.0.0.0/8`; also `loopback`, `linklocal`, `uniquelocal`). Only a request from one of them has its X-Forwarded-For/-Proto/-Host believed: per-client limits and audit see the client, and authz sets Secure cookies behind a TLS proxy. Empty: no proxy is trusted.',
+    }),
   }),
   /** Database connections of every service (each service has its own pool per process). */
   overload: Overload,

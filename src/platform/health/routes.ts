@@ -20,9 +20,12 @@ export function registerHealthRoutes(app: FastifyInstance, readiness: Readiness)
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };
   };
-  app.get(HEALTH_PATHS.live, live);
-  app.get(HEALTH_PATHS.legacy, live);
-  app.get(HEALTH_PATHS.ready, async (_request, reply) => {
+  // Probes are never shed by the overload guard: a busy instance answering 503 to its liveness probe
+  // would be restarted by the orchestrator exactly when it is doing the most work.
+  const probe = { config: { overload: false as const } };
+  app.get(HEALTH_PATHS.live, probe, live);
+  app.get(HEALTH_PATHS.legacy, probe, live);
+  app.get(HEALTH_PATHS.ready, probe, async (_request, reply) => {
     const report = await readiness.report();
     reply.header('cache-control', 'no-store').status(report.status === 'ready' ? 200 : 503);
     return report;
