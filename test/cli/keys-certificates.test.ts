@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
+import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys.js';
@@ -309,6 +311,95 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
           iacaPem: readFileSync(file('other-ca.pem'), 'utf8'),
         }),
       ).rejects.toThrow();
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
+  it('refuses a leaf that does not name the issuer; with the CA chain imported, credentials carry x5c that OpenSSL and @sd-jwt/sd-jwt-vc accept', async () => {
+    makeCa('issuer-ca');
+    expect((await keys('rotate', 'issuer', '--purpose', 'issuer-sd-jwt', '--lead', '0')).code).toBe(0);
+    const request = await keys(
+      'csr',
+      'issuer',
+      '--purpose',
+      'issuer-sd-jwt',
+      '--subject',
+      'C=XA, O=Road Authority, CN=Attesta credential issuer',
+      '--out',
+      file('sd-jwt.csr'),
+    );
+    expect(request.code, request.text).toBe(0);
+    // The request asks for the issuer URL as a URI subjectAltName (SD-JWT VC: it must match `iss`).
+    expect(openssl('req', '-in', 'sd-jwt.csr', '-noout', '-text')).toContain(
+      `URI:${config.issuer.publicUrl}`,
+    );
+
+    // A CA that drops the SAN: the leaf no longer names the issuer, so a verifier would refuse it.
+    sign('issuer-ca', 'sd-jwt.csr', 'sd-jwt-no-san', 'keyUsage=critical,digitalSignature\n');
+    const unnamed = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-sd-jwt',
+      '--chain',
+      bundle('sd-jwt-no-san-chain.pem', 'sd-jwt-no-san.pem', 'issuer-ca.pem'),
+    );
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.text).toMatch(/subjectAltName does not name the issuer/);
+
+    sign(
+      'issuer-ca',
+      'sd-jwt.csr',
+      'sd-jwt-leaf',
+      `keyUsage=critical,digitalSignature\nsubjectAltName=URI:${config.issuer.publicUrl}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`,
+    );
+    const imported = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-sd-jwt',
+      '--chain',
+      bundle('sd-jwt-chain.pem', 'sd-jwt-leaf.pem', 'issuer-ca.pem'),
+    );
+    expect(imported.code, imported.text).toBe(0);
+
+    const database = openDatabase(config.issuer.database);
+    try {
+      await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
+      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
+      const formats = await setupIssuerFormats({
+        db: database.db as Kysely<unknown>,
+        keys: store,
+        publicUrl: config.issuer.publicUrl,
+      });
+      const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+      const credential = (await formats.signers
+        .get('dc+sd-jwt')
+        .sign({ ...inputs.sdJwt, status: undefined })) as string;
+
+      // RFC 7515 §4.1.6: base64 (not base64url) DER, leaf first; HAIP: the trust anchor is left out.
+      const { x5c } = decodeProtectedHeader(credential);
+      expect(x5c).toHaveLength(1);
+      const leaf = new X509Certificate(Buffer.from((x5c as string[])[0] as string, 'base64'));
+      expect(leaf.raw.equals(new X509Certificate(readFileSync(file('sd-jwt-leaf.pem'))).raw)).toBe(true);
+      // The verifier's steps: the chain to its trust anchor (OpenSSL)…
+      writeFileSync(file('x5c-leaf.pem'), leaf.toString());
+      expect(openssl('verify', '-CAfile', 'issuer-ca.pem', 'x5c-leaf.pem')).toContain('x5c-leaf.pem: OK');
+      expect(() => openssl('verify', '-CAfile', 'other-ca.pem', 'x5c-leaf.pem')).toThrow();
+      // …the SAN names the `iss`, and the signature verifies with the leaf's key (@sd-jwt/sd-jwt-vc).
+      expect(leaf.subjectAltName).toBe(`URI:${config.issuer.publicUrl}`);
+      const library = new SDJwtVcInstance({
+        hasher: digest,
+        verifier: async (data, signature) =>
+          (await ES256.getVerifier(leaf.publicKey.export({ format: 'jwk' })))(data, signature),
+      });
+      const { payload } = await library.verify(credential);
+      expect(payload.iss).toBe(config.issuer.publicUrl);
     } finally {
       await database.close();
     }
