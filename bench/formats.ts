@@ -35,11 +35,15 @@ CASES.push({
   },
 });
 for (const alg of ['ES256', 'EdDSA'] as const) {
-  for (const dataModel of ['2.0', '1.1'] as const) {
+  // jwt_vc_json is the VCDM 1.1 JWT encoding; VCDM 2.0 with JOSE is vc+jwt (docs/formats.md).
+  for (const [format, dataModel] of [
+    ['vc+jwt', '2.0'],
+    ['jwt_vc_json', '1.1'],
+  ] as const) {
     CASES.push({
-      label: `jwt_vc_json (${alg}, VCDM ${dataModel})`,
+      label: `${format} (${alg}, VCDM ${dataModel})`,
       input: {
-        configuration: { id: 'b', format: 'jwt_vc_json', signingAlg: alg, dataModel },
+        configuration: { id: 'b', format, signingAlg: alg, dataModel },
         document: {
           kind: 'w3c',
           dataModel,

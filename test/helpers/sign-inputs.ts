@@ -18,17 +18,18 @@ export function signInputs(holderJwk: JWK, validFrom: Date, validUntil: Date) {
     validUntil,
     status: [{ kind: 'token-status-list', idx: 12, uri: 'https://issuer.example/status/token/1' }],
   };
-  const w3c = (format: 'ldp_vc' | 'jwt_vc_json', alg: 'ES256' | 'EdDSA'): SignInput => ({
+  /** jwt_vc_json is the VCDM 1.1 JWT encoding (OpenID4VCI 1.0 Appendix A.1.1); the others VCDM 2.0. */
+  const w3c = (format: 'ldp_vc' | 'jwt_vc_json' | 'vc+jwt', alg: 'ES256' | 'EdDSA'): SignInput => ({
     configuration: {
       id: `${format}-${alg}`,
       format,
-      dataModel: '2.0',
+      dataModel: format === 'jwt_vc_json' ? '1.1' : '2.0',
       proofSuite: alg === 'EdDSA' ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019',
       signingAlg: alg,
     },
     document: {
       kind: 'w3c',
-      dataModel: '2.0',
+      dataModel: format === 'jwt_vc_json' ? '1.1' : '2.0',
       contexts: [],
       types: ['NationalIdCredential'],
       credentialSubject: { given_name: 'Amara' },

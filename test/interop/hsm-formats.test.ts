@@ -113,7 +113,8 @@ describe.skipIf(!available)('credentials signed in an HSM verify with independen
       );
       const jwk = resolveDidUrlToJwk(`did:key:${method?.publicKeyMultibase}`);
       const { payload } = await jwtVerify(jwt, await importJWK(jwk, alg), { issuer: formats.did });
-      expect(payload.type).toContain('VerifiableCredential');
+      // VCDM 1.1 §6.3.1: the credential is in the `vc` claim.
+      expect((payload.vc as { type: string[] }).type).toContain('VerifiableCredential');
     },
   );
 

@@ -80,13 +80,13 @@ describe('the demo credential types', () => {
     expect((await database.db.selectFrom('issuer_ledger').selectAll().execute()).length).toBe(before);
   });
 
-  it('insurance policy as jwt_vc_json', async () => {
+  it('insurance policy as jwt_vc_json (VCDM 1.1 JWT encoding: the credential in the `vc` claim)', async () => {
     const { status, body } = await request('insurance_policy_jwt_vc', 'POL-0700137');
     expect(status).toBe(200);
-    const vc = decodeJwt((body.credentials as { credential: string }[])[0]?.credential as string) as {
-      credentialSubject: Record<string, unknown>;
-      type: string[];
+    const { vc } = decodeJwt((body.credentials as { credential: string }[])[0]?.credential as string) as {
+      vc: { credentialSubject: Record<string, unknown>; type: string[]; '@context': string[] };
     };
+    expect(vc['@context'][0]).toBe('https://www.w3.org/2018/credentials/v1');
     expect(vc.type).toContain('InsurancePolicyCredential');
     expect(vc.credentialSubject).toMatchObject({ policy_number: 'POL-0700137', plan: 'standard' });
   });

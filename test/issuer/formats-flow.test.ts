@@ -207,7 +207,7 @@ describe('every format through the OpenID4VCI flow', () => {
     expect(decodeProtectedHeader(body.credential as string).typ).toBe('vc+sd-jwt');
   });
 
-  it('jwt_vc_json: jose verifies it with the did:web key named by kid; the data model holds', async () => {
+  it('jwt_vc_json: the VCDM 1.1 JWT encoding; jose verifies it with the did:web key named by kid', async () => {
     expect(metadataOf('national_id_jwt_vc')).toMatchObject({
       format: 'jwt_vc_json',
       cryptographic_binding_methods_supported: ['did:jwk'],
@@ -224,14 +224,18 @@ describe('every format through the OpenID4VCI flow', () => {
     const { resolveDidUrlToJwk } = await import('../../src/credentials/did/index.js');
     const jwk = resolveDidUrlToJwk(`did:key:${method?.publicKeyMultibase}`);
     const { payload } = await jwtVerify(jwt, await importJWK(jwk, 'ES256'), { issuer: did });
-    expect(typ).toBe('vc+jwt');
-    expect((payload['@context'] as string[])[0]).toBe('https://www.w3.org/ns/credentials/v2');
-    expect(payload.type).toContain('VerifiableCredential');
-    expect(payload.issuer).toBe(did);
-    expect((payload.credentialSubject as Record<string, unknown>).id).toBe(
+    // OpenID4VCI 1.0 Appendix A.1.1 profiles VCDM 1.1 ([VC_DATA]); VCDM 1.1 §6.3.1: the credential
+    // goes in the `vc` claim, `iss` is the issuer, `sub` the subject's id, `nbf` the issuance date.
+    expect(typ).toBe('JWT');
+    const vcClaim = payload.vc as Record<string, unknown>;
+    expect((vcClaim['@context'] as string[])[0]).toBe('https://www.w3.org/2018/credentials/v1');
+    expect(vcClaim.type).toContain('VerifiableCredential');
+    expect(payload.iss).toBe(did);
+    expect(typeof payload.nbf).toBe('number');
+    expect(payload.sub).toBe(
       `did:jwk:${Buffer.from(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: holders.EdDSA.publicJwk.x })).toString('base64url')}`,
     );
-    expect(payload.credentialStatus).toBeDefined();
+    expect(vcClaim.credentialStatus).toBeDefined();
   });
 
   it('ldp_vc: @digitalbazaar/vc verifies it, resolving the issuer did:web over HTTP', async () => {

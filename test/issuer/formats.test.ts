@@ -258,11 +258,13 @@ function sdJwtInput(): SignInput {
 }
 
 function w3cInput(format: 'ldp_vc' | 'jwt_vc_json' | 'mso_mdoc'): SignInput {
+  // jwt_vc_json is the VCDM 1.1 JWT encoding (OpenID4VCI 1.0 Appendix A.1.1).
+  const dataModel = format === 'jwt_vc_json' ? '1.1' : '2.0';
   return {
-    configuration: { id: 'x', format, dataModel: '2.0', proofSuite: 'eddsa-rdfc-2022', signingAlg: 'EdDSA' },
+    configuration: { id: 'x', format, dataModel, proofSuite: 'eddsa-rdfc-2022', signingAlg: 'EdDSA' },
     document: {
       kind: 'w3c',
-      dataModel: '2.0',
+      dataModel,
       contexts: [],
       types: ['NationalIdCredential'],
       credentialSubject: { given_name: 'Amara' },

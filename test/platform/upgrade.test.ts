@@ -68,6 +68,18 @@ async function upgradedKeepsItsData(config: Config, dataDir: string, want: Expec
     );
     await database.close();
   }
+  // 0.1.0 seeded `jwt_vc_json` configurations with VCDM 2.0; jwt_vc_json is the VCDM 1.1 JWT
+  // encoding (OpenID4VCI 1.0 Appendix A.1.1), so the upgrade turns them to 1.1 (issue 16).
+  const issuerDb = openDatabase<{ issuer_configurations: { id: string; body: string } }>(
+    config.issuer.database,
+  );
+  const row = await issuerDb.db
+    .selectFrom('issuer_configurations')
+    .select('body')
+    .where('id', '=', 'national_id_jwt_vc')
+    .executeTakeFirstOrThrow();
+  await issuerDb.close();
+  expect(JSON.parse(row.body)).toMatchObject({ format: 'jwt_vc_json', dataModel: '1.1' });
   expect((await run(migrateCommand, ['--check', '--config', file])).code).toBe(0);
   const keys = await run(issuerCommand, ['api-key', 'list', '--config', file]);
   expect(keys.text).toContain(`${want.apiKeyId} upgrade-fixture`);

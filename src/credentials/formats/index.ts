@@ -1,16 +1,18 @@
+import { dataModelOf } from './configuration.js';
 import type { CredentialFormatId } from './ids.js';
 import { jwtVcJson } from './jwt-vc-json/index.js';
 import { ldpVc } from './ldp-vc/index.js';
 import { msoMdoc } from './mso-mdoc/index.js';
 import { sdJwtVc } from './sd-jwt-vc/index.js';
-import type { CredentialFormat } from './types.js';
+import type { CredentialFormat, FormatConfigurationFields, W3cDataModel } from './types.js';
+import { vcJwt } from './vc-jwt/index.js';
 
 /**
  * Every credential format, in detection order. Adding a format is a folder beside these and one
  * entry here (its identifiers join the `CredentialFormatId` type in ids.ts); docs/architecture.md
  * shows an example.
  */
-export const FORMATS: readonly CredentialFormat[] = [sdJwtVc, jwtVcJson, ldpVc, msoMdoc];
+export const FORMATS: readonly CredentialFormat[] = [sdJwtVc, jwtVcJson, vcJwt, ldpVc, msoMdoc];
 
 const BY_ID = new Map<string, CredentialFormat>(
   FORMATS.flatMap((format) => [format.id, ...format.aliases].map((id) => [id, format] as const)),
@@ -29,6 +31,11 @@ export function requireFormat(id: string): CredentialFormat {
   const format = BY_ID.get(id);
   if (!format) throw new Error(`unknown credential format ${id}`);
   return format;
+}
+
+/** The data model of a W3C configuration's credentials (its `dataModel`, else its format's default). */
+export function w3cDataModel(c: FormatConfigurationFields): W3cDataModel {
+  return dataModelOf(c, requireFormat(c.format));
 }
 
 /** Whether two identifiers name the same format (`vc+sd-jwt` and `dc+sd-jwt` do). */
@@ -58,4 +65,5 @@ export { MSO_MDOC } from './mso-mdoc/id.js';
 export { MDL_DOCTYPE } from './mso-mdoc/mdl.js';
 export { SD_JWT_VC, SD_JWT_VC_LEGACY } from './sd-jwt-vc/id.js';
 export * from './types.js';
-export { jwtVcJson, ldpVc, msoMdoc, sdJwtVc };
+export { VC_JWT } from './vc-jwt/id.js';
+export { jwtVcJson, ldpVc, msoMdoc, sdJwtVc, vcJwt };

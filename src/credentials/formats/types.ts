@@ -18,8 +18,10 @@ export interface CredentialFormat {
   readonly id: CredentialFormatId;
   /** Other identifiers that name the same format (e.g. the pre-1.0 name); they issue the same way. */
   readonly aliases: readonly CredentialFormatId[];
-  /** The identifier OpenID4VCI draft 13 uses for it (its metadata and requests). */
-  readonly draft13Id: CredentialFormatId;
+  /** The identifier OpenID4VCI draft 13 uses for it (its metadata and requests); absent: draft 13 has none. */
+  readonly draft13Id?: CredentialFormatId;
+  /** W3C formats: the data models its credentials follow, the first the default (`dataModelOf`). */
+  readonly dataModels?: readonly W3cDataModel[];
   /**
    * How a verifier decides whether it trusts the signer: by the issuer the credential names (whose
    * keys or DID document it then looks up), or by a certificate chain to a root it trusts.
@@ -152,7 +154,7 @@ export interface FormatConfigurationFields {
   typeMetadata?: Record<string, unknown>;
   /** SD-JWT VC: how many decoy digests to add per `_sd` array (RFC 9901 §4.2.5); default 0. */
   decoys?: number;
-  /** W3C formats: data model version; default '2.0'. */
+  /** W3C formats: data model version; default the format's first (`dataModelOf`). */
   dataModel?: W3cDataModel;
   /** ldp_vc: proof suite; default 'eddsa-rdfc-2022'. */
   proofSuite?: LdpProofSuite;

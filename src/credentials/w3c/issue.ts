@@ -7,7 +7,7 @@ import {
   type W3cDocument,
 } from '../formats/types.js';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../jsonld/contexts.js';
-import { type BitstringStatusEntry, buildW3cCredential } from './credential.js';
+import { type BitstringStatusEntry, buildW3cCredential, type DataModel } from './credential.js';
 
 /** The W3C document of an issue input; a document of another kind is a configuration error. */
 export function w3cDocument(input: IssueInput): W3cDocument {
@@ -54,9 +54,9 @@ export function unsignedW3cCredential(input: IssueInput, did: string): Record<st
 }
 
 /** The `@context` list credentials of this configuration carry (for `credential_definition`). */
-export function issuedContexts(configuration: FormatConfigurationFields): string[] {
+export function issuedContexts(configuration: FormatConfigurationFields, dataModel: DataModel): string[] {
   const probe = buildW3cCredential({
-    dataModel: configuration.dataModel ?? '2.0',
+    dataModel,
     issuer: 'did:example:x',
     contexts: (configuration.credentialDefinition?.['@context'] ?? []).filter(
       (c) => c !== VC_V2_CONTEXT && c !== VC_V1_CONTEXT,

@@ -42,9 +42,11 @@ export function buildDraft13Metadata(
   const issuer = ctx.publicUrl;
   const supported: Record<string, unknown> = {};
   for (const c of configurations) {
+    // Draft 13 predates the `dc+sd-jwt` media type (Appendix A.3) and has no `vc+jwt`: left out.
+    const format = requireFormat(c.format).draft13Id;
+    if (!format) continue;
     supported[c.id] = {
-      // Draft 13 predates the `dc+sd-jwt` media type (Appendix A.3).
-      format: requireFormat(c.format).draft13Id,
+      format,
       scope: c.scope,
       ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c)),
       proof_types_supported: { jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGS] } },

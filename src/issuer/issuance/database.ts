@@ -1,6 +1,10 @@
 import type { Migrations } from '../../platform/db/index.js';
 import { type AdminTables, adminMigration, adminRefusalsMigration } from '../admin/tables.js';
-import { type ConfigurationTables, configurationsMigration } from '../configurations/tables.js';
+import {
+  type ConfigurationTables,
+  configurationsMigration,
+  jwtVcJsonDataModelMigration,
+} from '../configurations/tables.js';
 import { type LedgerTables, ledgerMigration } from '../ledger/tables.js';
 import { type StatusTables, statusMigration } from '../status/tables.js';
 
@@ -16,6 +20,7 @@ export const issuanceMigrations: Migrations = {
   '0002_configurations': configurationsMigration,
   '0003_ledger': ledgerMigration,
   '0004_status': statusMigration,
+  '0005_jwt_vc_json_vcdm_1_1': jwtVcJsonDataModelMigration,
   '0100_admin_refusals': adminRefusalsMigration,
 };
 

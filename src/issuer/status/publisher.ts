@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { VC_JWT_TYP } from '../../credentials/formats/vc-jwt/index.js';
 import {
   encodeBitstringStatusList,
   encodeTokenStatusList,
@@ -134,7 +135,7 @@ export class StatusListPublisher {
       const kid = this.options.w3cIssuer?.startsWith('did:')
         ? `${this.options.w3cIssuer}#${this.key.kid}`
         : this.key.kid;
-      const jwt = await signCompactJws(this.key, { typ: 'vc+jwt', cty: 'vc', kid }, credential);
+      const jwt = await signCompactJws(this.key, { typ: VC_JWT_TYP, cty: 'vc', kid }, credential);
       forms = { jwt: { body: jwt, contentType: 'application/vc+jwt', etag: `"${listId}-${version}-jwt"` } };
       if (this.options.ldpSigner) {
         const signed = await this.options.ldpSigner(credential);

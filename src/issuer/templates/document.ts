@@ -1,4 +1,4 @@
-import { type FormatDocument, requireFormat } from '../../credentials/formats/index.js';
+import { type FormatDocument, requireFormat, w3cDataModel } from '../../credentials/formats/index.js';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../../credentials/jsonld/contexts.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import { valueAt } from './compile.js';
@@ -29,7 +29,7 @@ export function toDocument(
       const definition = configuration.credentialDefinition ?? { type: ['VerifiableCredential'] };
       return {
         kind: 'w3c',
-        dataModel: configuration.dataModel ?? '2.0',
+        dataModel: w3cDataModel(configuration),
         contexts: (definition['@context'] ?? []).filter((c) => !VC_BASE_CONTEXTS.has(c)),
         types: definition.type.filter((t) => t !== 'VerifiableCredential'),
         credentialSubject: rendered,

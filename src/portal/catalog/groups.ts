@@ -6,6 +6,7 @@ import {
   MSO_MDOC,
   SD_JWT_VC,
   SD_JWT_VC_LEGACY,
+  VC_JWT,
 } from '../../credentials/formats/index.js';
 import type { CredentialType } from './issuer-metadata.js';
 
@@ -18,7 +19,8 @@ import type { CredentialType } from './issuer-metadata.js';
  * - ISO mdoc: carries its document-signer certificate, so only the issuer's root (IACA) is needed —
  *   but it is binary and carries a portrait, so it rarely fits a QR code and the PDF falls back to a
  *   one-time link, which needs the network.
- * - jwt_vc_json, then ldp_vc: the issuer's key is in its did:web document, fetched at verification;
+ * - jwt_vc_json (VCDM 1.1, read by the most verifiers), vc+jwt (VCDM 2.0), then ldp_vc: the
+ *   issuer's key is in its did:web document, fetched at verification;
  *   ldp_vc also needs its JSON-LD contexts and is the largest.
  */
 export const CARD_FORMAT_PREFERENCE: readonly string[] = [
@@ -26,6 +28,7 @@ export const CARD_FORMAT_PREFERENCE: readonly string[] = [
   SD_JWT_VC_LEGACY,
   MSO_MDOC,
   JWT_VC_JSON,
+  VC_JWT,
   LDP_VC,
 ];
 
@@ -83,6 +86,7 @@ export function formatName(type: Pick<CredentialType, 'format' | 'doctype'>): Fo
     case SD_JWT_VC:
       return 'sdJwt';
     case JWT_VC_JSON:
+    case VC_JWT:
       return 'jwtVc';
     case LDP_VC:
       return 'ldpVc';

@@ -8,7 +8,7 @@ import { detectFormat } from '../../../src/credentials/verify/index.js';
  * `ldp_vc`, `mso_mdoc`, `dc+sd-jwt`; `vc+sd-jwt` is draft 13's name) are written as strings only
  * in src/credentials/formats/. Everything else asks the index, so a format is changed in one place.
  */
-const IDENTIFIERS = ['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'ldp_vc', 'mso_mdoc'];
+const IDENTIFIERS = ['dc+sd-jwt', 'vc+sd-jwt', 'jwt_vc_json', 'vc+jwt', 'ldp_vc', 'mso_mdoc'];
 const SRC = new URL('../../../src/', import.meta.url).pathname;
 const HOME = 'credentials/formats/';
 const literal = new RegExp(`(['"])(${IDENTIFIERS.map((id) => id.replace(/[+]/g, '\\+')).join('|')})\\1`, 'g');
@@ -45,6 +45,9 @@ describe('format identifiers', () => {
     const jws = 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln';
     expect(detectFormat(`${jws}~`)).toBe('dc+sd-jwt');
     expect(detectFormat(jws)).toBe('jwt_vc_json');
+    // VC-JOSE-COSE §3.1.1: a VCDM 2.0 credential secured as a JWT has `typ` `vc+jwt`.
+    const vcJwt = `${Buffer.from('{"alg":"ES256","typ":"vc+jwt"}').toString('base64url')}.eyJpc3MiOiJ4In0.c2ln`;
+    expect(detectFormat(vcJwt)).toBe('vc+jwt');
     expect(detectFormat({ proof: {} })).toBe('ldp_vc');
     expect(detectFormat('ogBjZG9j')).toBe('mso_mdoc');
   });

@@ -40,9 +40,9 @@ beforeAll(async () => {
 
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const credential = () =>
+const credential = (dataModel: '1.1' | '2.0' = '2.0') =>
   buildW3cCredential({
-    dataModel: '2.0',
+    dataModel,
     issuer: did,
     types: ['ExampleCredential'],
     credentialSubject: { given_name: 'Amara' },
@@ -60,6 +60,12 @@ describe('verifyAnyCredential with a did:web resolver over HTTP', () => {
       documentLoader: createDocumentLoader(),
     });
     const jwt = await issueJwtVc({
+      credential: credential('1.1'),
+      dataModel: '1.1',
+      key: es,
+      kid: `${did}#${es.kid}`,
+    });
+    const vcJwt = await issueJwtVc({
       credential: credential(),
       dataModel: '2.0',
       key: es,
@@ -86,9 +92,10 @@ describe('verifyAnyCredential with a did:web resolver over HTTP', () => {
       validFrom: new Date(Date.now() - 60_000),
       validUntil: new Date(Date.now() + 600_000),
     });
-    expect([ldp, jwt, sdJwt, mdoc].map(detectFormat)).toEqual([
+    expect([ldp, jwt, vcJwt, sdJwt, mdoc].map(detectFormat)).toEqual([
       'ldp_vc',
       'jwt_vc_json',
+      'vc+jwt',
       'dc+sd-jwt',
       'mso_mdoc',
     ]);
@@ -103,6 +110,7 @@ describe('verifyAnyCredential with a did:web resolver over HTTP', () => {
       claims: { given_name: 'Amara' },
     });
     expect(await verifyAnyCredential(jwt, options)).toMatchObject({ format: 'jwt_vc_json', issuer: did });
+    expect(await verifyAnyCredential(vcJwt, options)).toMatchObject({ format: 'vc+jwt', issuer: did });
     expect(await verifyAnyCredential(sdJwt, options)).toMatchObject({
       format: 'dc+sd-jwt',
       issuer: 'https://issuer.example',

@@ -1,33 +1,35 @@
-import { CredentialVerificationError } from '../../errors.js';
 import {
   issuedTypes,
   unsignedW3cCredential,
   w3cConfigurationProblems,
   w3cDocument,
 } from '../../w3c/issue.js';
-import { verifiedW3cCredential, w3cIssuerOf } from '../../w3c/verified.js';
-import { foreignMemberProblems } from '../configuration.js';
-import type { CredentialFormat, IssueInput, IssuerKeyMaterial, VerifyContext } from '../types.js';
+import { verifiedW3cCredential } from '../../w3c/verified.js';
+import { dataModelProblems, foreignMemberProblems } from '../configuration.js';
+import {
+  type CredentialFormat,
+  FormatError,
+  type IssueInput,
+  type IssuerKeyMaterial,
+  type VerifyContext,
+} from '../types.js';
+import { VC_JWT } from '../vc-jwt/id.js';
 import { JWT_VC_JSON, JWT_VC_MEDIA_TYPE } from './id.js';
 import { issueJwtVc } from './issue.js';
+import { claimedJoseIssuer, isJoseW3c } from './jose.js';
 import { verifyJwtVc } from './verify.js';
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-function decodePart(part: string | undefined): Record<string, unknown> {
-  const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-  return value as Record<string, unknown>;
-}
-
 /**
- * `jwt_vc_json`: the VCDM 1.1 JWT encoding or VCDM 2.0 secured with JOSE (`vc+jwt`), ES256 or EdDSA,
- * `kid` the did:web DID URL of the key; the W3C Bitstring Status List entries in `credentialStatus`.
+ * `jwt_vc_json`: the VCDM 1.1 JWT encoding (VCDM 1.1 §6.3.1), the only data model OpenID4VCI 1.0
+ * Appendix A.1.1 (and draft 13's) gives it; VCDM 2.0 with JOSE is `vc+jwt` (docs/formats.md).
+ * ES256 or EdDSA, `kid` the did:web DID URL of the key; W3C Bitstring Status List entries in
+ * `credentialStatus`.
  */
 export const jwtVcJson = {
   id: JWT_VC_JSON,
   aliases: [],
   draft13Id: JWT_VC_JSON,
+  dataModels: ['1.1'],
   trust: 'issuer',
   documentKind: 'w3c',
   statusList: 'bitstring-status-list',
@@ -35,7 +37,11 @@ export const jwtVcJson = {
   fileExtension: 'jwt',
 
   configurationProblems(c) {
-    return [...w3cConfigurationProblems(c), ...foreignMemberProblems(c, this, false)];
+    return [
+      ...w3cConfigurationProblems(c),
+      ...dataModelProblems(c, this, `VCDM 2.0 secured with JOSE is format ${VC_JWT}`),
+      ...foreignMemberProblems(c, this, false),
+    ];
   },
 
   issuerKey: (c) => ({ kind: 'did', alg: c.signingAlg ?? 'ES256' }),
@@ -48,28 +54,20 @@ export const jwtVcJson = {
     };
   },
 
-  detect: (credential) => typeof credential === 'string' && COMPACT_JWS.test(credential.trim()),
+  detect: (credential) => isJoseW3c(credential, false),
 
-  claimedIssuer(credential) {
-    try {
-      if (String(credential).length > 256 * 1024) throw new Error('too large');
-      const [header, payload] = String(credential).split('.');
-      const claims = decodePart(payload);
-      const kid = decodePart(header).kid;
-      return (
-        w3cIssuerOf((claims.vc as Record<string, unknown> | undefined) ?? claims) ??
-        (typeof kid === 'string' ? kid.split('#')[0] : undefined)
-      );
-    } catch {
-      throw new CredentialVerificationError('malformed credential');
-    }
-  },
+  claimedIssuer: claimedJoseIssuer,
 
   async issue(input: IssueInput, issuer: IssuerKeyMaterial) {
     const document = w3cDocument(input);
+    if (document.dataModel !== '1.1') {
+      throw new FormatError(
+        `${input.configuration.id}: ${JWT_VC_JSON} issues VCDM 1.1; use ${VC_JWT} for 2.0`,
+      );
+    }
     return issueJwtVc({
       credential: unsignedW3cCredential(input, issuer.did),
-      dataModel: document.dataModel,
+      dataModel: '1.1',
       key: issuer.key,
       kid: `${issuer.did}#${issuer.key.kid}`,
     });
@@ -77,6 +75,7 @@ export const jwtVcJson = {
 
   async verify(credential, context: VerifyContext) {
     const verified = await verifyJwtVc(credential as string, {
+      dataModel: '1.1',
       ...(context.resolveDid ? { resolveDid: context.resolveDid } : {}),
       ...(context.expectedIssuer ? { expectedIssuer: context.expectedIssuer } : {}),
       ...(context.now ? { now: context.now } : {}),

@@ -1,6 +1,6 @@
 import { type SigningKey, signCompactJws } from '../../../platform/keys/index.js';
 import type { DataModel } from '../../w3c/credential.js';
-import { VC_JWT_TYP } from './id.js';
+import { VC_JWT_TYP } from '../vc-jwt/id.js';
 
 export interface IssueJwtVcOptions {
   /** The unsigned credential from `buildW3cCredential` (its data model decides the encoding). */
@@ -16,12 +16,12 @@ function seconds(value: unknown): number | undefined {
 }
 
 /**
- * `jwt_vc_json` (OpenID4VCI 1.0 Appendix A.1.1).
- * - VCDM 2.0 (VC-JOSE-COSE §3.1.1): the credential is the JWT payload as it is, `typ: vc+jwt`,
- *   `cty: vc`; `iss`/`iat`/`exp` mirror `issuer`/`validFrom`/`validUntil` for JWT-only verifiers.
- * - VCDM 1.1 (§6.3.1 JWT encoding): registered claims carry what they replace — `iss` (issuer),
- *   `nbf` (issuanceDate), `exp` (expirationDate), `jti` (id), `sub` (credentialSubject.id) — and the
- *   rest goes into the `vc` claim without them.
+ * A W3C credential as a JWT, by its data model:
+ * - VCDM 1.1 §6.3.1 JWT encoding (`jwt_vc_json`, OpenID4VCI 1.0 Appendix A.1.1): registered claims
+ *   carry what they replace — `iss` (issuer), `nbf` (issuanceDate), `exp` (expirationDate), `jti`
+ *   (id), `sub` (credentialSubject.id) — and the rest goes into the `vc` claim without them.
+ * - VCDM 2.0 secured with JOSE (`vc+jwt`, VC-JOSE-COSE §3.1.1): the credential is the JWT payload
+ *   as it is, `typ: vc+jwt`, `cty: vc`; `iss`/`iat`/`exp` mirror `issuer`/`validFrom`/`validUntil`.
  */
 export async function issueJwtVc(options: IssueJwtVcOptions): Promise<string> {
   const { credential } = options;

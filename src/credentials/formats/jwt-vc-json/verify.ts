@@ -9,11 +9,13 @@ import { type DidDocumentResolver, resolveVerificationMethodJwk } from '../../di
 import { CredentialValidityError, CredentialVerificationError } from '../../errors.js';
 import { xsdDateTime } from '../../w3c/credential.js';
 import { checkW3cDataModel, type DataModelCheck } from '../../w3c/data-model.js';
-import { VC_JWT_TYP } from './id.js';
+import { VC_JWT_TYP } from '../vc-jwt/id.js';
 
 const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519'];
 
 export interface VerifyJwtVcOptions {
+  /** The data model the format allows (`jwt_vc_json`: 1.1, `vc+jwt`: 2.0); either when absent. */
+  dataModel?: '1.1' | '2.0';
   /** Resolves the issuer's DID (did:web) to its document; did:key / did:jwk need none. */
   resolveDid?: DidDocumentResolver;
   expectedIssuer?: string;
@@ -51,7 +53,7 @@ function fromV11(payload: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * Verifies a `jwt_vc_json`: the JWS with the key its `kid` names (a DID URL whose DID must be the
+ * Verifies a `jwt_vc_json` or `vc+jwt`: the JWS with the key its `kid` names (a DID URL whose DID must be the
  * issuer), then the data model of the credential it carries, either encoding (1.1 `vc` claim, or
  * a 2.0 `vc+jwt`). Throws CredentialVerificationError with a short reason.
  */
@@ -97,6 +99,8 @@ export async function verifyJwtVc(jwt: string, options: VerifyJwtVcOptions = {})
     ...(options.expectedIssuer ? { expectedIssuer: options.expectedIssuer } : {}),
   });
   if (v2 !== (model.dataModel === '2.0')) fail('typ does not match the data model');
+  if (options.dataModel && model.dataModel !== options.dataModel)
+    fail(`not a VCDM ${options.dataModel} credential`);
   // The key must belong to the issuer: its DID is the issuer's id (did:key / did:jwk / did:web).
   if (header.kid.split('#')[0] !== model.issuer) fail('key does not belong to the issuer');
   return { ...model, header, credential };

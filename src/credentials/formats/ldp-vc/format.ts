@@ -8,7 +8,7 @@ import {
   w3cConfigurationProblems,
 } from '../../w3c/issue.js';
 import { verifiedW3cCredential, w3cIssuerOf } from '../../w3c/verified.js';
-import { foreignMemberProblems } from '../configuration.js';
+import { dataModelOf, foreignMemberProblems } from '../configuration.js';
 import type {
   CredentialFormat,
   FormatConfigurationFields,
@@ -35,6 +35,7 @@ export const ldpVc = {
   id: LDP_VC,
   aliases: [],
   draft13Id: LDP_VC,
+  dataModels: ['2.0', '1.1'],
   trust: 'issuer',
   documentKind: 'w3c',
   statusList: 'bitstring-status-list',
@@ -60,7 +61,7 @@ export const ldpVc = {
 
   metadata(c) {
     return {
-      credential_definition: { '@context': issuedContexts(c), type: issuedTypes(c) },
+      credential_definition: { '@context': issuedContexts(c, dataModelOf(c, this)), type: issuedTypes(c) },
       cryptographic_binding_methods_supported: ['did:jwk'],
       credential_signing_alg_values_supported: [suiteOf(c)],
     };

@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDidWebDocument, didJwkFromJwk } from '../../../../src/credentials/did/index.js';
+import { FormatError, jwtVcJson, vcJwt } from '../../../../src/credentials/formats/index.js';
 import { issueJwtVc } from '../../../../src/credentials/formats/jwt-vc-json/issue.js';
 import { verifyJwtVc } from '../../../../src/credentials/formats/jwt-vc-json/verify.js';
 import { buildW3cCredential, type DataModel } from '../../../../src/credentials/w3c/credential.js';
@@ -94,7 +95,7 @@ const CASES = (['ES256', 'EdDSA'] as const).flatMap((alg) =>
   (['2.0', '1.1'] as const).map((dm) => [alg, dm] as const),
 );
 
-describe('jwt_vc_json', () => {
+describe('the JOSE encodings of a W3C credential', () => {
   it.each(CASES)(
     '%s, VCDM %s: jose verifies it and the data model holds; tampering fails',
     async (alg, dataModel) => {
@@ -153,5 +154,89 @@ describe('jwt_vc_json', () => {
       'unexpected issuer',
     );
     await expect(verifyJwtVc(jwt)).rejects.toThrow('issuer key not resolvable');
+  });
+});
+
+/** What the two OpenID4VCI format identifiers issue, as the pipeline calls them. */
+describe('jwt_vc_json is VCDM 1.1, vc+jwt is VCDM 2.0', () => {
+  const material = () => ({ key: keys.ES256, issuer: 'https://issuer.example', did: DID, certificates: [] });
+  const input = (format: 'jwt_vc_json' | 'vc+jwt', dataModel: DataModel) => ({
+    configuration: { id: 'c', format, signingAlg: 'ES256' as const },
+    document: {
+      kind: 'w3c' as const,
+      dataModel,
+      contexts: [],
+      types: ['NationalIdCredential'],
+      credentialSubject: { given_name: 'Amara' },
+    },
+    holderJwk: holder.publicJwk,
+    validFrom: FROM,
+    validUntil: UNTIL,
+  });
+
+  it('jwt_vc_json: the VCDM 1.1 JWT encoding (VCDM 1.1 §6.3.1), as OpenID4VCI 1.0 Appendix A.1.1 reads it', async () => {
+    const jwt = (await jwtVcJson.issue(input('jwt_vc_json', '1.1'), material())) as string;
+    const { payload, protectedHeader } = await joseVerify(jwt);
+    expect(protectedHeader.typ).toBe('JWT');
+    const vc = payload.vc as Record<string, unknown>;
+    // VCDM 1.1 §4.1: "The value of the @context property MUST be an ordered set where the first item
+    // is a URI with the value https://www.w3.org/2018/credentials/v1".
+    expect((vc['@context'] as string[])[0]).toBe('https://www.w3.org/2018/credentials/v1');
+    expect(payload).toMatchObject({
+      iss: DID,
+      sub: didJwkFromJwk(holder.publicJwk),
+      nbf: FROM.getTime() / 1000,
+    });
+    expect(payload).not.toHaveProperty('@context');
+    expect((await jwtVcJson.verify(jwt, { resolveDid })).format).toBe('jwt_vc_json');
+  });
+
+  it('vc+jwt: VCDM 2.0 secured with JOSE (VC-JOSE-COSE §3.1.1)', async () => {
+    const jwt = (await vcJwt.issue(input('vc+jwt', '2.0'), material())) as string;
+    const { payload, protectedHeader } = await joseVerify(jwt);
+    expect(protectedHeader).toMatchObject({ typ: 'vc+jwt', cty: 'vc' });
+    expect((payload['@context'] as string[])[0]).toBe('https://www.w3.org/ns/credentials/v2');
+    expect(payload).not.toHaveProperty('vc');
+    expect((await vcJwt.verify(jwt, { resolveDid })).format).toBe('vc+jwt');
+  });
+
+  it('neither issues nor verifies the other data model under its identifier', async () => {
+    await expect(jwtVcJson.issue(input('jwt_vc_json', '2.0'), material())).rejects.toThrow(FormatError);
+    await expect(vcJwt.issue(input('vc+jwt', '1.1'), material())).rejects.toThrow(FormatError);
+    const v2 = await issueJwtVc({
+      credential: credential('2.0'),
+      dataModel: '2.0',
+      key: keys.ES256,
+      kid: `${DID}#${keys.ES256.kid}`,
+    });
+    const v11 = await issueJwtVc({
+      credential: credential('1.1'),
+      dataModel: '1.1',
+      key: keys.ES256,
+      kid: `${DID}#${keys.ES256.kid}`,
+    });
+    expect([jwtVcJson.detect(v2), vcJwt.detect(v2), jwtVcJson.detect(v11), vcJwt.detect(v11)]).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+    await expect(jwtVcJson.verify(v2, { resolveDid })).rejects.toThrow('not a VCDM 1.1 credential');
+    await expect(vcJwt.verify(v11, { resolveDid })).rejects.toThrow('not a VCDM 2.0 credential');
+  });
+
+  it('a configuration asking jwt_vc_json for VCDM 2.0 is refused, naming vc+jwt', () => {
+    const problems = jwtVcJson.configurationProblems({
+      format: 'jwt_vc_json',
+      dataModel: '2.0',
+      credentialDefinition: { type: ['VerifiableCredential'] },
+    });
+    expect(problems.join('\n')).toMatch(/dataModel: jwt_vc_json issues VCDM 1\.1 only; .*vc\+jwt/);
+    expect(
+      vcJwt.configurationProblems({
+        format: 'vc+jwt',
+        credentialDefinition: { type: ['VerifiableCredential'] },
+      }),
+    ).toEqual([]);
   });
 });
