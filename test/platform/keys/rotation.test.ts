@@ -87,6 +87,19 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
     );
   });
 
+  it('a retired key that recorded nothing stays published a day and an hour (status list tokens live a day), then drops out', async () => {
+    const store = new KeyStore(db, master, { clock });
+    const old = await store.ensureActive('issuer-sd-jwt', 'ES256');
+    now += 1;
+    const fresh = await store.create('issuer-sd-jwt', 'ES256');
+    const kids = async () => (await store.publicJwks('issuer-sd-jwt')).keys.map((k) => k.kid).sort();
+    // A status list token signed just before the switch is valid 24 h (src/issuer/status/publisher.ts).
+    now += 24 * HOUR;
+    expect(await kids()).toEqual([old.kid, fresh.kid].sort());
+    now += HOUR;
+    expect(await kids()).toEqual([fresh.kid]);
+  });
+
   it('signed_until only moves forward, rounded up to a day: one write per key per day, not per credential', async () => {
     const store = new KeyStore(db, master, { clock });
     const key = await store.ensureActive('issuer-sd-jwt', 'ES256');

@@ -1,0 +1,155 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysCommand } from '../../src/cli/keys.js';
+import { createIssuerService } from '../../src/issuer/service.js';
+import { openDatabase } from '../../src/platform/db/index.js';
+import { type KeyTables, loadMasterKey } from '../../src/platform/keys/index.js';
+import { demoIdentities, SqlIdentityRegistry } from '../../src/platform/registry/index.js';
+import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
+import { freePort, issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
+import { newHolder, proofJwt } from './helpers/wallet.js';
+
+let issuer: TestIssuer;
+let as: ForeignAs;
+let configFile: string;
+
+beforeAll(async () => {
+  const prepared = await issuerConfig();
+  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
+  issuer = await startIssuer([as.url], prepared);
+  configFile = join(prepared.dataDir, 'attesta.json');
+  writeFileSync(configFile, JSON.stringify(issuer.config));
+});
+afterAll(async () => {
+  await issuer?.stop();
+  await as?.stop();
+});
+
+/** A wallet's credential request to the instance at `base` (the issuer identifier stays the same). */
+async function issue(base = issuer.url): Promise<string> {
+  const { c_nonce: nonce } = (await (await fetch(`${base}/nonce`, { method: 'POST' })).json()) as {
+    c_nonce: string;
+  };
+  const token = await as.mint({ claims: { sub: '5102030400', scope: 'national_id' } });
+  const response = await fetch(`${base}/credential`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      credential_configuration_id: 'national_id_sd_jwt',
+      proofs: { jwt: [await proofJwt(await newHolder('ES256'), { audience: issuer.url, nonce })] },
+    }),
+  });
+  const text = await response.text();
+  expect(response.status, text).toBe(200);
+  return (JSON.parse(text) as { credentials: { credential: string }[] }).credentials[0]?.credential as string;
+}
+
+/** SD-JWT VC issuer metadata (draft-ietf-oauth-sd-jwt-vc §5) as a verifier fetches it. */
+async function issuerMetadataJwks(): Promise<JSONWebKeySet> {
+  const metadata = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+    jwks: JSONWebKeySet;
+  };
+  return metadata.jwks;
+}
+
+/**
+ * A verifier (@sd-jwt/sd-jwt-vc) holding `jwks`: each JWS it checks (the credential and the status
+ * list it fetches) is verified with the key its header's `kid` names, from that set only.
+ */
+async function verifyWith(jwks: JSONWebKeySet, credential: string) {
+  const library = new SDJwtVcInstance({
+    hasher: digest,
+    verifier: async (data, signature) => {
+      const { kid } = decodeProtectedHeader(`${data}.${signature}`);
+      const key = jwks.keys.find((k) => k.kid === kid);
+      if (!key) throw new Error(`kid ${kid} is not in the verifier's JWKS`);
+      return (await ES256.getVerifier(key as JsonWebKey))(data, signature);
+    },
+  });
+  return library.verify(credential);
+}
+
+async function keysCli(...args: string[]) {
+  const lines: string[] = [];
+  const code = await keysCommand([...args, '--config', configFile], (line) => lines.push(line));
+  return { code, text: lines.join('\n') };
+}
+
+describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta keys rotate issuer)', () => {
+  it('what was signed before a rotation verifies after it; a verifier that cached the JWKS in the lead time verifies the new key', async () => {
+    const before = await issue();
+    const oldKid = decodeProtectedHeader(before.split('~')[0] as string).kid;
+    // The status list it points to, as a verifier fetched it before the rotation.
+    const { status } = decodeJwt(before.split('~')[0] as string) as {
+      status: { status_list: { uri: string } };
+      exp: number;
+    };
+    const listBefore = await (
+      await fetch(status.status_list.uri, { headers: { accept: 'application/statuslist+jwt' } })
+    ).text();
+    expect(decodeProtectedHeader(listBefore).kid).toBe(oldKid);
+
+    // What keeps the old key published: the issuer recorded how long what it signed is valid.
+    const database = openDatabase<KeyTables>(issuer.config.issuer.database);
+    try {
+      const row = await database.db
+        .selectFrom('signing_keys')
+        .select('signed_until')
+        .where('kid', '=', oldKid as string)
+        .executeTakeFirstOrThrow();
+      const { exp } = decodeJwt(before.split('~')[0] as string);
+      expect(Number(row.signed_until)).toBeGreaterThanOrEqual((exp as number) * 1000);
+    } finally {
+      await database.close();
+    }
+
+    const rotated = await keysCli('rotate', 'issuer', '--purpose', 'issuer-sd-jwt', '--lead', '3');
+    expect(rotated.code, rotated.text).toBe(0);
+    // During the lead time: both keys published (issuer metadata and did:web), the old one signs.
+    const cachedInLead = await issuerMetadataJwks();
+    expect(cachedInLead.keys).toHaveLength(2);
+    const newKid = cachedInLead.keys.map((k) => k.kid).find((kid) => kid !== oldKid) as string;
+    const did = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+      verificationMethod: { id: string }[];
+    };
+    expect(did.verificationMethod.map((m) => m.id.split('#')[1])).toEqual(
+      expect.arrayContaining([oldKid, newKid]),
+    );
+    expect(decodeProtectedHeader((await issue()).split('~')[0] as string).kid).toBe(oldKid);
+
+    // After the lead time an instance that starts now (a restart, or a new replica) signs with the new key.
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const port = await freePort();
+    const registry = await SqlIdentityRegistry.open(issuer.config.registry.database);
+    await registry.seed(demoIdentities());
+    const replica = await createIssuerService({
+      config: { ...issuer.config, issuer: { ...issuer.config.issuer, port } },
+      masterKey: loadMasterKey(issuer.config.keys.masterKeyFile),
+      registry,
+    });
+    try {
+      await replica.app.listen({ host: '127.0.0.1', port });
+      const after = await issue(`http://127.0.0.1:${port}`);
+      expect(decodeProtectedHeader(after.split('~')[0] as string).kid).toBe(newKid);
+      // The verifier that cached the JWKS during the lead time verifies it without refetching…
+      await expect(verifyWith(cachedInLead, after)).resolves.toBeTruthy();
+      // …and one that fetches now verifies both the new and the pre-rotation credential.
+      const now = await issuerMetadataJwks();
+      expect(now.keys.map((k) => k.kid).sort()).toEqual([oldKid, newKid].sort());
+      const { payload } = await verifyWith(now, before);
+      expect(payload.iss).toBe(issuer.url);
+      // The status list token fetched before the rotation still verifies with today's JWKS.
+      await expect(jwtVerify(listBefore, createLocalJWKSet(now))).resolves.toBeTruthy();
+    } finally {
+      await replica.close();
+      await registry.close();
+    }
+    const listed = await keysCli('list', 'issuer', '--purpose', 'issuer-sd-jwt');
+    expect(listed.text).toMatch(new RegExp(`${oldKid}\\s+issuer-sd-jwt\\s+retired`));
+    expect(listed.text).toMatch(new RegExp(`${newKid}\\s+issuer-sd-jwt\\s+signing`));
+  });
+});
