@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config/index.js';
-import { migrateToLatest } from '../platform/db/index.js';
+import { type Commit, migrateToLatest, transactionPerUnit } from '../platform/db/index.js';
 import type { KeyStore, MasterKey, SigningKey } from '../platform/keys/index.js';
 import type { AccessGuard, TokenCheck } from './access-guard.js';
 import { AccessTokenVerifier } from './access-token.js';
@@ -57,6 +57,8 @@ export interface ProtocolDeps {
   /** The credential signing key: it also signs the metadata JWT. */
   issuerKey: SigningKey;
   nonces: NonceStore;
+  /** How the protocol layer's writes become durable (the database's group commit; a transaction each by default). */
+  commit?: Commit;
   tokens: AccessTokenVerifier;
   /** Further checks on every access token at the credential, deferred and notification endpoints. */
   tokenChecks?: readonly TokenCheck[];
@@ -143,6 +145,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     encryption,
     deferred: new DeferredStore(db, options.deferredTtl),
     notifications,
+    commit: deps.commit ?? transactionPerUnit(deps.db),
     offers: offerStore,
     attesters,
   };

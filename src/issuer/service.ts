@@ -41,7 +41,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const keys = new KeyStore(database.db, masterKey);
     // The status lists and the signed metadata follow rotations of the SD-JWT VC key (docs/keys.md).
     const issuerKey = await CurrentKey.of(new ActiveKeys(keys), ISSUER_KEY_PURPOSE, 'ES256');
-    const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
+    // Every write of the issuing path is group-committed (src/platform/db/group-commit.ts).
+    const nonces = new NonceStore(database.db, config.issuer.nonceTtl, Date.now, database.commit);
     const tokens = protocolTokenVerifier(config, keys);
     const audit = new AuditTrail(data);
     // Authenticates every admin route; refused calls are counted, not written one by one.
@@ -60,6 +61,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       masterKey,
       registry,
       db: data,
+      commit: database.commit,
       issuerKey,
       signers: formats.signers,
     });
@@ -97,6 +99,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       keys,
       issuerKey,
       nonces,
+      commit: database.commit,
       tokens,
       configurations: issuanceData.configurations,
       issuance: issuanceData.issuance,

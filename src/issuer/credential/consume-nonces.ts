@@ -1,13 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { IssuerTables } from '../database.js';
 import { badRequest } from '../errors.js';
 import type { NonceStore } from '../nonce-store.js';
 
+const invalidNonce = () => badRequest('invalid_nonce', 'c_nonce is unknown, expired or already used');
+
 /**
- * Consumes the c_nonces the proofs carried (OpenID4VCI 1.0 §7): each distinct one once, atomically.
- * Called only after every proof checked out, so a rejected request does not burn its nonce.
+ * Refuses a request whose proofs carry a nonce that is unknown, expired or spent before any issuing
+ * work (a read; the nonces are consumed only by `consumeNonces`, in the issuing transaction).
  */
-export async function consumeNonces(nonces: NonceStore, values: readonly string[]): Promise<void> {
-  for (const nonce of new Set(values)) {
-    if (!(await nonces.consume(nonce)))
-      throw badRequest('invalid_nonce', 'c_nonce is unknown, expired or already used');
-  }
+export async function requireLiveNonces(nonces: NonceStore, values: readonly string[]): Promise<void> {
+  for (const nonce of new Set(values)) if (!(await nonces.isLive(nonce))) throw invalidNonce();
+}
+
+/**
+ * Consumes the c_nonces the proofs carried (OpenID4VCI 1.0 §7): each distinct one once, atomically,
+ * inside the transaction that records the credentials — so a rejected or failed request does not burn
+ * its nonce, and two requests racing with one nonce cannot both be issued (the loser's transaction
+ * rolls back and it is answered `invalid_nonce`).
+ */
+export async function consumeNonces(
+  trx: Kysely<unknown>,
+  nonces: NonceStore,
+  values: readonly string[],
+): Promise<void> {
+  for (const nonce of new Set(values))
+    if (!(await nonces.consumeIn(trx as Kysely<IssuerTables>, nonce))) throw invalidNonce();
 }

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { type AccessGuard, accessTokenOf, requireAccessToken } from '../access-guard.js';
 import { ownerOf } from '../access-token.js';
 import { acceptJwtBodies, bodyReader } from '../encryption/body.js';
 import type { IssuerEncryption } from '../encryption/index.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
+import { NotificationStore } from '../notification/store.js';
 import { type KeyAttestationTrust, verifyProofs } from '../proofs/index.js';
 import type { JwtProofOptions } from '../proofs/jwt-proof.js';
+import type { ProtocolTables } from '../protocol-database.js';
 import { CREDENTIAL_PATH, DRAFT13_PATH, PROOF_SIGNING_ALGS } from '../vocabulary.js';
-import { consumeNonces } from './consume-nonces.js';
+import { consumeNonces, requireLiveNonces } from './consume-nonces.js';
 import { type IssueDeps, issue } from './issue.js';
 import { CredentialRequestBody, isDraft13, parseCredentialRequest } from './parse-request.js';
 import { resolveConfiguration } from './resolve-configuration.js';
@@ -25,7 +28,8 @@ export interface CredentialRouteDeps extends IssueDeps, RespondDeps {
 /**
  * Credential Endpoint (OpenID4VCI 1.0 §8; draft 13 §7), as its steps: authenticate (the shared access
  * token / DPoP guard) → read (decrypt, schema) → parse (1.0 and draft 13 into one request) → resolve
- * the configuration → verify the key proofs → consume their nonces → issue → respond.
+ * the configuration → verify the key proofs → check their nonces are live → issue, consuming the
+ * nonces and recording the notification id in the issuing transaction → respond.
  */
 export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRouteDeps): void {
   const read = bodyReader<CredentialRequestBody>(
@@ -50,9 +54,32 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
         const wanted = parseCredentialRequest(body);
         const configuration = await resolveConfiguration(wanted.credential, token, deps.configurations);
         const proven = await verifyProofs(wanted.proofs, proofOptions);
-        await consumeNonces(deps.nonces, proven.nonces);
-        const issuance = await issue(deps, token, configuration, proven.keys, wanted.draft13);
-        return await respond(request, reply, issuance, ownerOf(token), encrypter, deps);
+        await requireLiveNonces(deps.nonces, proven.nonces);
+        const owner = ownerOf(token);
+        const notificationId = NotificationStore.newId();
+        let recorded = false;
+        const record = async (trx: Kysely<unknown>, credentialIds?: readonly string[]) => {
+          await consumeNonces(trx, deps.nonces, proven.nonces);
+          if (credentialIds)
+            await deps.notifications.createIn(
+              trx as Kysely<ProtocolTables>,
+              notificationId,
+              owner,
+              configuration.id,
+              credentialIds,
+            );
+          recorded = true;
+        };
+        const issuance = await issue(deps, token, configuration, proven.keys, wanted.draft13, record);
+        // An issuance service that answered "pending", or that does not take the caller's writes into
+        // its transaction, leaves them to their own (the nonces are still spent before anything leaves).
+        if (!recorded) {
+          const { outcome } = issuance;
+          await deps.commit((trx) =>
+            record(trx, outcome.kind === 'issued' ? outcome.credentialIds : undefined),
+          );
+        }
+        return await respond(request, reply, issuance, owner, notificationId, encrypter, deps);
       } catch (error) {
         return respondWithRetryNonce(reply, error, isDraft13(body), deps);
       }

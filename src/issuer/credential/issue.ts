@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
 import type { AccessToken } from '../access-token.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import type { PendingIssuance } from '../deferred/store.js';
@@ -65,6 +66,7 @@ export async function issue(
   configuration: CredentialConfiguration,
   holderJwks: JWK[],
   draft13: boolean,
+  alsoCommit?: (trx: Kysely<unknown>, credentialIds: readonly string[]) => Promise<void>,
 ): Promise<Issuance> {
   const request: PendingIssuance = {
     configurationId: configuration.id,
@@ -78,6 +80,7 @@ export async function issue(
     subject: request.subject,
     holderJwks,
     offeredClaims: request.offeredClaims,
+    alsoCommit,
   });
   return { request, outcome };
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Commit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { DeferredStore } from '../deferred/store.js';
 import { sendMaybeEncrypted } from '../encryption/body.js';
@@ -14,21 +15,17 @@ export interface RespondDeps {
   nonceTtl: number;
   deferred: DeferredStore;
   notifications: NotificationStore;
+  /** How the protocol layer's own writes become durable (the database's group commit). */
+  commit: Commit;
 }
 
 type Issued = Extract<IssuanceOutcome, { kind: 'issued' }>;
 
 /**
- * The body of a successful (immediate or deferred) Credential Response: the credentials and a
+ * The body of a successful (immediate or deferred) Credential Response: the credentials and the
  * notification id recorded against their ledger ids (§8.3, §11).
  */
-export async function deliveredBody(
-  outcome: Issued,
-  configurationId: string,
-  owner: string,
-  notifications: NotificationStore,
-): Promise<Record<string, unknown>> {
-  const notificationId = await notifications.create(owner, configurationId, outcome.credentialIds);
+export function deliveredBody(outcome: Issued, notificationId: string): Record<string, unknown> {
   return {
     credentials: outcome.credentials.map((credential) => ({ credential })),
     notification_id: notificationId,
@@ -41,7 +38,8 @@ async function freshNonce(deps: RespondDeps): Promise<{ c_nonce: string; c_nonce
 }
 
 /**
- * The Credential Response (§8.3): 200 with the credentials and a notification id, or — when the
+ * The Credential Response (§8.3): 200 with the credentials and their notification id (recorded in
+ * the issuing transaction), or — when the
  * pipeline answers "pending" — 202 with a deferred transaction id the wallet polls with (§9). Draft-13
  * wallets also get one `credential` and the next c_nonce. Encrypted when the wallet asked (§10).
  */
@@ -50,6 +48,7 @@ export async function respond(
   reply: FastifyReply,
   { request: asked, outcome }: Issuance,
   owner: string,
+  notificationId: string,
   encrypter: ResponseEncrypter | undefined,
   deps: RespondDeps,
 ): Promise<FastifyReply> {
@@ -68,7 +67,7 @@ export async function respond(
       encrypter,
     );
   }
-  const delivered = await deliveredBody(outcome, configuration, owner, deps.notifications);
+  const delivered = deliveredBody(outcome, notificationId);
   request.log.info({ configuration, count: outcome.credentials.length }, 'credentials issued');
   if (!asked.draft13) return sendMaybeEncrypted(reply, 200, delivered, encrypter);
   // Draft 13 §7.3: one `credential` and the next c_nonce, beside the 1.0 members (wallets between

@@ -28,7 +28,12 @@ export async function respondDeferred(
   if (outcome.kind === 'pending')
     return sendMaybeEncrypted(reply, 202, { transaction_id: id, interval: outcome.interval }, encrypter);
   if (!(await deps.deferred.finish(id))) throw invalidTransaction();
-  const delivered = await deliveredBody(outcome, pending.configurationId, owner, deps.notifications);
+  const notificationId = await deps.notifications.create(
+    owner,
+    pending.configurationId,
+    outcome.credentialIds,
+  );
+  const delivered = deliveredBody(outcome, notificationId);
   // Draft-13 wallets read one `credential` too.
   const body = pending.draft13 ? { ...delivered, credential: outcome.credentials[0] } : delivered;
   return sendMaybeEncrypted(reply, 200, body, encrypter);

@@ -4,6 +4,7 @@ import { didWebFromUrl } from '../../credentials/did/index.js';
 import { issueLdpVc } from '../../credentials/formats/ldp-vc/index.js';
 import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import type { Config } from '../../platform/config/index.js';
+import type { Commit } from '../../platform/db/index.js';
 import { KeyStore, type MasterKey, type SigningKey } from '../../platform/keys/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import type { AuditTrail } from '../admin/audit.js';
@@ -32,6 +33,8 @@ export interface IssuanceDataDeps {
   registry: IdentityRegistry;
   /** The issuer database, migrated with `issuanceMigrations`. */
   db: Kysely<IssuanceTables>;
+  /** How the issuing transaction becomes durable (the database's group commit). */
+  commit?: Commit;
   /** Signs the Token Status Lists. */
   issuerKey: SigningKey;
   /** The format signers (src/issuer/formats). */
@@ -76,6 +79,7 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
     signer: new PipelineSigner(deps.signers),
     allocator,
     ledger,
+    commit: deps.commit,
     issuer: config.issuer.publicUrl,
     credentialTtl: config.issuer.credentialTtl,
     log: deps.log,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type Commit, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
-import type { FormatDocument, StatusReference } from '../formats/types.js';
+import type { FormatDocument, SignInput, StatusReference } from '../formats/types.js';
 import type { Ledger, LedgerTables } from '../ledger/index.js';
 import { credentialsIssued } from '../metrics.js';
 import { type DataProviders, lookupKey, ProviderError } from '../providers/index.js';
@@ -24,6 +25,11 @@ import type { IssuanceOutcome, IssuanceRequest, IssuanceService } from './types.
 const HOUR = 3600;
 /** Attempts when a status list turns out full mid-issuance (a new list is opened in between). */
 const FULL_LIST_RETRIES = 5;
+/** Attempts when a drawn status index was taken by a concurrent issuance before the commit. */
+const TAKEN_INDEX_RETRIES = 5;
+
+/** A drawn index was claimed by another issuance between the draw and the commit. */
+class IndexTaken extends Error {}
 
 export interface PipelineDeps {
   db: Kysely<IssuanceTables>;
@@ -31,6 +37,8 @@ export interface PipelineDeps {
   signer: PipelineSigner;
   allocator: StatusAllocator;
   ledger: Ledger;
+  /** How the issuing transaction becomes durable (the database's group commit in a service). */
+  commit?: Commit;
   issuer: string;
   /** Default credential validity in seconds (`issuer.credentialTtl`). */
   credentialTtl: number;
@@ -83,16 +91,19 @@ export function attributeAt(tree: unknown, dotted: string): string | undefined {
 }
 
 /**
- * The issuance pipeline: data provider → template → status entries → signatures → ledger rows. A
- * provider or template failure stops before anything is written; a failure while signing or
- * recording removes the reserved entries, and the ledger rows of a batch are written in one
- * transaction, so no ledger row is ever half-written and no credential leaves unrecorded.
+ * The issuance pipeline: data provider → template → status indices drawn → signatures → one
+ * transaction (the caller's writes such as nonce consumption and the notification, the status
+ * entries, the ledger rows). Nothing is written before that transaction, and nothing leaves before
+ * it committed: no ledger row is ever half-written, no credential leaves unrecorded, and a failed
+ * issuance keeps its nonce.
  */
 export class IssuancePipeline implements IssuanceService {
   private readonly clock: () => number;
+  private readonly commit: Commit;
 
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.commit = deps.commit ?? transactionPerUnit(deps.db as Kysely<unknown>);
   }
 
   async issue(request: IssuanceRequest): Promise<IssuanceOutcome> {
@@ -135,12 +146,20 @@ export class IssuancePipeline implements IssuanceService {
 
     const plan = configuration.status === false ? [] : statusPlan(configuration.format);
     const ids = request.holderJwks.map(() => `urn:uuid:${randomUUID()}`);
-    try {
-      // 1. Status entries, reserved one insert each (autocommit): no transaction is held while
-      //    signing, which may itself read keys (and SQLite has a single connection).
+    const unsigned: Omit<SignInput, 'holderJwk' | 'document' | 'status'> = {
+      configuration,
+      validFrom,
+      validUntil,
+    };
+    for (let attempt = 1; ; attempt++) {
+      // 1. Status indices, drawn among the free ones (reads only: no transaction is held while signing).
       const entries: AllocatedEntry[][] = [];
-      for (const id of ids)
-        entries.push(await Promise.all(plan.map((p) => this.reserve(p.kind, p.purpose, id))));
+      const drawn = new Set<string>();
+      for (let i = 0; i < ids.length; i++) {
+        const row: AllocatedEntry[] = [];
+        for (const p of plan) row.push(await this.draw(p.kind, p.purpose, drawn));
+        entries.push(row);
+      }
       // 2. Signatures.
       const credentials: (string | Record<string, unknown>)[] = [];
       for (const [i, holderJwk] of request.holderJwks.entries()) {
@@ -148,55 +167,53 @@ export class IssuancePipeline implements IssuanceService {
         const doc: FormatDocument = document.kind === 'w3c' ? { ...document, id: ids[i] } : document;
         credentials.push(
           await this.deps.signer
-            .sign({
-              configuration,
-              document: doc,
-              holderJwk,
-              validFrom,
-              validUntil,
-              status: status.length ? status : undefined,
-            })
+            .sign({ ...unsigned, document: doc, holderJwk, status: status.length ? status : undefined })
             .catch((error: unknown) => {
               throw this.signingError(configuration, error);
             }),
         );
       }
-      // 3. The ledger rows of the whole batch, at once: either all are recorded or none.
-      await this.deps.db.transaction().execute(async (trx) => {
-        for (const [i, id] of ids.entries()) {
-          await this.deps.ledger.record(trx as unknown as Kysely<LedgerTables>, {
-            id,
-            configurationId: configuration.id,
-            format: configuration.format,
-            subject: request.subject.sub,
-            statusRefs: (entries[i] ?? []).map((e) => ({ listId: e.listId, idx: e.idx, purpose: e.purpose })),
-            issuedAt: validFrom.getTime(),
-            expiresAt: validUntil.getTime(),
-            attributes,
-          });
-        }
-      });
+      // 3. One transaction: the caller's writes, the status entries and the ledger rows of the whole
+      //    batch — all recorded, or none and nothing handed out.
+      try {
+        await this.commit(async (trx) => {
+          await request.alsoCommit?.(trx, ids);
+          for (const [i, id] of ids.entries()) {
+            for (const entry of entries[i] ?? []) {
+              if (!(await this.deps.allocator.claim(trx as Kysely<StatusTables>, entry, id)))
+                throw new IndexTaken();
+            }
+            await this.deps.ledger.record(trx as Kysely<LedgerTables>, {
+              id,
+              configurationId: configuration.id,
+              format: configuration.format,
+              subject: request.subject.sub,
+              statusRefs: (entries[i] ?? []).map((e) => ({
+                listId: e.listId,
+                idx: e.idx,
+                purpose: e.purpose,
+              })),
+              issuedAt: validFrom.getTime(),
+              expiresAt: validUntil.getTime(),
+              attributes,
+            });
+          }
+        });
+      } catch (error) {
+        if (error instanceof IndexTaken && attempt < TAKEN_INDEX_RETRIES) continue;
+        throw error;
+      }
       credentialsIssued.inc({ configuration: configuration.id, format: configuration.format }, ids.length);
       return { kind: 'issued', credentials, credentialIds: ids };
-    } catch (error) {
-      // Nothing was handed out: the reservations go. (Were this to fail too, an orphan entry only
-      // burns an index, which is never reused either way.)
-      await this.deps.db
-        .deleteFrom('issuer_status_entries')
-        .where('credential_id', 'in', ids)
-        .execute()
-        .catch(() => undefined);
-      throw error;
     }
   }
 
   /** One random free index in the current list of a kind/purpose; a full list is retired and another opened. */
-  private async reserve(kind: StatusListKind, purpose: StatusPurpose, credentialId: string) {
-    const db = this.deps.db as unknown as Kysely<StatusTables>;
+  private async draw(kind: StatusListKind, purpose: StatusPurpose, drawn: Set<string>) {
     for (let attempt = 1; ; attempt++) {
       const listId = await this.deps.allocator.prepare(kind, purpose);
       try {
-        return await this.deps.allocator.allocate(db, listId, kind, purpose, credentialId);
+        return await this.deps.allocator.draw(listId, kind, purpose, drawn);
       } catch (error) {
         if (!(error instanceof StatusListFull) || attempt >= FULL_LIST_RETRIES) throw error;
         await this.deps.allocator.markFull(error.listId);

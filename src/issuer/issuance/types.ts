@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
 import type { CredentialConfiguration } from '../configurations/index.js';
 
 /**
@@ -23,6 +24,12 @@ export interface IssuanceRequest {
    * outcome gave (absent if it gave none). Same configuration, subject and keys as the first call.
    */
   resume?: string;
+  /**
+   * Writes of the protocol layer that belong to the issuing transaction (consuming the proofs'
+   * nonces, the notification id): run first in it, given the ledger ids; a throw rolls it all back
+   * and nothing is issued.
+   */
+  alsoCommit?: (trx: Kysely<unknown>, credentialIds: readonly string[]) => Promise<void>;
 }
 
 export type IssuanceOutcome =

@@ -20,9 +20,26 @@ export class NotificationStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(owner: string, configurationId: string, credentialIds: string[]): Promise<string> {
-    const id = randomBytes(18).toString('base64url');
-    await this.db
+  async create(owner: string, configurationId: string, credentialIds: readonly string[]): Promise<string> {
+    const id = NotificationStore.newId();
+    await this.createIn(this.db, id, owner, configurationId, credentialIds);
+    return id;
+  }
+
+  /** A fresh notification id (144 bits), for `createIn`. */
+  static newId(): string {
+    return randomBytes(18).toString('base64url');
+  }
+
+  /** `create` with a chosen id inside a caller's transaction (the issuing one: §8.3's id exists once the credentials do). */
+  async createIn(
+    db: Kysely<ProtocolTables>,
+    id: string,
+    owner: string,
+    configurationId: string,
+    credentialIds: readonly string[],
+  ): Promise<void> {
+    await db
       .insertInto('issuer_notifications')
       .values({
         id,
@@ -35,7 +52,6 @@ export class NotificationStore {
         notified_at: null,
       })
       .execute();
-    return id;
   }
 
   /**

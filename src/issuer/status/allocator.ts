@@ -14,7 +14,7 @@ export interface AllocatedEntry {
   purpose: StatusPurpose;
 }
 
-/** Thrown inside the issuing transaction when a list is full; see `StatusAllocator.reserve`. */
+/** Thrown when a list is full (`StatusAllocator.draw`): the caller marks it and draws from another. */
 export class StatusListFull extends Error {
   constructor(readonly listId: string) {
     super(`status list ${listId} is full`);
@@ -24,8 +24,9 @@ export class StatusListFull extends Error {
 
 /**
  * Picks status list indices at random (so an index says nothing about issuance order) and never
- * twice: each pick is an insert under the (list, idx) primary key, which PostgreSQL enforces across
- * every instance; a taken index makes the insert do nothing and another index is drawn. Rows are
+ * twice: an index is drawn among the free ones, and taken by an insert under the (list, idx) primary
+ * key inside the issuing transaction, which the database enforces across every instance and worker;
+ * an index taken in between makes the insert do nothing, and the issuance draws again. Rows are
  * never deleted, so an index once used (even by a credential later revoked) is never handed out again.
  *
  * Lists are created and marked full outside the issuing transaction (`prepare`, `markFull`), so a
@@ -60,24 +61,52 @@ export class StatusAllocator {
     return pending;
   }
 
-  /** Inside the issuing transaction: one random free index of a prepared list. */
-  async allocate(
-    trx: Kysely<StatusTables>,
+  /**
+   * One random index of a prepared list that is free now (a read: nothing is reserved). The caller
+   * signs with it and then `claim`s it inside the issuing transaction; `avoid` holds the
+   * `list/idx` slots already drawn for the same response.
+   */
+  async draw(
     listId: string,
     kind: StatusListKind,
     purpose: StatusPurpose,
-    credentialId: string,
+    avoid: Set<string> = new Set(),
   ): Promise<AllocatedEntry> {
     for (let attempt = 0; attempt < COLLISIONS_BEFORE_FULL; attempt++) {
       const idx = randomInt(this.size);
-      const result = await trx
-        .insertInto('issuer_status_entries')
-        .values({ list_id: listId, idx, credential_id: credentialId, status: 0, updated_at: Date.now() })
-        .onConflict((oc) => oc.columns(['list_id', 'idx']).doNothing())
+      if (avoid.has(`${listId}/${idx}`)) continue;
+      const taken = await this.db
+        .selectFrom('issuer_status_entries')
+        .select('idx')
+        .where('list_id', '=', listId)
+        .where('idx', '=', idx)
         .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { listId, idx, kind, purpose };
+      if (!taken) {
+        avoid.add(`${listId}/${idx}`);
+        return { listId, idx, kind, purpose };
+      }
     }
     throw new StatusListFull(listId);
+  }
+
+  /**
+   * Inside the issuing transaction: takes a drawn index for a credential. False when another issuance
+   * took it since the draw (the insert under the (list, idx) primary key did nothing) — the caller
+   * rolls back and draws again; an index is never shared.
+   */
+  async claim(trx: Kysely<StatusTables>, entry: AllocatedEntry, credentialId: string): Promise<boolean> {
+    const result = await trx
+      .insertInto('issuer_status_entries')
+      .values({
+        list_id: entry.listId,
+        idx: entry.idx,
+        credential_id: credentialId,
+        status: 0,
+        updated_at: Date.now(),
+      })
+      .onConflict((oc) => oc.columns(['list_id', 'idx']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   /** After a `StatusListFull`: the list takes no new entries; the next `prepare` finds or makes another. */

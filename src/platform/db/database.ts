@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { observePool, poolErrors } from '../metrics/database.js';
 import { observedDialect } from '../tracing/database.js';
+import { type Commit, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -28,6 +29,8 @@ export interface DatabaseOptions {
 export interface Database<Tables> {
   db: Kysely<Tables>;
   dialect: DialectName;
+  /** Runs a unit of writes in a transaction, durable when it resolves (group-committed on SQLite). */
+  commit: Commit;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,34 @@ function sqliteLocation(url: string): { path: string; synchronous: 'FULL' | 'NOR
   return { path, synchronous };
 }
 
+/** Statements kept prepared per SQLite connection (distinct SQL texts; the oldest goes first). */
+const PREPARED_STATEMENTS = 256;
+
+/**
+ * better-sqlite3 for Kysely, with its statements prepared once per SQL text: Kysely's driver asks for
+ * a fresh statement on every query, and preparing costs more than running the small statements of
+ * the issuing path. A better-sqlite3 statement may be run again and again (only one running
+ * `iterate` blocks it, and Kysely holds the single connection for a stream's whole life).
+ */
+function preparedOnce(sqlite: SQLite.Database): { close(): void; prepare(source: string): SQLite.Statement } {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source) {
+      let statement = statements.get(source);
+      if (statement) {
+        statements.delete(source);
+      } else {
+        statement = sqlite.prepare(source);
+        if (statements.size >= PREPARED_STATEMENTS)
+          statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(source, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens a database by URL: `sqlite:<path>` (embedded default; the folder is created) or
  * `postgres://…`. The returned handle is shared by the whole service and closed at shutdown.
@@ -66,9 +97,13 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     sqlite.pragma('foreign_keys = ON');
-    const dialect = observedDialect(new SqliteDialect({ database: sqlite }), { name, dialect: 'sqlite' });
+    const dialect = observedDialect(new SqliteDialect({ database: preparedOnce(sqlite) }), {
+      name,
+      dialect: 'sqlite',
+    });
     const db = new Kysely<Tables>({ dialect });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    const commit = sqliteGroupCommit(db as Kysely<unknown>);
+    return { db, dialect: 'sqlite', commit, close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({
@@ -104,7 +139,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       await db.destroy();
       await closed;
     };
-    return { db, dialect: 'postgres', close };
+    return { db, dialect: 'postgres', commit: transactionPerUnit(db as Kysely<unknown>), close };
   }
   throw new Error('unsupported database URL (expected sqlite:<path> or postgres://…)');
 }
