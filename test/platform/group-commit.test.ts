@@ -54,7 +54,9 @@ describe.each(DIALECTS)('commit of a unit of writes on $dialect', ({ dialect, cr
       await trx.insertInto('items').values({ id: 'x' }).execute();
       throw new Error('refused by the caller');
     });
-    const kept = database.commit((trx: Kysely<Tables>) => trx.insertInto('items').values({ id: 'y' }).execute());
+    const kept = database.commit((trx: Kysely<Tables>) =>
+      trx.insertInto('items').values({ id: 'y' }).execute(),
+    );
     await expect(refused).rejects.toThrow('refused by the caller');
     await kept;
     expect(await rowsOf(other.db)).toEqual(['y']);
