@@ -2,11 +2,13 @@
 // `npm run build`: compiles src/ to dist/ (tsc, incremental) and copies the files that are not TypeScript
 // (stylesheets, browser scripts) beside the compiled modules that read them. `--if-stale` (used by
 // `npm start`) returns at once when dist/ is newer than every source, so a second start costs no build.
+// Every build also writes dist/sbom.cdx.json, the CycloneDX SBOM of the production dependencies (scripts/sbom.js).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSbom } from './sbom.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -60,5 +62,12 @@ for (const path of files(src)) {
   if (sameContent(path, target)) continue;
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(path, target);
+}
+// The release's CycloneDX SBOM (production dependencies) beside the code it describes.
+try {
+  writeSbom();
+} catch (error) {
+  process.stderr.write(`build: ${error.message}\n`);
+  process.exit(1);
 }
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
