@@ -548,7 +548,10 @@ describe('with the keyboard alone', () => {
 
 describe('checked by Lighthouse', () => {
   /** Lighthouse's accessibility and performance categories for one URL, in a Chromium of its own. */
-  async function audit(url: string): Promise<Record<string, number | null>> {
+  async function audit(
+    url: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Record<string, number | null>> {
     let failure = '';
     // Lighthouse asks to be run again when its trace missed the navigation (NO_NAVSTART, NO_FCP), which
     // happens on a busy machine: up to three runs, any other error at once.
@@ -564,9 +567,16 @@ describe('checked by Lighthouse', () => {
           output: 'json',
           logLevel: 'error',
           onlyCategories: ['performance', 'accessibility'],
+          extraHeaders,
         });
         const error = result?.lhr.runtimeError;
         if (result && !error) {
+          // The page Lighthouse scored is the one asked for, not an error page in its place.
+          const requests = result.lhr.audits['network-requests']?.details as
+            | { items?: { url?: string; statusCode?: number }[] }
+            | undefined;
+          const document = requests?.items?.find((item) => item.url === url);
+          expect(document?.statusCode, `${url} as Lighthouse loaded it`).toBe(200);
           return Object.fromEntries(
             Object.entries(result.lhr.categories).map(([name, c]) => [name, c.score]),
           );
@@ -580,14 +590,37 @@ describe('checked by Lighthouse', () => {
     throw new Error(`lighthouse failed: ${failure}`);
   }
 
-  // The card is shown only to the browser session that obtained it, and Lighthouse's own tab could
-  // not be given that session (its page answered 404): the landing and verify pages are audited here,
-  // the card by axe-core in every journey.
-  it('scores the landing page and the verify page (mobile, simulated throttling)', async (ctx) => {
+  /**
+   * A card obtained in a browser session of its own: its address and that session's cookie, which
+   * Lighthouse's tab sends (the card is shown only to the session that obtained it).
+   */
+  async function obtainedCard(): Promise<{ url: string; cookie: string }> {
+    if (!system) throw new Error('no system');
+    const c = await context('en');
+    try {
+      const page = await c.newPage();
+      const { urls } = system;
+      await page.goto(`${urls.portal}/?lang=en`);
+      await page.locator('[data-configuration-id="national_id_sd_jwt"] a.button').first().click();
+      await page.waitForURL((url) => url.href.startsWith(urls.authz));
+      const person = people[0];
+      if (!person) throw new Error('no demo person');
+      await signIn(page, urls.portal, person);
+      await page.waitForURL((url) => url.pathname.startsWith('/credentials/'));
+      const cookies = await c.cookies(urls.portal);
+      return { url: page.url(), cookie: cookies.map((k) => `${k.name}=${k.value}`).join('; ') };
+    } finally {
+      await c.close();
+    }
+  }
+
+  it('scores the landing page, the card and the verify page (mobile, simulated throttling)', async (ctx) => {
     if (!browser || !system) return ctx.skip();
     const { urls } = system;
+    const card = await obtainedCard();
     const scores = {
       landing: await audit(`${urls.portal}/?lang=en`),
+      card: await audit(card.url, { Cookie: card.cookie }),
       verify: await audit(`${urls.portal}/verify?lang=ar`),
     };
     process.stdout.write(`lighthouse scores (0–1, shared 2-core machine): ${JSON.stringify(scores)}\n`);
