@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
@@ -90,13 +91,20 @@ async function statuses(credential: unknown): Promise<Record<string, number>> {
   );
 }
 
-async function setStatus(credentialId: string, status: string) {
+async function setStatus(credentialId: string, status: string, expected = 200) {
   const response = await fetch(`${issuer.url}/admin/credentials/${credentialId}/status`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ status }),
   });
-  expect(response.status).toBe(200);
+  expect(response.status).toBe(expected);
+  return response.json() as Promise<Record<string, unknown>>;
+}
+
+/** A VCDM 1.1 JWT (§6.3.1) as the credential it encodes: `iss` is the issuer, `jti` the id. */
+function decodedV11(jwt: string) {
+  const { vc, iss, jti } = decodeJwt(jwt) as { vc: Record<string, unknown>; iss: string; jti: string };
+  return { ...vc, id: jti, issuer: iss } as unknown as { id: string; credentialStatus: unknown };
 }
 
 describe('W3C Bitstring Status List', () => {
@@ -137,8 +145,8 @@ describe('W3C Bitstring Status List', () => {
     };
     const status = (payload.credentialStatus ?? payload.vc?.credentialStatus) as {
       statusListCredential: string;
-    }[];
-    const url = status[0]?.statusListCredential as string;
+    };
+    const url = status.statusListCredential;
     const response = await fetch(url, { headers: { accept: 'application/vc+jwt' } });
     expect(response.headers.get('content-type')).toBe('application/vc+jwt');
     const jwt = await response.text();
@@ -156,5 +164,55 @@ describe('W3C Bitstring Status List', () => {
     expect(jwk).toBeDefined();
     await compactVerify(jwt, createLocalJWKSet({ keys: [{ ...jwk, kid } as JWK] }));
     expect(decodeJwt(jwt)).toMatchObject({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] });
+  });
+
+  it('jwt_vc_json (VCDM 1.1): one credentialStatus object, for revocation; no suspension to set', async () => {
+    const credential = decodedV11((await issue('national_id_jwt_vc')) as string);
+    // VCDM 1.1 §4.9: `credentialStatus` "MUST include" `id` and `type`; one object, as 1.1 verifiers read it.
+    expect(Array.isArray(credential.credentialStatus)).toBe(false);
+    expect(credential.credentialStatus).toMatchObject({
+      id: expect.any(String),
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: expect.stringMatching(/^\d+$/),
+    });
+    expect(await statuses(credential)).toEqual({ revocation: 0 });
+    expect(await setStatus(credential.id, 'suspended', 409)).toEqual({
+      error: 'conflict',
+      error_description: 'the credential has no suspension entry (its configuration issues revocation only)',
+    });
+    // The refused suspension left the ledger as it was: the credential is still valid, then revoked.
+    expect(await setStatus(credential.id, 'revoked')).toMatchObject({ status: 'revoked', previous: 'valid' });
+    expect(await statuses(credential)).toEqual({ revocation: 1 });
+  });
+
+  it('jwt_vc_json with `suspension: true`: a revocation and a suspension entry', async () => {
+    const demo = JSON.parse(readFileSync('config/demo/configurations/national_id_jwt_vc.json', 'utf8'));
+    const created = await fetch(`${issuer.url}/admin/configurations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...demo,
+        id: 'suspendable_id',
+        credentialDefinition: { type: ['VerifiableCredential', 'SuspendableIdCredential'] },
+        suspension: true,
+      }),
+    });
+    expect(created.status).toBe(201);
+    let jwt: string | undefined;
+    for (let tries = 0; !jwt && tries < 40; tries++) {
+      const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`);
+      const metadata = (await response.json()) as { credential_configurations_supported: object };
+      if ('suspendable_id' in metadata.credential_configurations_supported)
+        jwt = (await issue('suspendable_id')) as string;
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const credential = decodedV11(jwt as string);
+    expect((credential.credentialStatus as { statusPurpose: string }[]).map((s) => s.statusPurpose)).toEqual([
+      'revocation',
+      'suspension',
+    ]);
+    await setStatus(credential.id, 'suspended');
+    expect(await statuses(credential)).toEqual({ revocation: 0, suspension: 1 });
   });
 });

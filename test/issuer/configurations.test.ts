@@ -84,6 +84,11 @@ describe('configuration validation', () => {
       'proofSuite: Ed25519Signature2020 goes with data model 1.1',
     );
     expect(problems({ ...base, proofSuite: 'eddsa-rdfc-2022' })).toContain('proofSuite: only for ldp_vc');
+    // A token status list entry has its own suspended value; `suspension` adds a bitstring entry.
+    expect(problems({ ...base, suspension: true })).toContain(
+      'suspension: only for W3C formats (a token status list entry has a suspended value of its own)',
+    );
+    expect(problems({ ...ldp, suspension: false })).toEqual([]);
     expect(
       problems({
         ...base,

@@ -5,7 +5,7 @@ import type { BitstringStatusReference } from './reference.js';
 
 /** Far above any list we serve (131,072 entries = 16 KiB): bounds what a stranger's list may inflate to. */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
-/** Entries of one credential that are checked (we write two: revocation and suspension). */
+/** Entries of one credential that are checked (we write one or two: revocation, optionally suspension). */
 const MAX_ENTRIES = 4;
 
 export interface BitstringSetEntry {

@@ -110,6 +110,7 @@ export const ConfigurationSchema = T.Object(
     validity: T.Optional(T.Integer({ minimum: 60, maximum: 20 * 365 * 86400 })),
     validUntilClaim: T.Optional(T.String({ pattern: '^[A-Za-z0-9_.-]{1,200}$' })),
     status: T.Optional(T.Boolean()),
+    suspension: T.Optional(T.Boolean()),
     ledgerIndex: T.Optional(T.Array(T.String({ pattern: '^[A-Za-z0-9_.-]{1,200}$' }), { maxItems: 10 })),
   },
   { additionalProperties: false },

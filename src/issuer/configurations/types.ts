@@ -73,6 +73,11 @@ export interface CredentialConfiguration extends FormatConfigurationFields {
   validUntilClaim?: string;
   /** Whether credentials carry a status list entry (default true). */
   status?: boolean;
+  /**
+   * W3C formats (Bitstring Status List): also a `suspension` entry beside the `revocation` one.
+   * Default: yes for VCDM 2.0, no for VCDM 1.1, whose verifiers read one `credentialStatus` object.
+   */
+  suspension?: boolean;
   /** Rendered claim paths (dotted) whose keyed hashes the ledger keeps for search. */
   ledgerIndex?: string[];
 }

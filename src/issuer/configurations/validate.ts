@@ -69,6 +69,9 @@ export function validateConfiguration(input: unknown): CredentialConfiguration {
   const c = input as CredentialConfiguration;
   const problems = [
     ...requireFormat(c.format).configurationProblems(c),
+    ...(c.suspension !== undefined && requireFormat(c.format).statusList !== 'bitstring-status-list'
+      ? ['suspension: only for W3C formats (a token status list entry has a suspended value of its own)']
+      : []),
     ...providerProblems(c),
     ...templateProblems(c),
   ];

@@ -144,7 +144,7 @@ export class IssuancePipeline implements IssuanceService {
       if (value !== undefined) attributes[path] = value;
     }
 
-    const plan = configuration.status === false ? [] : statusPlan(configuration.format);
+    const plan = configuration.status === false ? [] : statusPlan(configuration);
     const ids = request.holderJwks.map(() => `urn:uuid:${randomUUID()}`);
     const unsigned: Omit<SignInput, 'holderJwk' | 'document' | 'status'> = {
       configuration,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import { requireFormat, type StatusReference } from '../../credentials/formats/index.js';
+import { requireFormat, type StatusReference, w3cDataModel } from '../../credentials/formats/index.js';
 import { TOKEN_STATUS } from '../../credentials/status/index.js';
+import type { CredentialConfiguration } from '../configurations/index.js';
 import type { LedgerTables } from '../ledger/tables.js';
 import { statusChanges } from '../metrics.js';
 import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
@@ -24,12 +25,21 @@ export class StatusChangeError extends Error {
   }
 }
 
-/** Which lists a credential of a format gets an entry in. */
-export function statusPlan(format: string): { kind: StatusListKind; purpose: StatusPurpose }[] {
-  if (requireFormat(format).statusList === 'bitstring-status-list') {
+/**
+ * Which lists a credential of a configuration gets an entry in. A token status list entry says
+ * valid, revoked or suspended by itself; a bitstring entry has one purpose (Bitstring Status List
+ * §2.1), so revocation always and suspension when the configuration asks for it (by default for
+ * VCDM 2.0 only: VCDM 1.1 verifiers read one `credentialStatus` object).
+ */
+export function statusPlan(
+  configuration: Pick<CredentialConfiguration, 'format' | 'dataModel' | 'suspension'>,
+): { kind: StatusListKind; purpose: StatusPurpose }[] {
+  const format = requireFormat(configuration.format);
+  if (format.statusList === 'bitstring-status-list') {
+    const suspension = configuration.suspension ?? w3cDataModel(configuration) === '2.0';
     return [
       { kind: 'bitstring', purpose: 'revocation' },
-      { kind: 'bitstring', purpose: 'suspension' },
+      ...(suspension ? [{ kind: 'bitstring' as const, purpose: 'suspension' as const }] : []),
     ];
   }
   return [{ kind: 'token', purpose: 'status' }];
@@ -91,6 +101,13 @@ export class StatusChanger {
         .where('e.credential_id', '=', credentialId)
         .execute();
       if (entries.length === 0) throw new StatusChangeError('conflict', 'the credential has no status entry');
+      // Throwing here rolls the ledger change back with the transaction.
+      if (target === 'suspended' && !entries.some((e) => e.kind === 'token' || e.purpose === 'suspension')) {
+        throw new StatusChangeError(
+          'conflict',
+          'the credential has no suspension entry (its configuration issues revocation only)',
+        );
+      }
       for (const entry of entries) {
         let value = entry.status;
         if (entry.kind === 'token') value = TOKEN_VALUE[target];
