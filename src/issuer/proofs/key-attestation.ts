@@ -40,6 +40,8 @@ export async function verifyKeyAttestation(
   const alg = header.alg ?? '';
   const curve = CURVE_OF[alg];
   if (!curve) throw invalidProof('key attestation alg not supported');
+  // RFC 7515 §4.1.11: no extension we would have to understand (the signature check reads no header).
+  if (header.crit !== undefined) throw invalidProof('key attestation has critical header parameters');
   const candidates = trust.keys.filter(
     (k) => k.kty === curve.kty && k.crv === curve.crv && (header.kid === undefined || k.kid === header.kid),
   );

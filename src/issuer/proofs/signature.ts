@@ -1,5 +1,5 @@
 import { createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { base64url, compactVerify, importJWK, type JWK } from 'jose';
 import { base58btcDecode } from '../../credentials/did/base58.js';
 
 /** Proof algorithms and the key each needs; ES256K (secp256k1) is verified with node:crypto (jose lacks it). */
@@ -10,16 +10,41 @@ export const CURVE_OF: Record<string, { kty: string; crv: string }> = {
   Ed25519: { kty: 'OKP', crv: 'Ed25519' },
 };
 
-/** Verifies a compact JWS signature with a public JWK; true when valid. */
+/**
+ * Algorithms verified directly with node:crypto (RFC 7518 §3.4: ECDSA as R || S, 32 bytes each on
+ * P-256 and secp256k1; RFC 8037 §3.1: Ed25519, 64 bytes). Every key proof brings a new key, and
+ * importing it through WebCrypto (jose's path) costs more than the verification itself; a KeyObject
+ * from the JWK is the same OpenSSL check without that detour (docs/decisions.md, issue 14).
+ */
+const NODE_VERIFY: Record<string, { digest: string | null; signatureLength: number }> = {
+  ES256: { digest: 'sha256', signatureLength: 64 },
+  ES256K: { digest: 'sha256', signatureLength: 64 },
+  EdDSA: { digest: null, signatureLength: 64 },
+  Ed25519: { digest: null, signatureLength: 64 },
+};
+
+/**
+ * Verifies a compact JWS signature with a public JWK; true when valid. The caller has read the
+ * protected header: `alg` is the header's, and a `crit` header is refused before this.
+ */
 export async function verifyJwsSignature(jws: string, jwk: JWK, alg: string): Promise<boolean> {
   try {
-    if (alg === 'ES256K') {
-      const [header, payload, signature] = jws.split('.') as [string, string, string];
+    const direct = NODE_VERIFY[alg];
+    const curve = CURVE_OF[alg];
+    if (direct && curve) {
+      // jose refuses a key of another curve for the alg; so does this path.
+      if (jwk.kty !== curve.kty || jwk.crv !== curve.crv) return false;
+      const parts = jws.split('.');
+      if (parts.length !== 3) return false;
+      const [header, payload, encoded] = parts as [string, string, string];
+      // Decoded as jose decodes it, so both accept and refuse the same encodings.
+      const signature = base64url.decode(encoded);
+      if (signature.length !== direct.signatureLength) return false;
       return cryptoVerify(
-        'sha256',
+        direct.digest,
         Buffer.from(`${header}.${payload}`),
         { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
-        Buffer.from(signature, 'base64url'),
+        signature,
       );
     }
     await compactVerify(jws, await importJWK(jwk, alg), { algorithms: [alg] });
