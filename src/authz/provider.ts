@@ -12,6 +12,7 @@ import { LOCALES } from './i18n/index.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
 import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
+import { REVOCATION_FEED_METADATA, REVOCATION_FEED_PATH, withGrantId } from './protocol/grant-revocation.js';
 import {
   type IssuerStateStore,
   issuerStateClaims,
@@ -109,6 +110,9 @@ export function createProvider(options: ProviderOptions): Provider {
     adapter: options.adapter,
     extraClientMetadata,
     issueRefreshToken,
+    // Every use of a refresh token rotates it, so a second use of one (a thief's or the client's
+    // after theft) is detected and revokes the grant (RFC 9700 §4.14.2), down to the issuer.
+    rotateRefreshToken: true,
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -118,9 +122,12 @@ export function createProvider(options: ProviderOptions): Provider {
     clientAuthMethods: ['private_key_jwt'],
     // OpenID4VCI §5.1.3: issuer_state from a credential offer, handed on to the issuer in its tokens.
     extraParams: issuerStateParam,
-    extraTokenClaims: withRealmAcr(
-      options.realms,
-      issuerStateClaims(options.issuerStates, [issuerUrl, `${issuerUrl}/draft13`]),
+    // The grant id lets resource servers refuse tokens of a revoked grant (protocol/grant-revocation.ts).
+    extraTokenClaims: withGrantId(
+      withRealmAcr(
+        options.realms,
+        issuerStateClaims(options.issuerStates, [issuerUrl, `${issuerUrl}/draft13`]),
+      ),
     ),
     responseTypes: ['code'],
     // RFC 9700 §2.1.1: PKCE for every client; oidc-provider 9 only knows S256.
@@ -162,10 +169,12 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     ttl,
     // OpenID Connect Discovery 1.0 §3: the page languages are the catalogs authz has (i18n/), the
-    // claim languages are those of the registry's values (configuration: authz.claimsLocales).
+    // claim languages are those of the registry's values (configuration: authz.claimsLocales); and
+    // where resource servers read revoked grants (protocol/grant-revocation.ts).
     discovery: {
       ui_locales_supported: [...LOCALES],
       claims_locales_supported: [...authz.claimsLocales],
+      [REVOCATION_FEED_METADATA]: `${authz.publicUrl}${REVOCATION_FEED_PATH}`,
     },
     clientBasedCORS: () => false,
     fetch: outgoingFetch(config.mode),

@@ -6,6 +6,12 @@ type ResourceConfig = Config['authz']['resources'][number];
 /** The scope of authz's admin API (docs/authz-protocol.md), granted only by client_credentials. */
 export const AUTHZ_ADMIN_SCOPE = 'authz:admin';
 
+/**
+ * The scope of authz's grant revocation feed (protocol/grant-revocation.ts), for resource servers
+ * that verify our JWT access tokens locally; granted only by client_credentials, audience as admin.
+ */
+export const REVOCATIONS_SCOPE = 'authz:revocations';
+
 /** The audience (RFC 8707 resource) of tokens for authz's admin API. */
 export const adminAudience = (publicUrl: string) => `${publicUrl}/admin`;
 
@@ -15,8 +21,11 @@ export const adminAudience = (publicUrl: string) => `${publicUrl}/admin`;
  * identifier and whose `scope` holds only the granted scopes that server accepts.
  */
 export function resourceIndicators(configured: ResourceConfig[], accessTokenTtl: number, publicUrl: string) {
-  // authz's own admin API is a resource server too (client_credentials, scope authz:admin).
-  const resources = [...configured, { identifier: adminAudience(publicUrl), scopes: [AUTHZ_ADMIN_SCOPE] }];
+  // authz's own admin API and revocation feed are a resource server too (client_credentials).
+  const resources = [
+    ...configured,
+    { identifier: adminAudience(publicUrl), scopes: [AUTHZ_ADMIN_SCOPE, REVOCATIONS_SCOPE] },
+  ];
   const byIdentifier = new Map(resources.map((r) => [r.identifier, r]));
 
   /**

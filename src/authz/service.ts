@@ -17,6 +17,7 @@ import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
 import type { ServiceFactory } from '../platform/service.js';
 import { ADMIN_REFUSALS_TABLE, type AuditTables } from './admin/audit.js';
+import { grantAdminRoutes } from './admin/grants.js';
 import { adminRoutes } from './admin/routes.js';
 import { ClientStore, type ClientTables } from './clients/store.js';
 import { signInRoutes } from './interactions/index.js';
@@ -25,16 +26,20 @@ import { watchSigningKeys } from './keys/reload.js';
 import { AUTHZ_KEY_ALG, AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from './keys/rotation.js';
 import { mountProvider, OAUTH_METADATA, PROVIDER_PATHS } from './mount.js';
 import { crossSiteFormGuard } from './protocol/cross-site.js';
+import { revocationFeedRoutes } from './protocol/grant-revocation.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
 import { Realms } from './realms.js';
 import { type AuthzTables, kyselyAdapterFactory, purgeExpired } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
+import { RevokedGrants, type RevokedGrantTables } from './storage/revoked-grants.js';
 import { STYLESHEET_PATH } from './views/html.js';
 
 export { AUTHZ_KEY_PURPOSE } from './keys/rotation.js';
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+/** A revoked grant stays listed this long past the access-token lifetime (clock skew of resource servers). */
+const REVOKED_GRANT_MARGIN_SECONDS = 60;
 const STYLESHEET = readFileSync(new URL('./views/authz.css', import.meta.url), 'utf8');
 
 /**
@@ -58,10 +63,9 @@ function formActionSources(clients: ClientStore, log: (error: unknown) => void) 
  * identity registry, storage on Kysely, ES256 keys from the key store.
  */
 export const createAuthzService: ServiceFactory = async ({ config, masterKey, registry, lifecycle }) => {
-  const database = openDatabase<AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables>(
-    config.authz.database,
-    { ...config.database, name: 'authz' },
-  );
+  const database = openDatabase<
+    AuthzTables & KeyTables & ClientTables & AuditTables & IssuerStateTables & RevokedGrantTables
+  >(config.authz.database, { ...config.database, name: 'authz' });
   // The KBI realms' own registries (CSV files are read here), closed with the service.
   let realms: Realms | undefined;
   let stopRefusals = async () => {};
@@ -76,10 +80,15 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
 
     const issuerStates = new IssuerStateStore(database.db, GRANT_TTL_SECONDS);
     realms = await Realms.open(config, registry);
+    // Listed while a token of the grant could live: resource servers poll the list (docs/security.md).
+    const revoked = new RevokedGrants(
+      database.db,
+      config.authz.accessTokenTtl + REVOKED_GRANT_MARGIN_SECONDS,
+    );
     const providerOptions = {
       config,
       realms,
-      adapter: kyselyAdapterFactory(database.db),
+      adapter: kyselyAdapterFactory(database.db, revoked),
       signingKeys: signing.providerKeys,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
       dpopNonceSecret: masterKey.derive('authz dpop nonce'),
@@ -177,7 +186,9 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       refusals,
       db: database.db,
       onClientsChanged: formAction.refresh,
+      routes: [grantAdminRoutes(database.db, revoked)],
     });
+    await app.register(revocationFeedRoutes, { config, keyStore, clients, revoked, refusals });
     app.get(STYLESHEET_PATH, async (_request, reply) =>
       reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
     );
@@ -196,6 +207,7 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       issuerStates
         .purgeExpired()
         .catch((error) => app.log.warn({ err: error }, 'purging issuer states failed'));
+      revoked.purgeExpired().catch((error) => app.log.warn({ err: error }, 'purging revoked grants failed'));
       // Clients changed through another instance or the CLI.
       void formAction.refresh();
     }, PURGE_INTERVAL_MS);

@@ -5,6 +5,7 @@ import {
   SD_JWT_KEY_PURPOSE,
   W3C_KEY_PURPOSE,
 } from './formats/keys.js';
+import { CLIENT_KEY_PURPOSE } from './revocation/client.js';
 import { TOKEN_KEY_PURPOSE } from './token/endpoint.js';
 
 /** Every signing key purpose of the issuer (docs/keys.md has the inventory). */
@@ -15,4 +16,5 @@ export const ISSUER_KEY_PURPOSES: readonly KeyPurpose[] = [
   { purpose: MDOC_DS_KEY_PURPOSE, alg: 'ES256' },
   { purpose: MDOC_IACA_KEY_PURPOSE, alg: 'ES256' },
   { purpose: TOKEN_KEY_PURPOSE, alg: 'ES256' },
+  { purpose: CLIENT_KEY_PURPOSE, alg: 'ES256' },
 ];

@@ -27,6 +27,7 @@ import { certificateExpiries } from './metrics.js';
 import { registerNonceRoute } from './nonce.js';
 import { NonceStore } from './nonce-store.js';
 import { protocolTokenVerifier, registerProtocol } from './protocol.js';
+import { setupRevocationFeed } from './revocation/client.js';
 
 /**
  * The OpenID4VCI 1.0 credential issuer: metadata, nonce and credential endpoints, and the SD-JWT
@@ -91,6 +92,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     registerHealthRoutes(app, readiness);
     registerJwtVcIssuerRoute(app, config.issuer.publicUrl, keys);
     registerNonceRoute(app, nonces);
+    // Grants authz revoked, read every few seconds; tokens of them are refused (docs/security.md).
+    const revocationFeed = await setupRevocationFeed(app, config, keys);
     // OpenID4VCI: metadata, token (pre-authorized), credential, deferred, notification, offers.
     const protocol = await registerProtocol(app, {
       config,
@@ -101,6 +104,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       nonces,
       commit: database.commit,
       tokens,
+      tokenChecks: revocationFeed ? [revocationFeed.check] : [],
       configurations: issuanceData.configurations,
       issuance: issuanceData.issuance,
       formatMetadata: formats.signers.metadata,
@@ -124,6 +128,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       routes: [protocol.adminRoutes(audit), issuanceData.adminRoutes(audit)],
     });
     refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
+    // Not awaited: authz may start after the issuer; until the first read, tokens naming a grant wait (503).
+    void revocationFeed?.start();
     const unobserve = observeExpiry('issuer', certificateExpiries(keys));
     return {
       name: 'issuer',
@@ -131,6 +137,7 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       readiness,
       async close() {
         unobserve();
+        revocationFeed?.stop();
         maintenance.stop();
         await app.close();
         await refusals.stop();

@@ -8,6 +8,7 @@ import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { trustedProxies } from '../platform/forwarded.js';
 import { registerHealthRoutes, serviceReadiness } from '../platform/health/index.js';
 import { KeyStore } from '../platform/keys/index.js';
+import { signedClientAssertion } from '../platform/oauth/client-assertion.js';
 import { originGuard } from '../platform/origin-check.js';
 import { registerRateLimits } from '../platform/rate-limit.js';
 import { createServer } from '../platform/server.js';
@@ -18,7 +19,6 @@ import { UpstreamError } from './errors.js';
 import { IssuerKeys } from './issuance/issuer-keys.js';
 import { OffersTokens } from './issuance/offers-token.js';
 import { AuthorizationServers } from './oidc/authorization-server.js';
-import { signedClientAssertion } from './oidc/client-auth.js';
 import {
   badRequestMessage,
   busyMessage,

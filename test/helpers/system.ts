@@ -68,7 +68,9 @@ export async function testConfig(
         clients: base.authz.clients.map((c) =>
           c.client_id === base.portal.clientId
             ? { ...c, redirect_uris: [`${portal}/callback`], jwks_uri: `${portal}/.well-known/jwks.json` }
-            : c,
+            : c.client_id === base.issuer.revocationFeed.clientId
+              ? { ...c, jwks_uri: `${issuer}/.well-known/client-jwks.json` }
+              : c,
         ),
         // Generous per-IP limits (every test client is 127.0.0.1); the portal's consent is implicit
         // so flows written before the consent page keep working (test/authz/consent.test.ts turns it on).

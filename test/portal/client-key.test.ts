@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
 import { expect, it } from 'vitest';
 import { MasterKey } from '../../src/platform/keys/index.js';
+import { signedClientAssertion } from '../../src/platform/oauth/client-assertion.js';
 import type { IdentityRegistry } from '../../src/platform/registry/index.js';
 import { CLIENT_KEY_PURPOSE } from '../../src/portal/context.js';
-import { signedClientAssertion } from '../../src/portal/oidc/client-auth.js';
 import { createPortalService } from '../../src/portal/service.js';
 import { testConfig } from '../helpers/system.js';
 

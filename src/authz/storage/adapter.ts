@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import { ClientAdapter } from '../clients/adapter.js';
 import { ClientStore, type ClientTables } from '../clients/store.js';
+import type { RevokedGrants } from './revoked-grants.js';
 
 export interface OidcModelsTable {
   kind: string;
@@ -51,6 +52,8 @@ export class KyselyAdapter implements Adapter {
   constructor(
     private readonly kind: string,
     private readonly db: Kysely<AuthzTables>,
+    /** Where revoked grants are listed for resource servers (the issuer's revocation feed). */
+    private readonly revoked?: RevokedGrants,
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -100,7 +103,7 @@ export class KyselyAdapter implements Adapter {
       .where('kind', '=', this.kind)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (row?.grant_id) await revokeGrant(this.db, row.grant_id);
+    if (row?.grant_id) await revokeGrant(this.db, row.grant_id, this.revoked);
     throw new errors.InvalidGrant('grant request is invalid');
   }
 
@@ -108,7 +111,13 @@ export class KyselyAdapter implements Adapter {
     await this.db.deleteFrom('oidc_models').where('kind', '=', this.kind).where('id', '=', id).execute();
   }
 
+  /**
+   * oidc-provider revokes a grant model by model (helpers/revoke.js), always starting with its
+   * access tokens: that call is where a revocation is listed for resource servers, before anything
+   * is deleted (if the delete fails, the grant's tokens are refused all the same).
+   */
   async revokeByGrantId(grantId: string): Promise<void> {
+    if (this.kind === 'AccessToken') await this.revoked?.record(grantId);
     await this.db
       .deleteFrom('oidc_models')
       .where('kind', '=', this.kind)
@@ -135,8 +144,16 @@ export class KyselyAdapter implements Adapter {
   }
 }
 
-/** Removes every artefact issued under a grant, whatever its kind (tokens, codes, the grant). */
-export async function revokeGrant(db: Kysely<AuthzTables>, grantId: string): Promise<void> {
+/**
+ * Removes every artefact issued under a grant, whatever its kind (tokens, codes, the grant), after
+ * listing it as revoked so that resource servers refuse its JWT access tokens too.
+ */
+export async function revokeGrant(
+  db: Kysely<AuthzTables>,
+  grantId: string,
+  revoked: RevokedGrants | undefined,
+): Promise<void> {
+  await revoked?.record(grantId);
   await db
     .deleteFrom('oidc_models')
     .where((eb) =>
@@ -146,10 +163,13 @@ export async function revokeGrant(db: Kysely<AuthzTables>, grantId: string): Pro
 }
 
 /** The `adapter` option of oidc-provider: a factory called once per model name. */
-export function kyselyAdapterFactory(db: Kysely<AuthzTables>): (kind: string) => Adapter {
+export function kyselyAdapterFactory(
+  db: Kysely<AuthzTables>,
+  revoked: RevokedGrants,
+): (kind: string) => Adapter {
   // Clients live in their own table (authz_clients), managed by ClientStore.
   const clients = new ClientAdapter(new ClientStore(db as unknown as Kysely<ClientTables>));
-  return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db));
+  return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db, revoked));
 }
 
 /** Deletes rows past expiry (plus grace); returns how many. Run periodically by the service. */

@@ -4,6 +4,7 @@ import { signingKeysMigration } from '../../platform/keys/index.js';
 import { adminRefusalsMigration } from '../admin/audit.js';
 import { adminAuditMigration, clientsMigration } from '../clients/migrations.js';
 import { issuerStatesMigration } from '../protocol/issuer-state.js';
+import { revokedGrantsMigration } from './revoked-grants.js';
 import { signInMigrations } from './sign-in-tables.js';
 
 /**
@@ -74,4 +75,5 @@ export const authzMigrations: Migrations = {
   ...signInMigrations,
   '0300_authz_issuer_states': issuerStatesMigration,
   '0400_authz_admin_refusals': adminRefusalsMigration,
+  '0500_authz_revoked_grants': revokedGrantsMigration,
 };

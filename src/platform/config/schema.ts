@@ -248,6 +248,25 @@ export const ConfigSchema = T.Object({
         description: 'Issuer display per locale (OpenID4VCI 1.0 §12.2.4): name, logo with alt text, colours.',
       },
     ),
+    /** Grant revocations read from authz (docs/security.md, "Grant revocation"). */
+    revocationFeed: T.Object({
+      clientId: T.String({
+        description:
+          "The issuer's client id at the first authorization server, to read its grant revocation feed (scope authz:revocations, private_key_jwt with the keys at <issuer>/.well-known/client-jwks.json); empty: no feed is read.",
+      }),
+      intervalSeconds: T.Integer({
+        minimum: 1,
+        maximum: 60,
+        description:
+          'How often the revocation feed is read, seconds: the usual delay before a revoked grant is refused.',
+      }),
+      staleAfterSeconds: T.Integer({
+        minimum: 2,
+        maximum: 600,
+        description:
+          "Without a successful read for this long, tokens of that server that name a grant are refused (503 + Retry-After): the longest a revoked grant's token can be accepted, seconds.",
+      }),
+    }),
     /** OpenID4VCI protocol options (docs/issuer-protocol.md). */
     protocol: T.Object({
       encryptionRequired: T.Boolean({

@@ -36,7 +36,7 @@ export const Pkcs11Config = T.Object(
       minItems: 1,
       uniqueItems: true,
       description:
-        'Key purposes whose new keys are generated in the token (e.g. issuer-sd-jwt, issuer-w3c-es256, issuer-w3c-eddsa, issuer-mdoc-ds, issuer-mdoc-iaca, issuer-token, authz); `attesta keys list` shows them all.',
+        'Key purposes whose new keys are generated in the token (e.g. issuer-sd-jwt, issuer-w3c-es256, issuer-w3c-eddsa, issuer-mdoc-ds, issuer-mdoc-iaca, issuer-token, issuer-client, authz); `attesta keys list` shows them all.',
     }),
     sessions: T.Optional(
       T.Integer({

@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { ClientAuth } from 'openid-client';
-import { type SigningKey, signCompactJws } from '../../platform/keys/index.js';
-import { randomToken } from '../store/flow-store.js';
+import { type SigningKey, signCompactJws } from '../keys/index.js';
 
 /** Lifetime of a client assertion: it is used at once, so a minute is plenty. */
 const ASSERTION_TTL_SECONDS = 60;
 
 /**
  * `private_key_jwt` client authentication (OIDC Core §9, RFC 7523 §2.2) that signs through our key
- * interface, so the private key stays in the key store (or an HSM). openid-client's own
+ * interface (the portal at authz, the issuer at authz for the revocation feed), so the private key stays in the key store (or an HSM). openid-client's own
  * `PrivateKeyJwt` would need the key as a WebCrypto key.
  *
  * `aud` is the authorization server's issuer identifier, which RFC 7523bis and oidc-provider accept
@@ -27,7 +27,7 @@ export function signedClientAssertion(
         iss: client.client_id,
         sub: client.client_id,
         aud: as.issuer,
-        jti: randomToken(),
+        jti: randomBytes(32).toString('base64url'),
         iat,
         nbf: iat,
         exp: iat + ASSERTION_TTL_SECONDS,
