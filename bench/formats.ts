@@ -9,7 +9,8 @@ import { type SignInput, setupIssuerFormats } from '../src/issuer/formats/index.
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
 import { KeyStore, MasterKey } from '../src/platform/keys/index.js';
 
-const CASES: { label: string; input: Omit<SignInput, 'holderJwk' | 'validFrom' | 'validUntil'> }[] = [];
+export const CASES: { label: string; input: Omit<SignInput, 'holderJwk' | 'validFrom' | 'validUntil'> }[] =
+  [];
 const SUBJECT = {
   given_name: 'Amara',
   family_name: 'Okafor',

@@ -5,11 +5,13 @@
 //   formats      signing alone per format and suite, one process, through the issuer's signers
 //   overload     /nonce at c=256 with the overload guard on and off (issue 15)
 //   durability   the credential endpoint on SQLite with synchronous FULL and NORMAL (issue 15)
+//   hsm          signing per format with the issuer keys in SoftHSM2 beside software keys (issue 19)
 const SCENARIOS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   credentials: () => import('./credentials.js'),
   formats: () => import('./formats.js'),
   overload: () => import('./overload.js'),
   durability: () => import('./durability.js'),
+  hsm: () => import('./hsm.js'),
 };
 
 const args = process.argv.slice(2);

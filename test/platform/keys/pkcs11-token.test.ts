@@ -90,6 +90,21 @@ describe.skipIf(!available)('PKCS#11 token (SoftHSM2)', () => {
     });
   });
 
+  it('signatures far beyond the session pool, concurrently on the thread pool, all verify', async () => {
+    // The module is initialised with CKF_OS_LOCKING_OK (PKCS#11 v2.40 §5.4): initialised without it,
+    // SoftHSM2 took no locks and this load crashed the process now and then (free(): invalid pointer).
+    const made = await generateTokenKey(token, 'ES256', 'test-concurrent');
+    const key = await Pkcs11SigningKey.of(token, made.ref, 'ES256', made.publicJwk);
+    let next = 0;
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next++ < 2000) if (!verifies(key, await key.sign(data))) failed++;
+      }),
+    );
+    expect(failed).toBe(0);
+  });
+
   it('a session lost mid-run is reopened and the signature still made, without a restart', async () => {
     const made = await generateTokenKey(token, 'ES256', 'test-session');
     const key = await Pkcs11SigningKey.of(token, made.ref, 'ES256', made.publicJwk);

@@ -44,6 +44,8 @@ interface Connection {
 const CKU_USER = 1;
 const CKF_SERIAL_SESSION = 4;
 const CKF_RW_SESSION = 2;
+/** C_Initialize flag (PKCS#11 v2.40 §5.4): the module may lock with the OS's primitives. */
+const CKF_OS_LOCKING_OK = 2;
 const CKO_PRIVATE_KEY = 3;
 const CKA_CLASS = 0;
 const CKA_ID = 0x102;
@@ -251,7 +253,9 @@ export class Pkcs11Token {
       }
     }
     try {
-      lib.C_Initialize();
+      // PKCS#11 v2.40 §5.4: without CKF_OS_LOCKING_OK the module may assume one thread at a time
+      // (SoftHSM2 then takes no locks), but signatures run concurrently on the libuv thread pool.
+      lib.C_Initialize({ flags: CKF_OS_LOCKING_OK });
     } catch (error) {
       if ((error as { code?: number }).code !== CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
     }
