@@ -8,6 +8,7 @@ import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '
 import { freePort, testConfig } from '../helpers/system.js';
 import {
   AMARA,
+  authorize,
   Browser,
   closeServer,
   discoverAsPortal,
@@ -40,12 +41,15 @@ describe('restarts', () => {
 });
 
 describe('several instances on one PostgreSQL database', () => {
-  it('lets a sign-in start on one instance, finish on another, and each code be redeemed once', async (context) => {
+  it('lets a sign-in start on one instance, finish on another; a code and a refresh token are redeemed once, raced at both', async (context) => {
     if (!(await isPostgresAvailable())) return context.skip();
     const database: TestDatabase = await createPostgresDatabase();
     cleanups.push(() => database.drop());
     const { config, dataDir } = await testConfig({ services: ['authz'], databases: { authz: database.url } });
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    // The portal with refresh tokens (rotated at every use), to race one at both instances.
+    const portal = config.authz.clients.find((c) => c.client_id === config.portal.clientId);
+    if (portal) portal.grant_types = ['authorization_code', 'refresh_token', 'client_credentials'];
 
     const key = await generateClientKey();
     const jwks = await serveClientJwks(config, [key.publicJwk]);
@@ -95,16 +99,36 @@ describe('several instances on one PostgreSQL database', () => {
     expect(url.searchParams.get('code')).toBeTruthy();
     expect(hop).toBeGreaterThan(3);
 
-    // Redeem at B, then try again at A: the code is gone for both.
+    // The code raced at both instances at once (A, B, A, B): one token response, invalid_grant for the rest.
     const rpB = await discoverAsPortal(config, key);
     rpB[client.customFetch] = (input, init) =>
       fetch(String(input).replace(originA, originB), init as RequestInit);
     const checks = { pkceCodeVerifier: verifier, expectedState: 'st' };
     const resource = { resource: config.authz.resources[0]?.identifier ?? '' };
-    const tokens = await client.authorizationCodeGrant(rpB, url, checks, resource);
+    const outcome = (settled: PromiseSettledResult<client.TokenEndpointResponse>[]) =>
+      settled
+        .map((s) => (s.status === 'fulfilled' ? 'ok' : String((s.reason as client.ResponseBodyError).error)))
+        .sort();
+    const codeRace = await Promise.allSettled(
+      [rp, rpB, rp, rpB].map((via) => client.authorizationCodeGrant(via, url, checks, resource)),
+    );
+    expect(outcome(codeRace)).toEqual(['invalid_grant', 'invalid_grant', 'invalid_grant', 'ok']);
+
+    // A refresh token (of a new sign-in: the replays above revoked that grant) raced at both
+    // instances: one rotation wins, every reuse gets invalid_grant (RFC 9700 §4.14.2).
+    const run = await authorize(config, rp, AMARA);
+    const tokens = await client.authorizationCodeGrant(
+      rpB,
+      run.url,
+      { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
+      resource,
+    );
     expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: AMARA.individual_id, iss: originA });
-    const reuse = await client.authorizationCodeGrant(rp, url, checks, resource).catch((error) => error);
-    expect(reuse).toBeInstanceOf(client.ResponseBodyError);
-    expect((reuse as client.ResponseBodyError).error).toBe('invalid_grant');
+    const refreshToken = tokens.refresh_token ?? '';
+    expect(refreshToken).not.toBe('');
+    const refreshRace = await Promise.allSettled(
+      [rp, rpB, rp, rpB].map((via) => client.refreshTokenGrant(via, refreshToken, resource)),
+    );
+    expect(outcome(refreshRace)).toEqual(['invalid_grant', 'invalid_grant', 'invalid_grant', 'ok']);
   });
 });
