@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,8 @@ describe('offer by reference, QR codes and the pre-authorized grant', () => {
     ]);
     expect(typeof tokenBody.c_nonce).toBe('string');
     const claims = decodeJwt(tokenBody.access_token as string);
+    // RFC 9068 §2.1: a JWT access token's `typ` is `at+jwt`.
+    expect(decodeProtectedHeader(tokenBody.access_token as string).typ).toBe('at+jwt');
     expect(claims.iss).toBe(issuer.url);
     expect(claims.aud).toBe(issuer.url);
     // An anonymous wallet; never equal to the subject (admin calls need sub = client_id).
