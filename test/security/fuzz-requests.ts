@@ -176,7 +176,7 @@ const jwtLike = fc
       .join('.'),
   );
 
-export function fuzzArbitraries(piiValues: string[]) {
+export function fuzzArbitraries(piiValues: string[], validTokens: string[] = []) {
   const pii = fc.constantFrom(...piiValues);
   const scalar = fc.oneof(
     { weight: 3, arbitrary: fc.string({ maxLength: 60 }) },
@@ -298,6 +298,8 @@ export function fuzzArbitraries(piiValues: string[]) {
   const headers = fc.record(
     {
       authorization: fc.oneof(
+        ...validTokens.map((t) => fc.constant(`Bearer ${t}`)),
+        ...validTokens.map((t) => fc.constant(`Bearer ${t}`)),
         jwtLike.map((t) => `Bearer ${t}`),
         jwtLike.map((t) => `DPoP ${t}`),
         fc.string({ maxLength: 40 }).map((t) => `Basic ${b64u(t)}`),

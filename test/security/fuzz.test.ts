@@ -1,8 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyStore } from '../../src/issuer/admin/index.js';
+import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
+import { openDatabase } from '../../src/platform/db/index.js';
 import { demoIdentities } from '../../src/platform/registry/index.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { http, preAuthorizedCode, redeem } from '../issuer/helpers/protocol-client.js';
 import { routesOf } from './admin-system.js';
 import { type FuzzRequest, fuzzArbitraries } from './fuzz-requests.js';
 
@@ -108,6 +112,8 @@ interface Route {
 
 let system: TestSystem;
 const routes: Route[] = [];
+/** Credentials that pass authentication, so the fuzz reaches what runs after it. */
+const validTokens: string[] = [];
 
 beforeAll(async () => {
   system = await startTestSystem();
@@ -129,6 +135,19 @@ beforeAll(async () => {
   for (const path of new Set([...endpoints, '/.well-known/openid-configuration'])) {
     for (const method of ['GET', 'POST']) routes.push({ service: 'authz', base: authz, method, path });
   }
+  // An issuer admin API key (as `attesta issuer api-key create` makes it) and a person's access token
+  // from a pre-authorized offer: some requests carry one of them, so admin and credential bodies are fuzzed too.
+  const database = openDatabase<IssuanceTables>(system.config.issuer.database);
+  const apiKey = (await new ApiKeyStore(database.db).create('fuzz')).key;
+  await database.close();
+  const issuer = system.urls.issuer;
+  const offer = await http(`${issuer}/admin/offers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ credential_configuration_ids: ['national_id_sd_jwt'], subject: '5102030400' }),
+  });
+  const person = await redeem(issuer, preAuthorizedCode(offer));
+  validTokens.push(apiKey, person.body?.access_token as string);
 }, 180_000);
 
 afterAll(async () => {
@@ -182,7 +201,7 @@ describe('fuzzing every public endpoint', () => {
   it(
     `${FUZZ_RUNS} requests: no 5xx, no stack trace or internal path, no personal data not sent`,
     async () => {
-      const requestFor = fuzzArbitraries(PII);
+      const requestFor = fuzzArbitraries(PII, validTokens);
       const arbitrary = fc
         .integer({ min: 0, max: routes.length - 1 })
         .chain((i) => requestFor(routes[i] as Route).map((req) => ({ route: routes[i] as Route, req })));
