@@ -155,10 +155,21 @@ export async function keysCommand(args: string[], out: (line: string) => void): 
         const record = (await keys.records()).find((r) => r.kid === kid);
         if (!record) throw new Error(`no key ${kid} in ${target}`);
         // A compromised signing key is replaced at once (no lead time): it must not sign again, and
-        // an older key must not take over.
-        if (record.lifecycle.state === 'signing' || record.lifecycle.state === 'pending') {
-          const next = await keys.create(record.purpose, record.alg);
-          out(`${record.purpose}: replacement key ${next.kid} signs now`);
+        // an older key must not take over. A key already rotated in (pending) takes over, with the
+        // certificate chain imported for it; otherwise a new one is made.
+        if (record.lifecycle.state === 'signing') {
+          const pending = (await keys.records(record.purpose))
+            .filter((r) => r.lifecycle.state === 'pending')
+            .sort((a, b) => Number(!!b.certificateChain) - Number(!!a.certificateChain))[0];
+          if (pending) {
+            await keys.activateNow(pending.kid);
+            out(
+              `${record.purpose}: pending key ${pending.kid}${pending.certificateChain ? ' (with its certificate)' : ''} signs now`,
+            );
+          } else {
+            const next = await keys.create(record.purpose, record.alg);
+            out(`${record.purpose}: replacement key ${next.kid} signs now`);
+          }
         }
         await keys.revoke(kid);
         if (target === 'authz') {

@@ -405,3 +405,73 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
     }
   });
 });
+
+describe('a compromised document signer (attesta keys revoke)', () => {
+  it('hands over to the rotated-in key with its CA chain: mdocs keep verifying against the CA root, never by the revoked key', async () => {
+    const signingKid = async () =>
+      /(\S+)\s+issuer-mdoc-ds\s+signing/.exec(
+        (await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds')).text,
+      )?.[1];
+    const compromised = await signingKid();
+    // The next key with a lead time, its CSR (for the pending key), the CA, the import.
+    expect((await keys('rotate', 'issuer', '--purpose', 'issuer-mdoc-ds', '--lead', '86400')).code).toBe(0);
+    const request = await keys(
+      'csr',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--subject',
+      'C=XA, O=Road Authority, CN=Attesta DS 2',
+      '--out',
+      file('ds2.csr'),
+    );
+    expect(request.code, request.text).toBe(0);
+    sign('iaca', 'ds2.csr', 'ds2', DS_EXTENSIONS);
+    const imported = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('ds2-chain.pem', 'ds2.pem', 'iaca.pem'),
+    );
+    expect(imported.code, imported.text).toBe(0);
+
+    const revoked = await keys('revoke', 'issuer', compromised as string);
+    expect(revoked.code).toBe(0);
+    expect(revoked.text).toMatch(/issuer-mdoc-ds: pending key \S+ \(with its certificate\) signs now/);
+    const successor = await signingKid();
+    expect(successor).not.toBe(compromised);
+    expect((await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds')).text).toMatch(
+      new RegExp(`${compromised}\\s+issuer-mdoc-ds\\s+revoked`),
+    );
+
+    const database = openDatabase(config.issuer.database);
+    try {
+      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
+      const formats = await setupIssuerFormats({
+        db: database.db as Kysely<unknown>,
+        keys: store,
+        publicUrl: config.issuer.publicUrl,
+      });
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+      const credential = (await formats.signers.get('mso_mdoc').sign(inputs.mdoc)) as string;
+      const { IssuerSigned } = await import('@owf/mdoc');
+      const [dsDer] = IssuerSigned.fromEncodedForOid4Vci(credential).issuerAuth.certificateChain;
+      expect(
+        Buffer.from(dsDer as Uint8Array).equals(new X509Certificate(readFileSync(file('ds2.pem'))).raw),
+      ).toBe(true);
+      await verifyWithAuth0(credential, {
+        docType: MDL_DOCTYPE,
+        namespace: MDL_NAMESPACE,
+        elements: ['family_name', 'given_name'],
+        holderPrivateJwk: await exportJWK(privateKey),
+        iacaPem: readFileSync(file('iaca.pem'), 'utf8'),
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -258,6 +258,18 @@ export class KeyStore {
     await this.setStatus(kid, 'revoked');
   }
 
+  /** Ends a pending key's lead time now: it signs from this moment (the replacement of a revoked key). */
+  async activateNow(kid: string): Promise<void> {
+    await this.ready();
+    const result = await this.db
+      .updateTable('signing_keys')
+      .set({ activates_at: this.clock() })
+      .where('kid', '=', kid)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (!Number(result.numUpdatedRows)) throw new Error(`no active key ${kid}`);
+  }
+
   /** Stores the key's certificate chain (leaf first), replacing the one it had. */
   async setCertificateChain(kid: string, chain: readonly Uint8Array[]): Promise<void> {
     await this.ready();
