@@ -16,6 +16,7 @@ import {
   generateClientKey,
   serveClientJwks,
 } from '../test/authz/helpers.js';
+import { createPostgresDatabase } from '../test/helpers/databases.js';
 import { freePort, testConfig } from '../test/helpers/system.js';
 import { ensureBuilt, Helper, type Served, serveAttesta, treeCpuMs } from './processes.js';
 
@@ -196,11 +197,12 @@ export const PROFILE_ARGS = process.env.BENCH_PROFILE
   : [];
 
 export async function startAttesta(
-  options: { issuerArgs?: string[]; overrides?: Record<string, unknown> } = {},
+  options: { issuerArgs?: string[]; overrides?: Record<string, unknown>; issuerDatabase?: string } = {},
 ): Promise<AttestaUnderLoad> {
   const base = (await import('../src/platform/config/index.js')).loadConfig({ env: {} });
   const { config, dataDir } = await testConfig({
     services: ['authz', 'issuer'],
+    ...(options.issuerDatabase ? { databases: { issuer: options.issuerDatabase } } : {}),
     overrides: { log: { level: 'warn' }, overload: base.overload, ...options.overrides },
   });
   const authz = await serveAttesta(config, dataDir, 'authz');
@@ -298,27 +300,66 @@ export const SIDE_HEADER = [
   '| --- | --- | --- | --- | --- | --- |',
 ];
 
-export async function run(): Promise<void> {
+/** `--workers 1,2`: one Attesta per count (`serve issuer --workers N`); without it, serve's default (one per core). */
+function workerCounts(args: string[]): (number | undefined)[] {
+  const at = args.indexOf('--workers');
+  if (at < 0) return [undefined];
+  const counts = (args[at + 1] ?? '').split(',').map(Number);
+  if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error('--workers takes counts such as 1,2');
+  return counts;
+}
+
+/** `--db postgres`: the issuer on PostgreSQL too, beside SQLite (a fresh database per Attesta, dropped after). */
+function databases(args: string[]): ('sqlite' | 'postgres')[] {
+  const at = args.indexOf('--db');
+  if (at < 0) return ['sqlite'];
+  if (args[at + 1] !== 'postgres') throw new Error('--db takes postgres');
+  return ['sqlite', 'postgres'];
+}
+
+export async function run(args: string[] = []): Promise<void> {
   await ensureBuilt();
   const load = await startLoadClient();
-  const attesta = await startAttesta();
+  const counts = workerCounts(args);
+  const attestas: { attesta: AttestaUnderLoad; workers: number; db: string; drop?: () => Promise<void> }[] =
+    [];
+  for (const db of databases(args)) {
+    for (const workers of counts) {
+      const issuerArgs = workers === undefined ? [] : ['--workers', String(workers)];
+      const postgres = db === 'postgres' ? await createPostgresDatabase() : undefined;
+      const attesta = await startAttesta({ issuerArgs, issuerDatabase: postgres?.url });
+      attestas.push({ attesta, workers: workers ?? cpus().length, db, drop: postgres?.drop });
+    }
+  }
   const { peer, side: peerSide } = await startPeer();
   let failed = false;
   try {
     const started = machine();
-    const sides = [attestaSide(attesta), peerSide];
+    const plural = (n: number) => `${n} worker${n === 1 ? '' : 's'}`;
+    const sides = [
+      ...attestas.map(({ attesta, workers, db }) =>
+        attestaSide(attesta, `Attesta (${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${plural(workers)})`),
+      ),
+      peerSide,
+    ];
     const figures = await alternate(load, sides);
-    const [a, p] = figures as [SideFigures, SideFigures];
+    const p = figures[figures.length - 1] as SideFigures;
     const raw = await load.ask<{ label: string; cpuMs: number }[]>({ raw: { kinds: ['sd-jwt-bearer'] } });
     const rawSdJwt = raw[0]?.cpuMs ?? Number.NaN;
+    const ratios = figures
+      .slice(0, -1)
+      .flatMap((a) => [
+        `| ratio ${a.name} / peer | throughput ${f(a.perSecond / p.perSecond, 2)}× | p99 ${f(a.p99 / p.p99, 2)}× | | CPU per credential ${f(a.cpuMsPerCredential / p.cpuMsPerCredential, 2)}× | |`,
+        `| raw node:crypto of Attesta's steps (token verify + proof import/verify + SD-JWT sign) | | | | ${f(rawSdJwt, 3)} ms | ${a.name} ${f(a.cpuMsPerCredential / rawSdJwt, 2)}× the raw cost |`,
+      ]);
     const rows = [
       `Credential endpoint: nonce + credential per credential, dc+sd-jwt (${CONFIGURATION_ID}, 12 disclosures), Bearer, ${CONNECTIONS} connections, ${HOLDERS} holder keys, ${WINDOWS} × ${WINDOW_SECONDS} s windows per side after ${WARMUP_SECONDS} s warm-up`,
       '',
       ...SIDE_HEADER,
       ...sideRows(figures),
       '',
-      `| ratio Attesta / peer | throughput ${f(a.perSecond / p.perSecond, 2)}× | p99 ${f(a.p99 / p.p99, 2)}× | | CPU per credential ${f(a.cpuMsPerCredential / p.cpuMsPerCredential, 2)}× | |`,
-      `| raw node:crypto of Attesta's steps (token verify + proof import/verify + SD-JWT sign) | | | | ${f(rawSdJwt, 3)} ms | Attesta ${f(a.cpuMsPerCredential / rawSdJwt, 2)}× the raw cost |`,
+      ...ratios,
       '',
       `Machine at start: ${started}; at end: load average ${loadavg()
         .map((l) => l.toFixed(1))
@@ -334,7 +375,10 @@ export async function run(): Promise<void> {
   } finally {
     await load.stop();
     await peer.stop();
-    await attesta.stop();
+    for (const { attesta, drop } of attestas) {
+      await attesta.stop();
+      await drop?.();
+    }
   }
   if (failed) {
     process.stderr.write('bench: some responses were not a 200 with a credential bound to the proof key\n');

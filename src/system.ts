@@ -52,6 +52,8 @@ export async function startSystem(
   config: Config,
   names: ServiceName[],
   lifecycle = new Lifecycle(),
+  /** Awaited after the services are built, before they listen (an issuer worker waits for its siblings). */
+  beforeListen?: () => Promise<void>,
 ): Promise<RunningSystem> {
   // Before any service module loads (the HTTP instrumentation wraps node:http); a no-op when off.
   const serviceName = names.length === 1 ? `attesta-${names[0]}` : 'attesta';
@@ -99,6 +101,7 @@ export async function startSystem(
       services.push(service);
       applyHttpTimeouts(service.app.server, config.http);
       if (metricsOnPublicListener(config.metrics)) registerMetricsRoute(service.app, config.metrics.token);
+      await beforeListen?.();
       await service.app.listen({ host: config[name].host, port: config[name].port });
       urls[name] = config[name].publicUrl;
     }

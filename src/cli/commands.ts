@@ -27,12 +27,12 @@ export interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   start: {
-    summary: 'all three services in one process (embedded SQLite, demo data)',
+    summary: 'all three services in one process (embedded SQLite, demo data); --workers N for the issuer',
     usage: START_USAGE,
     load: async () => (await import('./serve.js')).startCommand,
   },
   serve: {
-    summary: 'one service alone: serve <authz|issuer|portal>',
+    summary: 'one service alone: serve <authz|issuer|portal>; the issuer on every core (--workers N)',
     usage: SERVE_USAGE,
     load: async () => (await import('./serve.js')).serveCommand,
   },

@@ -44,12 +44,15 @@ export const PASSWORD_USAGE = `  password-hash                read a password on
 const OPTIONS_USAGE = `  -c, --config <file>          configuration file (also ATTESTA_CONFIG); ATTESTA_* variables override it
                                (docs/configuration.md lists every setting)`;
 
-export const START_USAGE = `  start [--config file]        all three services in one process (embedded SQLite, demo data)
-${OPTIONS_USAGE}`;
+export const START_USAGE = `  start [--config file] [--workers N]
+                               all three services in one process (embedded SQLite, demo data)
+${OPTIONS_USAGE}
+  -w, --workers <N>            run the issuer in N processes sharing its port (default 1)`;
 
-export const SERVE_USAGE = `  serve <authz|issuer|portal> [--config file]
+export const SERVE_USAGE = `  serve <authz|issuer|portal> [--config file] [--workers N]
                                one service alone, with its own configuration
-${OPTIONS_USAGE}`;
+${OPTIONS_USAGE}
+  -w, --workers <N>            issuer only: N processes sharing its port (default: one per core)`;
 
 export const MIGRATE_USAGE = `  migrate [--check] [--config file]
                                bring every database to this version's schema (services also do it at start);

@@ -52,6 +52,14 @@ describe('attesta --help', () => {
     expect(result.modules.filter((url) => url.includes('/node_modules/'))).toEqual([]);
   });
 
+  it('start and serve offer --workers for the issuer (issue 14)', () => {
+    expect(attesta(['--help']).stdout).toMatch(/^ {2}serve .*--workers N/m);
+    expect(attesta(['start', '--help']).stdout).toContain('-w, --workers <N>');
+    const serve = attesta(['serve', '--help']);
+    expect(serve.stdout).toContain('-w, --workers <N>');
+    expect(serve.stdout).toContain('default: one per core');
+  });
+
   it('names an unknown command with the closest one, and an unknown option with the usage', () => {
     const typo = attesta(['kyes', 'list', 'authz']);
     expect(typo.status).toBe(2);
