@@ -149,7 +149,8 @@ describe.each(['sqlite', 'postgres'] as const)('attesta serve issuer --workers 2
     );
     expect(counts(results)).toEqual({ '200': 40 });
     const slots = results.map((r) => {
-      const credential = (r.body?.credentials as { credential: string }[])[0]?.credential as string;
+      const credentials = (r.body?.credentials ?? []) as { credential: string }[];
+      const credential = credentials[0]?.credential as string;
       const status = decodeJwt(credential.split('~')[0] as string).status as {
         status_list: { idx: number; uri: string };
       };
