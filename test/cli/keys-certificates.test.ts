@@ -16,6 +16,7 @@ import { KeyStore, LocalSigningKey, loadMasterKey } from '../../src/platform/key
 import { createCertificate, derToPem } from '../../src/platform/keys/x509/index.js';
 import { createServer } from '../../src/platform/server.js';
 import { verifyWithAuth0 } from '../credentials/formats/mso-mdoc/helpers.js';
+import { killGroup, spawnCollecting } from '../helpers/processes.js';
 import { MDL_DOCTYPE, MDL_NAMESPACE, signInputs } from '../helpers/sign-inputs.js';
 import { testConfig } from '../helpers/system.js';
 
@@ -472,6 +473,86 @@ describe('a compromised document signer (attesta keys revoke)', () => {
       });
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe('certificate expiry ahead of time', () => {
+  it('the running issuer (attesta serve issuer) warns in its log about a certificate ending within keys.certificateWarningDays', async () => {
+    expect((await keys('rotate', 'issuer', '--purpose', 'issuer-mdoc-ds', '--lead', '0')).code).toBe(0);
+    expect(
+      (
+        await keys(
+          'csr',
+          'issuer',
+          '--purpose',
+          'issuer-mdoc-ds',
+          '--subject',
+          'C=XA, O=Road Authority, CN=Attesta DS short',
+          '--out',
+          file('ds3.csr'),
+        )
+      ).code,
+    ).toBe(0);
+    // The CA issues it for 20 days: inside the default warning window of 30.
+    writeFileSync(file('ds3.ext'), DS_EXTENSIONS);
+    const start = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14);
+    openssl(
+      'ca',
+      '-batch',
+      '-config',
+      'iaca.cnf',
+      '-in',
+      'ds3.csr',
+      '-cert',
+      'iaca.pem',
+      '-keyfile',
+      'iaca.key',
+      '-startdate',
+      `${start}Z`,
+      '-days',
+      '20',
+      '-extfile',
+      'ds3.ext',
+      '-notext',
+      '-out',
+      'ds3.pem',
+    );
+    const imported = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('ds3-chain.pem', 'ds3.pem', 'iaca.pem'),
+    );
+    expect(imported.code, imported.text).toBe(0);
+    const kid = /chain imported for issuer-mdoc-ds key (\S+):/.exec(imported.text)?.[1];
+
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATTESTA_')));
+    const run = spawnCollecting(
+      process.execPath,
+      ['bin/attesta.js', 'serve', 'issuer', '--config', configFile],
+      {
+        ...env,
+        ATTESTA_LOG__LEVEL: 'warn',
+      },
+    );
+    try {
+      await expect
+        .poll(() => run.output.stdout, { timeout: 120_000, interval: 200 })
+        .toMatch(/certificate ends soon/);
+      const warning = run.output.stdout
+        .split('\n')
+        .filter((line) => line.includes('certificate ends soon'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)[0];
+      expect(warning).toMatchObject({ level: 40, kid, purpose: 'issuer-mdoc-ds' });
+      expect(warning?.daysLeft).toBeGreaterThanOrEqual(18);
+      expect(warning?.daysLeft).toBeLessThanOrEqual(20);
+    } finally {
+      run.child.kill('SIGTERM');
+      await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      killGroup(run.child);
     }
   });
 });
