@@ -214,6 +214,35 @@ describe('grant revocation reaches both issuer instances', () => {
   });
 });
 
+describe('an issuer instance started after the revocation', () => {
+  it('refuses the revoked grant and serves the others from its very first request', async (context) => {
+    if (!database) return context.skip();
+    const revoked = await signIn();
+    const valid = await signIn();
+    const ops = rpFor(await serverMetadata(config), 'ops', opsKey);
+    const adminToken = (await client.clientCredentialsGrant(ops, { scope: 'authz:admin' })).access_token;
+    const grantId = String(decodeJwt(revoked.tokens.access_token).grant_id);
+    const response = await fetch(`${config.authz.publicUrl}/admin/grants/${encodeURIComponent(grantId)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(response.status).toBe(204);
+    const configC: Config = structuredClone(config);
+    configC.issuer.port = await freePort();
+    const issuerC = await startSystem(configC, ['issuer']);
+    try {
+      const c = `http://localhost:${configC.issuer.port}`;
+      expect(await requestCredential(c, revoked.tokens.access_token)).toMatchObject({
+        status: 401,
+        error: 'invalid_token',
+      });
+      expect(await requestCredential(c, valid.tokens.access_token)).toMatchObject({ status: 200, issued: 1 });
+    } finally {
+      await issuerC.stop();
+    }
+  });
+});
+
 describe('the revocation feed', () => {
   it('answers only a client-credentials token with authz:revocations', async (context) => {
     if (!database) return context.skip();

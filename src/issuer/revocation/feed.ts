@@ -29,6 +29,11 @@ const READ_TIMEOUT_MS = 5000;
 const RENEW_BEFORE_MS = 30_000;
 /** Pages read in one poll at most (10,000 grants each); the rest comes on the next poll. */
 const MAX_PAGES = 10;
+/**
+ * A request that finds the list stale reads the feed itself (one read shared by every such request), at
+ * most this often: a new instance serves at once instead of refusing until its first scheduled read.
+ */
+const ON_DEMAND_MS = 1000;
 /** Grant ids are kept bounded: authz's are 21 characters. */
 const MAX_GRANT_ID = 255;
 
@@ -73,6 +78,8 @@ export class GrantRevocationFeed {
   private readonly revoked = new Map<string, number>();
   private cursor = '0';
   private lastRead = Number.NEGATIVE_INFINITY;
+  private lastAttempt = Number.NEGATIVE_INFINITY;
+  private inflight: Promise<void> | undefined;
   private token: { value: string; expiresAt: number } | undefined;
   private configuration: Promise<client.Configuration> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -88,7 +95,7 @@ export class GrantRevocationFeed {
   start(): Promise<void> {
     this.stopped = false;
     const loop = async () => {
-      await this.poll();
+      await this.refresh();
       if (!this.stopped) {
         this.timer = setTimeout(loop, this.options.intervalSeconds * 1000);
         this.timer.unref();
@@ -108,10 +115,14 @@ export class GrantRevocationFeed {
   }
 
   /** The token check (access-guard.ts `checks`): from memory, never a call to authz. */
-  readonly check: TokenCheck = (token) => {
+  readonly check: TokenCheck = async (token) => {
     if (token.issuer !== this.options.authorizationServer) return;
     const grantId = token.payload[GRANT_ID_CLAIM];
     if (typeof grantId !== 'string') return;
+    if (this.revoked.has(grantId)) throw invalidToken('the grant of this access token was revoked');
+    if (this.fresh) return;
+    // Stale (a new instance, or authz unreachable): one read now, shared, then decide.
+    if (this.inflight || this.now() - this.lastAttempt >= ON_DEMAND_MS) await this.refresh();
     if (this.revoked.has(grantId)) throw invalidToken('the grant of this access token was revoked');
     if (!this.fresh) {
       throw new ProtocolError(503, 'temporarily_unavailable', 'grant revocations cannot be checked now', {
@@ -120,8 +131,19 @@ export class GrantRevocationFeed {
     }
   };
 
+  /** One read at a time: a read already under way is joined. */
+  refresh(): Promise<void> {
+    if (!this.inflight) {
+      this.inflight = this.poll().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
   /** One read: every page from the cursor on, then expired grants are forgotten. Never throws. */
-  async poll(): Promise<void> {
+  private async poll(): Promise<void> {
+    this.lastAttempt = this.now();
     try {
       let more = true;
       for (let page = 0; more && page < MAX_PAGES; page++) {
