@@ -120,13 +120,15 @@ export function cachedDocument(
  * with `Accept: application/jwt` — as a JWT signed by the issuer key (§12.2.2, §12.2.3: `typ`
  * `openidvci-issuer-metadata+jwt`, `sub` the issuer identifier, `iat`, optional `iss` and `exp`).
  * §12.2.3 leaves key discovery to the wallet ("e.g., … `x5c`, `kid`"): the header's `kid` names a
- * key of the issuer's JWT VC Issuer Metadata JWKS (`/.well-known/jwt-vc-issuer`, SD-JWT VC §5).
+ * key of the issuer's JWT VC Issuer Metadata JWKS (`/.well-known/jwt-vc-issuer`, SD-JWT VC §5), and
+ * once a CA chain is imported for that key, `x5c` carries it (leaf first, without the trust anchor),
+ * as HAIP 1.0 §4.1 asks for signed metadata.
  */
 export function registerMetadataRoute(
   app: FastifyInstance,
   paths: readonly string[],
   document: () => Promise<Record<string, unknown>>,
-  signingKey: SigningKey,
+  signer: () => Promise<{ key: SigningKey; certificates: readonly Buffer[] }>,
 ): void {
   for (const path of paths) {
     app.options(path, async (_request, reply) =>
@@ -144,9 +146,13 @@ export function registerMetadataRoute(
       const accept = request.headers.accept ?? '';
       if (/\bapplication\/jwt\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept)) {
         const now = Math.floor(Date.now() / 1000);
+        const { key, certificates } = await signer();
         const jwt = await signCompactJws(
-          signingKey,
-          { typ: SIGNED_METADATA_TYP },
+          key,
+          {
+            typ: SIGNED_METADATA_TYP,
+            ...(certificates.length ? { x5c: certificates.map((der) => der.toString('base64')) } : {}),
+          },
           {
             ...metadata,
             iss: metadata.credential_issuer,

@@ -15,6 +15,7 @@ import { buildDraft13Metadata } from './draft13/metadata.js';
 import { IssuerEncryption } from './encryption/index.js';
 import { ActiveKeys, CurrentKey } from './formats/keys.js';
 import type { CredentialConfigurationSource, IssuanceService } from './issuance/index.js';
+import { ISSUER_KEY_PURPOSE } from './jwt-vc-issuer.js';
 import {
   buildIssuerMetadata,
   cachedDocument,
@@ -54,7 +55,7 @@ export interface ProtocolDeps {
   masterKey: MasterKey;
   db: Kysely<unknown>;
   keys: KeyStore;
-  /** The credential signing key: it also signs the metadata JWT. */
+  /** The SD-JWT VC signing key (its purpose also signs the metadata JWT, with its chain for `x5c`). */
   issuerKey: SigningKey;
   nonces: NonceStore;
   /** How the protocol layer's writes become durable (the database's group commit; a transaction each by default). */
@@ -99,11 +100,14 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     attestations: attesters !== undefined,
     formatMetadata: deps.formatMetadata,
   };
+  // The SD-JWT VC key signs the metadata, with its CA chain for `x5c` once one is imported.
+  const activeKeys = new ActiveKeys(deps.keys);
+  const metadataSigner = () => activeKeys.forSigning(ISSUER_KEY_PURPOSE, 'ES256');
   registerMetadataRoute(
     app,
     [CREDENTIAL_ISSUER_METADATA_PATH],
     cachedDocument(deps.configurations, (list) => buildIssuerMetadata(context, list)),
-    deps.issuerKey,
+    metadataSigner,
   );
   // Draft 13 appends the well-known suffix to the identifier; RFC 8615-style insertion is served too.
   registerMetadataRoute(
@@ -113,7 +117,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
       `${CREDENTIAL_ISSUER_METADATA_PATH}${DRAFT13_PATH}`,
     ],
     cachedDocument(deps.configurations, (list) => buildDraft13Metadata(context, list)),
-    deps.issuerKey,
+    metadataSigner,
   );
   app.get('/logo.svg', async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(LOGO_SVG),

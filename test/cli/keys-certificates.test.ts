@@ -4,16 +4,18 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys.js';
 import { issuerMigrations } from '../../src/issuer/database.js';
 import { setupIssuerFormats } from '../../src/issuer/formats/index.js';
+import { createIssuerService } from '../../src/issuer/service.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { KeyStore, LocalSigningKey, loadMasterKey } from '../../src/platform/keys/index.js';
 import { createCertificate, derToPem } from '../../src/platform/keys/x509/index.js';
+import { SqlIdentityRegistry } from '../../src/platform/registry/index.js';
 import { createServer } from '../../src/platform/server.js';
 import { verifyWithAuth0 } from '../credentials/formats/mso-mdoc/helpers.js';
 import { killGroup, spawnCollecting } from '../helpers/processes.js';
@@ -403,6 +405,34 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       expect(payload.iss).toBe(config.issuer.publicUrl);
     } finally {
       await database.close();
+    }
+
+    // HAIP 1.0 §4.1: signed issuer metadata (OpenID4VCI 1.0 §12.2.3) resolvable through `x5c`.
+    const registry = await SqlIdentityRegistry.open(config.registry.database);
+    const service = await createIssuerService({
+      config,
+      masterKey: loadMasterKey(config.keys.masterKeyFile),
+      registry,
+    });
+    try {
+      const response = await service.app.inject({
+        url: '/.well-known/openid-credential-issuer',
+        headers: { accept: 'application/jwt' },
+      });
+      expect(response.headers['content-type']).toMatch(/^application\/jwt/);
+      const jwt = response.body;
+      const header = decodeProtectedHeader(jwt);
+      expect(header.typ).toBe('openidvci-issuer-metadata+jwt');
+      expect(header.x5c).toHaveLength(1);
+      const leaf = new X509Certificate(Buffer.from((header.x5c as string[])[0] as string, 'base64'));
+      expect(leaf.raw.equals(new X509Certificate(readFileSync(file('sd-jwt-leaf.pem'))).raw)).toBe(true);
+      // A wallet that trusts the CA: the leaf chains to it, and the JWS verifies with the leaf's key.
+      const { payload } = await jwtVerify(jwt, leaf.publicKey, { typ: 'openidvci-issuer-metadata+jwt' });
+      expect(payload.sub).toBe(config.issuer.publicUrl);
+      expect(leaf.verify(new X509Certificate(readFileSync(file('issuer-ca.pem'))).publicKey)).toBe(true);
+    } finally {
+      await service.close();
+      await registry.close();
     }
   });
 });
