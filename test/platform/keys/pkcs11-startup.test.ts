@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pkcs11Token } from '../../../src/platform/keys/pkcs11/index.js';
 import { createSoftHsmToken, isSoftHsmAvailable, type SoftHsmToken } from '../../helpers/softhsm.js';
@@ -58,5 +60,28 @@ describe.skipIf(!available)('PKCS#11 start-up faults (SoftHSM2)', () => {
       pin: { env: 'TEST_HSM_PIN' },
     }).catch((error: Error) => error);
     expect((module as Error).message).toContain('/nonexistent/libpkcs11.so');
+  });
+
+  it('reads the PIN from a file (a mounted secret, trailing newline allowed); a missing file is named, not read out', async () => {
+    const pinFile = join(softhsm.dir, 'hsm-pin');
+    writeFileSync(pinFile, `${softhsm.pin}\n`, { mode: 0o600 });
+    const token = await Pkcs11Token.open({
+      module: softhsm.module,
+      tokenLabel: softhsm.tokenLabel,
+      pin: { file: pinFile },
+    });
+    try {
+      await token.check();
+      expect(token.state().status).toBe('ready');
+    } finally {
+      token.close();
+    }
+    const missing = await Pkcs11Token.open({
+      module: softhsm.module,
+      tokenLabel: softhsm.tokenLabel,
+      pin: { file: join(softhsm.dir, 'no-such-pin') },
+    }).catch((error: Error) => error);
+    expect((missing as Error).message).toContain('no-such-pin');
+    expect((missing as Error).message).toContain('ENOENT');
   });
 });

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../../src/platform/db/index.js';
 import {
+  certificateReadinessCheck,
   KeyStore,
   type KeyTables,
   LocalSigningKey,
@@ -105,5 +106,28 @@ describe('key maintenance: rotation by age, certificate warnings', () => {
     expect(warning?.object).toMatchObject({ kid: key.kid, purpose: 'issuer-mdoc-ds', daysLeft: 20 });
     await maintenance.run();
     expect(logged.filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
+  it('readiness fails on an expired certificate of a published key, naming it', async () => {
+    const store = new KeyStore(db, new MasterKey(Buffer.alloc(32, 3)));
+    const key = await store.ensureActive('issuer-mdoc-ds', 'ES256');
+    const check = certificateReadinessCheck(store, ['issuer-mdoc-ds']);
+    await expect(check.check()).resolves.toBeUndefined();
+    const root = await LocalSigningKey.generate('ES256');
+    const certificate = await createCertificate({
+      subject: { country: 'XA', commonName: 'Lapsed DS' },
+      subjectJwk: key.publicJwk,
+      issuer: { country: 'XA', commonName: 'Test IACA' },
+      issuerJwk: root.publicJwk,
+      issuerKey: root,
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      profile: 'document-signer',
+      issuerUrl: 'https://issuer.example',
+    });
+    await store.setCertificateChain(key.kid, [certificate]);
+    await expect(check.check()).rejects.toThrow(
+      new RegExp(`certificate ".*Lapsed DS" of issuer-mdoc-ds key ${key.kid} expired on`),
+    );
   });
 });
