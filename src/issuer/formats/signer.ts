@@ -7,6 +7,18 @@ import { integrityOf } from '../../credentials/formats/sd-jwt-vc/index.js';
 import type { MdocCertificates } from './certificates.js';
 import { type ActiveKeys, SD_JWT_KEY_PURPOSE, W3C_KEY_PURPOSE } from './keys.js';
 import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
+
+/** `vct#integrity` per type metadata object: the configurations are cached objects, so this is computed once each. */
+const integrities = new WeakMap<object, string>();
+
+function vctIntegrityOf(typeMetadata: Record<string, unknown>): string {
+  let integrity = integrities.get(typeMetadata);
+  if (integrity === undefined) {
+    integrity = integrityOf(typeMetadataText(typeMetadata));
+    integrities.set(typeMetadata, integrity);
+  }
+  return integrity;
+}
 import type { FormatSigner, SignerConfiguration, SignInput } from './types.js';
 
 /** Where the issuer's keys come from: the KeyStore per purpose, the mdoc certificates, its identifiers. */
@@ -63,7 +75,7 @@ export class IssuerFormatSigner implements FormatSigner {
     );
     const typeMetadata = typeMetadataOf(input.configuration);
     return this.format.issue(
-      typeMetadata ? { ...input, vctIntegrity: integrityOf(typeMetadataText(typeMetadata)) } : input,
+      typeMetadata ? { ...input, vctIntegrity: vctIntegrityOf(typeMetadata) } : input,
       material,
     );
   }
