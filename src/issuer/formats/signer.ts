@@ -7,6 +7,7 @@ import { integrityOf } from '../../credentials/formats/sd-jwt-vc/index.js';
 import type { MdocCertificates } from './certificates.js';
 import { type ActiveKeys, SD_JWT_KEY_PURPOSE, W3C_KEY_PURPOSE } from './keys.js';
 import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
+import type { FormatSigner, SignerConfiguration, SignInput } from './types.js';
 
 /** `vct#integrity` per type metadata object: the configurations are cached objects, so this is computed once each. */
 const integrities = new WeakMap<object, string>();
@@ -19,7 +20,6 @@ function vctIntegrityOf(typeMetadata: Record<string, unknown>): string {
   }
   return integrity;
 }
-import type { FormatSigner, SignerConfiguration, SignInput } from './types.js';
 
 /** Where the issuer's keys come from: the KeyStore per purpose, the mdoc certificates, its identifiers. */
 export interface IssuerKeySource {
