@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MDOC_DS_KEY_PURPOSE, MDOC_IACA_KEY_PURPOSE, SD_JWT_KEY_PURPOSE } from '../issuer/formats/keys.js';
 import type { Config } from '../platform/config/index.js';
@@ -26,6 +27,8 @@ export interface CertificateArgs {
 }
 
 class CommandError extends Error {}
+
+const HOUR = 3_600_000;
 
 function useOf(purpose: string | undefined): ChainUse {
   const use = purpose ? CERTIFICATE_USES[purpose] : undefined;
@@ -113,6 +116,17 @@ export async function importChainCommand(
     }
     await keys.setCertificateChain(key.kid, ders);
     out(`chain imported for ${purpose} key ${key.kid}: ${certificateSummary(ders[0] as Buffer)}`);
+    if (use === 'document-signer') {
+      // An MSO is signed at the issuance hour rounded down (ISO/IEC 18013-5 §9.3.1): a DS certificate
+      // that starts after that hour is not used until the next full hour after its start.
+      const from = Date.parse(new X509Certificate(ders[0] as Buffer).validFrom);
+      const usableFrom = Math.ceil(from / HOUR) * HOUR;
+      if (usableFrom > Math.floor(Date.now() / HOUR) * HOUR) {
+        out(
+          `note: mdocs are signed at the issuance hour, so this certificate signs from ${new Date(usableFrom).toISOString()}; until then an earlier document signer with a valid certificate does, or mdoc issuance (and the issuer's start) fails. Ask the CA to start the validity at or before the current hour.`,
+        );
+      }
+    }
     return;
   }
   throw new CommandError(

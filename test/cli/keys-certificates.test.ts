@@ -524,8 +524,39 @@ describe('certificate expiry ahead of time', () => {
         )
       ).code,
     ).toBe(0);
-    // The CA issues it for 20 days: inside the default warning window of 30.
     writeFileSync(file('ds3.ext'), DS_EXTENSIONS);
+    writeFileSync(file('ds3-now.ext'), DS_EXTENSIONS);
+    // A CA that starts the validity now: imported, with a note that it signs only from the next full hour.
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'ds3.csr',
+      '-CA',
+      'iaca.pem',
+      '-CAkey',
+      'iaca.key',
+      '-CAcreateserial',
+      '-days',
+      '20',
+      '-extfile',
+      file('ds3-now.ext'),
+      '-out',
+      'ds3-now.pem',
+    );
+    const startsNow = await keys(
+      'import-chain',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--chain',
+      bundle('ds3-now-chain.pem', 'ds3-now.pem', 'iaca.pem'),
+    );
+    expect(startsNow.code, startsNow.text).toBe(0);
+    expect(startsNow.text).toMatch(
+      /note: mdocs are signed at the issuance hour, so this certificate signs from \S+:00:00\.000Z/,
+    );
+    // The CA issues it for 20 days from yesterday: inside the default warning window of 30.
     const start = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14);
     openssl(
       'ca',
