@@ -1,10 +1,13 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keysCommand } from '../../src/cli/keys.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { openDatabase } from '../../src/platform/db/index.js';
-import type { KeyTables } from '../../src/platform/keys/index.js';
+import { type KeyTables, openKeyBackends } from '../../src/platform/keys/index.js';
+import { generateTokenKey, type Pkcs11Token } from '../../src/platform/keys/pkcs11/index.js';
 import { type RunningSystem, startSystem } from '../../src/system.js';
 import { createSoftHsmToken, isSoftHsmAvailable, type SoftHsmToken } from '../helpers/softhsm.js';
 import { testConfig } from '../helpers/system.js';
@@ -191,5 +194,46 @@ describe.skipIf(!available)('issuer with its keys in an HSM: faults (SoftHSM2)',
     const up = await readiness();
     expect(up.status).toBe(200);
     expect(up.body.checks.hsm).toEqual({ status: 'ok' });
+  });
+
+  it('attesta keys rotate/list with the HSM: the next key is generated in the token, or an existing token key is taken by label', async () => {
+    // Last: the command opens (and on exit releases) the process's HSM binding, as it would in its own process.
+    const configFile = join(dataDir, 'attesta.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      const code = await keysCommand([...args, '--config', configFile], (line) => lines.push(line));
+      return { code, text: lines.join('\n') };
+    };
+    const rotated = await cli('rotate', 'issuer', '--purpose', 'issuer-w3c-eddsa', '--lead', '3600');
+    expect(rotated.code, rotated.text).toBe(0);
+    const kid = /issuer-w3c-eddsa: new key (\S+),/.exec(rotated.text)?.[1];
+    const listed = await cli('list', 'issuer', '--purpose', 'issuer-w3c-eddsa');
+    expect(listed.text).toMatch(
+      new RegExp(
+        `${kid}\\s+issuer-w3c-eddsa\\s+pending\\s+EdDSA\\s+hsm token "${softhsm.tokenLabel}", object "attesta-issuer-w3c-eddsa-`,
+      ),
+    );
+
+    const backends = await openKeyBackends(config.keys);
+    try {
+      await generateTokenKey(backends.token as Pkcs11Token, 'ES256', 'ceremony-ds-2027');
+    } finally {
+      backends.close();
+    }
+    const byLabel = await cli(
+      'rotate',
+      'issuer',
+      '--purpose',
+      'issuer-mdoc-ds',
+      '--label',
+      'ceremony-ds-2027',
+      '--lead',
+      '3600',
+    );
+    expect(byLabel.code, byLabel.text).toBe(0);
+    expect((await cli('list', 'issuer', '--purpose', 'issuer-mdoc-ds')).text).toMatch(
+      /issuer-mdoc-ds\s+pending\s+ES256\s+hsm token "[^"]+", object "ceremony-ds-2027"/,
+    );
   });
 });
