@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import { AUTHZ_KEY_ALG, AUTHZ_KEY_PURPOSE, authzKeyStore, retentionSeconds } from '../authz/keys/rotation.js';
 import { authzMigrations } from '../authz/storage/migrations.js';
+import { requireFormat } from '../credentials/formats/index.js';
+import { ConfigurationStore, type ConfigurationTables } from '../issuer/configurations/index.js';
 import { issuerMigrations } from '../issuer/database.js';
+import { keyPurposeOf } from '../issuer/formats/keys.js';
 import { ISSUER_KEY_PURPOSES } from '../issuer/key-purposes.js';
 import type { Config, ServiceName } from '../platform/config/index.js';
 import { type Migrations, migrateToLatest, openDatabase } from '../platform/db/index.js';
@@ -43,4 +46,25 @@ export async function openServiceKeys(config: Config, service: ServiceName): Pro
       ? authzKeyStore(database.db, masterKey, retentionSeconds([config.authz.accessTokenTtl]))
       : new KeyStore(database.db, masterKey);
   return { db: database.db, keyStore, close: () => database.close() };
+}
+
+/**
+ * The key purpose a credential configuration signs with, and the other configurations that share
+ * that key (keys are per purpose: one per format kind and algorithm, docs/keys.md); undefined for
+ * an unknown configuration.
+ */
+export async function configurationKeyPurpose(
+  db: unknown,
+  id: string,
+): Promise<{ purpose: string; sharedWith: string[] } | undefined> {
+  const all = await new ConfigurationStore(db as Kysely<ConfigurationTables>).all();
+  const purposeOf = (c: (typeof all)[number]['configuration']) =>
+    keyPurposeOf(requireFormat(c.format).issuerKey(c));
+  const target = all.find((stored) => stored.configuration.id === id);
+  if (!target) return undefined;
+  const purpose = purposeOf(target.configuration);
+  const sharedWith = all
+    .filter((stored) => stored.configuration.id !== id && purposeOf(stored.configuration) === purpose)
+    .map((stored) => stored.configuration.id);
+  return { purpose, sharedWith };
 }

@@ -57,6 +57,7 @@ export async function keysCommand(args: string[], out: (line: string) => void): 
     options: {
       config: { type: 'string', short: 'c' },
       purpose: { type: 'string' },
+      configuration: { type: 'string' },
       lead: { type: 'string' },
       label: { type: 'string' },
       kid: { type: 'string' },
@@ -86,13 +87,28 @@ export async function keysCommand(args: string[], out: (line: string) => void): 
     const target = services[0] as ServiceName;
     const actor = `cli:${userInfo().username}`;
     if (action === 'rotate') {
-      const { SERVICE_KEY_PURPOSES } = await keyServices();
-      const purposes = SERVICE_KEY_PURPOSES[target].filter(
-        (p) => !values.purpose || p.purpose === values.purpose,
-      );
+      const { SERVICE_KEY_PURPOSES, configurationKeyPurpose } = await keyServices();
+      let wanted = values.purpose;
+      if (values.configuration !== undefined) {
+        if (target !== 'issuer' || wanted !== undefined) {
+          out('--configuration names an issuer credential configuration, instead of --purpose');
+          return 2;
+        }
+        const id = values.configuration;
+        const found = await withKeys(config, target, (_keys, db) => configurationKeyPurpose(db, id));
+        if (!found) {
+          out(`no credential configuration ${id} in the issuer (attesta issuer config list)`);
+          return 2;
+        }
+        wanted = found.purpose;
+        out(
+          `${id} signs with ${found.purpose}${found.sharedWith.length ? `, shared with ${found.sharedWith.join(', ')}` : ''}`,
+        );
+      }
+      const purposes = SERVICE_KEY_PURPOSES[target].filter((p) => !wanted || p.purpose === wanted);
       if (!purposes.length) {
         out(
-          `no key purpose ${values.purpose} in ${target}; its purposes: ${SERVICE_KEY_PURPOSES[target].map((p) => p.purpose).join(', ')}`,
+          `no key purpose ${wanted} in ${target}; its purposes: ${SERVICE_KEY_PURPOSES[target].map((p) => p.purpose).join(', ')}`,
         );
         return 2;
       }

@@ -6,8 +6,9 @@
 export const KEYS_USAGE = `  keys list [authz|issuer|portal] [--purpose p]
                                every key: purpose, state (pending, signing, retired, expired, revoked),
                                where it lives (sealed or HSM token), certificate and its end
-  keys rotate <service> [--purpose p] [--lead seconds] [--label token-key-label]
-                               the next key of each purpose (in the HSM when keys.pkcs11 lists the purpose,
+  keys rotate <service> [--purpose p | --configuration id] [--lead seconds] [--label token-key-label]
+                               the next key of each purpose, or of the one a credential configuration signs
+                               with (named with the configurations sharing it) (in the HSM when keys.pkcs11 lists the purpose,
                                or an existing token key by label), published now, signing after the lead time
                                (keys.rotation.leadSeconds); the current key stays published while what it
                                signed is valid

@@ -153,3 +153,46 @@ describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta k
     expect(listed.text).toMatch(new RegExp(`${newKid}\\s+issuer-sd-jwt\\s+signing`));
   });
 });
+
+describe('attesta keys rotate issuer --configuration', () => {
+  it('rotates the key a credential configuration signs with, naming the configurations that share it', async () => {
+    const rotated = await keysCli(
+      'rotate',
+      'issuer',
+      '--configuration',
+      'national_id_jwt_vc',
+      '--lead',
+      '3600',
+    );
+    expect(rotated.code, rotated.text).toBe(0);
+    // Both demo jwt_vc_json configurations sign ES256 with the issuer's did:web W3C key.
+    expect(rotated.text).toMatch(
+      /^national_id_jwt_vc signs with issuer-w3c-es256, shared with .*insurance_policy_jwt_vc/,
+    );
+    expect(rotated.text).toMatch(/issuer-w3c-es256: new key \S+, published now, signs from /);
+    const listed = await keysCli('list', 'issuer', '--purpose', 'issuer-w3c-es256');
+    expect(listed.text.split('\n').filter((line) => /\bpending\b/.test(line))).toHaveLength(1);
+    // Nothing else was rotated: the EdDSA key of the ldp_vc configuration has no pending key.
+    const eddsa = await keysCli('list', 'issuer', '--purpose', 'issuer-w3c-eddsa');
+    expect(eddsa.text).not.toMatch(/\bpending\b/);
+  });
+
+  it('refuses an unknown configuration, and --configuration beside --purpose or for another service', async () => {
+    const unknown = await keysCli('rotate', 'issuer', '--configuration', 'no_such_credential');
+    expect(unknown.code).toBe(2);
+    expect(unknown.text).toMatch(/no credential configuration no_such_credential/);
+    expect(
+      (
+        await keysCli(
+          'rotate',
+          'issuer',
+          '--configuration',
+          'national_id_jwt_vc',
+          '--purpose',
+          'issuer-sd-jwt',
+        )
+      ).code,
+    ).toBe(2);
+    expect((await keysCli('rotate', 'authz', '--configuration', 'national_id_jwt_vc')).code).toBe(2);
+  });
+});

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import type { IssuerKeyChoice } from '../../credentials/formats/types.js';
 import type { KeyStore, SigningAlgorithm, SigningChoice, SigningKey } from '../../platform/keys/index.js';
 import { ISSUER_KEY_PURPOSE } from '../jwt-vc-issuer.js';
 
@@ -14,6 +15,16 @@ export const W3C_KEY_PURPOSE: Record<SigningAlgorithm, string> = {
 export const SD_JWT_KEY_PURPOSE = ISSUER_KEY_PURPOSE;
 export const MDOC_DS_KEY_PURPOSE = 'issuer-mdoc-ds';
 export const MDOC_IACA_KEY_PURPOSE = 'issuer-mdoc-iaca';
+
+/**
+ * The key purpose that signs what a format asks for (`CredentialFormat.issuerKey`): the document
+ * signer for a certificate chain, the W3C key of the algorithm for did:web, else the SD-JWT VC key.
+ * Configurations of one kind and algorithm share that key (docs/keys.md).
+ */
+export function keyPurposeOf(choice: IssuerKeyChoice): string {
+  if (choice.kind === 'x509') return MDOC_DS_KEY_PURPOSE;
+  return choice.kind === 'did' ? W3C_KEY_PURPOSE[choice.alg] : SD_JWT_KEY_PURPOSE;
+}
 
 /** Purposes whose keys verify credentials by DID (published in /.well-known/did.json). */
 export const DID_KEY_PURPOSES = [W3C_KEY_PURPOSE.EdDSA, W3C_KEY_PURPOSE.ES256, SD_JWT_KEY_PURPOSE];

@@ -5,7 +5,7 @@ import type {
 } from '../../credentials/formats/index.js';
 import { integrityOf } from '../../credentials/formats/sd-jwt-vc/index.js';
 import type { MdocCertificates } from './certificates.js';
-import { type ActiveKeys, SD_JWT_KEY_PURPOSE, W3C_KEY_PURPOSE } from './keys.js';
+import { type ActiveKeys, keyPurposeOf } from './keys.js';
 import { typeMetadataOf, typeMetadataText } from './type-metadata.js';
 import type { FormatSigner, SignerConfiguration, SignInput } from './types.js';
 
@@ -48,8 +48,7 @@ async function keyMaterial(
     if (validUntil) await source.keys.noteSigned(key.kid, validUntil);
     return { key, issuer, did, certificates };
   }
-  const purpose = choice.kind === 'did' ? W3C_KEY_PURPOSE[choice.alg] : SD_JWT_KEY_PURPOSE;
-  const { key, certificates } = await source.keys.forSigning(purpose, choice.alg, validUntil);
+  const { key, certificates } = await source.keys.forSigning(keyPurposeOf(choice), choice.alg, validUntil);
   return { key, issuer, did, certificates: choice.kind === 'issuer' ? certificates : [] };
 }
 
