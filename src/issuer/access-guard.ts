@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { ProtocolError } from '../platform/errors.js';
 import { type AccessToken, type AccessTokenVerifier, invalidToken } from './access-token.js';
 import { type DpopVerifier, invalidDpopProof } from './dpop/verify.js';
-import { DPOP_ALGS } from './vocabulary.js';
 
 /**
  * A further check on a token whose signature, audience, lifetime and DPoP binding already hold — the
@@ -16,6 +15,8 @@ export interface AccessGuard {
   dpop: DpopVerifier;
   /** The issuer's public URL: the `htu` of a DPoP proof is this plus the path. */
   publicUrl: string;
+  /** HAIP mode: a Bearer token is refused, only DPoP-bound tokens are accepted (HAIP 1.0 §4). */
+  dpopRequired?: boolean;
   /** Run in order after every other check; the first to throw refuses the request. */
   checks?: readonly TokenCheck[];
 }
@@ -23,10 +24,13 @@ export interface AccessGuard {
 const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** RFC 6750 §3.1 / RFC 9449 §7.1: no credentials → a bare challenge for both schemes, no error code. */
-const CHALLENGE = `Bearer, DPoP algs="${DPOP_ALGS.join(' ')}"`;
-
-function challenge(reply: FastifyReply): FastifyReply {
-  return reply.status(401).header('www-authenticate', CHALLENGE).header('cache-control', 'no-store').send();
+function challenge(guard: AccessGuard, reply: FastifyReply): FastifyReply {
+  const dpop = `DPoP algs="${guard.dpop.algs.join(' ')}"`;
+  return reply
+    .status(401)
+    .header('www-authenticate', guard.dpopRequired ? dpop : `Bearer, ${dpop}`)
+    .header('cache-control', 'no-store')
+    .send();
 }
 
 /**
@@ -44,20 +48,25 @@ async function authenticate(
   const query = request.query as Record<string, unknown> | undefined;
   const inQuery = typeof query === 'object' && query !== null && 'access_token' in query;
   const header = request.headers.authorization;
-  if (!header) return void challenge(reply);
+  if (!header) return void challenge(guard, reply);
   if (inQuery) throw new ProtocolError(400, 'invalid_request', 'access token sent by more than one method');
   const match = CREDENTIALS.exec(header);
   if (!match) {
     if (/^(Bearer|DPoP)\b/i.test(header)) throw invalidToken('malformed Authorization header');
-    return void challenge(reply);
+    return void challenge(guard, reply);
   }
   const scheme = (match[1] as string).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   const raw = match[2] as string;
+  // RFC 9449 §7.1: where DPoP is required, a Bearer request gets a DPoP challenge with invalid_token.
+  if (scheme === 'Bearer' && guard.dpopRequired)
+    throw new ProtocolError(401, 'invalid_token', 'a DPoP-bound access token is required (HAIP)', {
+      'www-authenticate': `DPoP error="invalid_token", algs="${guard.dpop.algs.join(' ')}"`,
+    });
   const token = await guard.tokens.verify(raw, scheme);
   if (scheme === 'DPoP') {
     const proof = request.headers.dpop;
     if (typeof proof !== 'string' || proof.length === 0 || proof.includes(','))
-      throw invalidDpopProof('exactly one DPoP proof is required');
+      throw invalidDpopProof('exactly one DPoP proof is required', guard.dpop.algs);
     const path = request.url.split('?')[0] as string;
     await guard.dpop.verify({
       proof,

@@ -9,6 +9,7 @@ import {
   CREDENTIAL_PATH,
   DEFERRED_PATH,
   DI_VP_SUITES,
+  HAIP_ALGS,
   NONCE_PATH,
   NOTIFICATION_PATH,
   PROOF_SIGNING_ALGS,
@@ -23,6 +24,8 @@ export interface MetadataContext {
   display: readonly { name: unknown; locale: unknown; logo?: unknown }[];
   signingAlg: string;
   encryption: IssuerEncryption;
+  /** HAIP mode: ES256 `jwt` (and `attestation`) proofs only are advertised. */
+  haip?: boolean;
   /** Key attestations are accepted (an `attestation` proof type is advertised). */
   attestations: boolean;
   /** The format signer's members (vct, credential_definition, doctype, signing and binding methods). */
@@ -39,14 +42,14 @@ export function configurationMetadata(
   c: CredentialConfiguration,
   ctx: MetadataContext,
 ): Record<string, unknown> {
-  const algs = [...PROOF_SIGNING_ALGS];
+  const algs: string[] = ctx.haip ? [...HAIP_ALGS] : [...PROOF_SIGNING_ALGS];
   return {
     format: c.format,
     scope: c.scope,
     ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c)),
     proof_types_supported: {
       jwt: { proof_signing_alg_values_supported: algs },
-      di_vp: { proof_signing_alg_values_supported: [...DI_VP_SUITES] },
+      ...(ctx.haip ? {} : { di_vp: { proof_signing_alg_values_supported: [...DI_VP_SUITES] } }),
       ...(ctx.attestations
         ? { attestation: { proof_signing_alg_values_supported: algs, key_attestations_required: {} } }
         : {}),

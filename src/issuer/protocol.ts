@@ -30,7 +30,7 @@ import { offerAdminRoute, registerOfferRoutes } from './offers/routes.js';
 import { OfferStore } from './offers/store.js';
 import { PROTOCOL_MIGRATION_SET, type ProtocolTables, protocolMigrations } from './protocol-database.js';
 import { localTokenKeys, registerTokenEndpoint, TOKEN_KEY_PURPOSE } from './token/endpoint.js';
-import { CREDENTIAL_ISSUER_METADATA_PATH, DRAFT13_PATH } from './vocabulary.js';
+import { CREDENTIAL_ISSUER_METADATA_PATH, DPOP_ALGS, DRAFT13_PATH, HAIP_ALGS } from './vocabulary.js';
 
 /** The demo issuer logo named in the default `display` (a shield with a check mark). */
 const LOGO_SVG =
@@ -86,10 +86,18 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   const publicUrl = config.issuer.publicUrl;
   const options = config.issuer.protocol;
   const encryption = new IssuerEncryption(deps.masterKey, options.encryptionRequired);
-  const dpop = new DpopVerifier(db);
+  // HAIP mode (docs/standards.md): DPoP-bound tokens only, ES256 key and DPoP proofs only.
+  const haip = config.haip;
+  const dpop = new DpopVerifier(db, Date.now, haip ? HAIP_ALGS : DPOP_ALGS);
   const offerStore = new OfferStore(db, deps.masterKey.derive('issuer-pre-authorized-code'));
   const attesters = options.trustedAttesters.length > 0 ? { keys: options.trustedAttesters } : undefined;
-  const guard: AccessGuard = { tokens: deps.tokens, dpop, publicUrl, checks: deps.tokenChecks };
+  const guard: AccessGuard = {
+    tokens: deps.tokens,
+    dpop,
+    publicUrl,
+    dpopRequired: haip,
+    checks: deps.tokenChecks,
+  };
 
   const context: MetadataContext = {
     publicUrl,
@@ -97,6 +105,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     display: config.issuer.display,
     signingAlg: deps.issuerKey.alg,
     encryption,
+    haip,
     attestations: attesters !== undefined,
     formatMetadata: deps.formatMetadata,
   };
@@ -132,6 +141,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     offers: offerStore,
     nonces: deps.nonces,
     dpop,
+    dpopRequired: haip,
     configurations: deps.configurations,
     accessTokenTtl: options.accessTokenTtl,
     nonceTtl: config.issuer.nonceTtl,
@@ -141,6 +151,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   const routeDeps: CredentialRouteDeps = {
     publicUrl,
     proofMaxAge: config.issuer.proofMaxAge,
+    haip,
     nonceTtl: config.issuer.nonceTtl,
     configurations: deps.configurations,
     guard,

@@ -29,6 +29,8 @@ export const PROOF_SIGNING_ALGS = ['ES256', 'ES256K', 'EdDSA'] as const;
 export const DI_VP_SUITES = ['eddsa-rdfc-2022', 'ecdsa-rdfc-2019', 'eddsa-jcs-2022'] as const;
 /** DPoP proof algorithms (RFC 9449 §4.2: asymmetric only), advertised and accepted. */
 export const DPOP_ALGS = ['ES256', 'EdDSA'] as const;
+/** HAIP 1.0 §4/§9 (configuration `haip`): ES256 is the one algorithm of key proofs and DPoP proofs. */
+export const HAIP_ALGS = ['ES256'] as const;
 
 // Media types.
 /** `typ` of signed metadata (OpenID4VCI 1.0 §12.2.3, and its IANA media type registration). */

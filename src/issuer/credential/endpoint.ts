@@ -9,7 +9,7 @@ import { NotificationStore } from '../notification/store.js';
 import { type KeyAttestationTrust, verifyProofs } from '../proofs/index.js';
 import type { JwtProofOptions } from '../proofs/jwt-proof.js';
 import type { ProtocolTables } from '../protocol-database.js';
-import { CREDENTIAL_PATH, DRAFT13_PATH, PROOF_SIGNING_ALGS } from '../vocabulary.js';
+import { CREDENTIAL_PATH, DRAFT13_PATH, HAIP_ALGS, PROOF_SIGNING_ALGS } from '../vocabulary.js';
 import { consumeNonces, requireLiveNonces } from './consume-nonces.js';
 import { type IssueDeps, issue } from './issue.js';
 import { CredentialRequestBody, isDraft13, parseCredentialRequest } from './parse-request.js';
@@ -22,6 +22,8 @@ export interface CredentialRouteDeps extends IssueDeps, RespondDeps {
   configurations: CredentialConfigurationSource;
   /** How old a key proof's `iat` may be, seconds. */
   proofMaxAge: number;
+  /** HAIP mode (configuration `haip`): ES256 `jwt` and `attestation` proofs only. */
+  haip?: boolean;
   attesters?: KeyAttestationTrust;
 }
 
@@ -40,7 +42,8 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
   const proofOptions: JwtProofOptions = {
     // Appendix F.1 `aud`: the issuer identifier, or that of its draft-13 view.
     audience: [deps.publicUrl, `${deps.publicUrl}${DRAFT13_PATH}`],
-    algorithms: PROOF_SIGNING_ALGS,
+    algorithms: deps.haip ? HAIP_ALGS : PROOF_SIGNING_ALGS,
+    refuseDiVp: deps.haip,
     maxAgeSeconds: deps.proofMaxAge,
     attesters: deps.attesters,
   };

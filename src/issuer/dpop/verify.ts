@@ -20,9 +20,9 @@ const FUTURE_SKEW = 30;
 const CURVE_OF: Record<string, string> = { ES256: 'P-256', EdDSA: 'Ed25519' };
 
 /** RFC 9449 §7.1: a failed DPoP check at a resource is a DPoP challenge with `invalid_dpop_proof`. */
-export function invalidDpopProof(description: string): ProtocolError {
+export function invalidDpopProof(description: string, algs: readonly string[] = DPOP_ALGS): ProtocolError {
   return new ProtocolError(401, 'invalid_dpop_proof', description, {
-    'www-authenticate': `DPoP error="invalid_dpop_proof", error_description="${description}", algs="${DPOP_ALGS.join(' ')}"`,
+    'www-authenticate': `DPoP error="invalid_dpop_proof", error_description="${description}", algs="${algs.join(' ')}"`,
   });
 }
 
@@ -47,6 +47,8 @@ export class DpopVerifier {
   constructor(
     private readonly db: Kysely<ProtocolTables>,
     private readonly now: () => number = Date.now,
+    /** Accepted proof algorithms: DPOP_ALGS, or ES256 alone in HAIP mode. */
+    readonly algs: readonly string[] = DPOP_ALGS,
   ) {}
 
   async verify(check: DpopCheck): Promise<string> {
@@ -54,17 +56,16 @@ export class DpopVerifier {
     try {
       header = decodeProtectedHeader(check.proof);
     } catch {
-      throw invalidDpopProof('DPoP proof is not a JWS');
+      throw invalidDpopProof('DPoP proof is not a JWS', this.algs);
     }
-    if (header.typ !== 'dpop+jwt') throw invalidDpopProof('DPoP proof typ must be dpop+jwt');
+    if (header.typ !== 'dpop+jwt') throw invalidDpopProof('DPoP proof typ must be dpop+jwt', this.algs);
     const alg = header.alg ?? '';
-    if (!(DPOP_ALGS as readonly string[]).includes(alg))
-      throw invalidDpopProof('DPoP proof alg not supported');
+    if (!this.algs.includes(alg)) throw invalidDpopProof('DPoP proof alg not supported', this.algs);
     const jwk = header.jwk as JWK | undefined;
-    if (!jwk || typeof jwk !== 'object') throw invalidDpopProof('DPoP proof has no jwk');
+    if (!jwk || typeof jwk !== 'object') throw invalidDpopProof('DPoP proof has no jwk', this.algs);
     if ('d' in jwk || 'p' in jwk || 'k' in jwk)
-      throw invalidDpopProof('DPoP proof jwk contains a private key');
-    if (jwk.crv !== CURVE_OF[alg]) throw invalidDpopProof('DPoP proof key does not match its alg');
+      throw invalidDpopProof('DPoP proof jwk contains a private key', this.algs);
+    if (jwk.crv !== CURVE_OF[alg]) throw invalidDpopProof('DPoP proof key does not match its alg', this.algs);
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
 
     const nowSeconds = Math.floor(this.now() / 1000);
@@ -77,24 +78,25 @@ export class DpopVerifier {
         currentDate: new Date(nowSeconds * 1000),
       }));
     } catch {
-      throw invalidDpopProof('DPoP proof signature or claims are invalid');
+      throw invalidDpopProof('DPoP proof signature or claims are invalid', this.algs);
     }
-    if (payload.htm !== check.method) throw invalidDpopProof('DPoP proof htm does not match');
+    if (payload.htm !== check.method) throw invalidDpopProof('DPoP proof htm does not match', this.algs);
     if (typeof payload.htu !== 'string' || normalise(payload.htu) !== normalise(check.url))
-      throw invalidDpopProof('DPoP proof htu does not match');
+      throw invalidDpopProof('DPoP proof htu does not match', this.algs);
     const iat = payload.iat as number;
     if (iat > nowSeconds + FUTURE_SKEW || nowSeconds - iat > MAX_AGE)
-      throw invalidDpopProof('DPoP proof iat is out of range');
+      throw invalidDpopProof('DPoP proof iat is out of range', this.algs);
     if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 200)
-      throw invalidDpopProof('DPoP proof jti is invalid');
+      throw invalidDpopProof('DPoP proof jti is invalid', this.algs);
 
     if (check.accessToken !== undefined) {
       const ath = createHash('sha256').update(check.accessToken).digest('base64url');
-      if (payload.ath !== ath) throw invalidDpopProof('DPoP proof ath does not match the access token');
+      if (payload.ath !== ath)
+        throw invalidDpopProof('DPoP proof ath does not match the access token', this.algs);
     }
     const jkt = await calculateJwkThumbprint(publicJwk, 'sha256');
     if (check.expectedJkt !== undefined && jkt !== check.expectedJkt)
-      throw invalidDpopProof('DPoP proof key is not the key the access token is bound to');
+      throw invalidDpopProof('DPoP proof key is not the key the access token is bound to', this.algs);
 
     // §11.1 replay: the jti is remembered until the proof could no longer be accepted anyway.
     const id = createHash('sha256').update(`${jkt}:${payload.jti}`).digest('base64url');
@@ -105,7 +107,7 @@ export class DpopVerifier {
         .values({ id, expires_at: now + (MAX_AGE + FUTURE_SKEW) * 1000 })
         .execute();
     } catch {
-      throw invalidDpopProof('DPoP proof jti was already used');
+      throw invalidDpopProof('DPoP proof jti was already used', this.algs);
     }
     if (Math.random() < 0.01)
       await this.db.deleteFrom('issuer_dpop_jtis').where('expires_at', '<=', now).execute();

@@ -5,6 +5,7 @@ import {
   CREDENTIAL_PATH,
   DEFERRED_PATH,
   DRAFT13_PATH,
+  HAIP_ALGS,
   NOTIFICATION_PATH,
   PROOF_SIGNING_ALGS,
   TOKEN_PATH,
@@ -49,7 +50,9 @@ export function buildDraft13Metadata(
       format,
       scope: c.scope,
       ...(ctx.formatMetadata?.(c) ?? defaultFormatMetadata(c)),
-      proof_types_supported: { jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGS] } },
+      proof_types_supported: {
+        jwt: { proof_signing_alg_values_supported: ctx.haip ? [...HAIP_ALGS] : [...PROOF_SIGNING_ALGS] },
+      },
       display: c.display,
       claims: claimsTree(c),
     };

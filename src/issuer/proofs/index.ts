@@ -47,6 +47,7 @@ export async function verifyProofs(input: ProofsInput, options: JwtProofOptions)
     keys.push(...attestation.keys);
     nonces.push(attestation.nonce);
   } else {
+    if (options.refuseDiVp) throw invalidProof('di_vp proofs are not accepted (HAIP)');
     const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
     for (const presentation of input.di_vp ?? []) {
       const proof = await verifyDiVpProof(presentation, audiences);

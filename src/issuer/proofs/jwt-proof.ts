@@ -21,6 +21,8 @@ export interface JwtProofOptions {
   algorithms: readonly string[];
   /** How old `iat` may be, seconds. */
   maxAgeSeconds: number;
+  /** `di_vp` proofs are refused (HAIP mode: their suites include EdDSA; HAIP 1.0 §4.5 names jwt and attestation). */
+  refuseDiVp?: boolean;
   /** Trusted key attesters, for a `key_attestation` header (Appendix D). */
   attesters?: KeyAttestationTrust;
   /** Seconds since the epoch (tests). */

@@ -9,7 +9,7 @@ import type { DpopVerifier } from '../dpop/verify.js';
 import type { CredentialConfigurationSource } from '../issuance/index.js';
 import type { NonceStore } from '../nonce-store.js';
 import { type OfferStore, PRE_AUTHORIZED_GRANT } from '../offers/store.js';
-import { DPOP_ALGS, TOKEN_JWKS_PATH, TOKEN_PATH } from '../vocabulary.js';
+import { TOKEN_JWKS_PATH, TOKEN_PATH } from '../vocabulary.js';
 
 export const TOKEN_KEY_PURPOSE = 'issuer-token';
 
@@ -20,6 +20,8 @@ export interface TokenEndpointDeps {
   offers: OfferStore;
   nonces: NonceStore;
   dpop: DpopVerifier;
+  /** HAIP mode: a token is only issued DPoP-bound (HAIP 1.0 §4, RFC 9449 §5). */
+  dpopRequired?: boolean;
   configurations: CredentialConfigurationSource;
   accessTokenTtl: number;
   nonceTtl: number;
@@ -66,7 +68,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['none'],
     'pre-authorized_grant_anonymous_access_supported': true,
-    dpop_signing_alg_values_supported: [...DPOP_ALGS],
+    dpop_signing_alg_values_supported: [...deps.dpop.algs],
     authorization_details_types_supported: ['openid_credential'],
   };
   const sendMetadata = async (_request: unknown, reply: import('fastify').FastifyReply) =>
@@ -113,6 +115,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       // RFC 9449 §5: a DPoP proof at the token endpoint binds the token to its key.
       let jkt: string | undefined;
       const dpop = request.headers.dpop;
+      if (dpop === undefined && deps.dpopRequired)
+        throw new ProtocolError(400, 'invalid_dpop_proof', 'a DPoP proof is required (HAIP)');
       if (dpop !== undefined) {
         if (typeof dpop !== 'string' || dpop.includes(','))
           throw new ProtocolError(400, 'invalid_dpop_proof', 'exactly one DPoP proof is allowed');

@@ -24,6 +24,10 @@ export const ConfigSchema = T.Object({
     description:
       '`development` allows plain-http public URLs on localhost and the dev outbox; `production` refuses them.',
   }),
+  haip: T.Boolean({
+    description:
+      'OpenID4VC High Assurance Interoperability Profile 1.0 mode (docs/standards.md, HAIP): the issuer accepts only DPoP-bound access tokens (its token endpoint issues only those) and ES256 `jwt`/`attestation` key proofs and DPoP proofs, and advertises ES256 only.',
+  }),
   dataDir: T.String({
     minLength: 1,
     description:
