@@ -11,7 +11,12 @@ import { ACR_VALUES } from './factors/acr.js';
 import { LOCALES } from './i18n/index.js';
 import { addAtHash } from './protocol/at-hash.js';
 import { standardTokenErrors } from './protocol/errors.js';
-import { extraClientMetadata, issueRefreshToken, protocolFeatures } from './protocol/features.js';
+import {
+  extraClientMetadata,
+  haipClients,
+  issueRefreshToken,
+  protocolFeatures,
+} from './protocol/features.js';
 import { REVOCATION_FEED_METADATA, REVOCATION_FEED_PATH, withGrantId } from './protocol/grant-revocation.js';
 import {
   type IssuerStateStore,
@@ -107,7 +112,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(authz.publicUrl, {
     // Clients come from the database through the adapter's `Client` model (clients/adapter.ts);
     // resource-server scopes are bounded per client by resourceIndicators().
-    adapter: options.adapter,
+    adapter: config.haip ? haipClients(options.adapter) : options.adapter,
     extraClientMetadata,
     issueRefreshToken,
     // Every use of a refresh token rotates it, so a second use of one (a thief's or the client's
@@ -154,9 +159,11 @@ export function createProvider(options: ProviderOptions): Provider {
       userinfoSigningAlgValues: ['ES256'],
       authorizationSigningAlgValues: ['ES256'],
       introspectionSigningAlgValues: ['ES256'],
+      // HAIP 1.0 §4: ES256 for DPoP proofs; otherwise oidc-provider's default set.
+      ...(config.haip ? { dPoPSigningAlgValues: ['ES256'] } : {}),
     },
     features: {
-      ...protocolFeatures({ dpopNonceSecret: options.dpopNonceSecret }),
+      ...protocolFeatures({ dpopNonceSecret: options.dpopNonceSecret, haip: config.haip }),
       devInteractions: { enabled: false },
       // Keys sign through our key interface (sealed or HSM), never as private JWKs (docs/keys.md).
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },

@@ -128,8 +128,8 @@ export interface ProtocolAuthz {
   stop(): Promise<void>;
 }
 
-export async function startProtocolAuthz(): Promise<ProtocolAuthz> {
-  const test = await testConfig({ services: ['authz'] });
+export async function startProtocolAuthz(overrides?: Record<string, unknown>): Promise<ProtocolAuthz> {
+  const test = await testConfig({ services: ['authz'], overrides });
   const clients = await addTestClients(test.config);
   const authz = await startAuthz(test.config);
   const server = await serverMetadata(test.config);

@@ -1,10 +1,12 @@
-import type { ClientLike, KoaContextWithOIDC } from 'oidc-provider';
+import type { Adapter, AdapterPayload, ClientLike, KoaContextWithOIDC } from 'oidc-provider';
 import { EXTRA_CLIENT_METADATA } from '../clients/record.js';
 import { logoutSource, postLogoutSuccessSource } from './logout.js';
 
 export interface ProtocolOptions {
   /** 32 bytes, the same on every instance, so that any instance accepts a nonce another one issued. */
   dpopNonceSecret: Buffer;
+  /** HAIP mode (configuration `haip`): PAR for every authorization request (HAIP 1.0 §4.3). */
+  haip?: boolean;
 }
 
 /**
@@ -18,8 +20,9 @@ export function protocolFeatures(options: ProtocolOptions) {
   return {
     pushedAuthorizationRequests: {
       enabled: true,
-      // Required per client (require_pushed_authorization_requests in its record).
-      requirePushedAuthorizationRequests: false,
+      // Required per client (require_pushed_authorization_requests in its record), or for every
+      // request in HAIP mode (advertised as require_pushed_authorization_requests, RFC 9126 §5).
+      requirePushedAuthorizationRequests: options.haip === true,
       allowUnregisteredRedirectUris: false,
     },
     dPoP: {
@@ -39,6 +42,26 @@ export function protocolFeatures(options: ProtocolOptions) {
 
 function dpopRequired(client: ClientLike | undefined): boolean {
   return client?.dpopBoundAccessTokens === true;
+}
+
+/**
+ * HAIP mode's client policy (HAIP 1.0 §4: sender-constrained tokens with DPoP, PAR): every client
+ * is read as registered with `dpop_bound_access_tokens` and `require_pushed_authorization_requests`,
+ * whatever its record says, so a token is never issued without a DPoP proof.
+ */
+export function haipClients(factory: (kind: string) => Adapter): (kind: string) => Adapter {
+  return (kind) => {
+    const adapter = factory(kind);
+    if (kind !== 'Client') return adapter;
+    return Object.assign(Object.create(adapter) as Adapter, {
+      async find(id: string): Promise<AdapterPayload | undefined> {
+        const client = await adapter.find(id);
+        return client
+          ? { ...client, dpop_bound_access_tokens: true, require_pushed_authorization_requests: true }
+          : undefined;
+      },
+    });
+  };
 }
 
 /** Our extra client metadata (set by ClientAdapter from the record, never by a client). */
