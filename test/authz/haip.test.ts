@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ProtocolAuthz,
   RP_REDIRECT,
+  rpFor,
+  serverMetadata,
   signInWithRequestUri,
   startProtocolAuthz,
 } from './protocol-setup.js';
@@ -132,6 +134,13 @@ describe('HAIP mode (haip: true) at authz', () => {
   it('an EdDSA DPoP proof is refused with invalid_dpop_proof', async () => {
     const error = await parError(modes.on, {}, await dpopHandle(modes.on, 'EdDSA'));
     expect(error?.error).toBe('invalid_dpop_proof');
+  });
+
+  it('a service client (client_credentials only) still gets its token without DPoP: HAIP covers the wallet flows', async () => {
+    const server = await serverMetadata(modes.on.authz.config);
+    const admin = rpFor(server, 'admin', modes.on.clients.admin.key);
+    const tokens = await client.clientCredentialsGrant(admin, { scope: 'authz:admin' });
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
   });
 
   it('plain PKCE is refused with invalid_request', async () => {

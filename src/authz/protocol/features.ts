@@ -45,9 +45,11 @@ function dpopRequired(client: ClientLike | undefined): boolean {
 }
 
 /**
- * HAIP mode's client policy (HAIP 1.0 §4: sender-constrained tokens with DPoP, PAR): every client
- * is read as registered with `dpop_bound_access_tokens` and `require_pushed_authorization_requests`,
- * whatever its record says, so a token is never issued without a DPoP proof.
+ * HAIP mode's client policy (HAIP 1.0 §4: sender-constrained tokens with DPoP, PAR): every client of
+ * the code flow (a wallet or a portal acting for a person) is read as registered with
+ * `dpop_bound_access_tokens` and `require_pushed_authorization_requests`, whatever its record says, so
+ * such a token is never issued without a DPoP proof. Service clients (client_credentials only: the
+ * issuer's revocation feed reader, admin callers) are outside HAIP's wallet flows and keep their record.
  */
 export function haipClients(factory: (kind: string) => Adapter): (kind: string) => Adapter {
   return (kind) => {
@@ -56,9 +58,9 @@ export function haipClients(factory: (kind: string) => Adapter): (kind: string) 
     return Object.assign(Object.create(adapter) as Adapter, {
       async find(id: string): Promise<AdapterPayload | undefined> {
         const client = await adapter.find(id);
-        return client
-          ? { ...client, dpop_bound_access_tokens: true, require_pushed_authorization_requests: true }
-          : undefined;
+        const grants = (client?.grant_types ?? []) as string[];
+        if (!client || !grants.includes('authorization_code')) return client;
+        return { ...client, dpop_bound_access_tokens: true, require_pushed_authorization_requests: true };
       },
     });
   };
