@@ -41,7 +41,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const data = database.db as unknown as Kysely<IssuanceTables>;
     const keys = new KeyStore(database.db, masterKey);
     // The status lists and the signed metadata follow rotations of the SD-JWT VC key (docs/keys.md).
-    const issuerKey = await CurrentKey.of(new ActiveKeys(keys), ISSUER_KEY_PURPOSE, 'ES256');
+    const activeKeys = new ActiveKeys(keys);
+    const issuerKey = await CurrentKey.of(activeKeys, ISSUER_KEY_PURPOSE, 'ES256');
     // Every write of the issuing path is group-committed (src/platform/db/group-commit.ts).
     const nonces = new NonceStore(database.db, config.issuer.nonceTtl, Date.now, database.commit);
     const tokens = protocolTokenVerifier(config, keys);
@@ -64,6 +65,8 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
       db: data,
       commit: database.commit,
       issuerKey,
+      // Status list tokens carry the key's CA chain as `x5c` once one is imported (HAIP 1.0 §7).
+      statusListSigner: () => activeKeys.forSigning(ISSUER_KEY_PURPOSE, 'ES256'),
       signers: formats.signers,
     });
 

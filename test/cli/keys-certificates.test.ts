@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys.js';
 import { issuerMigrations } from '../../src/issuer/database.js';
 import { setupIssuerFormats } from '../../src/issuer/formats/index.js';
+import { ISSUANCE_MIGRATION_SET, issuanceMigrations } from '../../src/issuer/issuance/database.js';
 import { createIssuerService } from '../../src/issuer/service.js';
+import { StatusAllocator } from '../../src/issuer/status/index.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { KeyStore, LocalSigningKey, loadMasterKey } from '../../src/platform/keys/index.js';
@@ -321,7 +323,8 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
 });
 
 describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
-  it('refuses a leaf that does not name the issuer; with the CA chain imported, credentials carry x5c that OpenSSL and @sd-jwt/sd-jwt-vc accept', async () => {
+  it('refuses a leaf that does not name the issuer; with the CA chain imported, credentials, signed metadata and status list tokens carry x5c that OpenSSL and @sd-jwt/sd-jwt-vc accept', async () => {
+    let statusListId = '';
     makeCa('issuer-ca');
     expect((await keys('rotate', 'issuer', '--purpose', 'issuer-sd-jwt', '--lead', '0')).code).toBe(0);
     const request = await keys(
@@ -403,6 +406,9 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       });
       const { payload } = await library.verify(credential);
       expect(payload.iss).toBe(config.issuer.publicUrl);
+      // A Token Status List to be served below (lists are made on first allocation).
+      await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+      statusListId = await new StatusAllocator(database.db as never).prepare('token', 'status');
     } finally {
       await database.close();
     }
@@ -430,6 +436,18 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       const { payload } = await jwtVerify(jwt, leaf.publicKey, { typ: 'openidvci-issuer-metadata+jwt' });
       expect(payload.sub).toBe(config.issuer.publicUrl);
       expect(leaf.verify(new X509Certificate(readFileSync(file('issuer-ca.pem'))).publicKey)).toBe(true);
+
+      // HAIP 1.0 §7: the status list token's key in its `x5c` header, the same CA-issued leaf.
+      const list = await service.app.inject({ url: `/status/token/${statusListId}` });
+      expect(list.statusCode).toBe(200);
+      expect(list.headers['content-type']).toMatch(/^application\/statuslist\+jwt/);
+      const listHeader = decodeProtectedHeader(list.body);
+      expect(listHeader.typ).toBe('statuslist+jwt');
+      expect(listHeader.x5c).toHaveLength(1);
+      const listLeaf = new X509Certificate(Buffer.from((listHeader.x5c as string[])[0] as string, 'base64'));
+      expect(listLeaf.raw.equals(leaf.raw)).toBe(true);
+      const listToken = await jwtVerify(list.body, listLeaf.publicKey, { typ: 'statuslist+jwt' });
+      expect(listToken.payload.sub).toBe(`${config.issuer.publicUrl}/status/token/${statusListId}`);
     } finally {
       await service.close();
       await registry.close();

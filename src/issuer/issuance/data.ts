@@ -22,6 +22,7 @@ import {
   StatusAllocator,
   StatusChanger,
   StatusListPublisher,
+  type StatusListSigner,
 } from '../status/index.js';
 import type { IssuanceTables } from './database.js';
 import { IssuancePipeline } from './pipeline.js';
@@ -37,6 +38,8 @@ export interface IssuanceDataDeps {
   commit?: Commit;
   /** Signs the Token Status Lists. */
   issuerKey: SigningKey;
+  /** The key signing Token Status List tokens with its certificate chain for `x5c` (default: `issuerKey`, no `x5c`). */
+  statusListSigner?: StatusListSigner;
   /** The format signers (src/issuer/formats). */
   signers: FormatSignerRegistry;
   log?: { error(object: object, message: string): void };
@@ -72,6 +75,7 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
   const publisher = new StatusListPublisher(db, deps.issuerKey, config.issuer.publicUrl, {
     ldpSigner: bitstringListSigner(db, deps.masterKey, config.issuer.publicUrl),
     w3cIssuer: didWebFromUrl(config.issuer.publicUrl),
+    tokenSigner: deps.statusListSigner,
   });
   const issuance = new IssuancePipeline({
     db,

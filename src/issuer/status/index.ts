@@ -1,5 +1,5 @@
 export { type AllocatedEntry, STATUS_LIST_SIZE, StatusAllocator, StatusListFull } from './allocator.js';
-export { STATUS_LIST_MAX_AGE, StatusListPublisher } from './publisher.js';
+export { STATUS_LIST_MAX_AGE, StatusListPublisher, type StatusListSigner } from './publisher.js';
 export { registerStatusListRoutes } from './routes.js';
 export {
   type CredentialStatus,

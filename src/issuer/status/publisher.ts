@@ -10,6 +10,9 @@ import { type SigningKey, signCompactJws } from '../../platform/keys/index.js';
 import { statusListUrl } from './service.js';
 import type { StatusListKind, StatusTables } from './tables.js';
 
+/** The key that signs list tokens now, with its certificate chain (DER, leaf first, no trust anchor). */
+export type StatusListSigner = () => Promise<{ key: SigningKey; certificates: readonly Buffer[] }>;
+
 /** Seconds a served list may be cached (Cache-Control max-age, Token Status List `ttl`). */
 export const STATUS_LIST_MAX_AGE = 5;
 /** Lifetime of a signed list token: a verifier never relies on a copy older than this. */
@@ -49,6 +52,8 @@ export class StatusListPublisher {
       ldpSigner?: LdpListSigner;
       /** `issuer` of bitstring list credentials: the did:web the W3C credentials name (default the URL). */
       w3cIssuer?: string;
+      /** Signs list tokens, with the key's certificate chain for `x5c` (default: `key`, no `x5c`). */
+      tokenSigner?: StatusListSigner;
       clock?: () => number;
     } = {},
   ) {}
@@ -101,10 +106,17 @@ export class StatusListPublisher {
     const etag = `"${listId}-${version}"`;
     let forms: BitstringForms;
     if (kind === 'token') {
-      // draft-ietf-oauth-status-list §5.1: typ statuslist+jwt, sub = the list's URI.
+      // draft-ietf-oauth-status-list §5.1: typ statuslist+jwt, sub = the list's URI; HAIP 1.0 §7:
+      // the key's certificate chain in `x5c` (base64 DER, leaf first, RFC 7515 §4.1.6) once imported.
+      const { key, certificates } = this.options.tokenSigner
+        ? await this.options.tokenSigner()
+        : { key: this.key, certificates: [] };
       const jwt = await signCompactJws(
-        this.key,
-        { typ: STATUS_LIST_JWT_TYP },
+        key,
+        {
+          typ: STATUS_LIST_JWT_TYP,
+          ...(certificates.length ? { x5c: certificates.map((der) => der.toString('base64')) } : {}),
+        },
         {
           sub: uri,
           iss: this.issuer,
