@@ -175,6 +175,7 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     configurations: deps.configurations,
     defaultTtl: options.offerTtl,
     attempts: options.txCodeAttempts,
+    haip,
   });
   registerOfferRoutes(app, offerStore, offers);
   return { offers, adminRoutes: (audit) => offerAdminRoute(offers, audit) };

@@ -47,6 +47,8 @@ export interface OfferServiceDeps {
   configurations: CredentialConfigurationSource;
   defaultTtl: number;
   attempts: number;
+  /** HAIP mode: 1.0 offers name the wallet by `haip://` (HAIP 1.0 draft -04 §4.2) instead of OFFER_SCHEME. */
+  haip?: boolean;
 }
 
 export interface OfferView {
@@ -65,6 +67,8 @@ export interface OfferView {
 }
 
 export const OFFER_SCHEME = 'openid-credential-offer://';
+/** HAIP 1.0 (editor's draft -04 §4.2, the version docs/standards.md audits): "at least a custom URL scheme `haip://`". */
+export const HAIP_OFFER_SCHEME = 'haip://';
 
 export function credentialIssuerOf(publicUrl: string, draft13: boolean): string {
   return draft13 ? `${publicUrl}/draft13` : publicUrl;
@@ -120,8 +124,13 @@ export class OfferService {
     return `${this.deps.publicUrl}/offers/${id}${draft13 ? '?draft13=1' : ''}`;
   }
 
+  /** The wallet invocation scheme: `haip://` in HAIP mode; draft 13 wallets only know OFFER_SCHEME. */
+  private scheme(draft13: boolean): string {
+    return this.deps.haip && !draft13 ? HAIP_OFFER_SCHEME : OFFER_SCHEME;
+  }
+
   referenceUri(id: string, draft13: boolean): string {
-    return `${OFFER_SCHEME}?credential_offer_uri=${encodeURIComponent(this.referenceUrl(id, draft13))}`;
+    return `${this.scheme(draft13)}?credential_offer_uri=${encodeURIComponent(this.referenceUrl(id, draft13))}`;
   }
 
   view(offer: StoredOffer, draft13: boolean, txCode?: string): OfferView {
@@ -131,7 +140,7 @@ export class OfferService {
     return {
       id: offer.id,
       credential_offer: document,
-      credential_offer_uri_by_value: `${OFFER_SCHEME}?credential_offer=${encodeURIComponent(JSON.stringify(document))}`,
+      credential_offer_uri_by_value: `${this.scheme(draft13)}?credential_offer=${encodeURIComponent(JSON.stringify(document))}`,
       credential_offer_uri: this.referenceUrl(offer.id, draft13),
       offer_uri_by_reference: this.referenceUri(offer.id, draft13),
       qr_png: `${base}/qr.png${suffix}`,

@@ -26,7 +26,7 @@ export const ConfigSchema = T.Object({
   }),
   haip: T.Boolean({
     description:
-      'OpenID4VC High Assurance Interoperability Profile 1.0 mode (docs/standards.md, HAIP): authz requires PAR and DPoP-bound tokens (ES256 proofs) of every code-flow client, whatever its record says (client_credentials-only service clients keep theirs); the issuer accepts only DPoP-bound access tokens (its token endpoint issues only those) and ES256 `jwt`/`attestation` key proofs and DPoP proofs, and advertises ES256 only.',
+      'OpenID4VC High Assurance Interoperability Profile 1.0 mode (docs/standards.md, HAIP): authz requires PAR and DPoP-bound tokens (ES256 proofs) of every code-flow client, whatever its record says (client_credentials-only service clients keep theirs); the issuer accepts only DPoP-bound access tokens (its token endpoint issues only those) and ES256 `jwt`/`attestation` key proofs and DPoP proofs, advertises ES256 only, and names the wallet by `haip://` in its offers.',
   }),
   dataDir: T.String({
     minLength: 1,

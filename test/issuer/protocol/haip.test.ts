@@ -208,9 +208,37 @@ describe('HAIP mode (haip: true) at the issuer', () => {
     const as = await http(`${modes.on.url}/.well-known/oauth-authorization-server`);
     expect(as.body?.dpop_signing_alg_values_supported).toEqual(['ES256']);
   });
+
+  it('offers invoke the wallet by haip:// (HAIP draft -04 §4.2), by reference and by value', async () => {
+    const offer = await createOffer(modes.on.url, {
+      credential_configuration_ids: ['national_id_sd_jwt'],
+      claims: { given_name: 'Amara', nationalities: ['TG'] },
+    });
+    const view = offer.body as {
+      offer_uri_by_reference: string;
+      credential_offer_uri: string;
+      credential_offer_uri_by_value: string;
+    };
+    expect(view.offer_uri_by_reference).toBe(
+      `haip://?credential_offer_uri=${encodeURIComponent(view.credential_offer_uri)}`,
+    );
+    expect(view.credential_offer_uri_by_value.startsWith('haip://?credential_offer=')).toBe(true);
+  });
 });
 
 describe('the same requests with the switch off (haip: false) are accepted as before', () => {
+  it('offers invoke the wallet by openid-credential-offer:// (OpenID4VCI 1.0 §4.1.3)', async () => {
+    const offer = await createOffer(modes.off.url, {
+      credential_configuration_ids: ['national_id_sd_jwt'],
+      claims: { given_name: 'Amara', nationalities: ['TG'] },
+    });
+    expect(
+      String(offer.body?.offer_uri_by_reference).startsWith(
+        'openid-credential-offer://?credential_offer_uri=',
+      ),
+    ).toBe(true);
+  });
+
   it('a Bearer access token from the pre-authorized grant gets a credential', async () => {
     const token = await redeem(modes.off.url, await offerCode(modes.off));
     expect(token.status).toBe(200);
