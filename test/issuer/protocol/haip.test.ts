@@ -1,6 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import * as vc from '@digitalbazaar/vc';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSuite } from '../../../src/credentials/data-integrity/suites.js';
 import { didKeyFromJwk } from '../../../src/credentials/did/index.js';
@@ -21,6 +23,13 @@ import {
 } from '../helpers/protocol-client.js';
 import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
 import { newHolder, proofJwt } from '../helpers/wallet.js';
+
+/** jsqr is CommonJS: its function is the default member under NodeNext. */
+const decodeQr = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 /**
  * The HAIP profile checks of the issuer (OpenID4VC High Assurance Interoperability Profile 1.0 §4:
@@ -215,6 +224,7 @@ describe('HAIP mode (haip: true) at the issuer', () => {
       claims: { given_name: 'Amara', nationalities: ['TG'] },
     });
     const view = offer.body as {
+      qr_png: string;
       offer_uri_by_reference: string;
       credential_offer_uri: string;
       credential_offer_uri_by_value: string;
@@ -223,6 +233,11 @@ describe('HAIP mode (haip: true) at the issuer', () => {
       `haip://?credential_offer_uri=${encodeURIComponent(view.credential_offer_uri)}`,
     );
     expect(view.credential_offer_uri_by_value.startsWith('haip://?credential_offer=')).toBe(true);
+    // The QR code a wallet scans (jsqr decodes it) carries the haip:// URI too.
+    const png = PNG.sync.read(Buffer.from(await (await fetch(view.qr_png)).arrayBuffer()));
+    expect(decodeQr(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(
+      view.offer_uri_by_reference,
+    );
   });
 });
 
