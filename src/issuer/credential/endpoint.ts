@@ -44,6 +44,7 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
     audience: [deps.publicUrl, `${deps.publicUrl}${DRAFT13_PATH}`],
     algorithms: deps.haip ? HAIP_ALGS : PROOF_SIGNING_ALGS,
     refuseDiVp: deps.haip,
+    attestationAlgorithms: deps.haip ? HAIP_ALGS : undefined,
     maxAgeSeconds: deps.proofMaxAge,
     attesters: deps.attesters,
   };

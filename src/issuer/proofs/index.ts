@@ -41,7 +41,12 @@ export async function verifyProofs(input: ProofsInput, options: JwtProofOptions)
     if (!options.attesters) throw invalidProof('attestation proofs are not accepted');
     if (input.attestation.length !== 1) throw invalidProof('exactly one attestation proof is allowed');
     const now = options.now ?? Math.floor(Date.now() / 1000);
-    const attestation = await verifyKeyAttestation(input.attestation[0] as string, options.attesters, now);
+    const attestation = await verifyKeyAttestation(
+      input.attestation[0] as string,
+      options.attesters,
+      now,
+      options.attestationAlgorithms,
+    );
     // Appendix F.3: used as a proof, the attestation carries the c_nonce.
     if (!attestation.nonce) throw invalidProof('attestation proof has no nonce');
     keys.push(...attestation.keys);

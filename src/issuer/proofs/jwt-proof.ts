@@ -23,6 +23,8 @@ export interface JwtProofOptions {
   maxAgeSeconds: number;
   /** `di_vp` proofs are refused (HAIP mode: their suites include EdDSA; HAIP 1.0 §4.5 names jwt and attestation). */
   refuseDiVp?: boolean;
+  /** Signing algorithms of key attestations (HAIP mode: ES256); default every supported one. */
+  attestationAlgorithms?: readonly string[];
   /** Trusted key attesters, for a `key_attestation` header (Appendix D). */
   attesters?: KeyAttestationTrust;
   /** Seconds since the epoch (tests). */
@@ -130,7 +132,12 @@ export async function verifyJwtProof(jwt: string, options: JwtProofOptions): Pro
   // Appendix D: a key attestation in the header vouches for the proof key.
   if (header.key_attestation !== undefined) {
     if (!options.attesters) throw invalidProof('key attestations are not accepted');
-    const attested = await verifyKeyAttestation(String(header.key_attestation), options.attesters, now);
+    const attested = await verifyKeyAttestation(
+      String(header.key_attestation),
+      options.attesters,
+      now,
+      options.attestationAlgorithms,
+    );
     if (!attested.keys.some((k) => k.x === publicJwk.x && k.y === publicJwk.y))
       throw invalidProof('the proof key is not among the attested keys');
   }

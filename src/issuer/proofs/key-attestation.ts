@@ -26,6 +26,8 @@ export async function verifyKeyAttestation(
   jwt: string,
   trust: KeyAttestationTrust,
   now: number,
+  /** Only these signing algorithms (HAIP mode: ES256); default every one of CURVE_OF. */
+  algorithms?: readonly string[],
 ): Promise<VerifiedKeyAttestation> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   let payload: ReturnType<typeof decodeJwt>;
@@ -39,7 +41,8 @@ export async function verifyKeyAttestation(
     throw invalidProof(`key attestation typ must be ${KEY_ATTESTATION_TYP}`);
   const alg = header.alg ?? '';
   const curve = CURVE_OF[alg];
-  if (!curve) throw invalidProof('key attestation alg not supported');
+  if (!curve || (algorithms && !algorithms.includes(alg)))
+    throw invalidProof('key attestation alg not supported');
   // RFC 7515 §4.1.11: no extension we would have to understand (the signature check reads no header).
   if (header.crit !== undefined) throw invalidProof('key attestation has critical header parameters');
   const candidates = trust.keys.filter(

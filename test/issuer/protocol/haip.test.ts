@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import * as vc from '@digitalbazaar/vc';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,16 +40,28 @@ const decodeQr = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR
 const modes = { on: undefined as unknown as ProtocolIssuer, off: undefined as unknown as ProtocolIssuer };
 let as: ForeignAs;
 let dpopKey: DpopKey;
+/** Wallet providers trusted by both issuers for key attestations (Appendix D), one per algorithm. */
+const attesters: Record<'ES256' | 'EdDSA', { privateKey: CryptoKey; jwk: JWK }> = {} as never;
 
 beforeAll(async () => {
   const [on, off] = [
     await testConfig({ services: ['issuer'], overrides: { haip: true } }),
     await testConfig({ services: ['issuer'] }),
   ];
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    const pair = await generateKeyPair(alg, { extractable: true });
+    attesters[alg] = {
+      privateKey: pair.privateKey,
+      jwk: { ...(await exportJWK(pair.publicKey)), kid: `attester-${alg}` },
+    };
+  }
+  const protocol = {
+    trustedAttesters: Object.values(attesters).map((a) => a.jwk as Record<string, unknown>),
+  };
   as = await startForeignAs({ audience: on.config.issuer.publicUrl });
-  modes.on = await startProtocolIssuer({ prepared: on, authorizationServers: [as.url] });
+  modes.on = await startProtocolIssuer({ prepared: on, authorizationServers: [as.url], protocol });
   // The foreign AS mints for one audience: the HAIP issuer's. The other issuer's Bearer case uses its own tokens.
-  modes.off = await startProtocolIssuer({ prepared: off });
+  modes.off = await startProtocolIssuer({ prepared: off, protocol });
   dpopKey = await newDpopKey();
 }, 30_000);
 afterAll(async () => {
@@ -131,6 +143,19 @@ async function proofSignedWith(issuer: ProtocolIssuer, alg: 'EdDSA' | 'ES384'): 
     .sign(privateKey);
 }
 
+/** An `attestation` proof (Appendix F.3): a key attestation carrying the c_nonce, signed by a trusted attester. */
+async function attestationProof(issuer: ProtocolIssuer, alg: 'ES256' | 'EdDSA'): Promise<string> {
+  const holder = await newHolder();
+  return new SignJWT({
+    iat: Math.floor(Date.now() / 1000),
+    attested_keys: [holder.publicJwk],
+    key_storage: ['iso_18045_moderate'],
+    nonce: await freshNonce(issuer.url),
+  })
+    .setProtectedHeader({ alg, typ: 'key-attestation+jwt', kid: `attester-${alg}` })
+    .sign(attesters[alg].privateKey);
+}
+
 /** A di_vp key proof (Appendix F.2, eddsa-rdfc-2022) made with @digitalbazaar/vc. */
 async function diVpProof(issuer: ProtocolIssuer): Promise<unknown> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -203,6 +228,13 @@ describe('HAIP mode (haip: true) at the issuer', () => {
     }
   });
 
+  it('an attestation proof signed by a trusted attester with EdDSA is refused (invalid_proof); with ES256 accepted', async () => {
+    const eddsa = await attestationProof(modes.on, 'EdDSA');
+    expectError(await dpopRequest(modes.on, { proofs: { attestation: [eddsa] } }), 400, 'invalid_proof');
+    const es256 = await attestationProof(modes.on, 'ES256');
+    expect((await dpopRequest(modes.on, { proofs: { attestation: [es256] } })).status).toBe(200);
+  });
+
   it('a di_vp proof (Ed25519 suites) is refused: 400 invalid_proof', async () => {
     expectError(
       await dpopRequest(modes.on, { proofs: { di_vp: [await diVpProof(modes.on)] } }),
@@ -213,7 +245,10 @@ describe('HAIP mode (haip: true) at the issuer', () => {
 
   it('advertises ES256 only, for key proofs and DPoP proofs, and no di_vp', async () => {
     const config = await nationalIdMetadata(modes.on);
-    expect(config.proof_types_supported).toEqual({ jwt: { proof_signing_alg_values_supported: ['ES256'] } });
+    expect(config.proof_types_supported).toEqual({
+      jwt: { proof_signing_alg_values_supported: ['ES256'] },
+      attestation: { proof_signing_alg_values_supported: ['ES256'], key_attestations_required: {} },
+    });
     const as = await http(`${modes.on.url}/.well-known/oauth-authorization-server`);
     expect(as.body?.dpop_signing_alg_values_supported).toEqual(['ES256']);
   });
@@ -275,6 +310,11 @@ describe('the same requests with the switch off (haip: false) are accepted as be
     expect((await dpopRequest(modes.off, { proofs: { jwt: [eddsa] } })).status).toBe(200);
     const es384 = await proofSignedWith(modes.off, 'ES384');
     expectError(await dpopRequest(modes.off, { proofs: { jwt: [es384] } }), 400, 'invalid_proof');
+  });
+
+  it('an attestation proof signed with EdDSA is accepted', async () => {
+    const eddsa = await attestationProof(modes.off, 'EdDSA');
+    expect((await dpopRequest(modes.off, { proofs: { attestation: [eddsa] } })).status).toBe(200);
   });
 
   it('a di_vp proof is accepted', async () => {
