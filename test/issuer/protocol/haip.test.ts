@@ -144,8 +144,12 @@ async function proofSignedWith(issuer: ProtocolIssuer, alg: 'EdDSA' | 'ES384'): 
 }
 
 /** An `attestation` proof (Appendix F.3): a key attestation carrying the c_nonce, signed by a trusted attester. */
-async function attestationProof(issuer: ProtocolIssuer, alg: 'ES256' | 'EdDSA'): Promise<string> {
-  const holder = await newHolder();
+async function attestationProof(
+  issuer: ProtocolIssuer,
+  alg: 'ES256' | 'EdDSA',
+  holder?: Awaited<ReturnType<typeof newHolder>>,
+): Promise<string> {
+  holder ??= await newHolder();
   return new SignJWT({
     iat: Math.floor(Date.now() / 1000),
     attested_keys: [holder.publicJwk],
@@ -235,6 +239,16 @@ describe('HAIP mode (haip: true) at the issuer', () => {
     expect((await dpopRequest(modes.on, { proofs: { attestation: [es256] } })).status).toBe(200);
   });
 
+  it('a jwt proof whose key_attestation header is EdDSA-signed is refused (invalid_proof)', async () => {
+    const holder = await newHolder();
+    const proof = await proofJwt(holder, {
+      audience: modes.on.url,
+      nonce: await freshNonce(modes.on.url),
+      header: { key_attestation: await attestationProof(modes.on, 'EdDSA', holder) },
+    });
+    expectError(await dpopRequest(modes.on, { proofs: { jwt: [proof] } }), 400, 'invalid_proof');
+  });
+
   it('a di_vp proof (Ed25519 suites) is refused: 400 invalid_proof', async () => {
     expectError(
       await dpopRequest(modes.on, { proofs: { di_vp: [await diVpProof(modes.on)] } }),
@@ -312,9 +326,16 @@ describe('the same requests with the switch off (haip: false) are accepted as be
     expectError(await dpopRequest(modes.off, { proofs: { jwt: [es384] } }), 400, 'invalid_proof');
   });
 
-  it('an attestation proof signed with EdDSA is accepted', async () => {
+  it('an attestation proof and a key_attestation header signed with EdDSA are accepted', async () => {
     const eddsa = await attestationProof(modes.off, 'EdDSA');
     expect((await dpopRequest(modes.off, { proofs: { attestation: [eddsa] } })).status).toBe(200);
+    const holder = await newHolder();
+    const proof = await proofJwt(holder, {
+      audience: modes.off.url,
+      nonce: await freshNonce(modes.off.url),
+      header: { key_attestation: await attestationProof(modes.off, 'EdDSA', holder) },
+    });
+    expect((await dpopRequest(modes.off, { proofs: { jwt: [proof] } })).status).toBe(200);
   });
 
   it('a di_vp proof is accepted', async () => {
