@@ -15,7 +15,8 @@ import { type Holder, newHolder, proofJwt, unsignedProof } from '../helpers/wall
 /**
  * The negative modules of the OpenID Foundation conformance suite's OpenID4VCI 1.0 issuer test plan,
  * one test each, named after the module, asserting the exact error. (Module names from the suite's
- * `oid4vci-1_0-issuer-*` family.)
+ * `oid4vci-1_0-issuer-*` family.) The HAIP profile's checks (DPoP-only tokens, ES256 proofs, `haip://`
+ * offers), each run with the `haip` switch on and off, are in haip.test.ts beside this file.
  */
 let issuer: ProtocolIssuer;
 let as: ForeignAs;
