@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from '@cantoo/pdf-lib';
 import jsQR from 'jsqr';
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 
 /**
  * Test-side readers of our PDFs, independent of the portal's own verify code: the text shown and the
@@ -117,13 +120,43 @@ export async function pdfQrCodes(bytes: Uint8Array): Promise<string[]> {
     const h = (object.dict.get(PDFName.of('Height')) as PDFNumber).asNumber();
     const channels = object.dict.get(PDFName.of('ColorSpace'))?.toString() === '/DeviceRGB' ? 3 : 1;
     const raw = inflateSync(object.contents);
-    const rgba = new Uint8ClampedArray(w * h * 4);
-    for (let i = 0; i < w * h; i++) {
-      for (let c = 0; c < 3; c++) rgba[i * 4 + c] = raw[i * channels + (channels === 3 ? c : 0)] ?? 0;
-      rgba[i * 4 + 3] = 255;
+    // The PDF holds the code at one pixel per module and scales it when printed; jsQR misreads such
+    // small images now and then (content-dependent), so it gets the picture enlarged, nearest
+    // neighbour, inside a white quiet zone, as a printer or a screen would show it.
+    const scale = Math.max(1, Math.ceil(600 / Math.max(w, h)));
+    const margin = 4 * scale;
+    const W = w * scale + 2 * margin;
+    const H = h * scale + 2 * margin;
+    const rgba = new Uint8ClampedArray(W * H * 4).fill(255);
+    for (let y = 0; y < h * scale; y++) {
+      for (let x = 0; x < w * scale; x++) {
+        const source = Math.floor(y / scale) * w + Math.floor(x / scale);
+        const target = ((y + margin) * W + x + margin) * 4;
+        for (let c = 0; c < 3; c++) rgba[target + c] = raw[source * channels + (channels === 3 ? c : 0)] ?? 0;
+      }
     }
-    const code = decodeQr(rgba, w, h);
-    if (code) found.push(code.data);
+    const text = decodeQr(rgba, W, H)?.data ?? (await zxingQr(rgba, W, H));
+    if (text) found.push(text);
   }
   return found;
+}
+
+let zxingReady: Promise<unknown> | undefined;
+
+/**
+ * ZXing (C++ in WebAssembly), for the codes jsQR cannot read: jsQR missed the largest jwt_vc_json
+ * card's code (about 1,600 characters), enlarged or not, which zbarimg read from the printed page.
+ */
+async function zxingQr(rgba: Uint8ClampedArray, width: number, height: number): Promise<string | undefined> {
+  zxingReady ??= prepareZXingModule({
+    overrides: {
+      wasmBinary: readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm'))
+        .buffer as ArrayBuffer,
+    },
+    fireImmediately: true,
+  });
+  await zxingReady;
+  const image = { data: rgba, width, height, colorSpace: 'srgb' } as ImageData;
+  const found = await readBarcodes(image, { formats: ['QRCode'], tryHarder: true });
+  return found.find((code) => code.isValid && code.text)?.text;
 }
