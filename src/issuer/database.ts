@@ -2,15 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Migrations } from '../platform/db/index.js';
 import { type KeyTables, signingKeysMigration } from '../platform/keys/index.js';
 
-export interface NoncesTable {
-  /** The c_nonce itself (256 random bits, base64url). */
+export interface SpentNoncesTable {
+  /** A c_nonce that a credential request consumed (src/issuer/nonce-store.ts). */
   value: string;
-  /** Epoch milliseconds after which the nonce is refused. */
+  /** Its expiry, epoch ms: after it the nonce is refused anyway, and the row may be swept. */
   expires_at: number;
 }
 
 export interface IssuerTables extends KeyTables {
-  issuer_nonces: NoncesTable;
+  issuer_spent_nonces: SpentNoncesTable;
 }
 
 /** The issuer's schema, applied in name order by `migrateToLatest(db, 'issuer', issuerMigrations)`. */
@@ -31,6 +31,36 @@ export const issuerMigrations: Migrations = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('issuer_nonces').execute();
+    },
+  },
+  // Nonces are issued without a write and recorded once spent (src/issuer/nonce-store.ts). Nonces
+  // issued before the upgrade are refused with invalid_nonce; wallets then fetch a fresh one (§7.2).
+  '0003_spent_nonces': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropTable('issuer_nonces').execute();
+      await db.schema
+        .createTable('issuer_spent_nonces')
+        .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('issuer_spent_nonces_expires_at')
+        .on('issuer_spent_nonces')
+        .column('expires_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('issuer_spent_nonces').execute();
+      await db.schema
+        .createTable('issuer_nonces')
+        .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('issuer_nonces_expires_at')
+        .on('issuer_nonces')
+        .column('expires_at')
+        .execute();
     },
   },
 };

@@ -1,47 +1,69 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Commit, transactionPerUnit } from '../platform/db/index.js';
 import type { IssuerTables } from './database.js';
 
-/** Expired rows are swept at most this often per instance (the sweep is an optimisation, not a rule). */
+/** Spent rows are swept at most this often per instance (the sweep is an optimisation, not a rule). */
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** version (1) ‖ expiry, epoch ms (6, big-endian) ‖ random (16) ‖ HMAC-SHA-256 truncated (16). */
+const VERSION = 1;
+const SIGNED_LENGTH = 1 + 6 + 16;
+const MAC_LENGTH = 16;
+const NONCE_LENGTH = SIGNED_LENGTH + MAC_LENGTH;
+/** base64url of NONCE_LENGTH bytes, unpadded. */
+const ENCODED_LENGTH = Math.ceil((NONCE_LENGTH * 4) / 3);
+
+/** Random bytes are drawn this many nonces at a time: one `randomBytes` call per batch, not per nonce. */
+const RANDOM_BATCH = 256;
+
 /**
- * c_nonce values (OpenID4VCI 1.0 §7) kept in the issuer database so that every instance behind a
- * load balancer accepts a nonce that any of them issued, and only once.
+ * c_nonce values (OpenID4VCI 1.0 §7): issued without any write — each nonce carries its expiry and
+ * an HMAC under a secret every instance derives from the master key — and spent at most once, by
+ * inserting it into `issuer_spent_nonces` inside the transaction that issues the credential. So the
+ * nonce endpoint does no I/O (an anonymous caller cannot grow the database through it, and it is as
+ * cheap as a stateless challenge), while every instance behind a load balancer accepts a nonce any of
+ * them issued, and only once, also after a restart.
  */
 export class NonceStore {
-  private lastSweep = 0;
+  private lastSweep: number;
+  private random = Buffer.alloc(0);
+  private randomAt = 0;
 
   constructor(
     private readonly db: Kysely<IssuerTables>,
     private readonly ttlSeconds: number,
+    /** The HMAC key: `masterKey.derive('issuer c_nonce')` in a service (the same on every instance). */
+    private readonly secret: Buffer,
     private readonly now: () => number = Date.now,
-    /** How writes become durable (the database's group commit in a service). */
+    /** How the sweep's delete becomes durable (the database's group commit in a service). */
     private readonly commit: Commit = transactionPerUnit(db as Kysely<unknown>),
-  ) {}
+  ) {
+    if (secret.length < 32) throw new Error('the c_nonce secret must have at least 256 bits');
+    this.lastSweep = now();
+  }
 
-  /** A fresh, unpredictable nonce (256 bits) valid for the configured TTL. */
-  async issue(): Promise<string> {
-    const value = randomBytes(32).toString('base64url');
+  /** A fresh, unpredictable nonce (128 random bits, MAC'd) valid for the configured TTL. Writes nothing. */
+  issue(): string {
     const now = this.now();
-    await this.commit<unknown, IssuerTables>((trx) =>
-      trx
-        .insertInto('issuer_nonces')
-        .values({ value, expires_at: now + this.ttlSeconds * 1000 })
-        .execute(),
-    );
     if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
       this.lastSweep = now;
-      await this.sweep();
+      // Off the caller's path: a failed sweep is retried at the next interval.
+      this.sweep().catch(() => undefined);
     }
-    return value;
+    const nonce = Buffer.allocUnsafe(NONCE_LENGTH);
+    nonce[0] = VERSION;
+    nonce.writeUIntBE(now + this.ttlSeconds * 1000, 1, 6);
+    this.nextRandom().copy(nonce, 7);
+    this.mac(nonce).copy(nonce, SIGNED_LENGTH, 0, MAC_LENGTH);
+    return nonce.toString('base64url');
   }
 
   /**
-   * Consumes a nonce: true exactly once for an unexpired nonce this issuer created. The single
-   * conditional DELETE is atomic in both SQLite and PostgreSQL, so two instances racing on the
-   * same nonce cannot both see a deleted row.
+   * Consumes a nonce: true exactly once for an unexpired nonce this issuer (any instance) created.
+   * The insert of its primary key is atomic in both SQLite and PostgreSQL: of two instances racing
+   * on the same nonce, one inserts and the other finds the row (PostgreSQL waits for the first
+   * transaction, then sees the conflict).
    */
   consume(value: string): Promise<boolean> {
     return this.consumeIn(this.db, value);
@@ -49,36 +71,63 @@ export class NonceStore {
 
   /** `consume` inside a caller's transaction: rolled back with it, so a failed issuance keeps the nonce. */
   async consumeIn(db: Kysely<IssuerTables>, value: string): Promise<boolean> {
-    if (value.length === 0 || value.length > 64) return false;
+    const expiresAt = this.verify(value);
+    if (expiresAt === undefined) return false;
     const result = await db
-      .deleteFrom('issuer_nonces')
-      .where('value', '=', value)
-      .where('expires_at', '>', this.now())
+      .insertInto('issuer_spent_nonces')
+      .values({ value, expires_at: expiresAt })
+      .onConflict((conflict) => conflict.column('value').doNothing())
       .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
   /**
-   * Whether a nonce could still be consumed (a read, nothing changes): lets a request with an unknown
-   * or spent nonce be refused before any issuing work. Only `consumeIn` decides.
+   * Whether a nonce could still be consumed (a read, nothing changes): lets a request with a forged,
+   * expired or spent nonce be refused before any issuing work. Only `consumeIn` decides.
    */
   async isLive(value: string): Promise<boolean> {
-    if (value.length === 0 || value.length > 64) return false;
-    const row = await this.db
-      .selectFrom('issuer_nonces')
+    if (this.verify(value) === undefined) return false;
+    const spent = await this.db
+      .selectFrom('issuer_spent_nonces')
       .select('value')
       .where('value', '=', value)
-      .where('expires_at', '>', this.now())
       .executeTakeFirst();
-    return row !== undefined;
+    return spent === undefined;
   }
 
-  /** Deletes expired nonces; returns how many. */
+  /** Deletes the spent nonces that have expired anyway (their MAC'd expiry refuses them); returns how many. */
   async sweep(): Promise<number> {
-    const result = await this.db
-      .deleteFrom('issuer_nonces')
-      .where('expires_at', '<=', this.now())
-      .executeTakeFirst();
+    const now = this.now();
+    const result = await this.commit<{ numDeletedRows: bigint }, IssuerTables>((trx) =>
+      trx.deleteFrom('issuer_spent_nonces').where('expires_at', '<=', now).executeTakeFirstOrThrow(),
+    );
     return Number(result.numDeletedRows);
+  }
+
+  /** The expiry of a well-formed nonce whose MAC holds and that has not expired; otherwise undefined. */
+  private verify(value: string): number | undefined {
+    if (value.length !== ENCODED_LENGTH) return undefined;
+    const nonce = Buffer.from(value, 'base64url');
+    // Buffer.from drops what is not base64url; a re-encoding that differs is not our nonce.
+    if (nonce.length !== NONCE_LENGTH || nonce[0] !== VERSION || nonce.toString('base64url') !== value)
+      return undefined;
+    const expected = this.mac(nonce).subarray(0, MAC_LENGTH);
+    if (!timingSafeEqual(expected, nonce.subarray(SIGNED_LENGTH))) return undefined;
+    const expiresAt = nonce.readUIntBE(1, 6);
+    return expiresAt > this.now() ? expiresAt : undefined;
+  }
+
+  private mac(nonce: Buffer): Buffer {
+    return createHmac('sha256', this.secret).update(nonce.subarray(0, SIGNED_LENGTH)).digest();
+  }
+
+  private nextRandom(): Buffer {
+    if (this.randomAt >= this.random.length) {
+      this.random = randomBytes(16 * RANDOM_BATCH);
+      this.randomAt = 0;
+    }
+    const bytes = this.random.subarray(this.randomAt, this.randomAt + 16);
+    this.randomAt += 16;
+    return bytes;
   }
 }

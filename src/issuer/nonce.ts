@@ -4,7 +4,7 @@ import { NONCE_PATH } from './vocabulary.js';
 
 /**
  * Nonce Endpoint (OpenID4VCI 1.0 §7), as its steps: no authentication and no request body (one sent
- * is ignored) → issue a fresh `c_nonce` (kept in the database, so any instance accepts it once) →
+ * is ignored) → issue a fresh `c_nonce` (self-contained and MAC'd, no write: any instance accepts it, once) →
  * respond, never cached (§7.2).
  */
 export function registerNonceRoute(app: FastifyInstance, nonces: NonceStore): void {
@@ -15,7 +15,7 @@ export function registerNonceRoute(app: FastifyInstance, nonces: NonceStore): vo
       done(null, undefined),
     );
     scope.post(NONCE_PATH, async (_request, reply) => {
-      const c_nonce = await nonces.issue();
+      const c_nonce = nonces.issue();
       return reply.header('cache-control', 'no-store').send({ c_nonce });
     });
   });

@@ -44,7 +44,13 @@ export const createIssuerService: ServiceFactory = async ({ config, masterKey, r
     const activeKeys = new ActiveKeys(keys);
     const issuerKey = await CurrentKey.of(activeKeys, ISSUER_KEY_PURPOSE, 'ES256');
     // Every write of the issuing path is group-committed (src/platform/db/group-commit.ts).
-    const nonces = new NonceStore(database.db, config.issuer.nonceTtl, Date.now, database.commit);
+    const nonces = new NonceStore(
+      database.db,
+      config.issuer.nonceTtl,
+      masterKey.derive('issuer c_nonce'),
+      Date.now,
+      database.commit,
+    );
     const tokens = protocolTokenVerifier(config, keys);
     const audit = new AuditTrail(data);
     // Authenticates every admin route; refused calls are counted, not written one by one.

@@ -33,8 +33,8 @@ export function deliveredBody(outcome: Issued, notificationId: string): Record<s
 }
 
 /** A fresh c_nonce in draft 13's response members (draft 13 §7.3). */
-async function freshNonce(deps: RespondDeps): Promise<{ c_nonce: string; c_nonce_expires_in: number }> {
-  return { c_nonce: await deps.nonces.issue(), c_nonce_expires_in: deps.nonceTtl };
+function freshNonce(deps: RespondDeps): { c_nonce: string; c_nonce_expires_in: number } {
+  return { c_nonce: deps.nonces.issue(), c_nonce_expires_in: deps.nonceTtl };
 }
 
 /**
@@ -72,7 +72,7 @@ export async function respond(
   if (!asked.draft13) return sendMaybeEncrypted(reply, 200, delivered, encrypter);
   // Draft 13 §7.3: one `credential` and the next c_nonce, beside the 1.0 members (wallets between
   // the drafts, such as Sphereon's, send `proof` but read `credentials`).
-  const body = { ...delivered, credential: outcome.credentials[0], ...(await freshNonce(deps)) };
+  const body = { ...delivered, credential: outcome.credentials[0], ...freshNonce(deps) };
   return sendMaybeEncrypted(reply, 200, body, encrypter);
 }
 
@@ -90,5 +90,5 @@ export async function respondWithRetryNonce(
   return reply
     .status(400)
     .header('cache-control', 'no-store')
-    .send({ ...error.toJSON(), ...(await freshNonce(deps)) });
+    .send({ ...error.toJSON(), ...freshNonce(deps) });
 }

@@ -178,7 +178,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
           expires_in: deps.accessTokenTtl,
           authorization_details: authorizationDetails,
           // Draft 13 wallets take their first c_nonce from the token response (draft 13 §6.2).
-          c_nonce: await deps.nonces.issue(),
+          c_nonce: deps.nonces.issue(),
           c_nonce_expires_in: deps.nonceTtl,
         });
     });

@@ -155,7 +155,7 @@ export async function startProtocolIssuer(
   await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
   const keys = new KeyStore(database.db, masterKey);
   const issuerKey = await keys.ensureActive('issuer-sd-jwt', 'ES256');
-  const nonces = new NonceStore(database.db, config.issuer.nonceTtl);
+  const nonces = new NonceStore(database.db, config.issuer.nonceTtl, masterKey.derive('issuer c_nonce'));
   const tokens = protocolTokenVerifier(config, keys);
   const app = createServer({
     service: 'issuer',
