@@ -5,26 +5,21 @@
 // server CPU ms per credential (CPU time of the server's process tree over the window ÷ credentials),
 // and their ratios. Any error fails the run (exit status 1) after the table is printed.
 import { readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import * as client from 'openid-client';
 import type { Config } from '../src/platform/config/index.js';
-import {
-  authorize,
-  closeServer,
-  discoverAsPortal,
-  generateClientKey,
-  serveClientJwks,
-} from '../test/authz/helpers.js';
+import { closeServer, serveClientJwks } from '../test/authz/helpers.js';
 import { createPostgresDatabase } from '../test/helpers/databases.js';
 import { freePort, testConfig } from '../test/helpers/system.js';
+import { discover, newClientKey, type SignInClient, signIn } from './load/sign-in.js';
 import { ensureBuilt, Helper, type Served, serveAttesta, treeCpuMs } from './processes.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
-const WINDOWS = env('BENCH_WINDOWS', 3);
-const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 10);
-const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 5);
+export const WINDOWS = env('BENCH_WINDOWS', 3);
+export const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 10);
+export const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 5);
 const HOLDERS = env('BENCH_HOLDERS', 1000);
 const TOKENS = env('BENCH_TOKENS', 16);
 const CONFIGURATION_ID = 'national_id_sd_jwt';
@@ -41,16 +36,16 @@ interface Target {
   dpop?: boolean;
 }
 
-export interface Side {
+export interface Side<T = Target> {
   name: string;
   /** Server processes whose CPU counts (each with its descendants). */
   pids: () => number[];
-  target: Target;
+  target: T;
 }
 
+/** One window of a load client (bench/load/client.js, bench/load/logins.js): operations completed. */
 interface WindowResult {
-  credentials: number;
-  requests: number;
+  completed: number;
   elapsed: number;
   p50: number;
   p90: number;
@@ -66,40 +61,55 @@ export interface SideFigures {
   p99: number;
   errors: number;
   errorKinds: Record<string, number>;
-  cpuMsPerCredential: number;
-  windows: { perSecond: number; cpuMsPerCredential: number; p99: number }[];
+  /** Server CPU ms per operation (credential, sign-in). */
+  cpuMsPerOperation: number;
+  windows: { perSecond: number; cpuMsPerOperation: number; p99: number }[];
 }
 
 const IDENTITIES = (
   JSON.parse(readFileSync(join(import.meta.dirname, '../config/demo/identities.json'), 'utf8')) as {
-    identities: { individualId: string; fullName: string; birthDate: string }[];
+    identities: Record<string, unknown>[];
   }
 ).identities;
 
-/** Access tokens of Attesta's authz for the demo people in turn: each a full sign-in (authorize → form → code → token). */
+/** The portal as the relying party of a sign-in at authz (its client id, callback, the issuer as resource). */
+export function portalClient(config: Config, prompt?: string): Omit<SignInClient, 'key'> {
+  const portal = config.authz.clients.find((c) => c.client_id === config.portal.clientId);
+  return {
+    clientId: config.portal.clientId,
+    redirectUri: portal?.redirect_uris[0] ?? '',
+    scope: 'openid national_id',
+    resource: config.issuer.publicUrl,
+    ...(prompt ? { prompt } : {}),
+  };
+}
+
+/** The KBI login form's fields (field id → registry attribute), as configured. */
+export const loginFields = (config: Config): Record<string, string> =>
+  Object.fromEntries(config.authz.login.kbi.fields.map((field) => [field.id, field.attribute]));
+
+/** Access tokens of Attesta's authz for the demo people in turn: each a full sign-in (bench/load/sign-in.js). */
 export async function attestaTokens(config: Config, count: number): Promise<string[]> {
-  const clientKey = await generateClientKey();
-  const jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
+  const key = newClientKey();
+  const jwksServer = await serveClientJwks(config, [key.publicJwk]);
+  const agent = new Agent({ keepAlive: true });
   try {
-    const rp = await discoverAsPortal(config, clientKey);
+    const server = await discover(config.authz.publicUrl);
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
-      const person = IDENTITIES[i % IDENTITIES.length] as (typeof IDENTITIES)[number];
-      const run = await authorize(config, rp, {
-        individual_id: person.individualId,
-        full_name: person.fullName,
-        date_of_birth: person.birthDate,
-      });
-      const response = await client.authorizationCodeGrant(
-        rp,
-        run.url,
-        { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
-        { resource: config.issuer.publicUrl },
+      const person = IDENTITIES[i % IDENTITIES.length] ?? {};
+      const answers = Object.entries(loginFields(config)).map(([id, at]) => [id, String(person[at])]);
+      const signedIn = await signIn(
+        server,
+        { ...portalClient(config), key },
+        Object.fromEntries(answers),
+        agent,
       );
-      tokens.push(response.access_token);
+      tokens.push(signedIn.tokens.access_token);
     }
     return tokens;
   } finally {
+    agent.destroy();
     await closeServer(jwksServer);
   }
 }
@@ -130,15 +140,14 @@ async function attestaIssuerJwk(issuer: string): Promise<Record<string, unknown>
   return metadata.jwks.keys.at(-1) as Record<string, unknown>;
 }
 
-async function runWindow(
+async function runWindow<T>(
   load: Helper,
-  side: Side,
+  side: Side<T>,
   seconds: number,
+  connections: number,
 ): Promise<WindowResult & { cpuMs: number }> {
   const before = treeCpuMs(side.pids());
-  const result = await load.ask<WindowResult>({
-    window: { target: side.target, connections: CONNECTIONS, seconds },
-  });
+  const result = await load.ask<WindowResult>({ window: { target: side.target, connections, seconds } });
   const cpuMs = treeCpuMs(side.pids()) - before;
   return { ...result, cpuMs };
 }
@@ -149,31 +158,36 @@ const median = (values: number[]) => {
 };
 
 /** Warm-up, then `WINDOWS` windows per side in A B B A order (drift of a shared machine hits both alike). */
-export async function alternate(load: Helper, sides: Side[]): Promise<SideFigures[]> {
-  for (const side of sides) await runWindow(load, side, WARMUP_SECONDS);
+export async function alternate<T>(
+  load: Helper,
+  sides: Side<T>[],
+  connections = CONNECTIONS,
+): Promise<SideFigures[]> {
+  for (const side of sides) await runWindow(load, side, WARMUP_SECONDS, connections);
   const results = new Map<string, (WindowResult & { cpuMs: number })[]>(sides.map((s) => [s.name, []]));
   for (let round = 0; round < WINDOWS; round++) {
     const order = round % 2 === 0 ? sides : sides.toReversed();
-    for (const side of order) results.get(side.name)?.push(await runWindow(load, side, WINDOW_SECONDS));
+    for (const side of order)
+      results.get(side.name)?.push(await runWindow(load, side, WINDOW_SECONDS, connections));
   }
   return sides.map((side) => {
     const windows = results.get(side.name) ?? [];
-    const credentials = windows.reduce((sum, w) => sum + w.credentials, 0);
+    const completed = windows.reduce((sum, w) => sum + w.completed, 0);
     const errorKinds: Record<string, number> = {};
     for (const w of windows)
       for (const [kind, n] of Object.entries(w.errors)) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
     return {
       name: side.name,
-      perSecond: credentials / windows.reduce((sum, w) => sum + w.elapsed, 0),
+      perSecond: completed / windows.reduce((sum, w) => sum + w.elapsed, 0),
       p50: median(windows.map((w) => w.p50)),
       p90: median(windows.map((w) => w.p90)),
       p99: median(windows.map((w) => w.p99)),
       errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
       errorKinds,
-      cpuMsPerCredential: windows.reduce((sum, w) => sum + w.cpuMs, 0) / Math.max(1, credentials),
+      cpuMsPerOperation: windows.reduce((sum, w) => sum + w.cpuMs, 0) / Math.max(1, completed),
       windows: windows.map((w) => ({
-        perSecond: w.credentials / w.elapsed,
-        cpuMsPerCredential: w.cpuMs / Math.max(1, w.credentials),
+        perSecond: w.completed / w.elapsed,
+        cpuMsPerOperation: w.cpuMs / Math.max(1, w.completed),
         p99: w.p99,
       })),
     };
@@ -291,7 +305,7 @@ const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '
 export function sideRows(figures: SideFigures[]): string[] {
   return figures.map(
     (s) =>
-      `| ${s.name} | ${f(s.perSecond)} | ${f(s.p50, 1)} / ${f(s.p90, 1)} / ${f(s.p99, 1)} ms | ${s.errors} | ${f(s.cpuMsPerCredential, 3)} | ${s.windows.map((w) => `${f(w.perSecond)}/s ${f(w.cpuMsPerCredential, 2)} ms`).join(', ')} |`,
+      `| ${s.name} | ${f(s.perSecond)} | ${f(s.p50, 1)} / ${f(s.p90, 1)} / ${f(s.p99, 1)} ms | ${s.errors} | ${f(s.cpuMsPerOperation, 3)} | ${s.windows.map((w) => `${f(w.perSecond)}/s ${f(w.cpuMsPerOperation, 2)} ms`).join(', ')} |`,
   );
 }
 
@@ -311,7 +325,7 @@ function workerCounts(args: string[]): (number | undefined)[] {
 }
 
 /** `--db postgres`: the issuer on PostgreSQL too, beside SQLite (a fresh database per Attesta, dropped after). */
-function databases(args: string[]): ('sqlite' | 'postgres')[] {
+export function databases(args: string[]): ('sqlite' | 'postgres')[] {
   const at = args.indexOf('--db');
   if (at < 0) return ['sqlite'];
   if (args[at + 1] !== 'postgres') throw new Error('--db takes postgres');
@@ -350,8 +364,8 @@ export async function run(args: string[] = []): Promise<void> {
     const ratios = figures
       .slice(0, -1)
       .flatMap((a) => [
-        `| ratio ${a.name} / peer | throughput ${f(a.perSecond / p.perSecond, 2)}× | p99 ${f(a.p99 / p.p99, 2)}× | | CPU per credential ${f(a.cpuMsPerCredential / p.cpuMsPerCredential, 2)}× | |`,
-        `| raw node:crypto of Attesta's steps (token verify + proof import/verify + SD-JWT sign) | | | | ${f(rawSdJwt, 3)} ms | ${a.name} ${f(a.cpuMsPerCredential / rawSdJwt, 2)}× the raw cost |`,
+        `| ratio ${a.name} / peer | throughput ${f(a.perSecond / p.perSecond, 2)}× | p99 ${f(a.p99 / p.p99, 2)}× | | CPU per credential ${f(a.cpuMsPerOperation / p.cpuMsPerOperation, 2)}× | |`,
+        `| raw node:crypto of Attesta's steps (token verify + proof import/verify + SD-JWT sign) | | | | ${f(rawSdJwt, 3)} ms | ${a.name} ${f(a.cpuMsPerOperation / rawSdJwt, 2)}× the raw cost |`,
       ]);
     const rows = [
       `Credential endpoint: nonce + credential per credential, dc+sd-jwt (${CONFIGURATION_ID}, 12 disclosures), Bearer, ${CONNECTIONS} connections, ${HOLDERS} holder keys, ${WINDOWS} × ${WINDOW_SECONDS} s windows per side after ${WARMUP_SECONDS} s warm-up`,

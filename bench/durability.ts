@@ -3,10 +3,10 @@
 // fsyncs (the data folder is created under bench/, not in a RAM-backed temp folder).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeServer } from '../test/authz/helpers.js';
 import { testConfig } from '../test/helpers/system.js';
 import { loadCredentialEndpoint } from './credential-load.js';
-import { fetchNonces, newHolders, obtainAccessTokens, signProof } from './prepare.js';
+import { attestaTokens } from './credentials.js';
+import { fetchNonces, newHolders, signProof } from './prepare.js';
 import { processUsage, startServices, stopServices } from './services.js';
 
 const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 2000);
@@ -25,26 +25,22 @@ async function credentialsWith(synchronous: 'full' | 'normal') {
   const child = await startServices({ ...config, issuer: { ...config.issuer, database: issuerDb } });
   try {
     const issuer = config.issuer.publicUrl;
-    const { tokens, jwksServer } = await obtainAccessTokens(config, 8);
-    try {
-      const holders = await newHolders(100);
-      const nonces = await fetchNonces(issuer, CREDENTIALS);
-      const proofs = await Promise.all(
-        nonces.map((nonce, i) => signProof(holders[i % holders.length] as never, issuer, nonce)),
-      );
-      const before = processUsage(child.pid as number);
-      const load = await loadCredentialEndpoint(issuer, tokens, proofs, {
-        connections: CONNECTIONS,
-        configurationId: CONFIGURATION_ID,
-      });
-      const after = processUsage(child.pid as number);
-      if (load.failures.size > 0 || load.errors > 0 || load.timeouts > 0) {
-        throw new Error(`credential endpoint failures: ${JSON.stringify([...load.failures])}`);
-      }
-      return { synchronous, ...load, cpuMsPerCredential: (after.cpuMs - before.cpuMs) / load.credentials };
-    } finally {
-      await closeServer(jwksServer);
+    const tokens = await attestaTokens(config, 8);
+    const holders = await newHolders(100);
+    const nonces = await fetchNonces(issuer, CREDENTIALS);
+    const proofs = await Promise.all(
+      nonces.map((nonce, i) => signProof(holders[i % holders.length] as never, issuer, nonce)),
+    );
+    const before = processUsage(child.pid as number);
+    const load = await loadCredentialEndpoint(issuer, tokens, proofs, {
+      connections: CONNECTIONS,
+      configurationId: CONFIGURATION_ID,
+    });
+    const after = processUsage(child.pid as number);
+    if (load.failures.size > 0 || load.errors > 0 || load.timeouts > 0) {
+      throw new Error(`credential endpoint failures: ${JSON.stringify([...load.failures])}`);
     }
+    return { synchronous, ...load, cpuMsPerCredential: (after.cpuMs - before.cpuMs) / load.credentials };
   } finally {
     await stopServices(child);
     rmSync(dataDir, { recursive: true, force: true });

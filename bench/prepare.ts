@@ -1,37 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, type JWK, SignJWT } from 'jose';
-import * as client from 'openid-client';
-import type { Config } from '../src/platform/config/index.js';
-import {
-  AMARA,
-  authorize,
-  discoverAsPortal,
-  generateClientKey,
-  serveClientJwks,
-} from '../test/authz/helpers.js';
 
 export interface Holder {
   privateKey: KeyObject;
   publicJwk: JWK;
-}
-
-/** Real access tokens: each one a full login flow at authz (authorize → login form → code → token). */
-export async function obtainAccessTokens(config: Config, count: number) {
-  const clientKey = await generateClientKey();
-  const jwksServer = await serveClientJwks(config, [clientKey.publicJwk]);
-  const rp = await discoverAsPortal(config, clientKey);
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const run = await authorize(config, rp, AMARA);
-    const response = await client.authorizationCodeGrant(
-      rp,
-      run.url,
-      { pkceCodeVerifier: run.codeVerifier, expectedState: run.state },
-      { resource: config.issuer.publicUrl },
-    );
-    tokens.push(response.access_token);
-  }
-  return { tokens, rp, clientKey, jwksServer };
 }
 
 export async function newHolders(count: number): Promise<Holder[]> {

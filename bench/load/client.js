@@ -158,7 +158,7 @@ async function runWindow(w) {
   latencies.sort((a, b) => a - b);
   const at = (p) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
-  return { credentials, requests, elapsed, p50: at(50), p90: at(90), p99: at(99), errors };
+  return { completed: credentials, requests, elapsed, p50: at(50), p90: at(90), p99: at(99), errors };
 }
 
 process.on('message', async (message) => {
