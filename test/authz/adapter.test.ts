@@ -1,23 +1,31 @@
 import type { Kysely } from 'kysely';
 import { errors } from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuthzTables, KyselyAdapter, purgeExpired } from '../../src/authz/storage/adapter.js';
+import {
+  type AuthzTables,
+  adapterWrites,
+  KyselyAdapter,
+  purgeExpired,
+} from '../../src/authz/storage/adapter.js';
 import { recordLoginFailure } from '../../src/authz/storage/login-failures.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { type Commit, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
 describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect, create }) => {
   let testDb: TestDatabase | undefined;
   let close: () => Promise<void> = async () => {};
   let db: Kysely<AuthzTables>;
-  const adapter = (kind: string) => new KyselyAdapter(kind, db);
+  let commit: Commit | undefined;
+  // Wired as the service wires it: writes group-committed on SQLite, one statement each on PostgreSQL.
+  const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, commit);
 
   beforeEach(async (context) => {
     if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
     testDb = await create();
     const database = openDatabase<AuthzTables>(testDb.url);
     db = database.db;
+    commit = adapterWrites(database);
     close = database.close;
     await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
   });
@@ -67,6 +75,40 @@ describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect,
     await expect(codes.consume('c1')).rejects.toBeInstanceOf(errors.InvalidGrant);
     expect(await adapter('AccessToken').find('t1')).toBeUndefined();
     expect(await adapter('Grant').find('g1')).toBeUndefined();
+  });
+
+  it('writes of one event-loop turn (concurrent sign-ins) all land, and a code redeemed twice among them once', async () => {
+    // Through the group commit on SQLite (one unit per write), straight to the pool on PostgreSQL.
+    let units = 0;
+    const counted: Commit | undefined = commit && ((work) => (units++, (commit as Commit)(work)));
+    const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, counted);
+    const codes = adapter('AuthorizationCode');
+    await adapter('Grant').upsert('g1', { jti: 'g1' }, 60);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => adapter('Session').upsert(`s${i}`, { uid: `u${i}` }, 60)),
+    );
+    await codes.upsert('c1', { grantId: 'g1' }, 60);
+    // Two redemptions and other writes queued in the same turn: one transaction on SQLite.
+    const outcomes = await Promise.allSettled([
+      codes.consume('c1'),
+      adapter('Interaction').upsert('i1', { uid: 'i1' }, 60),
+      codes.consume('c1'),
+      adapter('Session').destroy('s0'),
+    ]);
+    expect(units).toBe(dialect === 'sqlite' ? 1 + 20 + 1 + 4 : 0);
+    const [first, upserted, second, destroyed] = outcomes;
+    expect([upserted?.status, destroyed?.status]).toEqual(['fulfilled', 'fulfilled']);
+    // Exactly one redemption wins (which one is up to PostgreSQL's connections); the other is invalid_grant.
+    const redemptions = [first, second].map((o) => o?.status).sort();
+    expect(redemptions).toEqual(['fulfilled', 'rejected']);
+    const lost = [first, second].find((o) => o?.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(errors.InvalidGrant);
+    expect(await adapter('Interaction').find('i1')).toEqual({ uid: 'i1' });
+    expect(await adapter('Session').find('s0')).toBeUndefined();
+    expect(await adapter('Session').findByUid('u19')).toEqual({ uid: 'u19' });
+    // The reuse revoked the grant and its code, as a second redemption on its own does.
+    expect(await adapter('Grant').find('g1')).toBeUndefined();
+    expect(await codes.find('c1')).toBeUndefined();
   });
 
   it('lets other one-time records (PAR) be consumed again without error', async () => {
