@@ -175,7 +175,15 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     });
     await maintenance.run();
     await app.register(formbody, { bodyLimit: 16 * 1024 });
-    await app.register(signInRoutes, { provider, registry, realms, db: database.db, config, masterKey });
+    await app.register(signInRoutes, {
+      provider,
+      registry,
+      realms,
+      db: database.db,
+      commit: adapterWrites(database),
+      config,
+      masterKey,
+    });
     const refusals = new RefusalCounter(database.db as Kysely<unknown>, ADMIN_REFUSALS_TABLE);
     refusals.start((error) => app.log.warn({ err: error }, 'writing admin refusal counts failed'));
     stopRefusals = () => refusals.stop();

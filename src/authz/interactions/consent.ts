@@ -5,6 +5,7 @@ import { clock } from '../factors/clock.js';
 import { keyedHash } from '../factors/secrets.js';
 import type { Locale } from '../i18n/index.js';
 import { findConsent, saveConsent } from '../storage/consents.js';
+import type { SignInTables } from '../storage/sign-in-tables.js';
 import { type ConsentItem, consentPage } from '../views/consent.js';
 import { html, redirect, type SignIn } from './context.js';
 
@@ -157,20 +158,23 @@ export async function decideConsent(
   interaction: Interaction,
   decision: string,
 ) {
-  const { provider, db } = signIn.options;
+  const { provider, db, commit } = signIn.options;
   if (decision !== 'allow') {
     request.log.info({ interaction: interaction.uid }, 'consent denied');
     return signIn.finishWithError(request, reply, 'access_denied', 'the End-User denied consent');
   }
   const grantId = await grantRequested(provider, interaction);
   if (signIn.login.consentTtl > 0) {
-    await saveConsent(db, {
+    const consent = {
       accountHash: consentAccountHash(signIn, interaction),
       clientId: String(interaction.params.client_id),
       granted: requestedKeys(interaction),
       now: clock.now(),
       ttlMs: signIn.login.consentTtl * 1000,
-    });
+    };
+    // Read and upsert in one unit: with the sign-in's other writes in one commit on SQLite.
+    if (commit) await commit<void, SignInTables>((trx) => saveConsent(trx, consent));
+    else await saveConsent(db, consent);
   }
   const returnTo = await provider.interactionResult(
     request.raw,

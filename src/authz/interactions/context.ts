@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import type { Config } from '../../platform/config/index.js';
+import type { Commit } from '../../platform/db/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import { chooseAcr, type Factor, factorOf } from '../factors/acr.js';
 import { keyedHash } from '../factors/secrets.js';
@@ -17,6 +18,8 @@ export interface SignInOptions {
   provider: Provider;
   registry: IdentityRegistry;
   db: Kysely<AuthzTables & SignInTables>;
+  /** Runs a unit of writes (group-committed on SQLite); without it, straight on `db`. */
+  commit?: Commit;
   config: Config;
   notifier: Notifier;
   /** The KBI realms (src/authz/realms.ts): registry and fields per ACR. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../../platform/config/index.js';
+import type { Commit } from '../../platform/db/index.js';
 import type { MasterKey } from '../../platform/keys/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
 import { clock } from '../factors/clock.js';
@@ -18,6 +19,8 @@ export interface SignInPluginOptions {
   provider: Provider;
   registry: IdentityRegistry;
   db: Kysely<AuthzTables>;
+  /** How the consent step's write commits (group-committed on SQLite: storage/adapter.ts, adapterWrites). */
+  commit?: Commit;
   config: Config;
   masterKey: MasterKey;
   /** The KBI realms (src/authz/realms.ts). */
@@ -37,6 +40,7 @@ export async function signInRoutes(app: FastifyInstance, options: SignInPluginOp
     realms: options.realms,
     config: options.config,
     db,
+    commit: options.commit,
     notifier,
     hashKey: options.masterKey.derive('authz sign-in hashes'),
   });
