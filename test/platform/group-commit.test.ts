@@ -84,3 +84,62 @@ describe.each(DIALECTS)('commit of a unit of writes on $dialect', ({ dialect, cr
     },
   );
 });
+
+describe('SQLite group commit while another process holds the write lock (issuer --workers)', () => {
+  let target: TestDatabase | undefined;
+  let database: Database<Tables>;
+  /** A second connection on the file: what a sibling worker process holds. */
+  let sibling: Database<Tables>;
+
+  beforeEach(async () => {
+    target = await DIALECTS[0].create();
+    database = openDatabase<Tables>(target.url);
+    sibling = openDatabase<Tables>(target.url);
+    await sql`create table items (id text primary key)`.execute(database.db);
+  });
+  afterEach(async () => {
+    await database?.close();
+    await sibling?.close();
+    await target?.drop();
+  });
+
+  it('waits for the lock without stopping the event loop, serves reads meanwhile, then commits', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    // The sibling takes the write lock and keeps it until released.
+    const siblingCommit = sibling.commit(async (trx: Kysely<Tables>) => {
+      await trx.insertInto('items').values({ id: 'sibling' }).execute();
+      locked();
+      await held;
+    });
+    await lockTaken;
+
+    let settled = false;
+    const ours = database
+      .commit((trx: Kysely<Tables>) => trx.insertInto('items').values({ id: 'ours' }).execute())
+      .finally(() => {
+        settled = true;
+      });
+    // SQLite's own busy handler would sleep inside the synchronous BEGIN: no timer would fire and no
+    // query would run until busy_timeout (5 s), and then the commit would fail with "database is locked".
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    expect(ticks).toBeGreaterThan(10);
+    // This process's reads are not held behind the waiting writer (WAL: readers see the last commit).
+    expect(await rowsOf(database.db)).toEqual([]);
+
+    release();
+    clearInterval(ticker);
+    await siblingCommit;
+    await ours;
+    expect(await rowsOf(sibling.db)).toEqual(['ours', 'sibling']);
+  });
+});

@@ -102,7 +102,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       dialect: 'sqlite',
     });
     const db = new Kysely<Tables>({ dialect });
-    const commit = sqliteGroupCommit(db as Kysely<unknown>);
+    const commit = sqliteGroupCommit(db as Kysely<unknown>, options.busyTimeoutMs ?? 5000);
     return { db, dialect: 'sqlite', commit, close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {

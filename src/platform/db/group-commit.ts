@@ -12,6 +12,51 @@ export function transactionPerUnit(db: Kysely<unknown>): Commit {
   return (work) => db.transaction().execute((trx) => work(trx as never));
 }
 
+type Outcome = { ok: boolean; value: unknown };
+
+/** Longest pause between two tries of a busy database's write lock, ms. */
+const MAX_PAUSE_MS = 8;
+
+/**
+ * BEGIN IMMEDIATE without SQLite's blocking busy handler: true when this connection now holds the
+ * write lock, false when another connection holds it. busy_timeout is put back at once, so every
+ * other statement keeps its usual wait.
+ */
+async function beginImmediate(connection: Kysely<unknown>, busyTimeoutMs: number): Promise<boolean> {
+  await sql`pragma busy_timeout = 0`.execute(connection);
+  try {
+    await sql`begin immediate`.execute(connection);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+    throw error;
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`).execute(connection);
+  }
+}
+
+/** The units of a batch in the transaction just begun, each in its savepoint, then the one COMMIT. */
+async function runUnits(connection: Kysely<unknown>, batch: Queued[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  try {
+    for (const unit of batch) {
+      await sql`savepoint unit`.execute(connection);
+      try {
+        outcomes.push({ ok: true, value: await unit.work(connection) });
+      } catch (error) {
+        await sql`rollback to unit`.execute(connection);
+        outcomes.push({ ok: false, value: error });
+      }
+      await sql`release unit`.execute(connection);
+    }
+    await sql`commit`.execute(connection);
+  } catch (error) {
+    await sql`rollback`.execute(connection).catch(() => undefined);
+    throw error;
+  }
+  return outcomes;
+}
+
 interface Queued {
   work: (trx: Kysely<unknown>) => Promise<unknown>;
   resolve(value: unknown): void;
@@ -24,10 +69,13 @@ interface Queued {
  * caller gets the error), and every caller is answered only after the one fsynced COMMIT. So N
  * credentials issued together cost one fsync instead of 5 N, with `synchronous=FULL` kept: nobody is
  * answered before their writes are on disk (https://sqlite.org/lang_savepoint.html). IMMEDIATE takes
- * the write lock at BEGIN, so several processes on one file wait for each other (busy_timeout)
- * instead of failing on a lock upgrade.
+ * the write lock at BEGIN, so several processes on one file (the issuer's `--workers`) wait for each
+ * other instead of failing on a lock upgrade — and they wait without blocking: SQLite's busy handler
+ * sleeps inside the synchronous call, which would stop this process's event loop (every request it
+ * holds, not only the writers) while another process commits. So BEGIN IMMEDIATE is tried with
+ * busy_timeout 0, and a busy database is tried again after a timer, up to `busyTimeoutMs` in all.
  */
-export function sqliteGroupCommit(db: Kysely<unknown>): Commit {
+export function sqliteGroupCommit(db: Kysely<unknown>, busyTimeoutMs = 5000): Commit {
   let queue: Queued[] = [];
   let scheduled = false;
   let running = false;
@@ -38,28 +86,19 @@ export function sqliteGroupCommit(db: Kysely<unknown>): Commit {
     setImmediate(flush);
   };
 
-  async function runBatch(batch: Queued[]): Promise<{ ok: boolean; value: unknown }[]> {
-    return db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      const outcomes: { ok: boolean; value: unknown }[] = [];
-      try {
-        for (const unit of batch) {
-          await sql`savepoint unit`.execute(connection);
-          try {
-            outcomes.push({ ok: true, value: await unit.work(connection) });
-          } catch (error) {
-            await sql`rollback to unit`.execute(connection);
-            outcomes.push({ ok: false, value: error });
-          }
-          await sql`release unit`.execute(connection);
-        }
-        await sql`commit`.execute(connection);
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-      return outcomes;
-    });
+  async function runBatch(batch: Queued[]): Promise<Outcome[]> {
+    const deadline = performance.now() + busyTimeoutMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
+      const outcomes = await db
+        .connection()
+        .execute(async (connection) =>
+          (await beginImmediate(connection, busyTimeoutMs)) ? runUnits(connection, batch) : undefined,
+        );
+      if (outcomes) return outcomes;
+      // Busy: the connection is given back meanwhile, so this process's reads go on.
+      if (performance.now() >= deadline) throw new Error('database is locked (busy past busy_timeout)');
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   async function flush(): Promise<void> {
@@ -70,7 +109,7 @@ export function sqliteGroupCommit(db: Kysely<unknown>): Commit {
     try {
       const outcomes = await runBatch(batch);
       batch.forEach((unit, i) => {
-        const outcome = outcomes[i] as { ok: boolean; value: unknown };
+        const outcome = outcomes[i] as Outcome;
         if (outcome.ok) unit.resolve(outcome.value);
         else unit.reject(outcome.value);
       });
