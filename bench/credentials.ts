@@ -16,12 +16,12 @@ import { discover, newClientKey, type SignInClient, signIn } from './load/sign-i
 import { ensureBuilt, Helper, type Served, serveAttesta, treeCpuMs } from './processes.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
+export const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
 export const WINDOWS = env('BENCH_WINDOWS', 3);
 export const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 10);
 export const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 5);
-const HOLDERS = env('BENCH_HOLDERS', 1000);
-const TOKENS = env('BENCH_TOKENS', 16);
+export const HOLDERS = env('BENCH_HOLDERS', 1000);
+export const TOKENS = env('BENCH_TOKENS', 16);
 const CONFIGURATION_ID = 'national_id_sd_jwt';
 
 interface Target {
@@ -33,7 +33,8 @@ interface Target {
   format: string;
   issuerJwk?: Record<string, unknown>;
   batch?: number;
-  dpop?: boolean;
+  /** DPoP-bound tokens: the private JWK each token (same index) is bound to. */
+  dpopKeys?: Record<string, unknown>[];
 }
 
 export interface Side<T = Target> {
@@ -90,24 +91,49 @@ export const loginFields = (config: Config): Record<string, string> =>
 
 /** Access tokens of Attesta's authz for the demo people in turn: each a full sign-in (bench/load/sign-in.js). */
 export async function attestaTokens(config: Config, count: number): Promise<string[]> {
-  const key = newClientKey();
+  return (await attestaTokenSet(config, count)).tokens;
+}
+
+/** The portal's key, one for the process: authz caches the portal's JWKS, so a second key would be refused. */
+const PORTAL_KEY = newClientKey();
+
+/**
+ * As attestaTokens, for `scope` (default national_id), the demo people `who` match, and, with `dpop`, each token bound to a key of
+ * its own (RFC 9449), returned beside it as a private JWK.
+ */
+export async function attestaTokenSet(
+  config: Config,
+  count: number,
+  options: { scope?: string; dpop?: boolean; who?: (person: Record<string, unknown>) => boolean } = {},
+): Promise<{ tokens: string[]; dpopKeys?: Record<string, unknown>[] }> {
+  const key = PORTAL_KEY;
   const jwksServer = await serveClientJwks(config, [key.publicJwk]);
   const agent = new Agent({ keepAlive: true });
   try {
     const server = await discover(config.authz.publicUrl);
     const tokens: string[] = [];
+    const dpopKeys: Record<string, unknown>[] = [];
+    const client = portalClient(config);
+    const people = IDENTITIES.filter(options.who ?? (() => true));
     for (let i = 0; i < count; i++) {
-      const person = IDENTITIES[i % IDENTITIES.length] ?? {};
+      const person = people[i % people.length] ?? {};
       const answers = Object.entries(loginFields(config)).map(([id, at]) => [id, String(person[at])]);
+      const dpopKey = options.dpop ? newClientKey() : undefined;
       const signedIn = await signIn(
         server,
-        { ...portalClient(config), key },
+        {
+          ...client,
+          ...(options.scope ? { scope: `openid ${options.scope}` } : {}),
+          key,
+          ...(dpopKey ? { dpopKey } : {}),
+        },
         Object.fromEntries(answers),
         agent,
       );
       tokens.push(signedIn.tokens.access_token);
+      if (dpopKey) dpopKeys.push(dpopKey.privateJwk);
     }
-    return tokens;
+    return { tokens, ...(options.dpop ? { dpopKeys } : {}) };
   } finally {
     agent.destroy();
     await closeServer(jwksServer);
@@ -300,7 +326,7 @@ export const machine = () =>
     .map((l) => l.toFixed(1))
     .join(' / ')}`;
 
-const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+export const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 export function sideRows(figures: SideFigures[]): string[] {
   return figures.map(

@@ -103,10 +103,14 @@ CASES.push({
   },
 });
 
-/** Credentials signed per second for each format and suite (`count` each, sequential, after a warm-up). */
+/**
+ * Credentials signed per second for each format and suite (`count` each, sequential, after a warm-up),
+ * and the CPU ms of this process per credential; `labels` picks cases (default: all).
+ */
 export async function formatSigningThroughput(
   count: number,
-): Promise<{ label: string; perSecond: number }[]> {
+  labels?: string[],
+): Promise<{ label: string; perSecond: number; cpuMs: number }[]> {
   const database = openDatabase('sqlite::memory:');
   try {
     await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
@@ -120,13 +124,19 @@ export async function formatSigningThroughput(
     const validFrom = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
     const validUntil = new Date(validFrom.getTime() + 365 * 86_400_000);
     const results = [];
-    for (const { label, input } of CASES) {
+    for (const { label, input } of CASES.filter((c) => !labels || labels.includes(c.label))) {
       const signer = formats.signers.get(input.configuration.format);
       const full = { ...input, holderJwk, validFrom, validUntil };
       for (let i = 0; i < Math.min(20, count); i++) await signer.sign(full); // warm-up (JIT, key cache)
       const started = performance.now();
+      const cpu = process.cpuUsage();
       for (let i = 0; i < count; i++) await signer.sign(full);
-      results.push({ label, perSecond: count / ((performance.now() - started) / 1000) });
+      const used = process.cpuUsage(cpu);
+      results.push({
+        label,
+        perSecond: count / ((performance.now() - started) / 1000),
+        cpuMs: (used.user + used.system) / 1000 / count,
+      });
     }
     return results;
   } finally {

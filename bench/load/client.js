@@ -5,7 +5,15 @@
 // proof (OpenID4VCI 1.0 Appendix F.1) over that c_nonce with the next of ≥ 1,000 holder keys, POST the
 // credential request, and check the answer: a 200 whose every credential is bound to its proof's key
 // (and, one in `signatureEvery`, carries a valid issuer signature). Anything else is counted as an error.
-import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { bindingOf } from './binding.js';
@@ -102,7 +110,12 @@ async function runWindow(w) {
   const loop = async (slot) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const token = target.tokens[slot % target.tokens.length];
-    const dpopKey = target.dpop ? holders[(slot * 7919) % holders.length] : undefined;
+    // A DPoP-bound token comes with the key it is bound to (`dpopKeys`, private JWKs by token index).
+    const dpopJwk = target.dpopKeys?.[slot % target.tokens.length];
+    const dpopKey = dpopJwk && {
+      privateKey: createPrivateKey({ key: dpopJwk, format: 'jwk' }),
+      jwk: { kty: dpopJwk.kty, crv: dpopJwk.crv, x: dpopJwk.x, y: dpopJwk.y },
+    };
     while (performance.now() < deadline) {
       const t0 = performance.now();
       try {

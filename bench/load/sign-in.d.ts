@@ -26,6 +26,8 @@ export interface SignInClient {
   /** `consent` asks for the consent page even where a consent is remembered. */
   prompt?: string;
   key: ClientKey;
+  /** Asks for an access token bound to this key (RFC 9449 DPoP proof at the token request). */
+  dpopKey?: ClientKey;
 }
 
 export function newClientKey(): ClientKey;

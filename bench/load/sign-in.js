@@ -62,8 +62,18 @@ function send(agent, method, url, headers = {}, body = undefined) {
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const postForm = (agent, url, fields) =>
-  send(agent, 'POST', url, FORM, new URLSearchParams(fields).toString());
+const postForm = (agent, url, fields, headers = {}) =>
+  send(agent, 'POST', url, { ...FORM, ...headers }, new URLSearchParams(fields).toString());
+
+/** RFC 9449 §4.2: a DPoP proof for the token request, with the server's nonce once it asked for one. */
+function tokenDpop(dpopKey, url, nonce) {
+  const header = b64u(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: dpopKey.publicJwk }));
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = { jti: b64u(randomBytes(16)), htm: 'POST', htu: url, iat, ...(nonce ? { nonce } : {}) };
+  const input = `${header}.${b64u(JSON.stringify(claims))}`;
+  const key = createPrivateKey({ key: dpopKey.privateJwk, format: 'jwk' });
+  return `${input}.${b64u(sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }))}`;
+}
 
 /** RFC 7523 §3 client assertion, ES256, audience the issuer identifier. */
 function clientAssertion(client, key, audience) {
@@ -137,7 +147,8 @@ class Browser {
 
 /**
  * One sign-in of `answers` (the login form's fields) for `client` ({ clientId, redirectUri, scope,
- * resource?, prompt?, key }) at `server` (from discover()), on `agent` (keep-alive, one site).
+ * resource?, prompt?, key, dpopKey? for a DPoP-bound token }) at `server` (from discover()), on `agent`
+ * (keep-alive, one site).
  * Returns the token response and whether the consent page was shown.
  */
 export async function signIn(server, client, answers, agent) {
@@ -184,14 +195,24 @@ export async function signIn(server, client, answers, agent) {
   if (!code || callback.searchParams.get('state') !== state)
     throw new SignInError('callback', callback.searchParams.get('error') ?? 'no code or wrong state');
 
-  const token = await postForm(agent, server.token, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: client.redirectUri,
-    code_verifier: verifier,
-    ...resource,
-    ...clientAssertion(client, key, server.issuer),
-  });
+  const tokenRequest = (dpopNonce) =>
+    postForm(
+      agent,
+      server.token,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: client.redirectUri,
+        code_verifier: verifier,
+        ...resource,
+        ...clientAssertion(client, key, server.issuer),
+      },
+      client.dpopKey ? { dpop: tokenDpop(client.dpopKey, server.token, dpopNonce) } : {},
+    );
+  let token = await tokenRequest();
+  // RFC 9449 §8: a server that wants a nonce answers use_dpop_nonce with one in DPoP-Nonce.
+  if (client.dpopKey && token.status === 400 && token.headers['dpop-nonce'])
+    token = await tokenRequest(token.headers['dpop-nonce']);
   if (token.status !== 200) throw new SignInError('token', `${token.status} ${token.body.slice(0, 160)}`);
   const tokens = JSON.parse(token.body);
   if (typeof tokens.access_token !== 'string') throw new SignInError('token', 'no access_token');
