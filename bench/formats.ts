@@ -78,6 +78,33 @@ for (const suite of [
     },
   });
 }
+// The subject of the demo's national_id_ldp_vc (template national-id-w3c-v1): the variants bench's RDFC bound.
+CASES.push({
+  label: 'ldp_vc (eddsa-rdfc-2022, VCDM 2.0, national_id_ldp_vc subject)',
+  input: {
+    configuration: { id: 'b', format: 'ldp_vc', proofSuite: 'eddsa-rdfc-2022', dataModel: '2.0' },
+    document: {
+      kind: 'w3c',
+      dataModel: '2.0',
+      contexts: [],
+      types: ['NationalIdCredential'],
+      credentialSubject: {
+        givenName: 'Amara',
+        familyName: 'Okafor',
+        birthDate: '1970-03-13',
+        gender: 'female',
+        nationality: 'NG',
+        address: {
+          streetAddress: '13 Harbour Road',
+          addressLocality: 'Lagos',
+          postalCode: '19494',
+          addressCountry: 'NG',
+        },
+      },
+    },
+    status: [BITSTRING],
+  },
+});
 CASES.push({
   label: 'mso_mdoc (mDL, ES256, 11 elements)',
   input: {

@@ -37,7 +37,7 @@ const LICENSED = new Set(
     .map((line) => line.split(',')[0]),
 );
 
-const RDFC_CASE = 'ldp_vc (eddsa-rdfc-2022, VCDM 2.0)';
+const RDFC_CASE = 'ldp_vc (eddsa-rdfc-2022, VCDM 2.0, national_id_ldp_vc subject)';
 
 interface Variant {
   name: string;
