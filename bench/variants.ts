@@ -94,6 +94,11 @@ const VARIANTS: Variant[] = [
   },
 ];
 
+/** `BENCH_VARIANTS=Bearer,DPoP`: only the variants whose name contains one of these. */
+const CHOSEN = VARIANTS.filter(
+  (v) => !process.env.BENCH_VARIANTS || process.env.BENCH_VARIANTS.split(',').some((s) => v.name.includes(s)),
+);
+
 export async function run(): Promise<void> {
   await ensureBuilt();
   const load = await startLoadClient();
@@ -105,7 +110,7 @@ export async function run(): Promise<void> {
       scope: 'driving_licence',
       who: (person) => LICENSED.has(String(person.individualId)),
     });
-    const sides = VARIANTS.map((v) =>
+    const sides = CHOSEN.map((v) =>
       attestaSide(attesta, v.name, {
         configurationId: v.configurationId,
         format: v.format,
@@ -117,7 +122,7 @@ export async function run(): Promise<void> {
     );
     const started = machine();
     const figures = await alternate(load, sides);
-    const kinds = [...new Set(VARIANTS.flatMap((v) => v.raw))];
+    const kinds = [...new Set(CHOSEN.flatMap((v) => v.raw))];
     const raw = await load.ask<{ label: string; cpuMs: number }[]>({ raw: { kinds } });
     const rawMs = new Map(raw.map((r) => [r.label, r.cpuMs]));
     const [rdfc] = await formatSigningThroughput(Number(process.env.BENCH_FORMAT_SIGNATURES ?? 200), [
@@ -128,7 +133,7 @@ export async function run(): Promise<void> {
         (sum, kind) => sum + (rawMs.get(kind) ?? Number.NaN),
         v.rdfc ? (rdfc?.cpuMs ?? Number.NaN) : 0,
       );
-    const rows = VARIANTS.map((v, i) => {
+    const rows = CHOSEN.map((v, i) => {
       const s = figures[i] as SideFigures;
       const bound = boundOf(v);
       const target = v.rdfc

@@ -88,7 +88,12 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
   const encryption = new IssuerEncryption(deps.masterKey, options.encryptionRequired);
   // HAIP mode (docs/standards.md): DPoP-bound tokens only, ES256 key and DPoP proofs only.
   const haip = config.haip;
-  const dpop = new DpopVerifier(db, Date.now, haip ? HAIP_ALGS : DPOP_ALGS);
+  const dpop = new DpopVerifier(
+    db,
+    Date.now,
+    haip ? HAIP_ALGS : DPOP_ALGS,
+    deps.commit ?? transactionPerUnit(deps.db),
+  );
   const offerStore = new OfferStore(db, deps.masterKey.derive('issuer-pre-authorized-code'));
   const attesters = options.trustedAttesters.length > 0 ? { keys: options.trustedAttesters } : undefined;
   const guard: AccessGuard = {

@@ -9,6 +9,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import type { Kysely } from 'kysely';
+import { type Commit, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { ProtocolTables } from '../protocol-database.js';
 import { DPOP_ALGS } from '../vocabulary.js';
@@ -45,10 +46,15 @@ export interface DpopCheck {
  */
 export class DpopVerifier {
   constructor(
-    private readonly db: Kysely<ProtocolTables>,
+    db: Kysely<ProtocolTables>,
     private readonly now: () => number = Date.now,
     /** Accepted proof algorithms: DPOP_ALGS, or ES256 alone in HAIP mode. */
     readonly algs: readonly string[] = DPOP_ALGS,
+    /**
+     * How the remembered jti becomes durable: the database's group commit in a service, so a
+     * DPoP request does not pay a commit (an fsync on SQLite) of its own.
+     */
+    private readonly commit: Commit = transactionPerUnit(db as Kysely<unknown>),
   ) {}
 
   async verify(check: DpopCheck): Promise<string> {
@@ -101,16 +107,21 @@ export class DpopVerifier {
     // §11.1 replay: the jti is remembered until the proof could no longer be accepted anyway.
     const id = createHash('sha256').update(`${jkt}:${payload.jti}`).digest('base64url');
     const now = this.now();
-    try {
-      await this.db
+    const expiresAt = now + (MAX_AGE + FUTURE_SKEW) * 1000;
+    // The primary key decides: of two requests with one jti (at one instance or two), one inserts.
+    const inserted = await this.commit<bigint, ProtocolTables>(async (trx) => {
+      const result = await trx
         .insertInto('issuer_dpop_jtis')
-        .values({ id, expires_at: now + (MAX_AGE + FUTURE_SKEW) * 1000 })
-        .execute();
-    } catch {
-      throw invalidDpopProof('DPoP proof jti was already used', this.algs);
-    }
+        .values({ id, expires_at: expiresAt })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows ?? 0n;
+    });
+    if (inserted !== 1n) throw invalidDpopProof('DPoP proof jti was already used', this.algs);
     if (Math.random() < 0.01)
-      await this.db.deleteFrom('issuer_dpop_jtis').where('expires_at', '<=', now).execute();
+      await this.commit<unknown, ProtocolTables>((trx) =>
+        trx.deleteFrom('issuer_dpop_jtis').where('expires_at', '<=', now).execute(),
+      );
     return jkt;
   }
 }

@@ -124,4 +124,20 @@ describe.each(DIALECTS)('protocol stores on $dialect', ({ dialect, create }) => 
     ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   });
+
+  it("a DPoP proof jti sent twice at once through one instance's commit (one SQLite batch) is accepted once", async () => {
+    const key = await newDpopKey();
+    const proof = await dpopProof(key, 'POST', 'https://issuer.example/credential', {
+      claims: { jti: randomUUID() },
+    });
+    const check = { proof, method: 'POST', url: 'https://issuer.example/credential' };
+    const instance = open[0] as Database<ProtocolTables>;
+    const verifier = new DpopVerifier(instance.db, Date.now, undefined, instance.commit);
+    const outcomes = await Promise.allSettled([verifier.verify(check), verifier.verify(check)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ error: 'invalid_dpop_proof' });
+    // And later, at the other instance, too.
+    await expect(new DpopVerifier(b).verify(check)).rejects.toMatchObject({ error: 'invalid_dpop_proof' });
+  });
 });
