@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -72,5 +73,39 @@ describe('attesta start', () => {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** Allocates short-lived garbage until the young generation has grown as far as it may, then reports the heap. */
+const HEAP_PROBE = `
+  const v8 = require('node:v8');
+  let keep = [];
+  for (let i = 0; i < 3e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  console.log(JSON.stringify({ limit: v8.getHeapStatistics().heap_size_limit, young: young.space_size }));
+`;
+
+describe('npm start', () => {
+  // Issue 14 item 5 (docs/benchmarks.md, the soak): on a large host V8's defaults let the young
+  // generation take 128 MB and the old one grow to 4× its live size, so the all-in-one start went
+  // past 700 MB under load with 70 MB live; with these flags it stays under 250 MB.
+  it('runs node with a heap budget: young generation ≤ 16 MB, heap limit ≤ 600 MB', () => {
+    const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } })
+      .scripts.start;
+    const flags = /^exec node ((?:--\S+ )*)dist\/cli\.js start$/
+      .exec(script)?.[1]
+      ?.split(' ')
+      .filter(Boolean);
+    expect(flags, script).toEqual(expect.arrayContaining([expect.stringMatching(/^--max-old-space-size=/)]));
+    // node itself says what the flags give (a flag it no longer knew would fail here: "bad option").
+    const probe = spawnSync(process.execPath, [...(flags ?? []), '-e', HEAP_PROBE], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(probe.status, probe.stderr).toBe(0);
+    const heap = JSON.parse(probe.stdout) as { limit: number; young: number };
+    expect(heap.young).toBeLessThanOrEqual(16 * 2 ** 20);
+    expect(heap.limit).toBeLessThanOrEqual(600 * 2 ** 20);
   });
 });
