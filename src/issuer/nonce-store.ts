@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Commit, transactionPerUnit } from '../platform/db/index.js';
+import { pooledRandomBytes } from '../platform/random.js';
 import type { IssuerTables } from './database.js';
 
 /** Spent rows are swept at most this often per instance (the sweep is an optimisation, not a rule). */
@@ -14,9 +15,6 @@ const NONCE_LENGTH = SIGNED_LENGTH + MAC_LENGTH;
 /** base64url of NONCE_LENGTH bytes, unpadded. */
 const ENCODED_LENGTH = Math.ceil((NONCE_LENGTH * 4) / 3);
 
-/** Random bytes are drawn this many nonces at a time: one `randomBytes` call per batch, not per nonce. */
-const RANDOM_BATCH = 256;
-
 /**
  * c_nonce values (OpenID4VCI 1.0 §7): issued without any write — each nonce carries its expiry and
  * an HMAC under a secret every instance derives from the master key — and spent at most once, by
@@ -27,8 +25,6 @@ const RANDOM_BATCH = 256;
  */
 export class NonceStore {
   private lastSweep: number;
-  private random = Buffer.alloc(0);
-  private randomAt = 0;
 
   constructor(
     private readonly db: Kysely<IssuerTables>,
@@ -54,7 +50,7 @@ export class NonceStore {
     const nonce = Buffer.allocUnsafe(NONCE_LENGTH);
     nonce[0] = VERSION;
     nonce.writeUIntBE(now + this.ttlSeconds * 1000, 1, 6);
-    this.nextRandom().copy(nonce, 7);
+    pooledRandomBytes(16).copy(nonce, 7);
     this.mac(nonce).copy(nonce, SIGNED_LENGTH, 0, MAC_LENGTH);
     return nonce.toString('base64url');
   }
@@ -119,15 +115,5 @@ export class NonceStore {
 
   private mac(nonce: Buffer): Buffer {
     return createHmac('sha256', this.secret).update(nonce.subarray(0, SIGNED_LENGTH)).digest();
-  }
-
-  private nextRandom(): Buffer {
-    if (this.randomAt >= this.random.length) {
-      this.random = randomBytes(16 * RANDOM_BATCH);
-      this.randomAt = 0;
-    }
-    const bytes = this.random.subarray(this.randomAt, this.randomAt + 16);
-    this.randomAt += 16;
-    return bytes;
   }
 }

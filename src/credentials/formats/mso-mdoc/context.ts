@@ -3,11 +3,11 @@ import {
   createPublicKey,
   verify as cryptoVerify,
   type JsonWebKey,
-  randomBytes,
   X509Certificate,
 } from 'node:crypto';
 import { CoseKey, type MdocContext } from '@owf/mdoc';
 import type { SigningKey } from '../../../platform/keys/index.js';
+import { pooledRandomBytes } from '../../../platform/random.js';
 
 const DIGESTS: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
@@ -62,7 +62,8 @@ function verifyChain(trusted: Uint8Array[], chain: Uint8Array[], now: Date): voi
 export function mdocContext(signer?: SigningKey): MdocContext {
   return {
     crypto: {
-      random: (length) => new Uint8Array(randomBytes(length)),
+      // Element salts (ISO/IEC 18013-5 §9.1.2.5), many per credential: from the process's CSPRNG pool.
+      random: (length) => new Uint8Array(pooledRandomBytes(length)),
       digest: ({ digestAlgorithm, bytes }) => {
         const alg = DIGESTS[digestAlgorithm];
         if (!alg) throw new Error(`unsupported digest ${digestAlgorithm}`);

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from '../../../platform/random.js';
 
 /** IANA "Named Information Hash Algorithm" names accepted in `_sd_alg` → node:crypto names. */
 const SD_HASHES: Record<string, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' };
@@ -22,22 +23,11 @@ export function disclosureDigest(disclosure: string, alg: string): string {
 }
 
 const SALT_BYTES = 16;
-/** Salts drawn per call into the CSPRNG (one `randomBytes` for 256 salts: about 20 credentials of 12 disclosures). */
-const SALTS_PER_DRAW = 256;
-let saltPool = Buffer.alloc(0);
-let saltOffset = 0;
 
 /**
- * 128-bit salts (RFC 9901 §9.3 recommends at least 128 bits); the library's default is 64. Cut from a
- * pool of CSPRNG bytes, each byte used once, as node:crypto's `randomUUID` does with its cache: one
- * call into OpenSSL per 256 salts instead of one per disclosure.
+ * 128-bit salts (RFC 9901 §9.3 recommends at least 128 bits); the library's default is 64. From the
+ * process's pool of CSPRNG bytes (src/platform/random.ts): one call into OpenSSL per 256 salts.
  */
 export function saltGenerator(): string {
-  if (saltOffset + SALT_BYTES > saltPool.length) {
-    saltPool = randomBytes(SALT_BYTES * SALTS_PER_DRAW);
-    saltOffset = 0;
-  }
-  const salt = saltPool.toString('base64url', saltOffset, saltOffset + SALT_BYTES);
-  saltOffset += SALT_BYTES;
-  return salt;
+  return pooledRandomBytes(SALT_BYTES).toString('base64url');
 }
