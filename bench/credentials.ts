@@ -159,7 +159,7 @@ async function peerTokens(issuer: string, codes: string[]): Promise<string[]> {
   return tokens;
 }
 
-async function attestaIssuerJwk(issuer: string): Promise<Record<string, unknown>> {
+export async function attestaIssuerJwk(issuer: string): Promise<Record<string, unknown>> {
   const metadata = (await (await fetch(`${issuer}/.well-known/jwt-vc-issuer`)).json()) as {
     jwks: { keys: Record<string, unknown>[] };
   };

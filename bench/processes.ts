@@ -22,7 +22,7 @@ export interface Served {
 }
 
 /** Waits until `url` answers (any status), or the process exits. */
-async function reachable(url: string, child: ChildProcess, seconds = 120): Promise<void> {
+export async function reachable(url: string, child: ChildProcess, seconds = 120): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   let exited: number | null | undefined;
   child.once('exit', (code) => {

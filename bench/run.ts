@@ -9,6 +9,7 @@
 //   overload     /nonce at c=256 with the overload guard on and off (issue 15)
 //   durability   the credential endpoint on SQLite with synchronous FULL and NORMAL (issue 15)
 //   hsm          signing per format with the issuer keys in SoftHSM2 beside software keys (issue 19)
+//   soak         `npm start` at c=16 for 5 minutes: RSS, p99 and database bytes per credential over time (issue 14)
 const SCENARIOS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   credentials: () => import('./credentials.js'),
   variants: () => import('./variants.js'),
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(args: string[]): Promise<voi
   overload: () => import('./overload.js'),
   durability: () => import('./durability.js'),
   hsm: () => import('./hsm.js'),
+  soak: () => import('./soak.js'),
 };
 
 const args = process.argv.slice(2);

@@ -5,6 +5,7 @@
 // proof (OpenID4VCI 1.0 Appendix F.1) over that c_nonce with the next of ≥ 1,000 holder keys, POST the
 // credential request, and check the answer: a 200 whose every credential is bound to its proof's key
 // (and, one in `signatureEvery`, carries a valid issuer signature). Anything else is counted as an error.
+// bench/soak.ts drives it the same way, window after window.
 import {
   createHash,
   createPrivateKey,
@@ -171,7 +172,9 @@ async function runWindow(w) {
   latencies.sort((a, b) => a - b);
   const at = (p) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
-  return { completed: credentials, requests, elapsed, p50: at(50), p90: at(90), p99: at(99), errors };
+  const result = { completed: credentials, requests, elapsed, p50: at(50), p90: at(90), p99: at(99), errors };
+  // The soak (bench/soak.ts) pools the latencies of several windows into one percentile.
+  return w.latencies ? { ...result, latencies } : result;
 }
 
 process.on('message', async (message) => {
