@@ -20,7 +20,7 @@ import { ensureBuilt, type Helper, reachable, terminate, treeCpuMs, treeRssMb } 
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SECONDS = env('BENCH_SOAK_SECONDS', 300);
-const WARMUP_SECONDS = env('BENCH_SOAK_WARMUP_SECONDS', 30);
+const WARMUP_SECONDS = env('BENCH_SOAK_WARMUP_SECONDS', 90);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
 /** A shorter c_nonce lifetime than the default 300 s, so that nonce rows reach their steady state in 5 minutes. */
 const NONCE_TTL = env('BENCH_SOAK_NONCE_TTL', 60);
