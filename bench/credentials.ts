@@ -321,10 +321,26 @@ export async function startLoadClient(): Promise<Helper> {
   return helper;
 }
 
-export const machine = () =>
-  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadavg()
+const loadAverage = () =>
+  loadavg()
     .map((l) => l.toFixed(1))
-    .join(' / ')}`;
+    .join(' / ');
+
+export const machine = () =>
+  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadAverage()}`;
+
+/** The table's last line: the machine as the run began (`machine()`) and its load as it ends. */
+export const machineLine = (started: string) =>
+  `Machine at start: ${started}; at end: load average ${loadAverage()}.`;
+
+/** Prints each side's error kinds; true when any side had one (the run then exits 1). */
+export function reportErrors(
+  figures: readonly { name: string; errors: number; errorKinds: unknown }[],
+): boolean {
+  const failing = figures.filter((s) => s.errors > 0);
+  for (const s of failing) process.stdout.write(`\n${s.name} errors: ${JSON.stringify(s.errorKinds)}\n`);
+  return failing.length > 0;
+}
 
 export const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
@@ -401,17 +417,10 @@ export async function run(args: string[] = []): Promise<void> {
       '',
       ...ratios,
       '',
-      `Machine at start: ${started}; at end: load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')}.`,
+      machineLine(started),
     ];
     process.stdout.write(`\n${rows.join('\n')}\n`);
-    for (const s of figures) {
-      if (s.errors > 0) {
-        failed = true;
-        process.stdout.write(`\n${s.name} errors: ${JSON.stringify(s.errorKinds)}\n`);
-      }
-    }
+    if (reportErrors(figures)) failed = true;
   } finally {
     await load.stop();
     await peer.stop();

@@ -7,7 +7,6 @@
 // the peer. authz runs as an operator runs it (`node dist/cli.js serve authz --config <file>`) on SQLite
 // and, with `--db postgres`, also on a fresh PostgreSQL database. Any error fails the run (exit 1).
 import { rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../src/platform/config/index.js';
 import { closeServer, serveClientJwks } from '../test/authz/helpers.js';
@@ -18,8 +17,10 @@ import {
   databases,
   loginFields,
   machine,
+  machineLine,
   PROFILE_ARGS,
   portalClient,
+  reportErrors,
   type Side,
   type SideFigures,
   sideRows,
@@ -148,16 +149,10 @@ export async function run(args: string[] = []): Promise<void> {
             `| ratio ${a.name} / peer | ${f(a.perSecond / peer.perSecond, 2)}× | p99 ${f(a.p99 / peer.p99, 2)}× | | ${f(a.cpuMsPerOperation / peer.cpuMsPerOperation, 2)}× | |`,
         ),
       '',
-      `Machine at start: ${started}; at end: load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')}.`,
+      machineLine(started),
     ];
     process.stdout.write(`\n${rows.join('\n')}\n`);
-    for (const s of figures) {
-      if (s.errors === 0) continue;
-      failed = true;
-      process.stdout.write(`\n${s.name} errors: ${JSON.stringify(s.errorKinds)}\n`);
-    }
+    if (reportErrors(figures)) failed = true;
   } finally {
     await load.stop();
     for (const r of running.reverse()) await r.stop();

@@ -6,7 +6,6 @@
 // ldp_vc's bound is token + proof (raw.js) plus RDFC-1.0 canonicalisation and the Ed25519 signature
 // through the issuer's own signer (the Digital Bazaar suite, bench/formats.ts), measured in this process.
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   alternate,
@@ -16,6 +15,8 @@ import {
   f,
   HOLDERS,
   machine,
+  machineLine,
+  reportErrors,
   SIDE_HEADER,
   type SideFigures,
   sideRows,
@@ -152,17 +153,10 @@ export async function run(): Promise<void> {
       ...rows,
       '',
       `RDFC signing alone through the issuer's signer (${RDFC_CASE}): ${f(rdfc?.cpuMs ?? Number.NaN, 3)} ms CPU per credential.`,
-      `Machine at start: ${started}; at end: load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')}.`,
+      machineLine(started),
     ];
     process.stdout.write(`\n${out.join('\n')}\n`);
-    for (const s of figures) {
-      if (s.errors > 0) {
-        failed = true;
-        process.stdout.write(`\n${s.name} errors: ${JSON.stringify(s.errorKinds)}\n`);
-      }
-    }
+    if (reportErrors(figures)) failed = true;
   } finally {
     await load.stop();
     await attesta.stop();
