@@ -13,21 +13,22 @@ export interface IssuerTables extends KeyTables {
   issuer_spent_nonces: SpentNoncesTable;
 }
 
+/** A table of single values with an expiry, indexed for the sweep (the nonce tables, old and new). */
+async function createExpiringValues(db: Kysely<unknown>, table: string): Promise<void> {
+  await db.schema
+    .createTable(table)
+    .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex(`${table}_expires_at`).on(table).column('expires_at').execute();
+}
+
 /** The issuer's schema, applied in name order by `migrateToLatest(db, 'issuer', issuerMigrations)`. */
 export const issuerMigrations: Migrations = {
   '0001_signing_keys': signingKeysMigration,
   '0002_nonces': {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('issuer_nonces')
-        .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('issuer_nonces_expires_at')
-        .on('issuer_nonces')
-        .column('expires_at')
-        .execute();
+      await createExpiringValues(db, 'issuer_nonces');
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('issuer_nonces').execute();
@@ -38,29 +39,11 @@ export const issuerMigrations: Migrations = {
   '0003_spent_nonces': {
     async up(db: Kysely<unknown>) {
       await db.schema.dropTable('issuer_nonces').execute();
-      await db.schema
-        .createTable('issuer_spent_nonces')
-        .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('issuer_spent_nonces_expires_at')
-        .on('issuer_spent_nonces')
-        .column('expires_at')
-        .execute();
+      await createExpiringValues(db, 'issuer_spent_nonces');
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('issuer_spent_nonces').execute();
-      await db.schema
-        .createTable('issuer_nonces')
-        .addColumn('value', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('issuer_nonces_expires_at')
-        .on('issuer_nonces')
-        .column('expires_at')
-        .execute();
+      await createExpiringValues(db, 'issuer_nonces');
     },
   },
 };
