@@ -6,6 +6,7 @@ import pg from 'pg';
 import { observePool, poolErrors } from '../metrics/database.js';
 import { observedDialect } from '../tracing/database.js';
 import { type Commit, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
+import { walSync } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -102,8 +103,18 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       dialect: 'sqlite',
     });
     const db = new Kysely<Tables>({ dialect });
-    const commit = sqliteGroupCommit(db as Kysely<unknown>, options.busyTimeoutMs ?? 5000);
-    return { db, dialect: 'sqlite', commit, close: () => db.destroy() };
+    // FULL: the group commit's fsync runs on the thread pool (wal-sync.ts), every other commit's inside it.
+    const wal = synchronous === 'FULL' && path !== ':memory:' && path !== '' ? walSync(path) : undefined;
+    const commit = sqliteGroupCommit(
+      db as Kysely<unknown>,
+      options.busyTimeoutMs ?? 5000,
+      wal ? { kind: 'walSync', sync: wal.sync } : { kind: 'inline' },
+    );
+    const close = async () => {
+      await db.destroy();
+      await wal?.close();
+    };
+    return { db, dialect: 'sqlite', commit, close };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({

@@ -14,6 +14,14 @@ export function transactionPerUnit(db: Kysely<unknown>): Commit {
 
 type Outcome = { ok: boolean; value: unknown };
 
+/**
+ * How a group commit's COMMIT reaches the disk. `inline`: SQLite's own fsync inside COMMIT
+ * (`synchronous` as the connection has it). `walSync`: COMMIT runs with `synchronous = NORMAL` (WAL
+ * frames written, not synced; the connection's own setting is put back right after) and the given
+ * function makes the WAL durable — an fdatasync on the thread pool — before any caller is answered.
+ */
+export type CommitDurability = { kind: 'inline' } | { kind: 'walSync'; sync: () => Promise<void> };
+
 /** Longest pause between two tries of a busy database's write lock, ms. */
 const MAX_PAUSE_MS = 8;
 
@@ -32,6 +40,28 @@ async function beginImmediate(connection: Kysely<unknown>, busyTimeoutMs: number
     throw error;
   } finally {
     await sql.raw(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`).execute(connection);
+  }
+}
+
+/**
+ * One try of a batch on the connection: the write lock, the units, COMMIT. With `walSync`, COMMIT
+ * leaves the WAL unsynced (`synchronous = NORMAL` for this transaction only; every other statement
+ * on the connection, autocommits included, keeps `FULL`).
+ */
+async function tryBatch(
+  connection: Kysely<unknown>,
+  batch: Queued[],
+  busyTimeoutMs: number,
+  durability: CommitDurability,
+): Promise<Outcome[] | undefined> {
+  if (durability.kind === 'inline') {
+    return (await beginImmediate(connection, busyTimeoutMs)) ? runUnits(connection, batch) : undefined;
+  }
+  await sql`pragma synchronous = NORMAL`.execute(connection);
+  try {
+    return (await beginImmediate(connection, busyTimeoutMs)) ? await runUnits(connection, batch) : undefined;
+  } finally {
+    await sql`pragma synchronous = FULL`.execute(connection);
   }
 }
 
@@ -68,14 +98,20 @@ interface Queued {
  * IMMEDIATE … COMMIT`, each inside its own savepoint (a unit that throws is rolled back alone and its
  * caller gets the error), and every caller is answered only after the one fsynced COMMIT. So N
  * credentials issued together cost one fsync instead of 5 N, with `synchronous=FULL` kept: nobody is
- * answered before their writes are on disk (https://sqlite.org/lang_savepoint.html). IMMEDIATE takes
+ * answered before their writes are on disk (https://sqlite.org/lang_savepoint.html). With `walSync`
+ * durability that fsync runs off the event loop, and the next batch may commit meanwhile: requests keep
+ * being served while the disk works, and the later batch's sync covers both. IMMEDIATE takes
  * the write lock at BEGIN, so several processes on one file (the issuer's `--workers`) wait for each
  * other instead of failing on a lock upgrade — and they wait without blocking: SQLite's busy handler
  * sleeps inside the synchronous call, which would stop this process's event loop (every request it
  * holds, not only the writers) while another process commits. So BEGIN IMMEDIATE is tried with
  * busy_timeout 0, and a busy database is tried again after a timer, up to `busyTimeoutMs` in all.
  */
-export function sqliteGroupCommit(db: Kysely<unknown>, busyTimeoutMs = 5000): Commit {
+export function sqliteGroupCommit(
+  db: Kysely<unknown>,
+  busyTimeoutMs = 5000,
+  durability: CommitDurability = { kind: 'inline' },
+): Commit {
   let queue: Queued[] = [];
   let scheduled = false;
   let running = false;
@@ -91,9 +127,7 @@ export function sqliteGroupCommit(db: Kysely<unknown>, busyTimeoutMs = 5000): Co
     for (let pause = 1; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
       const outcomes = await db
         .connection()
-        .execute(async (connection) =>
-          (await beginImmediate(connection, busyTimeoutMs)) ? runUnits(connection, batch) : undefined,
-        );
+        .execute((connection) => tryBatch(connection, batch, busyTimeoutMs, durability));
       if (outcomes) return outcomes;
       // Busy: the connection is given back meanwhile, so this process's reads go on.
       if (performance.now() >= deadline) throw new Error('database is locked (busy past busy_timeout)');
@@ -106,19 +140,30 @@ export function sqliteGroupCommit(db: Kysely<unknown>, busyTimeoutMs = 5000): Co
     running = true;
     const batch = queue;
     queue = [];
+    let outcomes: Outcome[];
     try {
-      const outcomes = await runBatch(batch);
-      batch.forEach((unit, i) => {
-        const outcome = outcomes[i] as Outcome;
-        if (outcome.ok) unit.resolve(outcome.value);
-        else unit.reject(outcome.value);
-      });
+      outcomes = await runBatch(batch);
     } catch (error) {
       for (const unit of batch) unit.reject(error);
+      return;
     } finally {
+      // The next batch may take the connection while this one's WAL sync runs on the thread pool.
       running = false;
       if (queue.length > 0) schedule();
     }
+    try {
+      // Nobody is answered before the COMMIT is on disk. A later batch's sync covers this one's
+      // frames too (the WAL is append-only), so syncs may overlap in any order.
+      if (durability.kind === 'walSync') await durability.sync();
+    } catch (error) {
+      for (const unit of batch) unit.reject(error);
+      return;
+    }
+    batch.forEach((unit, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.value);
+    });
   }
 
   return <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) =>
