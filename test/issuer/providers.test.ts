@@ -123,7 +123,8 @@ describe('HTTP provider', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const provider = (retries = 2, timeoutMs = 200) =>
+  // Generous default: a loaded CI machine took over 200 ms to answer a loopback request once.
+  const provider = (retries = 2, timeoutMs = 2000) =>
     new HttpProvider({ url, retries, timeoutMs, backoffMs: 10 });
 
   it('maps 200, 404 and 202 to found, missing and pending', async () => {
