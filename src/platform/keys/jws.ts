@@ -3,8 +3,13 @@ import type { SigningKey } from './signing-key.js';
 
 const encoder = new TextEncoder();
 
+/** base64url of the UTF-8 of a string, or of bytes (viewed, not copied). */
 function b64u(data: Uint8Array | string): string {
-  return Buffer.from(typeof data === 'string' ? encoder.encode(data) : data).toString('base64url');
+  return (
+    typeof data === 'string'
+      ? Buffer.from(data, 'utf8')
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  ).toString('base64url');
 }
 
 /**

@@ -1,10 +1,10 @@
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import type { DisclosureFrame } from '@sd-jwt/types';
+import { hash } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { SigningKey } from '../../../platform/keys/index.js';
+import { type SigningKey, signCompactJws } from '../../../platform/keys/index.js';
+import { pooledRandomBytes } from '../../../platform/random.js';
 import { assertPublicJwk } from '../../did/index.js';
 import { RESERVED_CLAIMS } from './claims.js';
-import { saltGenerator, sdHash } from './hash.js';
+import { saltGenerator } from './hash.js';
 import { SD_JWT_VC, type SD_JWT_VC_LEGACY } from './id.js';
 
 export interface IssueSdJwtVcOptions {
@@ -37,32 +37,19 @@ export interface IssueSdJwtVcOptions {
   x5c?: Uint8Array[];
 }
 
-/** One configured library instance per key: signing goes through the key interface, never a key export. */
-const instances = new WeakMap<SigningKey, SDJwtVcInstance>();
-
-function instanceFor(key: SigningKey): SDJwtVcInstance {
-  let instance = instances.get(key);
-  if (!instance) {
-    const encoder = new TextEncoder();
-    instance = new SDJwtVcInstance({
-      signer: async (data: string) => Buffer.from(await key.sign(encoder.encode(data))).toString('base64url'),
-      signAlg: key.alg,
-      hasher: sdHash,
-      hashAlg: 'sha-256',
-      saltGenerator,
-    });
-    instances.set(key, instance);
-  }
-  return instance;
-}
-
 /**
  * A claim path (OpenID4VCI 1.0 Appendix B): names for object members, an index for one array
  * element, `null` for every element. A dotted string is shorthand for names only.
  */
 export type DisclosablePath = string | (string | number | null)[];
 
-type Frame = { _sd?: (string | number)[]; _sd_decoy?: number; [member: string]: unknown };
+/**
+ * Which members or elements of a claim value are disclosable: `_sd` lists them (names of an object,
+ * indices of an array), `_sd_decoy` the decoy digests to add there, other members the frames of
+ * nested values. The shape @sd-jwt's `DisclosureFrame` has, so the library can issue from it too.
+ */
+export type DisclosureFrame = { _sd?: (string | number)[]; _sd_decoy?: number; [member: string]: unknown };
+type Frame = DisclosureFrame;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -101,7 +88,7 @@ function addDecoys(frame: Frame, count: number, top = true): void {
 }
 
 /**
- * The @sd-jwt disclosure frame for the given paths: a member or element path makes that member or
+ * The disclosure frame for the given paths: a member or element path makes that member or
  * element disclosable; listing a parent too makes it disclosable as a whole (recursive disclosure,
  * RFC 9901 §4.2.6), so a verifier learns `address` exists only if the holder reveals it.
  */
@@ -109,11 +96,76 @@ export function disclosureFrame(
   paths: DisclosablePath[],
   claims: Record<string, unknown>,
   decoys = 0,
-): DisclosureFrame<Record<string, unknown>> {
+): DisclosureFrame {
   const frame: Frame = {};
   for (const path of paths) addPath(frame, claims, typeof path === 'string' ? path.split('.') : path);
   if (decoys > 0) addDecoys(frame, decoys);
-  return frame as DisclosureFrame<Record<string, unknown>>;
+  return frame;
+}
+
+/** The `_sd_alg` of every credential we issue (RFC 9901 §4.1.1; SHA-256 is the default and required). */
+const SD_ALG = 'sha-256';
+
+/** One-shot `crypto.hash`: no Hash object per digest (13 digests per national_id credential). */
+const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'base64url');
+
+/**
+ * One disclosure (RFC 9901 §4.2.1, §4.2.2): base64url of the UTF-8 JSON array `[salt, name, value]`
+ * or `[salt, value]`, appended to `out`; returns its digest (§4.2.3) as `_sd` / `...` carry it.
+ */
+function disclose(data: unknown[], out: string[]): string {
+  const encoded = Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
+  out.push(encoded);
+  return sha256(encoded);
+}
+
+/** A decoy digest (RFC 9901 §4.2.5): the hash of 128 fresh random bits, as the RFC recommends. */
+const decoy = () => sha256(pooledRandomBytes(16));
+
+/**
+ * The value with its frame applied (RFC 9901 §4.2.4): disclosable members become digests in a
+ * sorted `_sd`, disclosable elements `{"...": digest}`, nested frames applied first so a disclosed
+ * value carries its own digests (recursive disclosure, §4.2.6). Disclosures go to `out` in the
+ * order @sd-jwt 0.19 emitted them: nested values' before their parent's, members in claim order.
+ * A frame on a value that is neither object nor array (a path through a scalar) changes nothing.
+ */
+function pack(value: unknown, frame: Frame | undefined, out: string[]): unknown {
+  if (frame === undefined) return value;
+  const sd = frame._sd ?? [];
+  const decoys = frame._sd_decoy ?? 0;
+  if (Array.isArray(value)) {
+    const nested = new Map<number, unknown>();
+    for (const key of Object.keys(frame)) {
+      if (key === '_sd' || key === '_sd_decoy') continue;
+      const index = Number(key);
+      if (Number.isInteger(index) && index >= 0 && index < value.length)
+        nested.set(index, pack(value[index], frame[key] as Frame, out));
+    }
+    const packed: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const element = nested.has(i) ? nested.get(i) : value[i];
+      packed.push(sd.includes(i) ? { '...': disclose([saltGenerator(), element], out) } : element);
+    }
+    for (let j = 0; j < decoys; j++) packed.push({ '...': decoy() });
+    return packed;
+  }
+  if (!isObject(value)) return value;
+  const nested = new Map<string, unknown>();
+  for (const key of Object.keys(frame)) {
+    if (key !== '_sd' && key !== '_sd_decoy' && Object.hasOwn(value, key))
+      nested.set(key, pack(value[key], frame[key] as Frame, out));
+  }
+  const packed: Record<string, unknown> = {};
+  const digests: string[] = [];
+  for (const key of Object.keys(value)) {
+    const member = nested.has(key) ? nested.get(key) : value[key];
+    if (sd.includes(key)) digests.push(disclose([saltGenerator(), key, member], out));
+    else packed[key] = member;
+  }
+  for (let j = 0; j < decoys; j++) digests.push(decoy());
+  // Sorted, so the order of the digests reveals nothing of the order of the claims (§4.2.4.1).
+  if (digests.length > 0) packed._sd = digests.sort();
+  return packed;
 }
 
 /** Issues an SD-JWT VC (`typ: dc+sd-jwt`), key-bound to the holder, with the given claims disclosable. */
@@ -133,17 +185,21 @@ export async function issueSdJwtVc(options: IssueSdJwtVcOptions): Promise<string
     ...(options.status ? { status: options.status } : {}),
     ...options.claims,
   };
-  return instanceFor(options.issuerKey).issue(
-    payload as Parameters<SDJwtVcInstance['issue']>[0],
+  const disclosures: string[] = [];
+  const packed = pack(
+    payload,
     disclosureFrame(options.disclosable, options.claims, options.decoys),
+    disclosures,
+  ) as Record<string, unknown>;
+  const jwt = await signCompactJws(
+    options.issuerKey,
     {
-      header: {
-        typ: options.typ ?? SD_JWT_VC,
-        kid: options.issuerKey.kid,
-        ...(options.x5c?.length
-          ? { x5c: options.x5c.map((der) => Buffer.from(der).toString('base64')) }
-          : {}),
-      },
+      typ: options.typ ?? SD_JWT_VC,
+      kid: options.issuerKey.kid,
+      ...(options.x5c?.length ? { x5c: options.x5c.map((der) => Buffer.from(der).toString('base64')) } : {}),
     },
+    { ...packed, _sd_alg: SD_ALG },
   );
+  // RFC 9901 §4: `<issuer-signed JWT>~<disclosure>~…~`, no key binding JWT at issuance.
+  return `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`;
 }

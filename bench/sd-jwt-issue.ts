@@ -1,0 +1,86 @@
+// SD-JWT VC issuance, ours (issue.ts) beside @sd-jwt/sd-jwt-vc 0.19 from the same input, as the issuer
+// did before 2026-12-07 (test/helpers/library-sd-jwt-issue.ts): CPU per credential of one process, the
+// national_id claims (12 disclosures), ES256. `npx tsx bench/sd-jwt-issue.ts [rounds]`; the two
+// alternate in rounds so a shared machine's load falls on both. Ratios and CPU ms, never a threshold.
+import { cpuUsage } from 'node:process';
+import { issueSdJwtVc } from '../src/credentials/formats/sd-jwt-vc/index.js';
+import { LocalSigningKey } from '../src/platform/keys/index.js';
+import { libraryIssueSdJwtVc } from '../test/helpers/library-sd-jwt-issue.js';
+
+const ROUNDS = Number(process.argv[2] ?? 10);
+const PER_ROUND = 2000;
+
+const key = await LocalSigningKey.generate('ES256');
+const holder = await LocalSigningKey.generate('ES256');
+const iat = Math.floor(Date.now() / 1000);
+// As the demo's national_id_sd_jwt renders it (config/demo/configurations/national_id_sd_jwt.json).
+const input = {
+  issuerKey: key,
+  issuer: 'https://issuer.example',
+  vct: 'https://issuer.example/types/national-id',
+  claims: {
+    given_name: 'Amara',
+    family_name: 'Okafor',
+    birthdate: '1970-03-13',
+    gender: 'female',
+    address: { street_address: '13 Harbour Road', locality: 'Lagos', postal_code: '19494', country: 'NG' },
+    nationalities: ['NG'],
+    email: 'amara.okafor@example.org',
+    phone_number: '+99798935572',
+    issuing_country: 'XA',
+  },
+  disclosable: [
+    ['given_name'],
+    ['family_name'],
+    ['birthdate'],
+    ['gender'],
+    ['address'],
+    ['address', 'street_address'],
+    ['address', 'locality'],
+    ['address', 'postal_code'],
+    ['address', 'country'],
+    ['nationalities'],
+    ['email'],
+    ['phone_number'],
+  ],
+  holderJwk: holder.publicJwk,
+  iat,
+  exp: iat + 365 * 86_400,
+  status: { status_list: { idx: 4711, uri: 'https://issuer.example/status/1' } },
+};
+const signingInput = new TextEncoder().encode((await issueSdJwtVc(input)).split('.').slice(0, 2).join('.'));
+
+const cases: Record<string, () => Promise<unknown>> = {
+  '@sd-jwt/sd-jwt-vc 0.19 (before)': () => libraryIssueSdJwtVc(input),
+  'ours (issue.ts)': () => issueSdJwtVc(input),
+  'ES256 signature alone (SigningKey.sign of the same signing input)': () => key.sign(signingInput),
+};
+const totals = new Map<string, number>(Object.keys(cases).map((name) => [name, 0]));
+
+/** CPU ms (user + system) of this process per operation, over `count` sequential operations. */
+async function cpuPerOp(op: () => Promise<unknown>, count: number): Promise<number> {
+  const start = cpuUsage();
+  for (let i = 0; i < count; i++) await op();
+  const used = cpuUsage(start);
+  return (used.user + used.system) / 1000 / count;
+}
+
+for (const op of Object.values(cases)) await cpuPerOp(op, 500); // warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, op] of Object.entries(cases)) {
+    totals.set(name, (totals.get(name) ?? 0) + (await cpuPerOp(op, PER_ROUND)));
+  }
+}
+
+const per = (name: string) => (totals.get(name) ?? 0) / ROUNDS;
+const [before, ours, sign] = Object.keys(cases).map(per) as [number, number, number];
+console.log(
+  `SD-JWT VC issue, national_id claims (12 disclosures), ES256, ${ROUNDS} × ${PER_ROUND} per side, Node ${process.version}\n`,
+);
+console.log('| issuance | CPU ms per credential | above the signature |\n| --- | --- | --- |');
+for (const name of Object.keys(cases)) {
+  console.log(`| ${name} | ${per(name).toFixed(4)} | ${(per(name) - sign).toFixed(4)} |`);
+}
+console.log(
+  `\nours / before: ${(ours / before).toFixed(2)}× CPU; saved ${(before - ours).toFixed(4)} ms per credential; assembly above the signature ${((ours - sign) / (before - sign)).toFixed(2)}×`,
+);
