@@ -30,7 +30,13 @@ import { revocationFeedRoutes } from './protocol/grant-revocation.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
 import { Realms } from './realms.js';
-import { type AuthzTables, adapterWrites, kyselyAdapterFactory, purgeExpired } from './storage/adapter.js';
+import {
+  type AuthzTables,
+  adapterStatements,
+  adapterWrites,
+  kyselyAdapterFactory,
+  purgeExpired,
+} from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
 import { RevokedGrants, type RevokedGrantTables } from './storage/revoked-grants.js';
 import { STYLESHEET_PATH } from './views/html.js';
@@ -88,7 +94,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     const providerOptions = {
       config,
       realms,
-      adapter: kyselyAdapterFactory(database.db, revoked, adapterWrites(database)),
+      adapter: kyselyAdapterFactory(
+        database.db,
+        revoked,
+        adapterWrites(database),
+        adapterStatements(database),
+      ),
       signingKeys: signing.providerKeys,
       cookieKeys: [masterKey.derive('authz cookie keys').toString('base64url')],
       dpopNonceSecret: masterKey.derive('authz dpop nonce'),

@@ -3,22 +3,32 @@ import { errors } from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AuthzTables,
+  adapterStatements,
   adapterWrites,
   KyselyAdapter,
   purgeExpired,
 } from '../../src/authz/storage/adapter.js';
 import { recordLoginFailure } from '../../src/authz/storage/login-failures.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
-import { type Commit, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import type { ModelStatements } from '../../src/authz/storage/model-statements.js';
+import { type Commit, type Database, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
-describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect, create }) => {
+// Every test on both paths: statements built by Kysely, and the prepared statements the service uses.
+const PATHS = [
+  { path: 'Kysely-built statements', prepared: false },
+  { path: 'prepared statements', prepared: true },
+] as const;
+const CASES = DIALECTS.flatMap((dialect) => PATHS.map((path) => ({ ...dialect, ...path })));
+
+describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dialect, create, prepared }) => {
   let testDb: TestDatabase | undefined;
   let close: () => Promise<void> = async () => {};
   let db: Kysely<AuthzTables>;
   let commit: Commit | undefined;
+  let statements: ModelStatements | undefined;
   // Wired as the service wires it: writes group-committed on SQLite, one statement each on PostgreSQL.
-  const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, commit);
+  const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, commit, statements);
 
   beforeEach(async (context) => {
     if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
@@ -26,6 +36,7 @@ describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect,
     const database = openDatabase<AuthzTables>(testDb.url);
     db = database.db;
     commit = adapterWrites(database);
+    statements = prepared ? adapterStatements(database) : undefined;
     close = database.close;
     await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
   });
@@ -81,7 +92,7 @@ describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect,
     // Through the group commit on SQLite (one unit per write), straight to the pool on PostgreSQL.
     let units = 0;
     const counted: Commit | undefined = commit && ((work) => (units++, (commit as Commit)(work)));
-    const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, counted);
+    const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, counted, statements);
     const codes = adapter('AuthorizationCode');
     await adapter('Grant').upsert('g1', { jti: 'g1' }, 60);
     await Promise.all(
@@ -157,3 +168,133 @@ describe.each(DIALECTS)('oidc-provider storage adapter on $dialect', ({ dialect,
     expect(counts.sort()).toEqual([1, 2, 3]);
   });
 });
+
+describe.each(DIALECTS)(
+  'the prepared statements against the Kysely path on $dialect',
+  ({ dialect, create }) => {
+    let testDb: TestDatabase | undefined;
+    let database: Database<AuthzTables>;
+
+    beforeEach(async (context) => {
+      if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+      testDb = await create();
+      database = openDatabase<AuthzTables>(testDb.url);
+      await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
+    });
+
+    afterEach(async () => {
+      await database?.close();
+      await testDb?.drop();
+    });
+
+    const rows = (ids: string[]) =>
+      database.db
+        .selectFrom('oidc_models')
+        .selectAll()
+        .where('id', 'in', ids)
+        .orderBy('kind')
+        .orderBy('id')
+        .execute();
+
+    it('write the same rows, and each path reads what the other wrote', async () => {
+      const commit = adapterWrites(database);
+      const kysely = (kind: string) => new KyselyAdapter(kind, database.db, undefined, commit);
+      const fast = (kind: string) =>
+        new KyselyAdapter(kind, database.db, undefined, commit, adapterStatements(database));
+      const payload = (id: string) => ({
+        jti: id,
+        uid: `uid-${id}`,
+        grantId: `grant-${id}`,
+        userCode: `code-${id}`,
+        nested: { list: [1, 'two', null], ok: true },
+      });
+      // The same writes, one id through each path: codes with and without expiry, replaced, consumed.
+      for (const [make, id] of [
+        [kysely, 'k'],
+        [fast, 'f'],
+      ] as const) {
+        await make('AuthorizationCode').upsert(`${id}1`, payload(`${id}1`), 0);
+        await make('AuthorizationCode').upsert(`${id}2`, { jti: 'first' }, 600);
+        await make('AuthorizationCode').upsert(`${id}2`, payload(`${id}2`), 600);
+        await make('AuthorizationCode').consume(`${id}2`);
+        await make('Session').upsert(`${id}3`, payload(`${id}3`), 600);
+        await make('Session').destroy(`${id}3`);
+      }
+      const [byKysely, byFast] = [await rows(['k1', 'k2', 'k3']), await rows(['f1', 'f2', 'f3'])];
+      expect(byFast).toHaveLength(2);
+      byFast.forEach((row, i) => {
+        const other = byKysely[i] as (typeof byKysely)[number];
+        const same = (value: string | null) => value?.replace(/^(uid-|grant-|code-)?f/, '$1k') ?? null;
+        expect({
+          ...row,
+          id: same(row.id),
+          payload: row.payload.replaceAll('"f', '"k').replaceAll('-f', '-k'),
+          grant_id: same(row.grant_id),
+          user_code: same(row.user_code),
+          uid: same(row.uid),
+          expires_at: row.expires_at === null,
+          consumed_at: row.consumed_at === null,
+        }).toEqual({
+          ...other,
+          expires_at: other.expires_at === null,
+          consumed_at: other.consumed_at === null,
+        });
+        // Timestamps from the same clock, a moment apart.
+        expect(Math.abs(Number(row.expires_at ?? 0) - Number(other.expires_at ?? 0))).toBeLessThan(60_000);
+      });
+      // Each path finds the other's rows, by id, uid and user code, with `consumed` as oidc-provider expects.
+      for (const [reader, id] of [
+        [kysely, 'f'],
+        [fast, 'k'],
+      ] as const) {
+        const codes = reader('AuthorizationCode');
+        const other = reader === kysely ? fast('AuthorizationCode') : kysely('AuthorizationCode');
+        for (const found of [
+          await codes.find(`${id}2`),
+          await codes.findByUid(`uid-${id}2`),
+          await codes.findByUserCode(`code-${id}2`),
+        ]) {
+          expect(found).toEqual(await other.find(`${id}2`));
+          expect(found?.consumed).toEqual(expect.any(Number));
+        }
+        expect(await codes.find(`${id}1`)).toEqual(payload(`${id}1`));
+        expect(await reader('Session').find(`${id}3`)).toBeUndefined();
+        // A consumed code cannot be consumed again by either path.
+        await expect(codes.consume(`${id}2`)).rejects.toBeInstanceOf(errors.InvalidGrant);
+      }
+    });
+
+    it('a read while a transaction is open on the connection does not see its uncommitted writes', async () => {
+      const sessions = new KyselyAdapter(
+        'Session',
+        database.db,
+        undefined,
+        adapterWrites(database),
+        adapterStatements(database),
+      );
+      let pending: Promise<unknown> | undefined;
+      await database.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .insertInto('oidc_models')
+            .values({
+              kind: 'Session',
+              id: 'uncommitted',
+              payload: '{}',
+              grant_id: null,
+              user_code: null,
+              uid: null,
+              expires_at: null,
+              consumed_at: null,
+            })
+            .execute();
+          // Not awaited here: on SQLite it waits for the connection, which this transaction holds.
+          pending = sessions.find('uncommitted');
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      expect(await pending).toBeUndefined();
+    });
+  },
+);

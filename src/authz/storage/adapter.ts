@@ -3,6 +3,7 @@ import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Commit, Database } from '../../platform/db/index.js';
 import { ClientAdapter } from '../clients/adapter.js';
 import { ClientStore, type ClientTables } from '../clients/store.js';
+import { type ModelKey, type ModelStatements, modelStatements } from './model-statements.js';
 import type { RevokedGrants } from './revoked-grants.js';
 
 export interface OidcModelsTable {
@@ -57,8 +58,19 @@ export function adapterWrites(database: Pick<Database<unknown>, 'dialect' | 'com
 }
 
 /**
+ * The adapter's hand-prepared statements (model-statements.ts) on the database's driver: what the
+ * service gives the adapter, beside adapterWrites. Without them the adapter builds every statement
+ * with Kysely (the reference path the tests compare them with).
+ */
+export function adapterStatements(database: Pick<Database<unknown>, 'driver'>): ModelStatements {
+  return modelStatements(database.driver);
+}
+
+/**
  * oidc-provider's storage contract on Kysely (SQLite or PostgreSQL). One instance per model kind;
- * every instance of the service shares the same rows, so nothing here is cached.
+ * every instance of the service shares the same rows, so nothing here is cached. With `statements`,
+ * the hot reads and writes (find, upsert, consume, destroy) run as prepared statements instead, in
+ * the same commits; the rare ones (a lost redemption, revocation) stay on Kysely.
  */
 export class KyselyAdapter implements Adapter {
   constructor(
@@ -68,6 +80,8 @@ export class KyselyAdapter implements Adapter {
     private readonly revoked?: RevokedGrants,
     /** Runs each write (adapterWrites); without it, each statement commits on its own. */
     private readonly commit?: Commit,
+    /** The prepared statements (adapterStatements) of the same database; without them, Kysely. */
+    private readonly statements?: ModelStatements,
   ) {}
 
   /** One write statement, committed (durably) when the promise resolves. */
@@ -83,6 +97,11 @@ export class KyselyAdapter implements Adapter {
       uid: typeof payload.uid === 'string' ? payload.uid : null,
       expires_at: Number.isFinite(expiresIn) && expiresIn > 0 ? Date.now() + expiresIn * 1000 : null,
     };
+    const statements = this.statements;
+    if (statements) {
+      await this.write(() => statements.upsert({ kind: this.kind, id, ...row }));
+      return;
+    }
     await this.write((db) =>
       db
         .insertInto('oidc_models')
@@ -110,16 +129,23 @@ export class KyselyAdapter implements Adapter {
    * §4.2.1): the loser gets invalid_grant and, as oidc-provider does on reuse, the grant is revoked.
    */
   async consume(id: string): Promise<void> {
-    const result = await this.write((db) =>
-      db
-        .updateTable('oidc_models')
-        .set({ consumed_at: Date.now() })
-        .where('kind', '=', this.kind)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst(),
-    );
-    if (Number(result.numUpdatedRows) === 1 || !ONE_TIME_GRANT_SOURCES.has(this.kind)) return;
+    const statements = this.statements;
+    const updated = statements
+      ? await this.write(() => statements.consume(this.kind, id, Date.now()))
+      : Number(
+          (
+            await this.write((db) =>
+              db
+                .updateTable('oidc_models')
+                .set({ consumed_at: Date.now() })
+                .where('kind', '=', this.kind)
+                .where('id', '=', id)
+                .where('consumed_at', 'is', null)
+                .executeTakeFirst(),
+            )
+          ).numUpdatedRows,
+        );
+    if (updated === 1 || !ONE_TIME_GRANT_SOURCES.has(this.kind)) return;
     const row = await this.db
       .selectFrom('oidc_models')
       .select('grant_id')
@@ -131,6 +157,11 @@ export class KyselyAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    const statements = this.statements;
+    if (statements) {
+      await this.write(() => statements.destroy(this.kind, id));
+      return;
+    }
     await this.write((db) =>
       db.deleteFrom('oidc_models').where('kind', '=', this.kind).where('id', '=', id).execute(),
     );
@@ -150,17 +181,19 @@ export class KyselyAdapter implements Adapter {
       .execute();
   }
 
-  private async findBy(
-    column: 'id' | 'uid' | 'user_code',
-    value: string,
-  ): Promise<AdapterPayload | undefined> {
-    const row = await this.db
-      .selectFrom('oidc_models')
-      .select(['payload', 'consumed_at'])
-      .where('kind', '=', this.kind)
-      .where(column, '=', value)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', Date.now() - GRACE_MS)]))
-      .executeTakeFirst();
+  private async findBy(column: ModelKey, value: string): Promise<AdapterPayload | undefined> {
+    const notExpiredBefore = Date.now() - GRACE_MS;
+    // A prepared read unless it cannot run now (null); then, as without statements, Kysely's.
+    const prepared = this.statements?.find(this.kind, column, value, notExpiredBefore);
+    const row = prepared
+      ? await prepared
+      : await this.db
+          .selectFrom('oidc_models')
+          .select(['payload', 'consumed_at'])
+          .where('kind', '=', this.kind)
+          .where(column, '=', value)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', notExpiredBefore)]))
+          .executeTakeFirst();
     if (!row) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     // oidc-provider expects `consumed` as epoch seconds (its memory adapter stores it so).
@@ -192,10 +225,11 @@ export function kyselyAdapterFactory(
   db: Kysely<AuthzTables>,
   revoked: RevokedGrants,
   commit?: Commit,
+  statements?: ModelStatements,
 ): (kind: string) => Adapter {
   // Clients live in their own table (authz_clients), managed by ClientStore.
   const clients = new ClientAdapter(new ClientStore(db as unknown as Kysely<ClientTables>));
-  return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db, revoked, commit));
+  return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db, revoked, commit, statements));
 }
 
 /** Deletes rows past expiry (plus grace); returns how many. Run periodically by the service. */

@@ -32,8 +32,17 @@ export interface Database<Tables> {
   dialect: DialectName;
   /** Runs a unit of writes in a transaction, durable when it resolves (group-committed on SQLite). */
   commit: Commit;
+  /**
+   * The driver under Kysely, for the few hand-prepared statements of a hot path (docs/decisions.md):
+   * SQLite's one connection (the one the group commit's units run on) or PostgreSQL's pool.
+   */
+  driver: DatabaseDriver;
   close(): Promise<void>;
 }
+
+export type DatabaseDriver =
+  | { dialect: 'sqlite'; name: string; sqlite: SQLite.Database }
+  | { dialect: 'postgres'; name: string; pool: pg.Pool };
 
 // BIGINT columns hold epoch milliseconds; they fit in a JS number, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -114,7 +123,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       await db.destroy();
       await wal?.close();
     };
-    return { db, dialect: 'sqlite', commit, close };
+    return { db, dialect: 'sqlite', commit, driver: { dialect: 'sqlite', name, sqlite }, close };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({
@@ -150,7 +159,13 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       await db.destroy();
       await closed;
     };
-    return { db, dialect: 'postgres', commit: transactionPerUnit(db as Kysely<unknown>), close };
+    return {
+      db,
+      dialect: 'postgres',
+      commit: transactionPerUnit(db as Kysely<unknown>),
+      driver: { dialect: 'postgres', name, pool },
+      close,
+    };
   }
   throw new Error('unsupported database URL (expected sqlite:<path> or postgres://…)');
 }

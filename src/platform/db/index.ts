@@ -1,4 +1,10 @@
-export { type Database, type DatabaseOptions, type DialectName, openDatabase } from './database.js';
+export {
+  type Database,
+  type DatabaseDriver,
+  type DatabaseOptions,
+  type DialectName,
+  openDatabase,
+} from './database.js';
 export { type Commit, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
 export {
   type MigrationSet,

@@ -1,4 +1,4 @@
-import { type Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   CompiledQuery,
   DatabaseConnection,
@@ -104,6 +104,67 @@ class ObservedDriver implements Driver {
   }
 }
 
+/** A client span for one statement, only inside a traced request (probes, scrapes and purges would each start a trace). */
+function statementSpan(database: ObservedDatabase, operation: string, sqlText: string): Span | undefined {
+  const tracer = activeTracer();
+  const parent = tracer ? trace.getSpan(context.active()) : undefined;
+  if (!parent?.isRecording()) return undefined;
+  return tracer?.startSpan(
+    `${operation.toUpperCase()} ${database.name}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system.name': SYSTEM[database.dialect],
+        'db.namespace': database.name,
+        'db.operation.name': operation.toUpperCase(),
+        'db.query.text': sqlText.length > MAX_STATEMENT ? `${sqlText.slice(0, MAX_STATEMENT)}…` : sqlText,
+      },
+    },
+    context.active(),
+  );
+}
+
+/**
+ * The same observation for a statement run below Kysely (a hot path's hand-prepared statement,
+ * src/authz/storage/model-statements.ts): its time in `attesta_db_query_duration_seconds` and, in a
+ * traced request, its span. `run` may return a value (better-sqlite3) or a promise (pg).
+ */
+export function statementObserver(database: ObservedDatabase, sqlText: string): <T>(run: () => T) => T {
+  const operation = operationOf(sqlText);
+  const labels = { database: database.name, dialect: database.dialect, operation };
+  return <T>(run: () => T): T => {
+    const span = statementSpan(database, operation, sqlText);
+    const started = performance.now();
+    const done = (failed = false, error?: unknown) => {
+      if (failed)
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error | undefined)?.name ?? '' });
+      queryDuration.observe(labels, (performance.now() - started) / 1000);
+      span?.end();
+    };
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      done(true, error);
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      done();
+      return result;
+    }
+    return result.then(
+      (value) => {
+        done();
+        return value;
+      },
+      (error: unknown) => {
+        done(true, error);
+        throw error;
+      },
+    ) as T;
+  };
+}
+
 class ObservedConnection implements DatabaseConnection {
   constructor(
     private readonly connection: DatabaseConnection,
@@ -113,16 +174,7 @@ class ObservedConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const operation = operationOf(query.sql);
     const labels = { database: this.database.name, dialect: this.database.dialect, operation };
-    // Only inside a traced request: probes, scrapes and background purges would each start a trace.
-    const tracer = activeTracer();
-    const parent = tracer ? trace.getSpan(context.active()) : undefined;
-    const span = parent?.isRecording()
-      ? tracer?.startSpan(
-          `${operation.toUpperCase()} ${this.database.name}`,
-          { kind: SpanKind.CLIENT, attributes: this.attributes(operation, query.sql) },
-          context.active(),
-        )
-      : undefined;
+    const span = statementSpan(this.database, operation, query.sql);
     const started = performance.now();
     try {
       return await (span
@@ -139,14 +191,5 @@ class ObservedConnection implements DatabaseConnection {
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     return this.connection.streamQuery<R>(query, chunkSize);
-  }
-
-  private attributes(operation: string, sqlText: string): Attributes {
-    return {
-      'db.system.name': SYSTEM[this.database.dialect],
-      'db.namespace': this.database.name,
-      'db.operation.name': operation.toUpperCase(),
-      'db.query.text': sqlText.length > MAX_STATEMENT ? `${sqlText.slice(0, MAX_STATEMENT)}…` : sqlText,
-    };
   }
 }

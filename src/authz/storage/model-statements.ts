@@ -1,0 +1,146 @@
+import type SQLite from 'better-sqlite3';
+import type { DatabaseDriver } from '../../platform/db/index.js';
+import { statementObserver } from '../../platform/tracing/database.js';
+
+/** The columns a find reads. */
+export interface ModelRow {
+  payload: string;
+  consumed_at: number | null;
+}
+
+/** A row as upsert writes it (consumed_at stays as it is on an update, NULL on an insert). */
+export interface ModelWrite {
+  kind: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+}
+
+export type ModelKey = 'id' | 'uid' | 'user_code';
+
+/**
+ * The oidc-provider adapter's hot statements on `oidc_models`, prepared once by hand instead of built
+ * and compiled by Kysely on every call (a sign-in runs about forty of them; docs/decisions.md). The
+ * SQL is what the Kysely path (KyselyAdapter without them) sends, and test/authz/adapter.test.ts runs
+ * both paths over the same rows. Each statement is observed like Kysely's (metrics, spans).
+ */
+export interface ModelStatements {
+  /**
+   * The row of `kind` whose `column` is `value`, unexpired at `notExpiredBefore` (epoch ms). `null`:
+   * not now — the SQLite connection is inside a transaction (a group commit between two of its
+   * statements), where a read would see uncommitted writes; the caller takes the Kysely path, which
+   * waits for the connection.
+   */
+  find(
+    kind: string,
+    column: ModelKey,
+    value: string,
+    notExpiredBefore: number,
+  ): Promise<ModelRow | undefined> | null;
+  /**
+   * Writes. On SQLite they must run inside a unit of the group commit (the transaction on the one
+   * connection is then open; they throw otherwise), on PostgreSQL each commits on its own.
+   */
+  upsert(row: ModelWrite): Promise<void>;
+  /** Marks a row consumed unless it already is; how many rows it changed (0 or 1). */
+  consume(kind: string, id: string, at: number): Promise<number>;
+  destroy(kind: string, id: string): Promise<void>;
+}
+
+const FIND = (column: ModelKey) =>
+  `select "payload", "consumed_at" from "oidc_models" where "kind" = $1 and "${column}" = $2 and ("expires_at" is null or "expires_at" > $3)`;
+const UPSERT =
+  'insert into "oidc_models" ("kind", "id", "consumed_at", "payload", "grant_id", "user_code", "uid", "expires_at") values ($1, $2, null, $3, $4, $5, $6, $7) ' +
+  'on conflict ("kind", "id") do update set "payload" = excluded."payload", "grant_id" = excluded."grant_id", "user_code" = excluded."user_code", "uid" = excluded."uid", "expires_at" = excluded."expires_at"';
+const CONSUME =
+  'update "oidc_models" set "consumed_at" = $1 where "kind" = $2 and "id" = $3 and "consumed_at" is null';
+const DESTROY = 'delete from "oidc_models" where "kind" = $1 and "id" = $2';
+
+const KEYS: readonly ModelKey[] = ['id', 'uid', 'user_code'];
+
+/** Each `$n` above appears once and in order, so SQLite's `?` binds the same values. */
+const forSqlite = (text: string) => text.replace(/\$\d+/g, '?');
+
+function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatements {
+  const observe = (text: string) => statementObserver({ name, dialect: 'sqlite' }, text);
+  // Prepared on first use: the table exists only once the migrations have run.
+  const prepared = <Args extends unknown[], R>(text: string, use: (s: SQLite.Statement, ...a: Args) => R) => {
+    let statement: SQLite.Statement | undefined;
+    const observed = observe(text);
+    return (...args: Args): R => {
+      statement ??= sqlite.prepare(forSqlite(text));
+      const ready = statement;
+      return observed(() => use(ready, ...args));
+    };
+  };
+  const inUnit = () => {
+    if (!sqlite.inTransaction) throw new Error('an oidc_models write outside a group-commit unit');
+  };
+  const finds = Object.fromEntries(
+    KEYS.map((key) => [
+      key,
+      prepared(
+        FIND(key),
+        (s, kind: string, value: string, after: number) => s.get(kind, value, after) as ModelRow | undefined,
+      ),
+    ]),
+  ) as Record<ModelKey, (kind: string, value: string, after: number) => ModelRow | undefined>;
+  const upsert = prepared(UPSERT, (s, r: ModelWrite) =>
+    s.run(r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at),
+  );
+  const consume = prepared(CONSUME, (s, at: number, kind: string, id: string) => s.run(at, kind, id).changes);
+  const destroy = prepared(DESTROY, (s, kind: string, id: string) => s.run(kind, id));
+  return {
+    find: (kind, column, value, after) =>
+      sqlite.inTransaction ? null : Promise.resolve(finds[column](kind, value, after)),
+    upsert: async (row) => {
+      inUnit();
+      upsert(row);
+    },
+    consume: async (kind, id, at) => {
+      inUnit();
+      return consume(at, kind, id);
+    },
+    destroy: async (kind, id) => {
+      inUnit();
+      destroy(kind, id);
+    },
+  };
+}
+
+function postgresStatements(pool: import('pg').Pool, name: string): ModelStatements {
+  // Named statements: pg prepares each once per connection and then sends only its parameters.
+  const statement = (label: string, text: string) => {
+    const observed = statementObserver({ name, dialect: 'postgres' }, text);
+    const prepared = `attesta_oidc_models_${label}`;
+    return (values: unknown[]) => observed(() => pool.query({ name: prepared, text, values }));
+  };
+  const finds = Object.fromEntries(KEYS.map((key) => [key, statement(`find_${key}`, FIND(key))])) as Record<
+    ModelKey,
+    ReturnType<typeof statement>
+  >;
+  const upsert = statement('upsert', UPSERT);
+  const consume = statement('consume', CONSUME);
+  const destroy = statement('destroy', DESTROY);
+  return {
+    find: async (kind, column, value, after) =>
+      (await finds[column]([kind, value, after])).rows[0] as ModelRow | undefined,
+    upsert: async (r) => {
+      await upsert([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at]);
+    },
+    consume: async (kind, id, at) => (await consume([at, kind, id])).rowCount ?? 0,
+    destroy: async (kind, id) => {
+      await destroy([kind, id]);
+    },
+  };
+}
+
+/** The adapter's prepared statements on the database's own driver. */
+export function modelStatements(driver: DatabaseDriver): ModelStatements {
+  return driver.dialect === 'sqlite'
+    ? sqliteStatements(driver.sqlite, driver.name)
+    : postgresStatements(driver.pool, driver.name);
+}
