@@ -78,9 +78,15 @@ export class NonceStore {
   }
 
   /**
-   * Whether a nonce could still be consumed (a read, nothing changes): lets a request with a forged,
-   * expired or spent nonce be refused before any issuing work. Only `consumeIn` decides.
+   * Whether a nonce is one this issuer made and has not expired: no database read, so a forged or
+   * expired nonce is refused before any issuing work at the cost of one HMAC. Whether it was spent
+   * is decided by `consumeIn`, in the issuing transaction.
    */
+  isGenuine(value: string): boolean {
+    return this.verify(value) !== undefined;
+  }
+
+  /** Whether a nonce could still be consumed (genuine, unexpired and not spent; a read, nothing changes). */
   async isLive(value: string): Promise<boolean> {
     if (this.verify(value) === undefined) return false;
     const spent = await this.db

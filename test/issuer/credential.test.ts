@@ -1,8 +1,10 @@
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
+import { openDatabase } from '../../src/platform/db/index.js';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
 import { didJwkOf, didKeyOf, type Holder, newHolder, proofJwt, unsignedProof } from './helpers/wallet.js';
@@ -12,6 +14,28 @@ let as: ForeignAs;
 let oidcOnlyAs: ForeignAs;
 let untrustedAs: ForeignAs;
 let holder: Holder;
+
+/** Rows of what an issuance writes, read through a connection of our own. */
+async function issuerRowCounts(): Promise<Record<string, number>> {
+  const database = openDatabase<Record<string, never>>(issuer.config.issuer.database);
+  try {
+    const counts: Record<string, number> = {};
+    for (const table of [
+      'issuer_ledger',
+      'issuer_status_entries',
+      'issuer_notifications',
+      'issuer_spent_nonces',
+    ]) {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+        database.db,
+      );
+      counts[table] = Number(rows[0]?.n);
+    }
+    return counts;
+  } finally {
+    await database.close();
+  }
+}
 
 beforeAll(async () => {
   const prepared = await issuerConfig();
@@ -343,11 +367,15 @@ describe('key proofs', () => {
     expect(result.body?.error_description).toMatch(reason);
   });
 
-  it('refuses a reused nonce with invalid_nonce', async () => {
+  it('refuses a reused nonce with invalid_nonce, and keeps nothing of the refused request', async () => {
     const nonce = await freshNonce();
     expect((await request(await proofJwt(holder, { audience: issuer.url, nonce }))).status).toBe(200);
+    // The spent nonce is caught in the issuing transaction (no read before signing): what it wrote —
+    // a ledger row, a status entry, a notification — must all be rolled back with it.
+    const rowsBefore = await issuerRowCounts();
     const again = await request(await proofJwt(holder, { audience: issuer.url, nonce }));
     expectProtocolError(again, 400, 'invalid_nonce');
+    expect(await issuerRowCounts()).toEqual(rowsBefore);
   });
 
   it('refuses a nonce it never issued with invalid_nonce', async () => {

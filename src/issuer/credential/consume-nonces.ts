@@ -6,11 +6,12 @@ import type { NonceStore } from '../nonce-store.js';
 const invalidNonce = () => badRequest('invalid_nonce', 'c_nonce is unknown, expired or already used');
 
 /**
- * Refuses a request whose proofs carry a nonce that is unknown, expired or spent before any issuing
- * work (a read; the nonces are consumed only by `consumeNonces`, in the issuing transaction).
+ * Refuses a request whose proofs carry a nonce this issuer did not make, or one that expired, before
+ * any issuing work — without a database read (the nonce's MAC and expiry). A spent nonce is refused by
+ * `consumeNonces` in the issuing transaction, which then rolls back: nothing of that request is kept.
  */
-export async function requireLiveNonces(nonces: NonceStore, values: readonly string[]): Promise<void> {
-  for (const nonce of new Set(values)) if (!(await nonces.isLive(nonce))) throw invalidNonce();
+export function requireGenuineNonces(nonces: NonceStore, values: readonly string[]): void {
+  for (const nonce of new Set(values)) if (!nonces.isGenuine(nonce)) throw invalidNonce();
 }
 
 /**

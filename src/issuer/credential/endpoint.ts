@@ -10,7 +10,7 @@ import { type KeyAttestationTrust, verifyProofs } from '../proofs/index.js';
 import type { JwtProofOptions } from '../proofs/jwt-proof.js';
 import type { ProtocolTables } from '../protocol-database.js';
 import { CREDENTIAL_PATH, DRAFT13_PATH, HAIP_ALGS, PROOF_SIGNING_ALGS } from '../vocabulary.js';
-import { consumeNonces, requireLiveNonces } from './consume-nonces.js';
+import { consumeNonces, requireGenuineNonces } from './consume-nonces.js';
 import { type IssueDeps, issue } from './issue.js';
 import { CredentialRequestBody, isDraft13, parseCredentialRequest } from './parse-request.js';
 import { resolveConfiguration } from './resolve-configuration.js';
@@ -30,8 +30,8 @@ export interface CredentialRouteDeps extends IssueDeps, RespondDeps {
 /**
  * Credential Endpoint (OpenID4VCI 1.0 §8; draft 13 §7), as its steps: authenticate (the shared access
  * token / DPoP guard) → read (decrypt, schema) → parse (1.0 and draft 13 into one request) → resolve
- * the configuration → verify the key proofs → check their nonces are live → issue, consuming the
- * nonces and recording the notification id in the issuing transaction → respond.
+ * the configuration → verify the key proofs → check their nonces are genuine → issue, consuming the
+ * nonces (a spent one fails the issuing transaction) and recording the notification id in the issuing transaction → respond.
  */
 export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRouteDeps): void {
   const read = bodyReader<CredentialRequestBody>(
@@ -58,7 +58,7 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
         const wanted = parseCredentialRequest(body);
         const configuration = await resolveConfiguration(wanted.credential, token, deps.configurations);
         const proven = await verifyProofs(wanted.proofs, proofOptions);
-        await requireLiveNonces(deps.nonces, proven.nonces);
+        requireGenuineNonces(deps.nonces, proven.nonces);
         const owner = ownerOf(token);
         const notificationId = NotificationStore.newId();
         let recorded = false;

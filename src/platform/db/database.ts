@@ -107,18 +107,20 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     sqlite.pragma('foreign_keys = ON');
-    const dialect = observedDialect(new SqliteDialect({ database: preparedOnce(sqlite) }), {
+    const statements = preparedOnce(sqlite);
+    const dialect = observedDialect(new SqliteDialect({ database: statements }), {
       name,
       dialect: 'sqlite',
     });
     const db = new Kysely<Tables>({ dialect });
     // FULL: the group commit's fsync runs on the thread pool (wal-sync.ts), every other commit's inside it.
     const wal = synchronous === 'FULL' && path !== ':memory:' && path !== '' ? walSync(path) : undefined;
-    const commit = sqliteGroupCommit(
-      db as Kysely<unknown>,
-      options.busyTimeoutMs ?? 5000,
-      wal ? { kind: 'walSync', sync: wal.sync } : { kind: 'inline' },
-    );
+    const commit = sqliteGroupCommit(db as Kysely<unknown>, {
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      durability: wal ? { kind: 'walSync', sync: wal.sync } : { kind: 'inline' },
+      // Run while the group commit holds Kysely's one connection to this handle: nothing interleaves.
+      bookkeeping: (_connection, statement) => statements.prepare(statement).run(),
+    });
     const close = async () => {
       await db.destroy();
       await wal?.close();

@@ -26,12 +26,29 @@ export type CommitDurability = { kind: 'inline' } | { kind: 'walSync'; sync: () 
 const MAX_PAUSE_MS = 8;
 
 /**
+ * Runs one of the group commit's bookkeeping statements (pragmas, savepoints): straight on the
+ * SQLite handle when the database gives one (`openDatabase`: a prepared statement, a few µs), else
+ * through Kysely. BEGIN, COMMIT and ROLLBACK always go through Kysely, so they stay in the query
+ * metrics and traces.
+ */
+export type Bookkeeping = (connection: Kysely<unknown>, statement: string) => unknown;
+
+const throughKysely: Bookkeeping = (connection, statement) =>
+  connection.executeQuery(CompiledQuery.raw(statement));
+
+interface BatchSettings {
+  busyTimeoutMs: number;
+  durability: CommitDurability;
+  bookkeeping: Bookkeeping;
+}
+
+/**
  * BEGIN IMMEDIATE without SQLite's blocking busy handler: true when this connection now holds the
  * write lock, false when another connection holds it. busy_timeout is put back at once, so every
  * other statement keeps its usual wait.
  */
-async function beginImmediate(connection: Kysely<unknown>, busyTimeoutMs: number): Promise<boolean> {
-  await sql`pragma busy_timeout = 0`.execute(connection);
+async function beginImmediate(connection: Kysely<unknown>, settings: BatchSettings): Promise<boolean> {
+  await settings.bookkeeping(connection, 'pragma busy_timeout = 0');
   try {
     await sql`begin immediate`.execute(connection);
     return true;
@@ -39,7 +56,7 @@ async function beginImmediate(connection: Kysely<unknown>, busyTimeoutMs: number
     if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
     throw error;
   } finally {
-    await sql.raw(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`).execute(connection);
+    await settings.bookkeeping(connection, `pragma busy_timeout = ${Math.trunc(settings.busyTimeoutMs)}`);
   }
 }
 
@@ -51,39 +68,44 @@ async function beginImmediate(connection: Kysely<unknown>, busyTimeoutMs: number
 async function tryBatch(
   connection: Kysely<unknown>,
   batch: Queued[],
-  busyTimeoutMs: number,
-  durability: CommitDurability,
+  settings: BatchSettings,
 ): Promise<Outcome[] | undefined> {
+  const { durability, bookkeeping } = settings;
   if (durability.kind === 'inline') {
-    return (await beginImmediate(connection, busyTimeoutMs)) ? runUnits(connection, batch) : undefined;
+    return (await beginImmediate(connection, settings))
+      ? runUnits(connection, batch, bookkeeping)
+      : undefined;
   }
-  await sql`pragma synchronous = NORMAL`.execute(connection);
+  await bookkeeping(connection, 'pragma synchronous = NORMAL');
   try {
-    return (await beginImmediate(connection, busyTimeoutMs)) ? await runUnits(connection, batch) : undefined;
+    return (await beginImmediate(connection, settings))
+      ? await runUnits(connection, batch, bookkeeping)
+      : undefined;
   } finally {
-    await sql`pragma synchronous = FULL`.execute(connection);
+    await bookkeeping(connection, 'pragma synchronous = FULL');
   }
 }
 
 // Compiled once: two of them run per unit, and building each through `sql` cost more than running it.
-const SAVEPOINT = CompiledQuery.raw('savepoint unit');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
-const RELEASE = CompiledQuery.raw('release unit');
 const COMMIT = CompiledQuery.raw('commit');
 
 /** The units of a batch in the transaction just begun, each in its savepoint, then the one COMMIT. */
-async function runUnits(connection: Kysely<unknown>, batch: Queued[]): Promise<Outcome[]> {
+async function runUnits(
+  connection: Kysely<unknown>,
+  batch: Queued[],
+  bookkeeping: Bookkeeping,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   try {
     for (const unit of batch) {
-      await connection.executeQuery(SAVEPOINT);
+      await bookkeeping(connection, 'savepoint unit');
       try {
         outcomes.push({ ok: true, value: await unit.work(connection) });
       } catch (error) {
-        await connection.executeQuery(ROLLBACK_TO);
+        await bookkeeping(connection, 'rollback to unit');
         outcomes.push({ ok: false, value: error });
       }
-      await connection.executeQuery(RELEASE);
+      await bookkeeping(connection, 'release unit');
     }
     await connection.executeQuery(COMMIT);
   } catch (error) {
@@ -113,11 +135,13 @@ interface Queued {
  * holds, not only the writers) while another process commits. So BEGIN IMMEDIATE is tried with
  * busy_timeout 0, and a busy database is tried again after a timer, up to `busyTimeoutMs` in all.
  */
-export function sqliteGroupCommit(
-  db: Kysely<unknown>,
-  busyTimeoutMs = 5000,
-  durability: CommitDurability = { kind: 'inline' },
-): Commit {
+export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSettings> = {}): Commit {
+  const settings: BatchSettings = {
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    durability: options.durability ?? { kind: 'inline' },
+    bookkeeping: options.bookkeeping ?? throughKysely,
+  };
+  const { busyTimeoutMs, durability } = settings;
   let queue: Queued[] = [];
   let scheduled = false;
   let running = false;
@@ -131,9 +155,7 @@ export function sqliteGroupCommit(
   async function runBatch(batch: Queued[]): Promise<Outcome[]> {
     const deadline = performance.now() + busyTimeoutMs;
     for (let pause = 1; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
-      const outcomes = await db
-        .connection()
-        .execute((connection) => tryBatch(connection, batch, busyTimeoutMs, durability));
+      const outcomes = await db.connection().execute((connection) => tryBatch(connection, batch, settings));
       if (outcomes) return outcomes;
       // Busy: the connection is given back meanwhile, so this process's reads go on.
       if (performance.now() >= deadline) throw new Error('database is locked (busy past busy_timeout)');
