@@ -86,7 +86,7 @@ async function tryBatch(
   }
 }
 
-// Compiled once: two of them run per unit, and building each through `sql` cost more than running it.
+// Compiled once: building it through `sql` on every batch cost more than running it.
 const COMMIT = CompiledQuery.raw('commit');
 
 /** The units of a batch in the transaction just begun, each in its savepoint, then the one COMMIT. */
