@@ -1,8 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type Commit, transactionPerUnit } from '../platform/db/index.js';
+import { type Commit, prepareStatement, transactionPerUnit } from '../platform/db/index.js';
 import { pooledRandomBytes } from '../platform/random.js';
 import type { IssuerTables } from './database.js';
+
+/** The conditional insert that spends a nonce: of two transactions with one nonce, one inserts. */
+const SPEND = prepareStatement(
+  'insert into "issuer_spent_nonces" ("value", "expires_at") values ($1, $2) on conflict ("value") do nothing',
+);
 
 /** Spent rows are swept at most this often per instance (the sweep is an optimisation, not a rule). */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -69,12 +74,8 @@ export class NonceStore {
   async consumeIn(db: Kysely<IssuerTables>, value: string): Promise<boolean> {
     const expiresAt = this.verify(value);
     if (expiresAt === undefined) return false;
-    const result = await db
-      .insertInto('issuer_spent_nonces')
-      .values({ value, expires_at: expiresAt })
-      .onConflict((conflict) => conflict.column('value').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const { changes } = await SPEND.run(db as Kysely<unknown>, [value, expiresAt]);
+    return changes === 1;
   }
 
   /**

@@ -1,6 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepareStatement } from '../../platform/db/index.js';
 import type { LedgerTable, LedgerTables } from './tables.js';
+
+// Written in every issuing transaction: prepared once (src/platform/db/prepared.ts).
+const RECORD = prepareStatement(
+  'insert into "issuer_ledger" ("id", "configuration_id", "format", "subject_hash", "status", "status_refs", "status_list_id", "status_idx", "issued_at", "expires_at") values ($1, $2, $3, $4, \'valid\', $5, $6, $7, $8, $9)',
+);
+const RECORD_ATTRIBUTE = prepareStatement(
+  'insert into "issuer_ledger_attributes" ("credential_id", "name", "value_hash") values ($1, $2, $3)',
+);
 
 export interface LedgerStatusRef {
   listId: string;
@@ -58,33 +67,19 @@ export class Ledger {
   /** Inside the issuing transaction. */
   async record(db: Kysely<LedgerTables>, record: LedgerRecord): Promise<void> {
     const first = record.statusRefs[0];
-    await db
-      .insertInto('issuer_ledger')
-      .values({
-        id: record.id,
-        configuration_id: record.configurationId,
-        format: record.format,
-        subject_hash: this.hash(record.subject),
-        status: 'valid',
-        status_refs: JSON.stringify(record.statusRefs),
-        status_list_id: first?.listId ?? null,
-        status_idx: first?.idx ?? null,
-        issued_at: record.issuedAt,
-        expires_at: record.expiresAt ?? null,
-      })
-      .execute();
-    const attributes = Object.entries(record.attributes);
-    if (attributes.length) {
-      await db
-        .insertInto('issuer_ledger_attributes')
-        .values(
-          attributes.map(([name, value]) => ({
-            credential_id: record.id,
-            name,
-            value_hash: this.attributeHash(name, value),
-          })),
-        )
-        .execute();
+    await RECORD.run(db as Kysely<unknown>, [
+      record.id,
+      record.configurationId,
+      record.format,
+      this.hash(record.subject),
+      JSON.stringify(record.statusRefs),
+      first?.listId ?? null,
+      first?.idx ?? null,
+      record.issuedAt,
+      record.expiresAt ?? null,
+    ]);
+    for (const [name, value] of Object.entries(record.attributes)) {
+      await RECORD_ATTRIBUTE.run(db as Kysely<unknown>, [record.id, name, this.attributeHash(name, value)]);
     }
   }
 

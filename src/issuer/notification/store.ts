@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepareStatement } from '../../platform/db/index.js';
 import type { ProtocolTables } from '../protocol-database.js';
+
+/** Written in every issuing transaction (the hot path: prepared once, src/platform/db/prepared.ts). */
+const CREATE = prepareStatement(
+  'insert into "issuer_notifications" ("id", "owner", "credential_ids", "configuration_id", "event", "event_description", "created_at", "notified_at") values ($1, $2, $3, $4, null, null, $5, null)',
+);
 
 export const NOTIFICATION_EVENTS = [
   'credential_accepted',
@@ -39,19 +45,13 @@ export class NotificationStore {
     configurationId: string,
     credentialIds: readonly string[],
   ): Promise<void> {
-    await db
-      .insertInto('issuer_notifications')
-      .values({
-        id,
-        owner,
-        credential_ids: JSON.stringify(credentialIds),
-        configuration_id: configurationId,
-        event: null,
-        event_description: null,
-        created_at: this.now(),
-        notified_at: null,
-      })
-      .execute();
+    await CREATE.run(db as Kysely<unknown>, [
+      id,
+      owner,
+      JSON.stringify(credentialIds),
+      configurationId,
+      this.now(),
+    ]);
   }
 
   /**

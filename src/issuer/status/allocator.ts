@@ -1,6 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepareStatement } from '../../platform/db/index.js';
 import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
+
+// The issuing path's two statements, prepared once (src/platform/db/prepared.ts).
+const IS_TAKEN = prepareStatement(
+  'select "idx" from "issuer_status_entries" where "list_id" = $1 and "idx" = $2',
+);
+const CLAIM = prepareStatement(
+  'insert into "issuer_status_entries" ("list_id", "idx", "credential_id", "status", "updated_at") values ($1, $2, $3, 0, $4) on conflict ("list_id", "idx") do nothing',
+);
 
 /** Entries per list: the W3C minimum (131,072 bits, §6.1) so a credential hides among many. */
 export const STATUS_LIST_SIZE = 131072;
@@ -75,13 +84,8 @@ export class StatusAllocator {
     for (let attempt = 0; attempt < COLLISIONS_BEFORE_FULL; attempt++) {
       const idx = randomInt(this.size);
       if (avoid.has(`${listId}/${idx}`)) continue;
-      const taken = await this.db
-        .selectFrom('issuer_status_entries')
-        .select('idx')
-        .where('list_id', '=', listId)
-        .where('idx', '=', idx)
-        .executeTakeFirst();
-      if (!taken) {
+      const { rows } = await IS_TAKEN.run(this.db as Kysely<unknown>, [listId, idx]);
+      if (rows.length === 0) {
         avoid.add(`${listId}/${idx}`);
         return { listId, idx, kind, purpose };
       }
@@ -95,18 +99,13 @@ export class StatusAllocator {
    * rolls back and draws again; an index is never shared.
    */
   async claim(trx: Kysely<StatusTables>, entry: AllocatedEntry, credentialId: string): Promise<boolean> {
-    const result = await trx
-      .insertInto('issuer_status_entries')
-      .values({
-        list_id: entry.listId,
-        idx: entry.idx,
-        credential_id: credentialId,
-        status: 0,
-        updated_at: Date.now(),
-      })
-      .onConflict((oc) => oc.columns(['list_id', 'idx']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    const { changes } = await CLAIM.run(trx as Kysely<unknown>, [
+      entry.listId,
+      entry.idx,
+      credentialId,
+      Date.now(),
+    ]);
+    return changes === 1;
   }
 
   /** After a `StatusListFull`: the list takes no new entries; the next `prepare` finds or makes another. */

@@ -120,6 +120,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       durability: wal ? { kind: 'walSync', sync: wal.sync } : { kind: 'inline' },
       // Run while the group commit holds Kysely's one connection to this handle: nothing interleaves.
       bookkeeping: (_connection, statement) => statements.prepare(statement).run(),
+      direct: { name, prepare: statements.prepare },
     });
     const close = async () => {
       await db.destroy();

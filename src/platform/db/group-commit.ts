@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 
 /**
@@ -40,6 +41,8 @@ interface BatchSettings {
   busyTimeoutMs: number;
   durability: CommitDurability;
   bookkeeping: Bookkeeping;
+  /** The connection's own statements, lent to the units' prepared statements. */
+  direct?: DirectSqlite;
 }
 
 /**
@@ -72,14 +75,12 @@ async function tryBatch(
 ): Promise<Outcome[] | undefined> {
   const { durability, bookkeeping } = settings;
   if (durability.kind === 'inline') {
-    return (await beginImmediate(connection, settings))
-      ? runUnits(connection, batch, bookkeeping)
-      : undefined;
+    return (await beginImmediate(connection, settings)) ? runUnits(connection, batch, settings) : undefined;
   }
   await bookkeeping(connection, 'pragma synchronous = NORMAL');
   try {
     return (await beginImmediate(connection, settings))
-      ? await runUnits(connection, batch, bookkeeping)
+      ? await runUnits(connection, batch, settings)
       : undefined;
   } finally {
     await bookkeeping(connection, 'pragma synchronous = FULL');
@@ -89,13 +90,36 @@ async function tryBatch(
 // Compiled once: building it through `sql` on every batch cost more than running it.
 const COMMIT = CompiledQuery.raw('commit');
 
+/**
+ * The SQLite connection under Kysely, for statements run straight on it inside a unit
+ * (src/platform/db/prepared.ts): its statements prepared once, and the database's name for metrics.
+ */
+export interface DirectSqlite {
+  name: string;
+  prepare(text: string): SQLite.Statement;
+}
+
+/** The handles units are running on now (a SQLite batch's connection, inside its open transaction). */
+const unitHandles = new WeakMap<Kysely<unknown>, DirectSqlite>();
+
+/**
+ * The SQLite connection behind `db` when `db` is the handle a unit of a group commit was given and
+ * its batch is running: the connection is then inside that batch's transaction, so a statement run
+ * straight on it joins the unit. Undefined for any other handle (the database's own, a PostgreSQL
+ * transaction, a unit handle after its batch ended).
+ */
+export function directSqliteOf(db: Kysely<unknown>): DirectSqlite | undefined {
+  return unitHandles.get(db);
+}
+
 /** The units of a batch in the transaction just begun, each in its savepoint, then the one COMMIT. */
 async function runUnits(
   connection: Kysely<unknown>,
   batch: Queued[],
-  bookkeeping: Bookkeeping,
+  { bookkeeping, direct }: BatchSettings,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
+  if (direct) unitHandles.set(connection, direct);
   try {
     for (const unit of batch) {
       await bookkeeping(connection, 'savepoint unit');
@@ -111,6 +135,8 @@ async function runUnits(
   } catch (error) {
     await sql`rollback`.execute(connection).catch(() => undefined);
     throw error;
+  } finally {
+    unitHandles.delete(connection);
   }
   return outcomes;
 }
@@ -140,6 +166,7 @@ export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSet
     busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     durability: options.durability ?? { kind: 'inline' },
     bookkeeping: options.bookkeeping ?? throughKysely,
+    direct: options.direct,
   };
   const { busyTimeoutMs, durability } = settings;
   let queue: Queued[] = [];

@@ -16,3 +16,4 @@ export {
   SchemaTooNewError,
   schemaStatus,
 } from './migrate.js';
+export { type PreparedStatement, prepareStatement, type StatementResult } from './prepared.js';
