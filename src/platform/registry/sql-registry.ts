@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
-import { type Database, type DatabaseOptions, migrateToLatest, openDatabase } from '../db/index.js';
+import {
+  type Database,
+  type DatabaseOptions,
+  migrateToLatest,
+  openDatabase,
+  prepareStatement,
+} from '../db/index.js';
 import type { Identity, IdentityRegistry } from './identity.js';
 
 interface IdentitiesTable {
@@ -59,6 +65,9 @@ export const registryMigrations = {
   },
 };
 
+/** Every sign-in and every credential looks a person up by id: compiled once (src/platform/db/prepared.ts). */
+const FIND_BY_ID = prepareStatement<IdentitiesTable>('select * from "identities" where "individual_id" = $1');
+
 function toIdentity(row: IdentitiesTable): Identity {
   const optional = <T>(value: T | null) => value ?? undefined;
   const address = {
@@ -112,12 +121,8 @@ export class SqlIdentityRegistry implements IdentityRegistry {
   }
 
   async findByIndividualId(individualId: string): Promise<Identity | undefined> {
-    const row = await this.database.db
-      .selectFrom('identities')
-      .selectAll()
-      .where('individual_id', '=', individualId)
-      .executeTakeFirst();
-    return row ? toIdentity(row) : undefined;
+    const { rows } = await FIND_BY_ID.run(this.database.db as Kysely<unknown>, [individualId]);
+    return rows[0] ? toIdentity(rows[0]) : undefined;
   }
 
   /** Inserts identities that are not there yet (by id); returns how many were added. */
