@@ -5,7 +5,7 @@ import {
   configurationsMigration,
   jwtVcJsonDataModelMigration,
 } from '../configurations/tables.js';
-import { type LedgerTables, ledgerMigration } from '../ledger/tables.js';
+import { type LedgerTables, ledgerAttributeLookupMigration, ledgerMigration } from '../ledger/tables.js';
 import { type StatusTables, statusMigration } from '../status/tables.js';
 
 /** Tables of the issuance data side (admin, configurations, ledger, status lists). */
@@ -22,6 +22,7 @@ export const issuanceMigrations: Migrations = {
   '0004_status': statusMigration,
   '0005_jwt_vc_json_vcdm_1_1': jwtVcJsonDataModelMigration,
   '0100_admin_refusals': adminRefusalsMigration,
+  '0101_ledger_attribute_lookup': ledgerAttributeLookupMigration,
 };
 
 export const ISSUANCE_MIGRATION_SET = 'issuer_data';

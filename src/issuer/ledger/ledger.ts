@@ -94,14 +94,13 @@ export class Ledger {
     if (query.subject) select = select.where('subject_hash', '=', this.hash(query.subject));
     for (const [name, value] of Object.entries(query.attributes ?? {})) {
       const hash = this.attributeHash(name, value);
-      select = select.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('issuer_ledger_attributes as a')
-            .select('a.credential_id')
-            .whereRef('a.credential_id', '=', 'issuer_ledger.id')
-            .where('a.name', '=', name)
-            .where('a.value_hash', '=', hash),
-        ),
+      // Answered from the (name, value_hash, credential_id) index alone.
+      select = select.where('issuer_ledger.id', 'in', (eb) =>
+        eb
+          .selectFrom('issuer_ledger_attributes as a')
+          .select('a.credential_id')
+          .where('a.name', '=', name)
+          .where('a.value_hash', '=', hash),
       );
     }
     const rows = await select.orderBy('issued_at', 'desc').orderBy('id').limit(query.limit).execute();

@@ -67,3 +67,34 @@ export const ledgerMigration = {
       .execute();
   },
 };
+
+/**
+ * One index per attribute row instead of two: the lookup (name, value hash) now carries the
+ * credential id, so a search finds the ids in it alone (`id in (…)`), and the index on the credential
+ * id — a B-tree page at a random place written by every credential — goes. Measured in
+ * docs/decisions.md (Performance).
+ */
+export const ledgerAttributeLookupMigration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('issuer_ledger_attributes_by_value')
+      .on('issuer_ledger_attributes')
+      .columns(['name', 'value_hash', 'credential_id'])
+      .execute();
+    await db.schema.dropIndex('issuer_ledger_attributes_lookup').execute();
+    await db.schema.dropIndex('issuer_ledger_attributes_credential').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('issuer_ledger_attributes_lookup')
+      .on('issuer_ledger_attributes')
+      .columns(['name', 'value_hash'])
+      .execute();
+    await db.schema
+      .createIndex('issuer_ledger_attributes_credential')
+      .on('issuer_ledger_attributes')
+      .column('credential_id')
+      .execute();
+    await db.schema.dropIndex('issuer_ledger_attributes_by_value').execute();
+  },
+};
