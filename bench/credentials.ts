@@ -357,7 +357,7 @@ export const SIDE_HEADER = [
 ];
 
 /** `--workers 1,2`: one Attesta per count (`serve issuer --workers N`); without it, serve's default (one per core). */
-function workerCounts(args: string[]): (number | undefined)[] {
+export function workerCounts(args: string[]): (number | undefined)[] {
   const at = args.indexOf('--workers');
   if (at < 0) return [undefined];
   const counts = (args[at + 1] ?? '').split(',').map(Number);

@@ -27,6 +27,7 @@ import {
   WARMUP_SECONDS,
   WINDOW_SECONDS,
   WINDOWS,
+  workerCounts,
 } from './credentials.js';
 import type { ClientKey, SignInClient } from './load/sign-in.js';
 import { ensureBuilt, Helper, type Served, serveAttesta } from './processes.js';
@@ -38,7 +39,7 @@ const CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 8);
  * measures sign-ins, not refusals.
  */
 const SIGN_IN_LIMIT = { max: 10_000_000, windowSeconds: 60 };
-const LIMITER = `per-IP sign-in limiter: authz.login.rateLimit = { max: ${SIGN_IN_LIMIT.max}, windowSeconds: ${SIGN_IN_LIMIT.windowSeconds} } (production default 60 per 60 s), in-memory store — on, counting every form post, never reached from the one load address`;
+const LIMITER = `per-IP sign-in limiter: authz.login.rateLimit = { max: ${SIGN_IN_LIMIT.max}, windowSeconds: ${SIGN_IN_LIMIT.windowSeconds} } (production default 60 per 60 s), in-memory store with one process, database store (rateLimit.store = "database", shared by the workers) with --workers N > 1 — on, counting every form post, never reached from the one load address`;
 
 interface LoginTarget {
   issuer: string;
@@ -55,7 +56,11 @@ interface Running {
 }
 
 /** authz alone from dist/, production overload limits and consent settings, the sign-in limit lifted. */
-async function startAuthz(jwk: ClientKey['publicJwk'], db: 'sqlite' | 'postgres'): Promise<Running> {
+async function startAuthz(
+  jwk: ClientKey['publicJwk'],
+  db: 'sqlite' | 'postgres',
+  workers: number | undefined,
+): Promise<Running> {
   const postgres = db === 'postgres' ? await createPostgresDatabase() : undefined;
   const production = loadConfig({ env: {} });
   const { config: tested, dataDir } = await testConfig({
@@ -68,7 +73,10 @@ async function startAuthz(jwk: ClientKey['publicJwk'], db: 'sqlite' | 'postgres'
     rateLimit: SIGN_IN_LIMIT,
     implicitConsentClients: production.authz.login.implicitConsentClients,
   };
-  const config: Config = { ...tested, authz: { ...tested.authz, login } };
+  // Several processes count the per-IP limit in the database (a memory store is refused with --workers).
+  const rateLimit =
+    workers && workers > 1 ? { ...tested.rateLimit, store: 'database' as const } : tested.rateLimit;
+  const config: Config = { ...tested, rateLimit, authz: { ...tested.authz, login } };
   const jwks = await serveClientJwks(config, [jwk]);
   let authz: Served | undefined;
   const stop = async () => {
@@ -78,7 +86,8 @@ async function startAuthz(jwk: ClientKey['publicJwk'], db: 'sqlite' | 'postgres'
     await postgres?.drop();
   };
   try {
-    authz = await serveAttesta(config, dataDir, 'authz', [], PROFILE_ARGS);
+    const args = workers ? ['--workers', String(workers)] : [];
+    authz = await serveAttesta(config, dataDir, 'authz', args, PROFILE_ARGS);
   } catch (error) {
     await stop();
     throw error;
@@ -87,7 +96,7 @@ async function startAuthz(jwk: ClientKey['publicJwk'], db: 'sqlite' | 'postgres'
   const running = authz;
   return {
     side: {
-      name: `authz (${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
+      name: `authz (${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''})`,
       pids: () => [running.child.pid as number],
       target: { issuer: config.authz.publicUrl, client, fields: loginFields(config), consent: true },
     },
@@ -125,7 +134,9 @@ export async function run(args: string[] = []): Promise<void> {
   try {
     // The relying party's key is made in the load client, which signs its assertions; both servers get the public half.
     const jwk = await load.ask<ClientKey['publicJwk']>({ key: true });
-    for (const db of databases(args)) running.push(await startAuthz(jwk, db));
+    // `--workers 1,2`: authz as that many processes (serve authz --workers N), one side per count.
+    for (const db of databases(args))
+      for (const workers of workerCounts(args)) running.push(await startAuthz(jwk, db, workers));
     running.push(await startPeer(jwk, (running[0] as Running).side.target));
     const started = machine();
     const figures = await alternate(

@@ -98,6 +98,8 @@ declare module 'oidc-provider' {
     readonly issuer: string;
     proxy: boolean;
     Grant: typeof Grant;
+    /** Replay detection of jtis; `unique` is replaced by storage/adapter.ts (replayOnce). */
+    ReplayDetection: { unique(iss: string, jti: string, exp: number): Promise<boolean> };
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
     interactionResult(
@@ -126,6 +128,7 @@ declare module 'oidc-provider' {
     export class InvalidTarget extends OIDCProviderError {}
     export class InvalidGrant extends OIDCProviderError {}
     export class InvalidRequest extends OIDCProviderError {}
+    export class InvalidRequestUri extends OIDCProviderError {}
     export class AccessDenied extends OIDCProviderError {}
     export class SessionNotFound extends OIDCProviderError {}
   }

@@ -26,6 +26,7 @@ import {
 } from './protocol/issuer-state.js';
 import type { Realms } from './realms.js';
 import { resourceIndicators } from './resources.js';
+import { replayOnce } from './storage/adapter.js';
 import { providerErrorPage } from './views/provider-pages.js';
 
 export interface ProviderOptions {
@@ -190,6 +191,8 @@ export function createProvider(options: ProviderOptions): Provider {
   // Forwarding headers are believed only behind a configured proxy (http.trustProxy; src/authz/service.ts).
   provider.proxy = false;
   addAtHash(provider);
+  // Replay detection (client assertion and DPoP jtis) as one conditional write (storage/adapter.ts).
+  replayOnce(provider, options.adapter);
   rememberIssuerState(provider, options.issuerStates);
   standardTokenErrors(provider);
   return provider;

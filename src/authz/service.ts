@@ -117,7 +117,13 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       overload: config.overload,
       mountedPaths: [...PROVIDER_PATHS, OAUTH_METADATA],
     });
-    await registerRateLimits(app, 'authz', config.rateLimit, database.db as Kysely<unknown>);
+    await registerRateLimits(
+      app,
+      'authz',
+      config.rateLimit,
+      database.db as Kysely<unknown>,
+      adapterWrites(database),
+    );
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
     await formAction.refresh();
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server error'));

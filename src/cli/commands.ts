@@ -32,7 +32,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./serve.js')).startCommand,
   },
   serve: {
-    summary: 'one service alone: serve <authz|issuer|portal>; the issuer on every core (--workers N)',
+    summary:
+      'one service alone: serve <authz|issuer|portal>; the issuer or authz on every core (--workers N)',
     usage: SERVE_USAGE,
     load: async () => (await import('./serve.js')).serveCommand,
   },

@@ -6,18 +6,19 @@ import type { Out } from './commands.js';
 import { SERVE_USAGE, START_USAGE } from './usage.js';
 import {
   defaultWorkers,
-  type IssuerWorkers,
-  isIssuerWorker,
+  isWorker,
   parseWorkers,
-  startIssuerWorkers,
+  startWorkers,
   turnToListen,
+  type WorkerService,
+  type Workers,
   workerStopRequested,
 } from './workers.js';
 
 /** Options of `start` and `serve`, one table: a new one is one entry here and one line in the usage. */
 const SERVE_OPTIONS = {
   config: { type: 'string', short: 'c' },
-  /** Issuer processes (issue 14): `serve issuer` defaults to one per core, `start` to one. */
+  /** Issuer or authz processes (issue 14): `serve issuer` defaults to one per core, `serve authz` and `start` to one. */
   workers: { type: 'string', short: 'w' },
 } as const;
 
@@ -61,36 +62,59 @@ function stopping(config: Config, received: NodeJS.Signals): string {
   return `${received}: draining (${config.shutdown.drainSeconds} s), then finishing open requests (up to ${config.shutdown.graceSeconds} s) and closing…`;
 }
 
-/** A forked issuer worker (src/cli/workers.ts): the issuer alone, listening when every sibling is built. */
-async function runWorker(config: Config): Promise<number> {
+/** A forked worker (src/cli/workers.ts): its service alone, listening when every sibling is built. */
+async function runWorker(config: Config, service: WorkerService): Promise<number> {
   const signal = workerStopRequested();
-  const system = await startSystem(config, ['issuer'], undefined, turnToListen);
+  const system = await startSystem(config, [service], undefined, turnToListen);
   await signal;
   await system.stop();
   return 0;
 }
 
 /**
- * The named services in this process, except the issuer when it has `workers` > 1: then it runs in
- * that many forked processes sharing its port, and this one starts, watches and stops them.
+ * Why authz cannot run as several processes with this configuration, or undefined. Its per-IP
+ * sign-in limit would be counted by each worker in its own memory — N times the limit per address.
  */
-async function run(config: Config, names: ServiceName[], workers: number, out: Out): Promise<number> {
-  if (isIssuerWorker()) return runWorker(config);
+export function authzWorkersProblem(config: Config): string | undefined {
+  if (config.rateLimit.store !== 'memory') return undefined;
+  return 'authz with --workers N > 1 needs rateLimit.store "database" or "redis" (ATTESTA_RATE_LIMIT__STORE): a "memory" per-IP sign-in limit would be counted by each worker apart';
+}
+
+/**
+ * The named services in this process, except `forkable` (the issuer, or authz for `serve authz`)
+ * when `workers` > 1: then it runs in that many forked processes sharing its port, and this one
+ * starts, watches and stops them.
+ */
+async function run(
+  config: Config,
+  names: ServiceName[],
+  workers: number,
+  out: Out,
+  forkable: WorkerService = 'issuer',
+): Promise<number> {
+  if (isWorker()) return runWorker(config, forkable);
+  const forked = workers > 1 && names.includes(forkable);
+  const problem = forked && forkable === 'authz' ? authzWorkersProblem(config) : undefined;
+  if (problem) {
+    process.stderr.write(`attesta serve: ${problem}
+`);
+    return 2;
+  }
   const signal = firstSignal();
-  const forked = workers > 1 && names.includes('issuer');
-  const inProcess = forked ? names.filter((n) => n !== 'issuer') : names;
-  let pool: IssuerWorkers | undefined;
+  const inProcess = forked ? names.filter((n) => n !== forkable) : names;
+  let pool: Workers | undefined;
   let system: RunningSystem | undefined;
   try {
     if (inProcess.length) system = await startSystem(config, inProcess);
-    if (forked) pool = await startIssuerWorkers(workers, out);
+    if (forked) pool = await startWorkers(forkable, workers, out);
   } catch (error) {
     await system?.stop();
     throw error;
   }
-  const urls = { ...(system?.urls ?? {}), ...(forked ? { issuer: config.issuer.publicUrl } : {}) };
+  const urls = { ...(system?.urls ?? {}), ...(forked ? { [forkable]: config[forkable].publicUrl } : {}) };
   process.stdout.write(banner({ config, urls }));
-  if (pool) out(`  (the issuer runs in ${pool.count} worker processes)`);
+  if (pool)
+    out(`  (${forkable === 'issuer' ? 'the issuer' : 'authz'} runs in ${pool.count} worker processes)`);
   out(stopping(config, await signal));
   await pool?.stop();
   await system?.stop();
@@ -116,10 +140,13 @@ export async function serveCommand(args: string[], out: Out): Promise<number> {
     process.stderr.write(`usage:\n${SERVE_USAGE}\n`);
     return 2;
   }
-  if (values.workers !== undefined && target !== 'issuer') {
-    process.stderr.write(`attesta serve: --workers is for the issuer only\nusage:\n${SERVE_USAGE}\n`);
+  if (values.workers !== undefined && target !== 'issuer' && target !== 'authz') {
+    process.stderr.write(
+      `attesta serve: --workers is for the issuer and authz only\nusage:\n${SERVE_USAGE}\n`,
+    );
     return 2;
   }
   const workers = parseWorkers(values.workers, target === 'issuer' ? defaultWorkers() : 1);
-  return run(loadConfig({ file: values.config }), [target as ServiceName], workers, out);
+  const forkable = target === 'authz' ? 'authz' : 'issuer';
+  return run(loadConfig({ file: values.config }), [target as ServiceName], workers, out, forkable);
 }

@@ -53,7 +53,8 @@ ${OPTIONS_USAGE}
 export const SERVE_USAGE = `  serve <authz|issuer|portal> [--config file] [--workers N]
                                one service alone, with its own configuration
 ${OPTIONS_USAGE}
-  -w, --workers <N>            issuer only: N processes sharing its port (default: one per core)`;
+  -w, --workers <N>            issuer or authz: N processes sharing its port (issuer default: one per core;
+                               authz default 1, and N > 1 needs rateLimit.store database or redis)`;
 
 export const MIGRATE_USAGE = `  migrate [--check] [--config file]
                                bring every database to this version's schema (services also do it at start);

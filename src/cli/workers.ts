@@ -2,20 +2,28 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 
 /**
- * The issuer as several processes (`--workers N`, issue 14): node:cluster workers sharing one
- * listening socket, each with its own event loop, database connection and key handles. Everything
- * that must hold across them already lives in the database (single-use nonces, codes and DPoP jtis,
- * status indices, ledger rows); what is kept in memory per process is a cache or a hint.
+ * The issuer, or authz, as several processes (`--workers N`, issue 14): node:cluster workers sharing
+ * one listening socket, each with its own event loop, database connection and key handles.
+ * Everything that must hold across them lives in the database (the issuer's single-use nonces, codes
+ * and DPoP jtis, status indices, ledger rows; authz's codes, PAR request_uris, replay jtis, sessions,
+ * lockouts, and its per-IP sign-in counters, which need `rateLimit.store` database or redis); what
+ * is kept in memory per process is a cache or a hint.
  */
 
-const BUILT = 'attesta:issuer-built';
-const LISTEN = 'attesta:issuer-listen';
-const STOP = 'attesta:issuer-stop';
+const BUILT = 'attesta:worker-built';
+const LISTEN = 'attesta:worker-listen';
+const STOP = 'attesta:worker-stop';
 /** A worker that dies this soon after its start is not restarted (a broken configuration, not a crash). */
 const RESTART_MIN_UPTIME_MS = 10_000;
 
-/** True in a process the primary forked to run the issuer. */
-export const isIssuerWorker = (): boolean => cluster.isWorker;
+/** The services that may run as several worker processes. */
+export type WorkerService = 'issuer' | 'authz';
+
+/**
+ * True in a process the primary forked. A worker runs the command line of its primary, so it finds
+ * the service it is for (`serve authz`, `serve issuer`, `start`) as the primary did.
+ */
+export const isWorker = (): boolean => cluster.isWorker;
 
 /** `--workers`: a whole number from 1 to 64; absent, `fallback`. */
 export function parseWorkers(value: string | undefined, fallback: number): number {
@@ -58,17 +66,17 @@ export function workerStopRequested(): Promise<NodeJS.Signals> {
   });
 }
 
-export interface IssuerWorkers {
+export interface Workers {
   count: number;
   /** Asks every worker to drain and stop, and resolves when all have exited. */
   stop(): Promise<void>;
 }
 
-function forkBuilt(): Promise<Worker> {
+function forkBuilt(service: WorkerService): Promise<Worker> {
   return new Promise((resolve, reject) => {
     const worker = cluster.fork();
     const onExit = (code: number | null, signal: string | null) =>
-      reject(new Error(`issuer worker exited while starting (${signal ?? `status ${code}`})`));
+      reject(new Error(`${service} worker exited while starting (${signal ?? `status ${code}`})`));
     const onMessage = (message: unknown) => {
       if (message !== BUILT) return;
       worker.off('exit', onExit);
@@ -88,15 +96,19 @@ function listening(worker: Worker): Promise<void> {
 }
 
 /**
- * In the primary: forks `count` issuer workers one after another — the first migrates the database
- * and creates missing keys, the next ones find them done — then lets all of them listen at once. A
- * worker that crashes later is replaced.
+ * In the primary: forks `count` workers of a service one after another — the first migrates the
+ * database and creates missing keys, the next ones find them done — then lets all of them listen at
+ * once. A worker that crashes later is replaced.
  */
-export async function startIssuerWorkers(count: number, log: (line: string) => void): Promise<IssuerWorkers> {
+export async function startWorkers(
+  service: WorkerService,
+  count: number,
+  log: (line: string) => void,
+): Promise<Workers> {
   const workers = new Set<Worker>();
   let stopping = false;
   try {
-    for (let i = 0; i < count; i++) workers.add(await forkBuilt());
+    for (let i = 0; i < count; i++) workers.add(await forkBuilt(service));
   } catch (error) {
     for (const worker of workers) worker.process.kill('SIGKILL');
     throw error;
@@ -107,15 +119,15 @@ export async function startIssuerWorkers(count: number, log: (line: string) => v
     workers.delete(worker);
     if (stopping) return;
     const uptime = Date.now() - (started.get(worker) ?? 0);
-    log(`issuer worker ${worker.process.pid} exited (${signal ?? `status ${code}`})`);
+    log(`${service} worker ${worker.process.pid} exited (${signal ?? `status ${code}`})`);
     if (uptime < RESTART_MIN_UPTIME_MS) return;
-    forkBuilt().then(
+    forkBuilt(service).then(
       async (replacement) => {
         workers.add(replacement);
         started.set(replacement, Date.now());
         await listening(replacement);
       },
-      (error: unknown) => log(`issuer worker not replaced: ${(error as Error).message}`),
+      (error: unknown) => log(`${service} worker not replaced: ${(error as Error).message}`),
     );
   });
   return {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { RateLimitConfig } from './config/index.js';
-import { migrateToLatest } from './db/index.js';
+import { type Commit, migrateToLatest } from './db/index.js';
 
 /**
  * Per-IP request limits (@fastify/rate-limit) with their counters where the configuration says:
@@ -16,6 +16,8 @@ export async function registerRateLimits(
   service: string,
   config: RateLimitConfig,
   db: Kysely<unknown>,
+  /** How the `database` store's counter writes commit (the SQLite group commit); without it, each alone. */
+  commit?: Commit,
 ): Promise<void> {
   // Services may share one database or one Redis: each counts under its own name.
   const prefix = `${config.keyPrefix ?? 'attesta-rate-limit:'}${service}:`;
@@ -33,7 +35,7 @@ export async function registerRateLimits(
     options.nameSpace = prefix;
   } else if (config.store === 'database') {
     await migrateToLatest(db, 'rate_limit', rateLimitMigrations);
-    options.store = databaseStore(db, prefix) as unknown as RateLimitPluginOptions['store'];
+    options.store = databaseStore(db, prefix, commit) as unknown as RateLimitPluginOptions['store'];
   }
   await app.register(rateLimit, options);
 }
@@ -65,7 +67,7 @@ const SWEEP_INTERVAL_MS = 60_000;
  * upsert per request (a window that has ended starts again at 1), so instances on one PostgreSQL
  * database count together.
  */
-function databaseStore(untyped: Kysely<unknown>, rootPrefix: string) {
+function databaseStore(untyped: Kysely<unknown>, rootPrefix: string, commit?: Commit) {
   const db = untyped as Kysely<RateLimitTables>;
   let lastSweep = 0;
   const incr = async (key: string, timeWindow: number): Promise<{ current: number; ttl: number }> => {
@@ -74,17 +76,22 @@ function databaseStore(untyped: Kysely<unknown>, rootPrefix: string) {
       lastSweep = now;
       await db.deleteFrom('rate_limit_counters').where('resets_at', '<=', now).execute();
     }
-    const row = await db
-      .insertInto('rate_limit_counters')
-      .values({ key, hits: 1, resets_at: now + timeWindow })
-      .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet({
-          hits: sql<number>`case when rate_limit_counters.resets_at <= ${now} then 1 else rate_limit_counters.hits + 1 end`,
-          resets_at: sql<number>`case when rate_limit_counters.resets_at <= ${now} then ${now + timeWindow} else rate_limit_counters.resets_at end`,
-        }),
-      )
-      .returning(['hits', 'resets_at'])
-      .executeTakeFirstOrThrow();
+    const count = (trx: Kysely<RateLimitTables>) =>
+      trx
+        .insertInto('rate_limit_counters')
+        .values({ key, hits: 1, resets_at: now + timeWindow })
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({
+            hits: sql<number>`case when rate_limit_counters.resets_at <= ${now} then 1 else rate_limit_counters.hits + 1 end`,
+            resets_at: sql<number>`case when rate_limit_counters.resets_at <= ${now} then ${now + timeWindow} else rate_limit_counters.resets_at end`,
+          }),
+        )
+        .returning(['hits', 'resets_at'])
+        .executeTakeFirstOrThrow();
+    // In the group commit, concurrent sign-ins' counts share one fsync; answered after it as before.
+    const row = commit
+      ? await commit<{ hits: number; resets_at: number }, RateLimitTables>(count)
+      : await count(db);
     return { current: Number(row.hits), ttl: Math.max(0, Number(row.resets_at) - now) };
   };
   class DatabaseStore {

@@ -122,11 +122,32 @@ describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dial
     expect(await codes.find('c1')).toBeUndefined();
   });
 
-  it('lets other one-time records (PAR) be consumed again without error', async () => {
+  it('consumes a pushed request once: a second consumption (two uses racing) is invalid_request_uri', async () => {
     const par = adapter('PushedAuthorizationRequest');
     await par.upsert('r1', { jti: 'r1' }, 60);
-    await par.consume('r1');
-    await expect(par.consume('r1')).resolves.toBeUndefined();
+    const outcomes = await Promise.allSettled([par.consume('r1'), par.consume('r1')]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toMatchObject({ error: 'invalid_request_uri' });
+    expect((await par.find('r1'))?.consumed).toEqual(expect.any(Number));
+  });
+
+  it('stores a replay-detection record once: of callers racing with one id, one wins; an expired one is replaced', async () => {
+    const replay = adapter('ReplayDetection');
+    const wins = await Promise.all(
+      Array.from({ length: 6 }, () => replay.insertOnce('jti-1', { iss: 'client', jti: 'jti-1' }, 60)),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(await replay.find('jti-1')).toMatchObject({ iss: 'client' });
+    await replay.insertOnce('jti-2', { iss: 'client' }, 60);
+    await db
+      .updateTable('oidc_models')
+      .set({ expires_at: Date.now() - 60_000 })
+      .where('id', '=', 'jti-2')
+      .execute();
+    expect(await replay.insertOnce('jti-2', { iss: 'again' }, 60)).toBe(true);
+    expect(await replay.find('jti-2')).toMatchObject({ iss: 'again' });
+    expect(await replay.insertOnce('jti-2', { iss: 'third' }, 60)).toBe(false);
   });
 
   it('revokes by grant id only within its own kind', async () => {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors, type Provider } from 'oidc-provider';
 import type { Commit, Database } from '../../platform/db/index.js';
 import { ClientAdapter } from '../clients/adapter.js';
 import { ClientStore, type ClientTables } from '../clients/store.js';
@@ -111,6 +112,41 @@ export class KyselyAdapter implements Adapter {
     );
   }
 
+  /**
+   * Stores a record unless a live one with this id is there: true when stored. One conditional
+   * write, so of two callers with one id (two requests, two workers) one wins — what oidc-provider's
+   * replay detection needs and its own find-then-save does not give (see replayOnce).
+   */
+  async insertOnce(id: string, payload: AdapterPayload, expiresIn: number): Promise<boolean> {
+    const now = Date.now();
+    const row = {
+      kind: this.kind,
+      id,
+      payload: JSON.stringify(payload),
+      grant_id: null,
+      user_code: null,
+      uid: null,
+      // As upsert: no positive lifetime, no expiry.
+      expires_at: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : null,
+      consumed_at: null,
+    };
+    const { consumed_at: _, kind: __, id: ___, ...replaced } = row;
+    const result = await this.write((db) =>
+      db
+        .insertInto('oidc_models')
+        .values(row)
+        // A record past its expiry (and the grace) is as good as absent: find would not see it.
+        .onConflict((oc) =>
+          oc
+            .columns(['kind', 'id'])
+            .doUpdateSet(replaced)
+            .where('oidc_models.expires_at', '<=', now - GRACE_MS),
+        )
+        .executeTakeFirst(),
+    );
+    return Number(result.numInsertedOrUpdatedRows) === 1;
+  }
+
   find(id: string): Promise<AdapterPayload | undefined> {
     return this.findBy('id', id);
   }
@@ -145,7 +181,13 @@ export class KyselyAdapter implements Adapter {
             )
           ).numUpdatedRows,
         );
-    if (updated === 1 || !ONE_TIME_GRANT_SOURCES.has(this.kind)) return;
+    if (updated === 1) return;
+    // A pushed request used twice at once (two browsers, two workers): oidc-provider checks
+    // `consumed` before consuming (actions/authorization/respond.js); the loser of the race gets the
+    // error that check gives, so no second code comes from one request_uri (RFC 9126 §4).
+    if (this.kind === 'PushedAuthorizationRequest')
+      throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+    if (!ONE_TIME_GRANT_SOURCES.has(this.kind)) return;
     const row = await this.db
       .selectFrom('oidc_models')
       .select('grant_id')
@@ -240,4 +282,21 @@ export async function purgeExpired(db: Kysely<AuthzTables>, now = Date.now()): P
     .executeTakeFirst();
   const failures = await db.deleteFrom('login_failures').where('expires_at', '<', now).executeTakeFirst();
   return Number(models.numDeletedRows) + Number(failures.numDeletedRows);
+}
+
+/**
+ * oidc-provider's `ReplayDetection.unique` (client assertion, DPoP proof and attestation jtis) is a
+ * find and then a save: two requests with one jti that overlap — at one process, or at two workers
+ * or instances — both find nothing and both pass. This replaces it, for one provider, by the same
+ * id and record written with insertOnce: exactly one of them passes, and the others get the error
+ * oidc-provider gives a replay.
+ */
+export function replayOnce(provider: Provider, adapter: (kind: string) => Adapter): void {
+  const store = adapter('ReplayDetection');
+  if (!(store instanceof KyselyAdapter)) return;
+  provider.ReplayDetection.unique = async (iss: string, jti: string, exp: number) => {
+    const id = createHash('sha256').update(`${iss}${jti}`).digest('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    return store.insertOnce(id, { jti: id, iss, kind: 'ReplayDetection', iat: now, exp }, exp - now);
+  };
 }
