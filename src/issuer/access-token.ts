@@ -8,6 +8,7 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose';
 import { ProtocolError } from '../platform/errors.js';
+import { parseCompactJwt, TokenRefused, takesDirectPath, verifyDirect } from './access-token-jws.js';
 import { discoverJwksUri } from './authorization-server.js';
 
 /** Asymmetric JWS algorithms an access token may use (RFC 9068 §4: never `none`; no shared secrets here). */
@@ -42,6 +43,11 @@ export interface IntrospectionEndpoint {
 export interface VerifierOptions {
   /** jose's remote JWKS options; the default cooldown (30 s) bounds refetches caused by unknown `kid`s. */
   jwks?: RemoteJWKSetOptions;
+  /**
+   * ES256 and EdDSA tokens verified with node:crypto (access-token-jws.ts); default on. Off: every
+   * token through jose's `jwtVerify` (the tests compare the two).
+   */
+  nodeCrypto?: boolean;
   /** Issuers whose keys are known locally (the issuer's own token endpoint for the pre-authorized grant). */
   local?: ReadonlyMap<string, JWTVerifyGetKey>;
   /** Where opaque (non-JWT) access tokens are introspected. */
@@ -85,7 +91,8 @@ export class AccessTokenVerifier {
     private readonly audience: string,
     options: RemoteJWKSetOptions | VerifierOptions = {},
   ) {
-    const isVerifierOptions = 'local' in options || 'introspection' in options || 'jwks' in options;
+    const isVerifierOptions =
+      'local' in options || 'introspection' in options || 'jwks' in options || 'nodeCrypto' in options;
     this.options = isVerifierOptions
       ? (options as VerifierOptions)
       : { jwks: options as RemoteJWKSetOptions };
@@ -94,6 +101,10 @@ export class AccessTokenVerifier {
   }
 
   private readonly options: VerifierOptions;
+
+  private get direct(): boolean {
+    return this.options.nodeCrypto !== false;
+  }
 
   /** The Bearer token of an Authorization header (RFC 6750 §2.1); never from the query or body. */
   static bearer(header: string | undefined): string {
@@ -119,9 +130,10 @@ export class AccessTokenVerifier {
   }
 
   private async verifyAny(token: string): Promise<AccessToken> {
+    const parsed = parseCompactJwt(token);
     let unverified: JWTPayload;
     try {
-      unverified = decodeJwt(token);
+      unverified = parsed?.payload ?? decodeJwt(token);
     } catch {
       if (this.options.introspection?.length) return this.introspect(token);
       throw invalidToken('access token is not a JWT');
@@ -133,15 +145,24 @@ export class AccessTokenVerifier {
     const keys = this.options.local?.get(issuer) ?? (await this.keySet(issuer));
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        algorithms: TOKEN_ALGORITHMS,
-        typ: 'at+jwt', // RFC 9068 §4; jose also accepts application/at+jwt
-        issuer,
-        audience: this.audience,
-        requiredClaims: ['exp', 'sub'],
-      }));
+      payload =
+        parsed && this.direct && takesDirectPath(parsed)
+          ? await verifyDirect(parsed, keys, {
+              issuer,
+              audience: this.audience,
+              now: Math.floor(Date.now() / 1000),
+            })
+          : (
+              await jwtVerify(token, keys, {
+                algorithms: TOKEN_ALGORITHMS,
+                typ: 'at+jwt', // RFC 9068 §4; jose also accepts application/at+jwt
+                issuer,
+                audience: this.audience,
+                requiredClaims: ['exp', 'sub'],
+              })
+            ).payload;
     } catch (error) {
-      throw invalidToken(describe(error));
+      throw invalidToken(error instanceof TokenRefused ? error.message : describe(error));
     }
     return toAccessToken(issuer, payload);
   }
