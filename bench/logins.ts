@@ -39,7 +39,8 @@ const CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 8);
  * measures sign-ins, not refusals.
  */
 const SIGN_IN_LIMIT = { max: 10_000_000, windowSeconds: 60 };
-const LIMITER = `per-IP sign-in limiter: authz.login.rateLimit = { max: ${SIGN_IN_LIMIT.max}, windowSeconds: ${SIGN_IN_LIMIT.windowSeconds} } (production default 60 per 60 s), in-memory store with one process, database store (rateLimit.store = "database", shared by the workers) with --workers N > 1 — on, counting every form post, never reached from the one load address`;
+const limiter = (store: 'memory' | 'database') =>
+  `per-IP sign-in limiter: authz.login.rateLimit = { max: ${SIGN_IN_LIMIT.max}, windowSeconds: ${SIGN_IN_LIMIT.windowSeconds} } (production default 60 per 60 s), ${store === 'memory' ? 'in-memory store' : 'database store (--rate-limit-store database)'} with one process, database store (rateLimit.store = "database", shared by the workers) with --workers N > 1 — on, counting every form post, never reached from the one load address`;
 
 interface LoginTarget {
   issuer: string;
@@ -60,6 +61,7 @@ async function startAuthz(
   jwk: ClientKey['publicJwk'],
   db: 'sqlite' | 'postgres',
   workers: number | undefined,
+  store: 'memory' | 'database',
 ): Promise<Running> {
   const postgres = db === 'postgres' ? await createPostgresDatabase() : undefined;
   const production = loadConfig({ env: {} });
@@ -73,9 +75,9 @@ async function startAuthz(
     rateLimit: SIGN_IN_LIMIT,
     implicitConsentClients: production.authz.login.implicitConsentClients,
   };
-  // Several processes count the per-IP limit in the database (a memory store is refused with --workers).
-  const rateLimit =
-    workers && workers > 1 ? { ...tested.rateLimit, store: 'database' as const } : tested.rateLimit;
+  // Several processes count the per-IP limit in the database (a memory store is refused with --workers);
+  // `--rate-limit-store database` counts there with one process too, to compare like with like.
+  const rateLimit = { ...tested.rateLimit, store: workers && workers > 1 ? 'database' : store };
   const config: Config = { ...tested, rateLimit, authz: { ...tested.authz, login } };
   const jwks = await serveClientJwks(config, [jwk]);
   let authz: Served | undefined;
@@ -128,6 +130,8 @@ const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '
 
 export async function run(args: string[] = []): Promise<void> {
   await ensureBuilt();
+  const storeAt = args.indexOf('--rate-limit-store');
+  const store = storeAt >= 0 && args[storeAt + 1] === 'database' ? 'database' : 'memory';
   const { helper: load } = await Helper.fork(join(import.meta.dirname, 'load/logins.js'));
   const running: Running[] = [];
   let failed = false;
@@ -136,7 +140,7 @@ export async function run(args: string[] = []): Promise<void> {
     const jwk = await load.ask<ClientKey['publicJwk']>({ key: true });
     // `--workers 1,2`: authz as that many processes (serve authz --workers N), one side per count.
     for (const db of databases(args))
-      for (const workers of workerCounts(args)) running.push(await startAuthz(jwk, db, workers));
+      for (const workers of workerCounts(args)) running.push(await startAuthz(jwk, db, workers, store));
     running.push(await startPeer(jwk, (running[0] as Running).side.target));
     const started = machine();
     const figures = await alternate(
@@ -148,7 +152,7 @@ export async function run(args: string[] = []): Promise<void> {
     const rows = [
       `Sign-ins: PAR (private_key_jwt, PKCE S256) → authorize → login form (GET, POST) → consent (GET, POST allow; prompt=consent) → code → token (private_key_jwt), scope openid national_id, the demo people in turn, ${CONNECTIONS} connections, ${WINDOWS} × ${WINDOW_SECONDS} s windows per side after ${WARMUP_SECONDS} s warm-up`,
       '',
-      LIMITER,
+      limiter(store),
       '',
       '| side | flows/s | latency per flow p50 / p90 / p99 | errors | server CPU ms per flow | windows (flows/s, CPU ms) |',
       '| --- | --- | --- | --- | --- | --- |',
