@@ -91,7 +91,12 @@ describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dial
   it('writes of one event-loop turn (concurrent sign-ins) all land, and a code redeemed twice among them once', async () => {
     // Through the group commit on SQLite (one unit per write), straight to the pool on PostgreSQL.
     let units = 0;
-    const counted: Commit | undefined = commit && ((work) => (units++, (commit as Commit)(work)));
+    const counted: Commit | undefined =
+      commit &&
+      ((work) => {
+        units++;
+        return (commit as Commit)(work);
+      });
     const adapter = (kind: string) => new KyselyAdapter(kind, db, undefined, counted, statements);
     const codes = adapter('AuthorizationCode');
     await adapter('Grant').upsert('g1', { jti: 'g1' }, 60);

@@ -133,6 +133,7 @@ export async function untranslatedOn(page: Page, locale: 'fr' | 'ar'): Promise<s
     const attributes = [...document.querySelectorAll('[alt], [aria-label], [title]')].flatMap((e) =>
       ['alt', 'aria-label', 'title'].map((a) => e.getAttribute(a) ?? ''),
     );
+    // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees (innerText), not hidden nodes' (textContent)
     return [document.title, document.body.innerText, ...attributes].join('\n');
   });
   return strings.filter((english) => {

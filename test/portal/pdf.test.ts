@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseIssuerMetadata } from '../../src/portal/catalog/issuer-metadata.js';
 import { type Locale, messages } from '../../src/portal/i18n/index.js';
 import { bidiLevels, visualRuns } from '../../src/portal/render/bidi.js';
