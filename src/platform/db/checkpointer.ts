@@ -26,8 +26,6 @@ parentPort.on('message', (message) => {
     try {
       const db = new Database(message.add, { fileMustExist: true });
       db.pragma('synchronous = FULL');
-      // A checkpoint copies frames through a buffer of its own; this connection needs no page cache.
-      db.pragma('cache_size = -64');
       open.set(message.id, db);
     } catch {}
   } else if (message.remove !== undefined) {
