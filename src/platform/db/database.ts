@@ -5,7 +5,6 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { observePool, poolErrors } from '../metrics/database.js';
 import { observedDialect } from '../tracing/database.js';
-import { checkpointInBackground } from './checkpointer.js';
 import { type Commit, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
 import { walSync } from './wal-sync.js';
 
@@ -123,16 +122,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
       bookkeeping: (_connection, statement) => statements.prepare(statement).run(),
       direct: { name, prepare: statements.prepare },
     });
-    // WAL checkpoints off the event loop (checkpointer.ts); the connection's own come back if that stops.
-    const stopCheckpoints =
-      path === ':memory:' || path === ''
-        ? undefined
-        : checkpointInBackground(path, () => {
-            if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
-          });
-    if (stopCheckpoints) sqlite.pragma('wal_autocheckpoint = 0');
     const close = async () => {
-      await stopCheckpoints?.();
       await db.destroy();
       await wal?.close();
     };
