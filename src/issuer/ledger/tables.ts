@@ -28,6 +28,20 @@ export interface LedgerTables {
   issuer_ledger_attributes: LedgerAttributesTable;
 }
 
+/** The attribute rows' first two indexes (0003; put back by 0101's down). */
+async function createFirstAttributeIndexes(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createIndex('issuer_ledger_attributes_lookup')
+    .on('issuer_ledger_attributes')
+    .columns(['name', 'value_hash'])
+    .execute();
+  await db.schema
+    .createIndex('issuer_ledger_attributes_credential')
+    .on('issuer_ledger_attributes')
+    .column('credential_id')
+    .execute();
+}
+
 export const ledgerMigration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -55,16 +69,7 @@ export const ledgerMigration = {
       .addColumn('name', 'varchar(200)', (c) => c.notNull())
       .addColumn('value_hash', 'varchar(64)', (c) => c.notNull())
       .execute();
-    await db.schema
-      .createIndex('issuer_ledger_attributes_lookup')
-      .on('issuer_ledger_attributes')
-      .columns(['name', 'value_hash'])
-      .execute();
-    await db.schema
-      .createIndex('issuer_ledger_attributes_credential')
-      .on('issuer_ledger_attributes')
-      .column('credential_id')
-      .execute();
+    await createFirstAttributeIndexes(db);
   },
 };
 
@@ -85,16 +90,7 @@ export const ledgerAttributeLookupMigration = {
     await db.schema.dropIndex('issuer_ledger_attributes_credential').execute();
   },
   async down(db: Kysely<unknown>) {
-    await db.schema
-      .createIndex('issuer_ledger_attributes_lookup')
-      .on('issuer_ledger_attributes')
-      .columns(['name', 'value_hash'])
-      .execute();
-    await db.schema
-      .createIndex('issuer_ledger_attributes_credential')
-      .on('issuer_ledger_attributes')
-      .column('credential_id')
-      .execute();
+    await createFirstAttributeIndexes(db);
     await db.schema.dropIndex('issuer_ledger_attributes_by_value').execute();
   },
 };
