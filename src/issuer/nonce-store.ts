@@ -73,18 +73,25 @@ export class NonceStore {
   /** `consume` inside a caller's transaction: rolled back with it, so a failed issuance keeps the nonce. */
   async consumeIn(db: Kysely<IssuerTables>, value: string): Promise<boolean> {
     const expiresAt = this.verify(value);
-    if (expiresAt === undefined) return false;
+    return expiresAt !== undefined && this.spendIn(db, value, expiresAt);
+  }
+
+  /**
+   * Records a nonce already found genuine (`genuineExpiry`) as spent, inside the caller's transaction:
+   * true for the one transaction that inserts it. Its MAC is not computed a second time.
+   */
+  async spendIn(db: Kysely<IssuerTables>, value: string, expiresAt: number): Promise<boolean> {
     const { changes } = await SPEND.run(db as Kysely<unknown>, [value, expiresAt]);
     return changes === 1;
   }
 
   /**
-   * Whether a nonce is one this issuer made and has not expired: no database read, so a forged or
-   * expired nonce is refused before any issuing work at the cost of one HMAC. Whether it was spent
-   * is decided by `consumeIn`, in the issuing transaction.
+   * The expiry of a nonce this issuer made that has not expired, undefined otherwise: no database read,
+   * so a forged or expired nonce is refused before any issuing work at the cost of one HMAC. Whether it
+   * was spent is decided by `spendIn`, in the issuing transaction.
    */
-  isGenuine(value: string): boolean {
-    return this.verify(value) !== undefined;
+  genuineExpiry(value: string): number | undefined {
+    return this.verify(value);
   }
 
   /** Whether a nonce could still be consumed (genuine, unexpired and not spent; a read, nothing changes). */

@@ -58,12 +58,12 @@ export function registerCredentialRoute(app: FastifyInstance, deps: CredentialRo
         const wanted = parseCredentialRequest(body);
         const configuration = await resolveConfiguration(wanted.credential, token, deps.configurations);
         const proven = await verifyProofs(wanted.proofs, proofOptions);
-        requireGenuineNonces(deps.nonces, proven.nonces);
+        const nonces = requireGenuineNonces(deps.nonces, proven.nonces);
         const owner = ownerOf(token);
         const notificationId = NotificationStore.newId();
         let recorded = false;
         const record = async (trx: Kysely<unknown>, credentialIds?: readonly string[]) => {
-          await consumeNonces(trx, deps.nonces, proven.nonces);
+          await consumeNonces(trx, deps.nonces, nonces);
           if (credentialIds)
             await deps.notifications.createIn(
               trx as Kysely<ProtocolTables>,
