@@ -142,6 +142,25 @@ describe('the decoding pool keeps its budget', () => {
     }
   });
 
+  it('refuses a task that grew past the budget even when it ends between two memory samples', async () => {
+    // The watchdog samples too rarely to ever fire here: the verdict must come from the check at the task's end.
+    const budget = {
+      threads: 1,
+      queue: 2,
+      timeoutMs: 10_000,
+      startupMs: 60_000,
+      heapMb: 128,
+      rssGrowthMb: 1,
+    };
+    const pool = new DecodePool(budget, { watchIntervalMs: 3_600_000 });
+    try {
+      const big = await QRCode.toBuffer('x'.repeat(2000), { type: 'png', margin: 4, scale: 6 });
+      await expect(pool.run({ kind: 'image', bytes: big })).rejects.toThrow(/memory/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('answers busy at once when its queue is full', async () => {
     const pool = new DecodePool({
       threads: 1,

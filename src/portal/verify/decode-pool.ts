@@ -40,6 +40,11 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER = new URL(`./decode-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
 const WATCH_INTERVAL_MS = 25;
 
+export interface DecodePoolOptions {
+  /** How often the process's memory is sampled while tasks run (also checked when each task ends). */
+  watchIntervalMs?: number;
+}
+
 /**
  * Decoding of untrusted files (pictures, PDFs, PixelPass payloads) off the event loop, in a
  * piscina worker pool with a budget per task. A task over its time or memory is aborted, which
@@ -54,7 +59,14 @@ export class DecodePool {
   /** Resolves once a worker has started; reset when one is terminated or exits idle. */
   private started: Promise<void> | undefined;
 
-  constructor(private readonly budget: DecodeBudget = DEFAULT_DECODE_BUDGET) {}
+  private readonly watchIntervalMs: number;
+
+  constructor(
+    private readonly budget: DecodeBudget = DEFAULT_DECODE_BUDGET,
+    options: DecodePoolOptions = {},
+  ) {
+    this.watchIntervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
+  }
 
   async run(task: DecodeTask): Promise<DecodeResult> {
     // Counted here, before any waiting: a task either has a place (a thread or the queue) or is refused.
@@ -91,8 +103,9 @@ export class DecodePool {
     const timer = setTimeout(() => abort.abort(new DecodeOverBudget('time')), timeoutMs);
     // A starting worker's memory (its modules) is not the task's: only tasks are watched.
     if (watched) this.watch(abort);
+    let result: DecodeResult;
     try {
-      return (await pool.run(task, { signal: abort.signal })) as DecodeResult;
+      result = (await pool.run(task, { signal: abort.signal })) as DecodeResult;
     } catch {
       this.started = undefined; // its worker is gone: the next task waits for a new one to start
       throw new DecodeOverBudget(abort.signal.aborted ? String(abort.signal.reason) : 'worker failed');
@@ -101,6 +114,10 @@ export class DecodePool {
       this.running.delete(abort);
       if (this.running.size === 0) this.stopWatching();
     }
+    // A task can finish between two samples of the watchdog: its growth is judged once more here, so
+    // the verdict does not depend on timing. (Its worker keeps that memory until it exits idle.)
+    if (watched && this.overMemory()) throw new DecodeOverBudget('memory');
+    return result;
   }
 
   async close(): Promise<void> {
@@ -135,12 +152,16 @@ export class DecodePool {
     if (this.running.size === 0) {
       this.rssLimit = process.memoryUsage.rss() + this.budget.rssGrowthMb * 1024 * 1024;
       this.watchdog = setInterval(() => {
-        if (process.memoryUsage.rss() <= this.rssLimit) return;
+        if (!this.overMemory()) return;
         for (const task of this.running) task.abort(new DecodeOverBudget('memory'));
-      }, WATCH_INTERVAL_MS);
+      }, this.watchIntervalMs);
       this.watchdog.unref();
     }
     this.running.add(abort);
+  }
+
+  private overMemory(): boolean {
+    return process.memoryUsage.rss() > this.rssLimit;
   }
 
   private stopWatching(): void {
