@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Commit, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
 import type { FormatDocument, SignInput, StatusReference } from '../formats/types.js';
-import type { Ledger, LedgerTables } from '../ledger/index.js';
+import { type Ledger, type LedgerTables, newCredentialId } from '../ledger/index.js';
 import { credentialsIssued } from '../metrics.js';
 import { type DataProviders, lookupKey, ProviderError } from '../providers/index.js';
 import {
@@ -145,7 +144,7 @@ export class IssuancePipeline implements IssuanceService {
     }
 
     const plan = configuration.status === false ? [] : statusPlan(configuration);
-    const ids = request.holderJwks.map(() => `urn:uuid:${randomUUID()}`);
+    const ids = request.holderJwks.map(() => newCredentialId(document.kind === 'w3c'));
     const unsigned: Omit<SignInput, 'holderJwk' | 'document' | 'status'> = {
       configuration,
       validFrom,

@@ -1,3 +1,4 @@
+export { newCredentialId } from './credential-id.js';
 export {
   Ledger,
   type LedgerEntry,
