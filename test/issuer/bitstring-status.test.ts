@@ -6,46 +6,28 @@ import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
-import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
-import { openDatabase } from '../../src/platform/db/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import {
+  type IssuerBehindForeignAs,
+  issueCredential,
+  startIssuerBehindForeignAs,
+} from './helpers/issue-credential.js';
 
-let issuer: TestIssuer;
-let as: ForeignAs;
+let server: IssuerBehindForeignAs;
 let apiKey: string;
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  const database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
-  apiKey = (await new ApiKeyStore(database.db).create('bitstring test')).key;
-  await database.close();
+  server = await startIssuerBehindForeignAs();
+  apiKey = (await new ApiKeyStore(server.database.db).create('bitstring test')).key;
 });
 
 afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
+  await server?.stop();
 });
 
+/** The first credential of an issuance to a fresh Ed25519 holder key. */
 async function issue(configurationId: string): Promise<unknown> {
-  const nonce = (
-    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  ).c_nonce;
-  const holder = await newHolder('EdDSA');
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await as.mint()}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
-    }),
-  });
-  const body = (await response.json()) as { credentials: { credential: unknown }[] };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.credentials[0]?.credential;
+  const { credentials } = await issueCredential(server, configurationId, { holderAlg: 'EdDSA' });
+  return credentials[0]?.credential;
 }
 
 /**
@@ -54,14 +36,14 @@ async function issue(configurationId: string): Promise<unknown> {
  */
 const contexts = createDocumentLoader();
 async function documentLoader(url: string) {
-  if (url.startsWith(`${issuer.url}/status/`)) {
+  if (url.startsWith(`${server.issuer.url}/status/`)) {
     const response = await fetch(url);
     // `application/vc`: the media type VCDM 2.0 registers (IANA) for a credential as JSON-LD.
     expect(response.headers.get('content-type')?.split(';')[0]).toBe('application/vc');
     return { contextUrl: null, documentUrl: url, document: await response.json() };
   }
   if (url.startsWith('did:web:')) {
-    const document = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+    const document = (await (await fetch(`${server.issuer.url}/.well-known/did.json`)).json()) as {
       id: string;
       '@context': unknown;
       verificationMethod: { id: string }[];
@@ -93,7 +75,7 @@ async function statuses(credential: unknown): Promise<Record<string, number>> {
 }
 
 async function setStatus(credentialId: string, status: string, expected = 200) {
-  const response = await fetch(`${issuer.url}/admin/credentials/${credentialId}/status`, {
+  const response = await fetch(`${server.issuer.url}/admin/credentials/${credentialId}/status`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ status }),
@@ -152,13 +134,13 @@ describe('W3C Bitstring Status List', () => {
     expect(response.headers.get('content-type')).toBe('application/vc+jwt');
     const jwt = await response.text();
     const { kid } = decodeProtectedHeader(jwt);
-    const did = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+    const did = (await (await fetch(`${server.issuer.url}/.well-known/did.json`)).json()) as {
       assertionMethod: string[];
     };
     // The kid is a DID URL of an assertion key; its fragment is the RFC 7638 thumbprint of the JWK
     // the issuer also publishes in its JWT VC issuer metadata.
     expect(did.assertionMethod).toContain(kid);
-    const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+    const { jwks } = (await (await fetch(`${server.issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
       jwks: { keys: JWK[] };
     };
     const jwk = jwks.keys.find((k) => k.kid === kid?.split('#')[1]);
@@ -189,7 +171,7 @@ describe('W3C Bitstring Status List', () => {
 
   it('jwt_vc_json with `suspension: true`: a revocation and a suspension entry', async () => {
     const demo = JSON.parse(readFileSync('config/demo/configurations/national_id_jwt_vc.json', 'utf8'));
-    const created = await fetch(`${issuer.url}/admin/configurations`, {
+    const created = await fetch(`${server.issuer.url}/admin/configurations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -202,7 +184,7 @@ describe('W3C Bitstring Status List', () => {
     expect(created.status).toBe(201);
     let jwt: string | undefined;
     for (let tries = 0; !jwt && tries < 40; tries++) {
-      const response = await fetch(`${issuer.url}/.well-known/openid-credential-issuer`);
+      const response = await fetch(`${server.issuer.url}/.well-known/openid-credential-issuer`);
       const metadata = (await response.json()) as { credential_configurations_supported: object };
       if ('suspendable_id' in metadata.credential_configurations_supported)
         jwt = (await issue('suspendable_id')) as string;

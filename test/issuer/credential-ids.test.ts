@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
-import { type Database, openDatabase } from '../../src/platform/db/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import {
+  type IssuerBehindForeignAs,
+  issueCredential,
+  startIssuerBehindForeignAs,
+} from './helpers/issue-credential.js';
 
 // RFC 9562: the version is the high nibble of octet 6 (§4.2), the variant the top bits of octet 8
 // (`10`, §4.1); a UUIDv7's first 48 bits are the Unix time in milliseconds (§5.7).
@@ -13,43 +13,19 @@ const UUID_V4 = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3
 const millisOfUuidV7 = (id: string) =>
   Number.parseInt(id.slice('urn:uuid:'.length).replace('-', '').slice(0, 12), 16);
 
-let issuer: TestIssuer;
-let as: ForeignAs;
-let database: Database<IssuanceTables>;
+let server: IssuerBehindForeignAs;
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
+  server = await startIssuerBehindForeignAs();
 });
 
 afterAll(async () => {
-  await database?.close();
-  await issuer?.stop();
-  await as?.stop();
+  await server?.stop();
 });
-
-async function issue(configurationId: string) {
-  const nonce = (
-    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  ).c_nonce;
-  const holder = await newHolder('ES256');
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await as.mint()}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
-    }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { credentials: { credential: string }[]; notification_id: string };
-}
 
 /** The ledger ids written since `known`, oldest first by the time they were issued. */
 async function newLedgerIds(known: Set<string>): Promise<string[]> {
-  const rows = await database.db.selectFrom('issuer_ledger').select(['id', 'issued_at']).execute();
+  const rows = await server.database.db.selectFrom('issuer_ledger').select(['id', 'issued_at']).execute();
   return rows
     .filter((row) => !known.has(row.id))
     .sort((a, b) => a.issued_at - b.issued_at)
@@ -60,7 +36,7 @@ describe('credential and notification ids', () => {
   it('gives a credential that does not carry its id a time-ordered UUIDv7, in issuance order', async () => {
     const known = new Set(await newLedgerIds(new Set()));
     const before = Date.now();
-    for (let i = 0; i < 3; i++) await issue('national_id_sd_jwt');
+    for (let i = 0; i < 3; i++) await issueCredential(server, 'national_id_sd_jwt');
     const after = Date.now();
     const ids = await newLedgerIds(known);
     expect(ids).toHaveLength(3);
@@ -75,7 +51,7 @@ describe('credential and notification ids', () => {
 
   it('gives a W3C credential, which publishes its id, a random UUIDv4 that tells no time', async () => {
     const known = new Set(await newLedgerIds(new Set()));
-    const { credentials } = await issue('national_id_jwt_vc');
+    const { credentials } = await issueCredential(server, 'national_id_jwt_vc');
     const payload = decodeJwt(credentials[0]?.credential as string) as { jti?: string; vc?: { id?: string } };
     const published = payload.jti ?? payload.vc?.id;
     expect(published).toMatch(UUID_V4);
@@ -84,8 +60,8 @@ describe('credential and notification ids', () => {
 
   it('starts a notification id with the time it was issued, then 96 random bits', async () => {
     const before = Date.now();
-    const first = await issue('national_id_sd_jwt');
-    const second = await issue('national_id_sd_jwt');
+    const first = await issueCredential(server, 'national_id_sd_jwt');
+    const second = await issueCredential(server, 'national_id_sd_jwt');
     const after = Date.now();
     const bytes = [first, second].map((r) => Buffer.from(r.notification_id, 'base64url'));
     for (const id of bytes) {

@@ -1,43 +1,26 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
-import { type Database, openDatabase } from '../../src/platform/db/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import {
+  type IssuerBehindForeignAs,
+  requestCredential,
+  startIssuerBehindForeignAs,
+} from './helpers/issue-credential.js';
 
-let issuer: TestIssuer;
-let as: ForeignAs;
-let database: Database<IssuanceTables>;
+let server: IssuerBehindForeignAs;
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
+  server = await startIssuerBehindForeignAs();
 });
 
 afterAll(async () => {
-  await database?.close();
-  await issuer?.stop();
-  await as?.stop();
+  await server?.stop();
 });
 
-async function request(configurationId: string, sub: string) {
-  const nonce = (
-    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  ).c_nonce;
-  const holder = await newHolder('ES256');
-  const token = await as.mint({ claims: { sub, scope: 'national_id insurance_policy driving_licence' } });
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
-    }),
+/** A request for `sub`'s credential, with a token that has every demo scope. */
+function request(configurationId: string, sub: string) {
+  return requestCredential(server, configurationId, {
+    claims: { sub, scope: 'national_id insurance_policy driving_licence' },
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** The issuer-signed claims of an SD-JWT (disclosures decoded) or a JWT. */
@@ -57,7 +40,7 @@ describe('the demo credential types', () => {
     expect(status).toBe(200);
     const claims = sdJwtClaims((body.credentials as { credential: string }[])[0]?.credential as string);
     expect(claims).toMatchObject({
-      vct: `${issuer.url}/types/insurance-policy`,
+      vct: `${server.issuer.url}/types/insurance-policy`,
       policy_number: 'POL-0700100',
       holder_name: 'Amara Okafor',
       birthdate: '1970-03-13',
@@ -70,14 +53,14 @@ describe('the demo credential types', () => {
   });
 
   it('refuses a policy that has ended, before anything is recorded', async () => {
-    const before = (await database.db.selectFrom('issuer_ledger').selectAll().execute()).length;
+    const before = (await server.database.db.selectFrom('issuer_ledger').selectAll().execute()).length;
     const { status, body } = await request('insurance_policy_sd_jwt', 'POL-0700999');
     expect(status).toBe(400);
     expect(body).toEqual({
       error: 'credential_request_denied',
       error_description: 'the record this credential attests has expired',
     });
-    expect((await database.db.selectFrom('issuer_ledger').selectAll().execute()).length).toBe(before);
+    expect((await server.database.db.selectFrom('issuer_ledger').selectAll().execute()).length).toBe(before);
   });
 
   it('insurance policy as jwt_vc_json (VCDM 1.1 JWT encoding: the credential in the `vc` claim)', async () => {
@@ -122,7 +105,7 @@ describe('the demo credential types', () => {
     for (const id of ['national_id_sd_jwt', 'national_id_jwt_vc', 'national_id_ldp_vc']) {
       expect((await request(id, '5102031513')).status).toBe(200);
     }
-    const rows = await database.db.selectFrom('issuer_ledger').selectAll().execute();
+    const rows = await server.database.db.selectFrom('issuer_ledger').selectAll().execute();
     expect(new Set(rows.map((r) => r.configuration_id))).toEqual(
       new Set([
         'insurance_policy_sd_jwt',
@@ -136,7 +119,7 @@ describe('the demo credential types', () => {
     );
     const dump = JSON.stringify([
       rows,
-      await database.db.selectFrom('issuer_ledger_attributes').selectAll().execute(),
+      await server.database.db.selectFrom('issuer_ledger_attributes').selectAll().execute(),
     ]);
     for (const pii of ['5102031513', 'Moreau', 'POL-0700100', 'DL880000', '2002-09-04'])
       expect(dump).not.toContain(pii);

@@ -2,26 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
-import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
-import { type Database, openDatabase } from '../../src/platform/db/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import {
+  type IssuerBehindForeignAs,
+  requestCredential,
+  startIssuerBehindForeignAs,
+} from './helpers/issue-credential.js';
 
-let issuer: TestIssuer;
-let as: ForeignAs;
+let server: IssuerBehindForeignAs;
 let apiKey: string;
-let database: Database<IssuanceTables>;
 let hanging: Server;
 let hangingUrl: string;
 let hangingHits = 0;
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
-  apiKey = (await new ApiKeyStore(database.db).create('failures test')).key;
+  server = await startIssuerBehindForeignAs();
+  apiKey = (await new ApiKeyStore(server.database.db).create('failures test')).key;
   // A data provider that accepts the connection and never answers.
   hanging = createServer(() => {
     hangingHits++;
@@ -33,13 +28,11 @@ beforeAll(async () => {
 afterAll(async () => {
   hanging?.closeAllConnections();
   await new Promise((resolve) => hanging?.close(resolve));
-  await database?.close();
-  await issuer?.stop();
-  await as?.stop();
+  await server?.stop();
 });
 
 async function admin(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${issuer.url}${path}`, {
+  const response = await fetch(`${server.issuer.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -61,33 +54,16 @@ function configuration(id: string, overrides: Record<string, unknown>) {
   };
 }
 
-async function request(configurationId: string, sub = '5102030400') {
-  const nonce = (
-    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  ).c_nonce;
-  const holder = await newHolder('ES256');
-  const token = await as.mint({ claims: { sub, scope: 'national_id failure_test' } });
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
-    }),
-  });
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as Record<string, unknown>,
-  };
+function request(configurationId: string, sub = '5102030400') {
+  return requestCredential(server, configurationId, { claims: { sub, scope: 'national_id failure_test' } });
 }
 
 async function counts() {
-  const ledger = await database.db
+  const ledger = await server.database.db
     .selectFrom('issuer_ledger')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  const entries = await database.db
+  const entries = await server.database.db
     .selectFrom('issuer_status_entries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();

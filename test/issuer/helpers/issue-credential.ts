@@ -1,0 +1,86 @@
+import { expect } from 'vitest';
+import type { IssuanceTables } from '../../../src/issuer/issuance/database.js';
+import { type Database, openDatabase } from '../../../src/platform/db/index.js';
+import { type ForeignAs, startForeignAs } from './foreign-as.js';
+import { issuerConfig, startIssuer, type TestIssuer } from './issuer.js';
+import { type HolderAlg, newHolder, proofJwt } from './wallet.js';
+
+/** An issuer that trusts one third-party authorization server, with its database opened beside it. */
+export interface IssuerBehindForeignAs {
+  issuer: TestIssuer;
+  as: ForeignAs;
+  /** A connection of the test's own to the issuer's database (ledger rows, API keys). */
+  database: Database<IssuanceTables>;
+  stop(): Promise<void>;
+}
+
+/** The AS starts first: its tokens name the issuer's URL (chosen before the issuer listens) as audience. */
+export async function startIssuerBehindForeignAs(): Promise<IssuerBehindForeignAs> {
+  const prepared = await issuerConfig();
+  const as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
+  const issuer = await startIssuer([as.url], prepared);
+  const database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
+  return {
+    issuer,
+    as,
+    database,
+    async stop() {
+      await database.close();
+      await issuer.stop();
+      await as.stop();
+    },
+  };
+}
+
+export interface CredentialRequestOptions {
+  /** Access-token claims merged over the foreign AS's defaults (sub 5102030400, scope national_id). */
+  claims?: Record<string, unknown>;
+  /** The algorithm of the fresh holder key the proof is signed with (default ES256). */
+  holderAlg?: HolderAlg;
+}
+
+/**
+ * What a wallet does for one credential (OpenID4VCI 1.0 §7, §8): a fresh `c_nonce` from the nonce
+ * endpoint, a new holder key, a key proof over that nonce, a POST to the credential endpoint.
+ */
+export async function requestCredential(
+  { issuer, as }: { issuer: TestIssuer; as: ForeignAs },
+  configurationId: string,
+  options: CredentialRequestOptions = {},
+) {
+  const { c_nonce } = (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as {
+    c_nonce: string;
+  };
+  const holder = await newHolder(options.holderAlg ?? 'ES256');
+  const token = await as.mint({ claims: options.claims });
+  const response = await fetch(`${issuer.url}/credential`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      credential_configuration_id: configurationId,
+      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce: c_nonce })] },
+    }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+/** The body of an immediate issuance (OpenID4VCI 1.0 §8.3): the credentials and a notification id. */
+export interface Issued {
+  credentials: { credential: unknown }[];
+  notification_id: string;
+}
+
+/** A credential request that must be answered 200 (the body is the failure message otherwise). */
+export async function issueCredential(
+  server: { issuer: TestIssuer; as: ForeignAs },
+  configurationId: string,
+  options: CredentialRequestOptions = {},
+): Promise<Issued> {
+  const { status, body } = await requestCredential(server, configurationId, options);
+  expect(status, JSON.stringify(body)).toBe(200);
+  return body as unknown as Issued;
+}
