@@ -3,10 +3,8 @@ import { verifySDJWT } from '@meeco/sd-jwt';
 import { verifyCredential } from 'did-jwt-vc';
 import { type DIDResolutionResult, Resolver } from 'did-resolver';
 import { createLocalJWKSet, decodeJwt, type JWK, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ForeignAs, startForeignAs } from '../issuer/helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from '../issuer/helpers/issuer.js';
-import { newHolder, proofJwt } from '../issuer/helpers/wallet.js';
+import { describe, expect, it } from 'vitest';
+import { issueOne, issuerBehindForeignAsForFile } from '../issuer/helpers/issue-credential.js';
 
 /**
  * The demo credentials read by verifiers from codebases the project does not otherwise use: each
@@ -19,37 +17,11 @@ import { newHolder, proofJwt } from '../issuer/helpers/wallet.js';
  *   for `dc+sd-jwt` disclosures (RFC 9901 §7.1); it leaves the JWS signature to a callback (jose
  *   here, with the key from the issuer's `/.well-known/jwt-vc-issuer`).
  */
-let issuer: TestIssuer;
-let as: ForeignAs;
-
-beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-});
-
-afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
-});
+const server = issuerBehindForeignAsForFile();
 
 async function issue(configurationId: string, sub: string): Promise<string> {
-  const { c_nonce } = (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as {
-    c_nonce: string;
-  };
-  const holder = await newHolder('ES256');
-  const token = await as.mint({ claims: { sub, scope: 'national_id insurance_policy' } });
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce: c_nonce })] },
-    }),
-  });
-  const body = (await response.json()) as { credentials?: { credential: string }[] };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.credentials?.[0]?.credential as string;
+  const claims = { sub, scope: 'national_id insurance_policy' };
+  return (await issueOne(server, configurationId, { claims })) as string;
 }
 
 /**
@@ -109,17 +81,17 @@ const getHasher = async (alg: string) => {
 describe('@meeco/sd-jwt verifies the demo dc+sd-jwt credential', () => {
   it('national_id_sd_jwt: signature by the published key, every disclosure digested; tampering refused', async () => {
     const credential = await issue('national_id_sd_jwt', '5102030400');
-    const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+    const { jwks } = (await (await fetch(`${server.issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
       jwks: { keys: JWK[] };
     };
     const keys = createLocalJWKSet(jwks);
     const verifier = async (jwt: string) => {
       // SD-JWT VC §3.2.1: `typ` `dc+sd-jwt`.
-      await jwtVerify(jwt, keys, { typ: 'dc+sd-jwt', issuer: issuer.url });
+      await jwtVerify(jwt, keys, { typ: 'dc+sd-jwt', issuer: server.issuer.url });
       return true;
     };
     const claims = (await verifySDJWT(credential, verifier, getHasher)) as Record<string, unknown>;
-    expect(claims).toMatchObject({ iss: issuer.url, given_name: 'Amara', family_name: 'Okafor' });
+    expect(claims).toMatchObject({ iss: server.issuer.url, given_name: 'Amara', family_name: 'Okafor' });
     expect(claims).not.toHaveProperty('_sd');
 
     // One changed byte in the issuer-signed JWT: the signature no longer holds.

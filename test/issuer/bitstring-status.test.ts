@@ -3,31 +3,21 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
-import {
-  type IssuerBehindForeignAs,
-  issueCredential,
-  startIssuerBehindForeignAs,
-} from './helpers/issue-credential.js';
+import { issueOne, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 
-let server: IssuerBehindForeignAs;
+const server = issuerBehindForeignAsForFile();
 let apiKey: string;
 
 beforeAll(async () => {
-  server = await startIssuerBehindForeignAs();
   apiKey = (await new ApiKeyStore(server.database.db).create('bitstring test')).key;
 });
 
-afterAll(async () => {
-  await server?.stop();
-});
-
-/** The first credential of an issuance to a fresh Ed25519 holder key. */
-async function issue(configurationId: string): Promise<unknown> {
-  const { credentials } = await issueCredential(server, configurationId, { holderAlg: 'EdDSA' });
-  return credentials[0]?.credential;
+/** The credential of an issuance to a fresh Ed25519 holder key. */
+function issue(configurationId: string): Promise<unknown> {
+  return issueOne(server, configurationId, { holderAlg: 'EdDSA' });
 }
 
 /**

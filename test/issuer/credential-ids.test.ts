@@ -1,10 +1,6 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type IssuerBehindForeignAs,
-  issueCredential,
-  startIssuerBehindForeignAs,
-} from './helpers/issue-credential.js';
+import { describe, expect, it } from 'vitest';
+import { issueCredential, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 
 // RFC 9562: the version is the high nibble of octet 6 (§4.2), the variant the top bits of octet 8
 // (`10`, §4.1); a UUIDv7's first 48 bits are the Unix time in milliseconds (§5.7).
@@ -13,15 +9,7 @@ const UUID_V4 = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3
 const millisOfUuidV7 = (id: string) =>
   Number.parseInt(id.slice('urn:uuid:'.length).replace('-', '').slice(0, 12), 16);
 
-let server: IssuerBehindForeignAs;
-
-beforeAll(async () => {
-  server = await startIssuerBehindForeignAs();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const server = issuerBehindForeignAsForFile();
 
 /** The ledger ids written since `known`, oldest first by the time they were issued. */
 async function newLedgerIds(known: Set<string>): Promise<string[]> {

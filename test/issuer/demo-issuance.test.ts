@@ -1,20 +1,8 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type IssuerBehindForeignAs,
-  requestCredential,
-  startIssuerBehindForeignAs,
-} from './helpers/issue-credential.js';
+import { describe, expect, it } from 'vitest';
+import { issuerBehindForeignAsForFile, requestCredential } from './helpers/issue-credential.js';
 
-let server: IssuerBehindForeignAs;
-
-beforeAll(async () => {
-  server = await startIssuerBehindForeignAs();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const server = issuerBehindForeignAsForFile();
 
 /** A request for `sub`'s credential, with a token that has every demo scope. */
 function request(configurationId: string, sub: string) {

@@ -2,20 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
-import {
-  type IssuerBehindForeignAs,
-  requestCredential,
-  startIssuerBehindForeignAs,
-} from './helpers/issue-credential.js';
+import { issuerBehindForeignAsForFile, requestCredential } from './helpers/issue-credential.js';
 
-let server: IssuerBehindForeignAs;
+const server = issuerBehindForeignAsForFile();
 let apiKey: string;
 let hanging: Server;
 let hangingUrl: string;
 let hangingHits = 0;
 
 beforeAll(async () => {
-  server = await startIssuerBehindForeignAs();
   apiKey = (await new ApiKeyStore(server.database.db).create('failures test')).key;
   // A data provider that accepts the connection and never answers.
   hanging = createServer(() => {
@@ -28,7 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   hanging?.closeAllConnections();
   await new Promise((resolve) => hanging?.close(resolve));
-  await server?.stop();
 });
 
 async function admin(method: string, path: string, body?: unknown) {

@@ -4,56 +4,24 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issuerCommand } from '../../src/cli/issuer-admin.js';
 import { ApiKeyStore } from '../../src/issuer/admin/index.js';
-import type { IssuanceTables } from '../../src/issuer/issuance/database.js';
-import { openDatabase } from '../../src/platform/db/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import { issueOne, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 
-let issuer: TestIssuer;
-let as: ForeignAs;
+const server = issuerBehindForeignAsForFile();
 let apiKey: string;
 let configFile: string;
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  const database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
-  apiKey = (await new ApiKeyStore(database.db).create('status test')).key;
-  await database.close();
-  configFile = join(prepared.dataDir, 'attesta.json');
-  writeFileSync(configFile, JSON.stringify(issuer.config));
-});
-
-afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
+  apiKey = (await new ApiKeyStore(server.database.db).create('status test')).key;
+  configFile = join(server.dataDir, 'attesta.json');
+  writeFileSync(configFile, JSON.stringify(server.issuer.config));
 });
 
 /** One dc+sd-jwt national ID for a fresh holder key, as a wallet gets it. */
-async function issueOne(sub = '5102030400'): Promise<string> {
-  const nonce = (
-    (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  ).c_nonce;
-  const holder = await newHolder('ES256');
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${await as.mint({ claims: { sub } })}`,
-    },
-    body: JSON.stringify({
-      credential_configuration_id: 'national_id_sd_jwt',
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce })] },
-    }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { credentials: { credential: string }[] }).credentials[0]
-    ?.credential as string;
+async function issueNationalId(sub = '5102030400'): Promise<string> {
+  return (await issueOne(server, 'national_id_sd_jwt', { claims: { sub } })) as string;
 }
 
 function statusOf(credential: string): { idx: number; uri: string } {
@@ -65,7 +33,7 @@ function statusOf(credential: string): { idx: number; uri: string } {
 
 /** An independent verifier: @sd-jwt/sd-jwt-vc fetching the list itself, jose checking signatures. */
 async function independentlyVerify(credential: string) {
-  const { jwks } = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+  const { jwks } = (await (await fetch(`${server.issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
     jwks: { keys: JWK[] };
   };
   const keys = createLocalJWKSet(jwks);
@@ -84,7 +52,7 @@ async function listStatus(uri: string, idx: number): Promise<number> {
 }
 
 async function adminStatus(path: string, status: string) {
-  const response = await fetch(`${issuer.url}${path}`, {
+  const response = await fetch(`${server.issuer.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ status }),
@@ -94,9 +62,9 @@ async function adminStatus(path: string, status: string) {
 
 describe('status lists', () => {
   it('serves a signed, compressed Token Status List of 131,072 entries with caching headers', async () => {
-    const credential = await issueOne();
+    const credential = await issueNationalId();
     const { uri, idx } = statusOf(credential);
-    expect(uri).toMatch(new RegExp(`^${issuer.url}/status/token/`));
+    expect(uri).toMatch(new RegExp(`^${server.issuer.url}/status/token/`));
     const response = await fetch(uri);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/statuslist+jwt');
@@ -122,10 +90,10 @@ describe('status lists', () => {
   });
 
   it('a revocation through the admin API is in the served list at once and the independent verifier refuses', async () => {
-    const credential = await issueOne();
+    const credential = await issueNationalId();
     const { uri, idx } = statusOf(credential);
     await expect(independentlyVerify(credential)).resolves.toBeDefined();
-    const found = await fetch(`${issuer.url}/admin/credentials/search`, {
+    const found = await fetch(`${server.issuer.url}/admin/credentials/search`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ configurationId: 'national_id_sd_jwt', attributes: { family_name: 'Okafor' } }),
@@ -150,7 +118,7 @@ describe('status lists', () => {
   });
 
   it('suspension by list and index (admin API and CLI) flips back and forth', async () => {
-    const credential = await issueOne('5102031513');
+    const credential = await issueNationalId('5102031513');
     const { uri, idx } = statusOf(credential);
     const listId = uri.split('/').at(-1) as string;
     const suspended = await adminStatus(`/admin/status-lists/${listId}/entries/${idx}/status`, 'suspended');
@@ -178,7 +146,7 @@ describe('status lists', () => {
   });
 
   it('unknown lists and entries answer 404', async () => {
-    expect((await fetch(`${issuer.url}/status/token/nosuchlist`)).status).toBe(404);
+    expect((await fetch(`${server.issuer.url}/status/token/nosuchlist`)).status).toBe(404);
     expect((await adminStatus('/admin/status-lists/nosuchlist/entries/5/status', 'revoked')).body).toEqual({
       error: 'not_found',
       error_description: 'no credential holds this list entry',

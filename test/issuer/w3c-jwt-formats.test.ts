@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueOne, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 
 /**
  * The two JOSE encodings of a W3C credential under the identifiers that name them, through the
@@ -11,8 +9,7 @@ import { newHolder, proofJwt } from './helpers/wallet.js';
  * whose [VC_DATA] is VCDM 1.1), VCDM 2.0 secured with JOSE is `vc+jwt` (the working group's profile
  * toward 1.1, VC-JOSE-COSE §3.1.1). Expected values are written from those texts.
  */
-let issuer: TestIssuer;
-let as: ForeignAs;
+const server = issuerBehindForeignAsForFile();
 let adminToken: string;
 
 /** The demo national ID configuration, as a VCDM 2.0 `vc+jwt` one. */
@@ -20,19 +17,11 @@ const demo = JSON.parse(readFileSync('config/demo/configurations/national_id_jwt
 const vcJwtConfiguration = { ...demo, id: 'national_id_vc_jwt', format: 'vc+jwt', dataModel: '2.0' };
 
 beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  adminToken = await as.mint({ claims: { sub: 'ops', client_id: 'ops', scope: 'issuer:admin' } });
-});
-
-afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
+  adminToken = await server.as.mint({ claims: { sub: 'ops', client_id: 'ops', scope: 'issuer:admin' } });
 });
 
 async function admin(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${issuer.url}${path}`, {
+  const response = await fetch(`${server.issuer.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -41,7 +30,7 @@ async function admin(method: string, path: string, body?: unknown) {
 }
 
 async function supported(path = '/.well-known/openid-credential-issuer') {
-  const metadata = (await (await fetch(`${issuer.url}${path}`)).json()) as {
+  const metadata = (await (await fetch(`${server.issuer.url}${path}`)).json()) as {
     credential_configurations_supported: Record<string, Record<string, unknown>>;
   };
   return metadata.credential_configurations_supported;
@@ -58,22 +47,8 @@ async function offered(id: string) {
 }
 
 async function issue(configurationId: string): Promise<string> {
-  const { c_nonce } = (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as {
-    c_nonce: string;
-  };
-  const holder = await newHolder('ES256');
-  const token = await as.mint({ claims: { sub: '5102030400', scope: 'national_id' } });
-  const response = await fetch(`${issuer.url}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      credential_configuration_id: configurationId,
-      proofs: { jwt: [await proofJwt(holder, { audience: issuer.url, nonce: c_nonce })] },
-    }),
-  });
-  const body = (await response.json()) as { credentials?: { credential: string }[] };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.credentials?.[0]?.credential as string;
+  const claims = { sub: '5102030400', scope: 'national_id' };
+  return (await issueOne(server, configurationId, { claims })) as string;
 }
 
 describe('jwt_vc_json and vc+jwt', () => {

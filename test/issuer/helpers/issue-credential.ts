@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { IssuanceTables } from '../../../src/issuer/issuance/database.js';
 import { type Database, openDatabase } from '../../../src/platform/db/index.js';
 import { type ForeignAs, startForeignAs } from './foreign-as.js';
@@ -11,11 +11,13 @@ export interface IssuerBehindForeignAs {
   as: ForeignAs;
   /** A connection of the test's own to the issuer's database (ledger rows, API keys). */
   database: Database<IssuanceTables>;
+  /** The issuer's data directory (removed on stop). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
 /** The AS starts first: its tokens name the issuer's URL (chosen before the issuer listens) as audience. */
-export async function startIssuerBehindForeignAs(): Promise<IssuerBehindForeignAs> {
+async function startIssuerBehindForeignAs(): Promise<IssuerBehindForeignAs> {
   const prepared = await issuerConfig();
   const as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
   const issuer = await startIssuer([as.url], prepared);
@@ -24,12 +26,28 @@ export async function startIssuerBehindForeignAs(): Promise<IssuerBehindForeignA
     issuer,
     as,
     database,
+    dataDir: prepared.dataDir,
     async stop() {
       await database.close();
       await issuer.stop();
       await as.stop();
     },
   };
+}
+
+/**
+ * One issuer behind a foreign AS for the calling test file: started in a `beforeAll`, stopped in an
+ * `afterAll`. The object is filled in when the hook runs, so read it in hooks and tests only.
+ */
+export function issuerBehindForeignAsForFile(): IssuerBehindForeignAs {
+  const server = {} as IssuerBehindForeignAs;
+  beforeAll(async () => {
+    Object.assign(server, await startIssuerBehindForeignAs());
+  });
+  afterAll(async () => {
+    await server.stop?.();
+  });
+  return server;
 }
 
 export interface CredentialRequestOptions {
@@ -83,4 +101,13 @@ export async function issueCredential(
   const { status, body } = await requestCredential(server, configurationId, options);
   expect(status, JSON.stringify(body)).toBe(200);
   return body as unknown as Issued;
+}
+
+/** The one credential of a request that must succeed: a string, or an object for `ldp_vc`. */
+export async function issueOne(
+  server: { issuer: TestIssuer; as: ForeignAs },
+  configurationId: string,
+  options: CredentialRequestOptions = {},
+): Promise<unknown> {
+  return (await issueCredential(server, configurationId, options)).credentials[0]?.credential;
 }
