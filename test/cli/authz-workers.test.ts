@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,21 +14,20 @@ import {
   generateClientKey,
   serveClientJwks,
 } from '../authz/helpers.js';
-import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
-import { killGroup, spawnCollecting } from '../helpers/processes.js';
+import { killGroup } from '../helpers/processes.js';
 import { testConfig } from '../helpers/system.js';
-
-/** Worker processes of a cluster primary (Linux: /proc/<pid>/task/<pid>/children). */
-function childrenOf(pid: number): number[] {
-  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return text ? text.split(' ').map(Number) : [];
-}
+import {
+  childrenOf,
+  type RunningWorkers,
+  serviceConfigOn,
+  spawnTwoWorkers,
+  startTwoWorkers,
+} from './helpers/workers.js';
 
 /** The sign-in form posts one address may make (authz.login.rateLimit), counted across workers. */
 const SIGN_IN_LIMIT = 30;
 
 describe.each(['sqlite', 'postgres'] as const)('attesta serve authz --workers 2 on %s', (dialect) => {
-  let postgres: TestDatabase | undefined;
   let jwks: Server | undefined;
   let stop = async () => {};
   let config: Config;
@@ -38,17 +36,11 @@ describe.each(['sqlite', 'postgres'] as const)('attesta serve authz --workers 2 
   let skipped = false;
 
   beforeAll(async () => {
-    if (dialect === 'postgres') {
-      if (!(await isPostgresAvailable())) {
-        skipped = true;
-        return;
-      }
-      postgres = await createPostgresDatabase();
+    const made = await serviceConfigOn('authz', dialect);
+    if (!made) {
+      skipped = true;
+      return;
     }
-    const made = await testConfig({
-      services: ['authz'],
-      ...(postgres ? { databases: { authz: postgres.url } } : {}),
-    });
     config = {
       ...made.config,
       // Counted in the database, so both workers count one address together.
@@ -62,25 +54,14 @@ describe.each(['sqlite', 'postgres'] as const)('attesta serve authz --workers 2 
     jwks = await serveClientJwks(config, [key.publicJwk]);
     const configFile = join(made.dataDir, 'attesta.json');
     writeFileSync(configFile, JSON.stringify(config));
-    const run = spawnCollecting(
-      process.execPath,
-      ['bin/attesta.js', 'serve', 'authz', '--workers', '2', '--config', configFile],
-      { ...process.env, NODE_ENV: 'production' },
-    );
-    primary = run.child.pid as number;
+    let workers: RunningWorkers | undefined;
     stop = async () => {
-      process.kill(primary, 'SIGTERM');
-      await run.exited;
-      killGroup(run.child);
+      await workers?.stop();
       if (jwks) await closeServer(jwks);
-      rmSync(made.dataDir, { recursive: true, force: true });
-      await postgres?.drop();
+      await made.remove();
     };
-    for (let waited = 0; !run.output.stdout.includes('Ctrl-C stops'); waited += 200) {
-      if (waited > 150_000 || run.child.exitCode !== null)
-        throw new Error(`no banner: ${run.output.stdout}${run.output.stderr}`);
-      await sleep(200);
-    }
+    workers = await startTwoWorkers('authz', configFile);
+    primary = workers.primary;
   }, 180_000);
 
   afterAll(async () => {
@@ -232,11 +213,7 @@ describe('attesta serve authz --workers 2 with the memory rate-limit store', () 
       configFile,
       JSON.stringify({ ...config, rateLimit: { ...config.rateLimit, store: 'memory' } }),
     );
-    const run = spawnCollecting(
-      process.execPath,
-      ['bin/attesta.js', 'serve', 'authz', '--workers', '2', '--config', configFile],
-      { ...process.env, NODE_ENV: 'production' },
-    );
+    const run = spawnTwoWorkers('authz', configFile);
     try {
       expect(await run.exited).toBe(2);
       expect(run.output.stderr).toMatch(/rateLimit\.store "database" or "redis"/);

@@ -1,14 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offerCommand } from '../../src/cli/offers.js';
 import { openDatabase } from '../../src/platform/db/index.js';
-import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
-import { groupAlive, killGroup, spawnCollecting } from '../helpers/processes.js';
-import { testConfig } from '../helpers/system.js';
+import { groupAlive } from '../helpers/processes.js';
 import {
   freshNonce,
   type HttpResult,
@@ -17,12 +14,7 @@ import {
   redeem,
 } from '../issuer/helpers/protocol-client.js';
 import { newHolder, proofJwt } from '../issuer/helpers/wallet.js';
-
-/** Worker processes of a cluster primary (Linux: /proc/<pid>/task/<pid>/children). */
-function childrenOf(pid: number): number[] {
-  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return text ? text.split(' ').map(Number) : [];
-}
+import { childrenOf, type RunningWorkers, serviceConfigOn, startTwoWorkers } from './helpers/workers.js';
 
 const counts = (results: HttpResult[]) =>
   results.reduce<Record<string, number>>((all, r) => {
@@ -32,7 +24,6 @@ const counts = (results: HttpResult[]) =>
   }, {});
 
 describe.each(['sqlite', 'postgres'] as const)('attesta serve issuer --workers 2 on %s', (dialect) => {
-  let postgres: TestDatabase | undefined;
   let stop = async () => {};
   let url = '';
   let configFile = '';
@@ -41,40 +32,24 @@ describe.each(['sqlite', 'postgres'] as const)('attesta serve issuer --workers 2
   let skipped = false;
 
   beforeAll(async () => {
-    if (dialect === 'postgres') {
-      if (!(await isPostgresAvailable())) {
-        skipped = true;
-        return;
-      }
-      postgres = await createPostgresDatabase();
+    const made = await serviceConfigOn('issuer', dialect);
+    if (!made) {
+      skipped = true;
+      return;
     }
-    const { config, dataDir } = await testConfig({
-      services: ['issuer'],
-      ...(postgres ? { databases: { issuer: postgres.url } } : {}),
-    });
+    const { config, dataDir } = made;
     issuerDatabase = config.issuer.database;
     url = config.issuer.publicUrl;
     configFile = join(dataDir, 'attesta.json');
     writeFileSync(configFile, JSON.stringify(config));
-    const run = spawnCollecting(
-      process.execPath,
-      ['bin/attesta.js', 'serve', 'issuer', '--workers', '2', '--config', configFile],
-      { ...process.env, NODE_ENV: 'production' },
-    );
-    primary = run.child.pid as number;
+    let workers: RunningWorkers | undefined;
     stop = async () => {
-      process.kill(primary, 'SIGTERM');
-      await run.exited;
-      killGroup(run.child);
-      rmSync(dataDir, { recursive: true, force: true });
-      await postgres?.drop();
+      await workers?.stop();
+      await made.remove();
     };
-    // The banner comes once both workers are built and listening (expect.poll is for tests only).
-    for (let waited = 0; !run.output.stdout.includes('Ctrl-C stops'); waited += 200) {
-      if (waited > 150_000 || run.child.exitCode !== null)
-        throw new Error(`no banner: ${run.output.stdout}${run.output.stderr}`);
-      await sleep(200);
-    }
+    // The banner comes once both workers are built and listening.
+    workers = await startTwoWorkers('issuer', configFile);
+    primary = workers.primary;
   }, 180_000);
 
   afterAll(async () => {
