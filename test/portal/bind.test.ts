@@ -1,67 +1,43 @@
-import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
+import { decodeJwt, type JWK } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
-import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
+import { LocalSigningKey } from '../../src/platform/keys/index.js';
 import { signProof } from '../../src/portal/issuance/holder-proof.js';
-import { asMetadata, CookieJar, issuerMetadata, Stub, startPortal, type TestPortal } from './stubs.js';
+import {
+  givenNameCredential,
+  type StubKeys,
+  startStubProvider,
+  stubIdToken,
+  verifyWithHeaderJwk,
+} from './stub-provider.js';
+import { CookieJar, type Stub, startPortal, type TestPortal } from './stubs.js';
 
 /**
  * "Bind to this browser" over HTTP: the portal hands the page a nonce and takes back a proof signed
  * by a key it never sees (here a test key plays the browser's), once, for the session only.
  */
 let stub: Stub;
+let keys: StubKeys;
 let portal: TestPortal;
-let asKey: LocalSigningKey;
-let issuerKey: LocalSigningKey;
 let authRequest: URLSearchParams | undefined;
 let nonces = 0;
 let refuseNonces = 0;
 
 beforeAll(async () => {
-  asKey = await LocalSigningKey.generate('ES256');
-  issuerKey = await LocalSigningKey.generate('ES256');
-  stub = await Stub.start();
+  ({ stub, keys } = await startStubProvider());
   stub
-    .on('GET /.well-known/openid-credential-issuer', () => ({ json: issuerMetadata(stub.url, stub.url) }))
-    .on('GET /.well-known/openid-configuration', () => ({ json: asMetadata(stub.url) }))
-    .on('GET /jwks', () => ({ json: { keys: [asKey.publicJwk] } }))
-    .on('GET /.well-known/jwt-vc-issuer', () => ({
-      json: { issuer: stub.url, jwks: { keys: [issuerKey.publicJwk] } },
-    }))
     .on('POST /token', async () => {
-      const iat = Math.floor(Date.now() / 1000);
-      const idToken = await signCompactJws(
-        asKey,
-        { typ: 'JWT' },
-        {
-          iss: stub.url,
-          sub: '5102030400',
-          aud: 'portal',
-          iat,
-          exp: iat + 300,
-          nonce: authRequest?.get('nonce'),
-        },
-      );
+      const idToken = await stubIdToken(stub, keys, authRequest?.get('nonce'));
       return { json: { access_token: 'at-1', token_type: 'Bearer', expires_in: 300, id_token: idToken } };
     })
     .on('POST /nonce', () => ({ json: { c_nonce: `n-${++nonces}` } }))
     .on('POST /credential', async (request) => {
       const proof = (JSON.parse(request.body) as { proofs: { jwt: string[] } }).proofs.jwt[0] ?? '';
-      const jwk = decodeProtectedHeader(proof).jwk as JWK;
-      const { payload } = await jwtVerify(proof, await importJWK(jwk, 'ES256'), { audience: stub.url });
+      const { jwk, payload } = await verifyWithHeaderJwk(proof, { alg: 'ES256', audience: stub.url });
       if (refuseNonces > 0 || payload.nonce !== `n-${nonces}`) {
         refuseNonces--;
         return { status: 400, json: { error: 'invalid_nonce' } };
       }
-      const credential = await issueSdJwtVc({
-        issuerKey,
-        issuer: stub.url,
-        vct: `${stub.url}/national_id`,
-        claims: { given_name: 'Amara' },
-        disclosable: ['given_name'],
-        holderJwk: jwk,
-        iat: Math.floor(Date.now() / 1000),
-      });
+      const credential = await givenNameCredential(stub, keys.issuer, jwk);
       return { json: { credentials: [{ credential }] } };
     });
   portal = await startPortal(stub.url);

@@ -1,24 +1,14 @@
 import { createHash } from 'node:crypto';
-import {
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-} from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
-import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
 import {
-  asMetadata,
-  CookieJar,
-  issuerMetadata,
-  Stub,
-  type StubRequest,
-  startPortal,
-  type TestPortal,
-} from './stubs.js';
+  givenNameCredential,
+  type StubKeys,
+  startStubProvider,
+  stubIdToken,
+  verifyWithHeaderJwk,
+} from './stub-provider.js';
+import { CookieJar, type Stub, type StubRequest, startPortal, type TestPortal } from './stubs.js';
 
 /**
  * A stub authorization server and issuer that offer PAR (not required) and DPoP (RFC 9449): the
@@ -26,9 +16,8 @@ import {
  * present it at the credential endpoint with `ath`, answering the resource server's nonce demand.
  */
 let stub: Stub;
+let keys: StubKeys;
 let portal: TestPortal;
-let asKey: LocalSigningKey;
-let issuerKey: LocalSigningKey;
 let pushed: URLSearchParams | undefined;
 const thumbprints: Record<string, string> = {};
 let credentialCalls: { authorization: string | undefined; proof: JWTPayload }[] = [];
@@ -38,33 +27,19 @@ async function dpopOf(
   expected: { htm: string; htu: string },
 ): Promise<{ jkt: string; payload: JWTPayload }> {
   const proof = String(request.headers.dpop ?? '');
-  const header = decodeProtectedHeader(proof);
+  const { header, jwk, payload } = await verifyWithHeaderJwk(proof, { typ: 'dpop+jwt' });
   expect(header.typ).toBe('dpop+jwt');
-  const { payload } = await jwtVerify(proof, await importJWK(header.jwk as JWK, header.alg), {
-    typ: 'dpop+jwt',
-  });
   expect(payload).toMatchObject(expected);
   expect(typeof payload.jti).toBe('string');
-  return { jkt: await calculateJwkThumbprint(header.jwk as JWK), payload };
+  return { jkt: await calculateJwkThumbprint(jwk), payload };
 }
 
 beforeAll(async () => {
-  asKey = await LocalSigningKey.generate('ES256');
-  issuerKey = await LocalSigningKey.generate('ES256');
-  stub = await Stub.start();
+  ({ stub, keys } = await startStubProvider((url) => ({
+    pushed_authorization_request_endpoint: `${url}/par`,
+    dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
+  })));
   stub
-    .on('GET /.well-known/openid-credential-issuer', () => ({ json: issuerMetadata(stub.url, stub.url) }))
-    .on('GET /.well-known/openid-configuration', () => ({
-      json: {
-        ...asMetadata(stub.url),
-        pushed_authorization_request_endpoint: `${stub.url}/par`,
-        dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
-      },
-    }))
-    .on('GET /jwks', () => ({ json: { keys: [asKey.publicJwk] } }))
-    .on('GET /.well-known/jwt-vc-issuer', () => ({
-      json: { issuer: stub.url, jwks: { keys: [issuerKey.publicJwk] } },
-    }))
     .on('POST /par', async (request) => {
       pushed = new URLSearchParams(request.body);
       thumbprints.par = (await dpopOf(request, { htm: 'POST', htu: `${stub.url}/par` })).jkt;
@@ -72,12 +47,7 @@ beforeAll(async () => {
     })
     .on('POST /token', async (request) => {
       thumbprints.token = (await dpopOf(request, { htm: 'POST', htu: `${stub.url}/token` })).jkt;
-      const iat = Math.floor(Date.now() / 1000);
-      const idToken = await signCompactJws(
-        asKey,
-        { typ: 'JWT' },
-        { iss: stub.url, sub: '5102030400', aud: 'portal', iat, exp: iat + 300, nonce: pushed?.get('nonce') },
-      );
+      const idToken = await stubIdToken(stub, keys, pushed?.get('nonce'));
       return { json: { access_token: 'at-1', token_type: 'DPoP', expires_in: 300, id_token: idToken } };
     })
     .on('POST /nonce', () => ({ json: { c_nonce: 'n-1' } }))
@@ -96,15 +66,7 @@ beforeAll(async () => {
       }
       const body = JSON.parse(request.body) as { proofs: { jwt: string[] } };
       const holderJwk = decodeProtectedHeader(body.proofs.jwt[0] ?? '').jwk as JWK;
-      const credential = await issueSdJwtVc({
-        issuerKey,
-        issuer: stub.url,
-        vct: `${stub.url}/national_id`,
-        claims: { given_name: 'Amara' },
-        disclosable: ['given_name'],
-        holderJwk,
-        iat: Math.floor(Date.now() / 1000),
-      });
+      const credential = await givenNameCredential(stub, keys.issuer, holderJwk);
       return { json: { credentials: [{ credential }] } };
     });
   portal = await startPortal(stub.url);

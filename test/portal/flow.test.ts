@@ -1,26 +1,17 @@
 import { createHash } from 'node:crypto';
-import {
-  createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-} from 'jose';
+import { createRemoteJWKSet, decodeJwt, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueSdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
-import { LocalSigningKey, signCompactJws } from '../../src/platform/keys/index.js';
+import { LocalSigningKey } from '../../src/platform/keys/index.js';
 import { DIALECTS, isPostgresAvailable } from '../helpers/databases.js';
 import {
-  asMetadata,
-  CookieJar,
-  issuerMetadata,
-  Stub,
-  type StubRequest,
-  startPortal,
-  type TestPortal,
-} from './stubs.js';
+  givenNameCredential,
+  type StubKeys,
+  startStubProvider,
+  stubIdToken,
+  verifyWithHeaderJwk,
+} from './stub-provider.js';
+import { CookieJar, type Stub, type StubRequest, startPortal, type TestPortal } from './stubs.js';
 
 /**
  * The portal against a stub that plays both authorization server and credential issuer: the stub
@@ -28,9 +19,8 @@ import {
  * can make one step fail.
  */
 let stub: Stub;
+let keys: StubKeys;
 let portal: TestPortal;
-let asKey: LocalSigningKey;
-let issuerKey: LocalSigningKey;
 let pending: URLSearchParams | undefined;
 let tokenRequests: URLSearchParams[] = [];
 let proofs: { header: Record<string, unknown>; payload: JWTPayload }[] = [];
@@ -53,12 +43,7 @@ async function tokenEndpoint(request: StubRequest) {
     .update(body.get('code_verifier') ?? '')
     .digest('base64url');
   if (challenge !== pending?.get('code_challenge')) return { status: 400, json: { error: 'invalid_grant' } };
-  const iat = Math.floor(Date.now() / 1000);
-  const idToken = await signCompactJws(
-    asKey,
-    { typ: 'JWT' },
-    { iss: stub.url, sub: '5102030400', aud: 'portal', iat, exp: iat + 300, nonce: pending?.get('nonce') },
-  );
+  const idToken = await stubIdToken(stub, keys, pending?.get('nonce'));
   return {
     status: 200,
     json: {
@@ -74,19 +59,19 @@ async function tokenEndpoint(request: StubRequest) {
 async function credentialEndpoint(request: StubRequest) {
   const body = JSON.parse(request.body) as { credential_configuration_id: string; proofs: { jwt: string[] } };
   const proof = body.proofs.jwt[0] ?? '';
-  const header = decodeProtectedHeader(proof) as Record<string, unknown>;
-  const { payload } = await jwtVerify(proof, await importJWK(header.jwk as JWK, 'ES256'), {
+  const { header, jwk, payload } = await verifyWithHeaderJwk(proof, {
+    alg: 'ES256',
     typ: 'openid4vci-proof+jwt',
     audience: stub.url,
   });
   proofs.push({ header, payload });
-  const custom = await scenario.credential?.(request, header.jwk as JWK);
+  const custom = await scenario.credential?.(request, jwk);
   if (custom) return custom;
   if (request.headers.authorization !== 'Bearer at-1')
     return { status: 401, json: { error: 'invalid_token' } };
   if (payload.nonce !== `n-${nonces}`) return { status: 400, json: { error: 'invalid_nonce' } };
   const credential = await issueSdJwtVc({
-    issuerKey: scenario.signingKey ?? issuerKey,
+    issuerKey: scenario.signingKey ?? keys.issuer,
     issuer: stub.url,
     vct: `${stub.url}/national_id`,
     claims: {
@@ -96,23 +81,15 @@ async function credentialEndpoint(request: StubRequest) {
       address: { locality: 'Lagos', country: 'NG' },
     },
     disclosable: ['given_name', 'family_name', 'birthdate', 'address.locality', 'address.country'],
-    holderJwk: header.jwk as JWK,
+    holderJwk: jwk,
     iat: Math.floor(Date.now() / 1000),
   });
   return { status: 200, json: { credentials: [{ credential }] } };
 }
 
 beforeAll(async () => {
-  asKey = await LocalSigningKey.generate('ES256');
-  issuerKey = await LocalSigningKey.generate('ES256');
-  stub = await Stub.start();
+  ({ stub, keys } = await startStubProvider());
   stub
-    .on('GET /.well-known/openid-credential-issuer', () => ({ json: issuerMetadata(stub.url, stub.url) }))
-    .on('GET /.well-known/openid-configuration', () => ({ json: asMetadata(stub.url) }))
-    .on('GET /jwks', () => ({ json: { keys: [asKey.publicJwk] } }))
-    .on('GET /.well-known/jwt-vc-issuer', () => ({
-      json: { issuer: stub.url, jwks: { keys: [issuerKey.publicJwk] } },
-    }))
     .on('POST /token', tokenEndpoint)
     .on('POST /nonce', () => ({
       json: { c_nonce: `n-${++nonces}` },
@@ -421,15 +398,7 @@ describe('issuance', () => {
   it('refuses a credential bound to another key or signed by an unknown key', async () => {
     const stranger = await LocalSigningKey.generate('ES256');
     scenario.credential = async (request) => {
-      const credential = await issueSdJwtVc({
-        issuerKey,
-        issuer: stub.url,
-        vct: `${stub.url}/national_id`,
-        claims: { given_name: 'Amara' },
-        disclosable: ['given_name'],
-        holderJwk: stranger.publicJwk,
-        iat: Math.floor(Date.now() / 1000),
-      });
+      const credential = await givenNameCredential(stub, keys.issuer, stranger.publicJwk);
       expect(request.headers.authorization).toBe('Bearer at-1');
       return { status: 200, json: { credentials: [{ credential }] } };
     };
@@ -452,13 +421,13 @@ describe('issuance', () => {
     expect((await approved(new CookieJar())).status).toBe(303);
     const fetches = () => stub.requests.filter((r) => r.path === '/.well-known/jwt-vc-issuer').length;
     const before = fetches();
-    const previous = issuerKey;
-    issuerKey = await LocalSigningKey.generate('ES256');
+    const previous = keys.issuer;
+    keys.issuer = await LocalSigningKey.generate('ES256');
     try {
       expect((await approved(new CookieJar())).status).toBe(303);
       expect(fetches()).toBe(before + 1);
     } finally {
-      issuerKey = previous;
+      keys.issuer = previous;
     }
   });
 });
