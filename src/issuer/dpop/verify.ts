@@ -9,8 +9,10 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import type { Kysely } from 'kysely';
-import { type Commit, transactionPerUnit } from '../../platform/db/index.js';
+import { type Commit, prepareStatement, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
+import { parseCompactJwt } from '../access-token-jws.js';
+import { verifyJwsSignature } from '../proofs/signature.js';
 import type { ProtocolTables } from '../protocol-database.js';
 import { DPOP_ALGS } from '../vocabulary.js';
 
@@ -19,6 +21,37 @@ const MAX_AGE = 300;
 const FUTURE_SKEW = 30;
 
 const CURVE_OF: Record<string, string> = { ES256: 'P-256', EdDSA: 'Ed25519' };
+
+/** One use of a proof (§11.1), in every DPoP-bound request: prepared once (src/platform/db/prepared.ts). */
+const REMEMBER_JTI = prepareStatement(
+  'insert into "issuer_dpop_jtis" ("id", "expires_at") values ($1, $2) on conflict ("id") do nothing',
+);
+
+/** The claims §4.2 requires of every proof; `ath` is checked apart, where there is a token. */
+const REQUIRED_CLAIMS = ['iat', 'jti', 'htm', 'htu'] as const;
+
+export interface DpopVerifierOptions {
+  /**
+   * Verify ES256 and EdDSA proofs with node:crypto (the default): a KeyObject made from the proof's
+   * JWK and jose's claim rules restated (`claimsValid`); false takes jose's `importJWK` + `jwtVerify`,
+   * which test/issuer/dpop-verify.test.ts compares it with.
+   */
+  nodeCrypto?: boolean;
+}
+
+/**
+ * jose's `jwtVerify` claim rules for the options the jose path gives (requiredClaims, currentDate, no
+ * clock tolerance): the required claims present; `iat`, `nbf`, `exp` numbers when present; `nbf` not
+ * after now; `exp` after now. (jose's `typ` check is done before, on the header.)
+ */
+function claimsValid(payload: JWTPayload, nowSeconds: number): boolean {
+  if (!REQUIRED_CLAIMS.every((claim) => Object.hasOwn(payload, claim))) return false;
+  for (const claim of ['iat', 'nbf', 'exp'] as const)
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') return false;
+  if (payload.nbf !== undefined && payload.nbf > nowSeconds) return false;
+  if (payload.exp !== undefined && payload.exp <= nowSeconds) return false;
+  return true;
+}
 
 /** RFC 9449 §7.1: a failed DPoP check at a resource is a DPoP challenge with `invalid_dpop_proof`. */
 export function invalidDpopProof(description: string, algs: readonly string[] = DPOP_ALGS): ProtocolError {
@@ -55,7 +88,34 @@ export class DpopVerifier {
      * DPoP request does not pay a commit (an fsync on SQLite) of its own.
      */
     private readonly commit: Commit = transactionPerUnit(db as Kysely<unknown>),
+    private readonly options: DpopVerifierOptions = {},
   ) {}
+
+  /** The proof's payload when its signature and claims hold (RFC 9449 §4.3 checks 5–6), else undefined. */
+  private async signedPayload(
+    proof: string,
+    publicJwk: JWK,
+    alg: string,
+    nowSeconds: number,
+  ): Promise<JWTPayload | undefined> {
+    const jwt = this.options.nodeCrypto === false ? undefined : parseCompactJwt(proof);
+    // A `crit` header (or anything this parse refuses) is judged by jose.
+    if (jwt && jwt.header.crit === undefined) {
+      const valid = (await verifyJwsSignature(proof, publicJwk, alg)) && claimsValid(jwt.payload, nowSeconds);
+      return valid ? jwt.payload : undefined;
+    }
+    try {
+      const { payload } = await jwtVerify(proof, await importJWK(publicJwk, alg), {
+        algorithms: [alg],
+        typ: 'dpop+jwt',
+        requiredClaims: [...REQUIRED_CLAIMS],
+        currentDate: new Date(nowSeconds * 1000),
+      });
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
 
   async verify(check: DpopCheck): Promise<string> {
     let header: ProtectedHeaderParameters;
@@ -75,17 +135,8 @@ export class DpopVerifier {
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
 
     const nowSeconds = Math.floor(this.now() / 1000);
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(check.proof, await importJWK(publicJwk, alg), {
-        algorithms: [alg],
-        typ: 'dpop+jwt',
-        requiredClaims: ['iat', 'jti', 'htm', 'htu'],
-        currentDate: new Date(nowSeconds * 1000),
-      }));
-    } catch {
-      throw invalidDpopProof('DPoP proof signature or claims are invalid', this.algs);
-    }
+    const payload = await this.signedPayload(check.proof, publicJwk, alg, nowSeconds);
+    if (!payload) throw invalidDpopProof('DPoP proof signature or claims are invalid', this.algs);
     if (payload.htm !== check.method) throw invalidDpopProof('DPoP proof htm does not match', this.algs);
     if (typeof payload.htu !== 'string' || normalise(payload.htu) !== normalise(check.url))
       throw invalidDpopProof('DPoP proof htu does not match', this.algs);
@@ -109,15 +160,8 @@ export class DpopVerifier {
     const now = this.now();
     const expiresAt = now + (MAX_AGE + FUTURE_SKEW) * 1000;
     // The primary key decides: of two requests with one jti (at one instance or two), one inserts.
-    const inserted = await this.commit<bigint, ProtocolTables>(async (trx) => {
-      const result = await trx
-        .insertInto('issuer_dpop_jtis')
-        .values({ id, expires_at: expiresAt })
-        .onConflict((conflict) => conflict.column('id').doNothing())
-        .executeTakeFirst();
-      return result.numInsertedOrUpdatedRows ?? 0n;
-    });
-    if (inserted !== 1n) throw invalidDpopProof('DPoP proof jti was already used', this.algs);
+    const inserted = await this.commit(async (trx) => (await REMEMBER_JTI.run(trx, [id, expiresAt])).changes);
+    if (inserted !== 1) throw invalidDpopProof('DPoP proof jti was already used', this.algs);
     if (Math.random() < 0.01)
       await this.commit<unknown, ProtocolTables>((trx) =>
         trx.deleteFrom('issuer_dpop_jtis').where('expires_at', '<=', now).execute(),
