@@ -1,41 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAuthzDatabase } from '../../src/cli/authz-database.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, type ClientKey } from './helpers.js';
-import {
-  FAPI_REDIRECT,
-  type ProtocolAuthz,
-  RP_REDIRECT,
-  signInWithRequestUri,
-  startProtocolAuthz,
-  type TestClients,
-} from './protocol-setup.js';
+import { AMARA, authorize, Browser, type ClientKey } from './helpers.js';
+import { FAPI_REDIRECT, protocolAuthzForFile, RP_REDIRECT, signInWithRequestUri } from './protocol-setup.js';
 
 /**
  * Negative checks after the OpenID conformance suite's OP and FAPI2 modules. PKCE (missing,
  * `plain`, wrong or missing verifier), an unregistered redirect_uri and a client key the client did
  * not publish are in token.test.ts.
  */
-let authz: AuthzUnderTest;
-let clients: TestClients;
-let rp: client.Configuration;
-let fapi: client.Configuration;
 /** Every token-endpoint error body seen by this file, checked at the end for RFC 6749 §5.2 form. */
 const errorBodies: { contentType: string | null; text: string }[] = [];
 
-let setup: ProtocolAuthz;
-beforeAll(async () => {
-  setup = await startProtocolAuthz();
-  ({ authz, clients, fapi, rp } = setup);
-});
+const setup = protocolAuthzForFile();
 
-afterAll(async () => {
-  await setup?.stop();
-});
-
-const issuer = () => authz.config.authz.publicUrl;
+const issuer = () => setup.authz.config.authz.publicUrl;
 const tokenEndpoint = () => `${issuer()}/token`;
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -93,7 +74,7 @@ const adminTokenRequest = async (clientAssertion: string, headers: Record<string
 
 describe('client authentication (private_key_jwt, RFC 7523)', () => {
   it('accepts a well-formed assertion (the control case)', async () => {
-    const response = await adminTokenRequest(await assertion('admin', clients.admin.key));
+    const response = await adminTokenRequest(await assertion('admin', setup.clients.admin.key));
     expect(response.status).toBe(200);
   });
 
@@ -105,29 +86,29 @@ describe('client authentication (private_key_jwt, RFC 7523)', () => {
 
   it('refuses an assertion for another audience', async () => {
     await refused(
-      await assertion('admin', clients.admin.key, { payload: { aud: 'https://elsewhere.example' } }),
+      await assertion('admin', setup.clients.admin.key, { payload: { aud: 'https://elsewhere.example' } }),
     );
   });
 
   it('refuses an expired assertion', async () => {
     await refused(
-      await assertion('admin', clients.admin.key, { payload: { iat: now() - 600, exp: now() - 300 } }),
+      await assertion('admin', setup.clients.admin.key, { payload: { iat: now() - 600, exp: now() - 300 } }),
     );
   });
 
   it('refuses a replayed assertion (same jti)', async () => {
-    const once = await assertion('admin', clients.admin.key);
+    const once = await assertion('admin', setup.clients.admin.key);
     expect((await adminTokenRequest(once)).status).toBe(200);
     await refused(once);
   });
 
   it('refuses an assertion signed by a key the client did not register', async () => {
     const { privateKey } = await generateKeyPair('ES256');
-    await refused(await assertion('admin', clients.admin.key, { signingKey: privateKey }));
+    await refused(await assertion('admin', setup.clients.admin.key, { signingKey: privateKey }));
   });
 
   it('refuses an unsigned assertion (alg: none)', async () => {
-    await refused(await assertion('admin', clients.admin.key, { alg: 'none' }));
+    await refused(await assertion('admin', setup.clients.admin.key, { alg: 'none' }));
   });
 });
 
@@ -148,7 +129,7 @@ async function dpopKeys() {
 
 describe('DPoP proofs (RFC 9449 §4.3)', () => {
   const withProof = async (proof: string) =>
-    adminTokenRequest(await assertion('admin', clients.admin.key), { dpop: proof });
+    adminTokenRequest(await assertion('admin', setup.clients.admin.key), { dpop: proof });
 
   it('binds the token to a valid proof (the control case)', async () => {
     const response = await withProof(await dpopProof(await dpopKeys()));
@@ -201,7 +182,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
         refresh_token: 'unknown',
         client_id: 'fapi',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: await assertion('fapi', clients.fapi.key),
+        client_assertion: await assertion('fapi', setup.clients.fapi.key),
       },
       { dpop: await dpopProof(await dpopKeys()) },
     );
@@ -212,10 +193,10 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
 
   it('refuses a proof whose ath does not match the access token at userinfo', async () => {
     const keyPair = await client.randomDPoPKeyPair('ES256', { extractable: true });
-    const dpop = client.getDPoPHandle(fapi, keyPair);
+    const dpop = client.getDPoPHandle(setup.fapi, keyPair);
     const codeVerifier = client.randomPKCECodeVerifier();
     const parUrl = await client.buildAuthorizationUrlWithPAR(
-      fapi,
+      setup.fapi,
       {
         redirect_uri: FAPI_REDIRECT,
         scope: 'openid profile',
@@ -224,9 +205,9 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
       },
       { DPoP: dpop },
     );
-    const run = await signInWithRequestUri(authz.config, fapi, parUrl);
+    const run = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl);
     const tokens = await client.authorizationCodeGrant(
-      fapi,
+      setup.fapi,
       run.url,
       { pkceCodeVerifier: codeVerifier },
       undefined,
@@ -256,7 +237,7 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
 
 describe('authorization codes', () => {
   const signIn = (params: Record<string, string> = {}) =>
-    authorize(authz.config, rp, AMARA, {
+    authorize(setup.authz.config, setup.rp, AMARA, {
       redirect_uri: RP_REDIRECT,
       resource: '',
       scope: 'openid',
@@ -264,7 +245,7 @@ describe('authorization codes', () => {
     });
 
   const redeem = (run: { url: URL; codeVerifier: string; state: string }) =>
-    client.authorizationCodeGrant(rp, run.url, {
+    client.authorizationCodeGrant(setup.rp, run.url, {
       pkceCodeVerifier: run.codeVerifier,
       expectedState: run.state,
     });
@@ -286,14 +267,14 @@ describe('authorization codes', () => {
     expect(again.error).toBe('invalid_grant');
     expect(again.status).toBe(400);
     expect((await me()).status).toBe(401);
-    expect(await client.tokenIntrospection(rp, tokens.access_token)).toEqual({ active: false });
+    expect(await client.tokenIntrospection(setup.rp, tokens.access_token)).toEqual({ active: false });
   });
 
   it('refuses an expired code with invalid_grant', async () => {
     const run = await signIn();
     const code = run.url.searchParams.get('code') ?? '';
     // The clock of the code moves on: its expiry is set in the past, as after authorizationCodeTtl.
-    const database = await openAuthzDatabase(authz.config);
+    const database = await openAuthzDatabase(setup.authz.config);
     try {
       const db = database.db as unknown as import('kysely').Kysely<{
         oidc_models: { kind: string; id: string; payload: string; expires_at: number | null };
@@ -319,7 +300,7 @@ describe('authorization codes', () => {
   });
 
   it('answers prompt=none without a session with login_required at the client', async () => {
-    const run = await authorize(authz.config, rp, AMARA, {
+    const run = await authorize(setup.authz.config, setup.rp, AMARA, {
       redirect_uri: RP_REDIRECT,
       resource: '',
       scope: 'openid',
@@ -334,15 +315,15 @@ describe('authorization codes', () => {
   it('asks for a sign-in again with max_age=0 even within a session', async () => {
     const browser = new Browser();
     const first = await authorize(
-      authz.config,
-      rp,
+      setup.authz.config,
+      setup.rp,
       AMARA,
       { redirect_uri: RP_REDIRECT, resource: '', scope: 'openid' },
       browser,
     );
     expect(first.url.searchParams.get('code')).toBeTruthy();
     const start = await browser.follow(
-      client.buildAuthorizationUrl(rp, {
+      client.buildAuthorizationUrl(setup.rp, {
         redirect_uri: RP_REDIRECT,
         scope: 'openid',
         code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),

@@ -1,30 +1,11 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AMARA, type AuthzUnderTest, authorize } from './helpers.js';
-import {
-  FAPI_REDIRECT,
-  type ProtocolAuthz,
-  RP_REDIRECT,
-  signInWithRequestUri,
-  startProtocolAuthz,
-} from './protocol-setup.js';
+import { describe, expect, it } from 'vitest';
+import { FAPI_REDIRECT, protocolAuthzForFile, RP_REDIRECT, signInWithRequestUri } from './protocol-setup.js';
 
 /** Negative checks after the FAPI 2.0 conformance modules, on pushed authorization requests. */
-let authz: AuthzUnderTest;
-let fapi: client.Configuration;
-let rp: client.Configuration;
+const setup = protocolAuthzForFile();
 
-let setup: ProtocolAuthz;
-beforeAll(async () => {
-  setup = await startProtocolAuthz();
-  ({ authz, fapi, rp } = setup);
-});
-
-afterAll(async () => {
-  await setup?.stop();
-});
-
-const issuer = () => authz.config.authz.publicUrl;
+const issuer = () => setup.authz.config.authz.publicUrl;
 
 async function parParams(extra: Record<string, string> = {}) {
   return {
@@ -40,7 +21,7 @@ const dpopFor = async (config: client.Configuration) =>
   client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
 
 /** The error a pushed authorization request was refused with (RFC 9126 §2.3). */
-async function parError(params: Record<string, string>, config = fapi) {
+async function parError(params: Record<string, string>, config = setup.fapi) {
   const error = await client
     .buildAuthorizationUrlWithPAR(config, params, { DPoP: await dpopFor(config) })
     .then(
@@ -88,12 +69,12 @@ describe('pushed authorization requests (RFC 9126)', () => {
   });
 
   it('uses a request_uri once', async () => {
-    const parUrl = await client.buildAuthorizationUrlWithPAR(fapi, await parParams(), {
-      DPoP: await dpopFor(fapi),
+    const parUrl = await client.buildAuthorizationUrlWithPAR(setup.fapi, await parParams(), {
+      DPoP: await dpopFor(setup.fapi),
     });
-    const first = await signInWithRequestUri(authz.config, fapi, parUrl);
+    const first = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl);
     expect(first.url.searchParams.get('code')).toBeTruthy();
-    const again = await signInWithRequestUri(authz.config, fapi, parUrl);
+    const again = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl);
     // The pushed request is gone: authz's error page, no redirect with its parameters.
     expect(again.response.status).toBe(400);
     expect(again.url.origin).toBe(issuer());
@@ -101,18 +82,10 @@ describe('pushed authorization requests (RFC 9126)', () => {
   });
 
   it("refuses another client's request_uri", async () => {
-    const parUrl = await client.buildAuthorizationUrlWithPAR(fapi, await parParams(), {
-      DPoP: await dpopFor(fapi),
+    const parUrl = await client.buildAuthorizationUrlWithPAR(setup.fapi, await parParams(), {
+      DPoP: await dpopFor(setup.fapi),
     });
-    const stolen = await authorize(authz.config, rp, AMARA, {
-      redirect_uri: '',
-      scope: '',
-      code_challenge: '',
-      code_challenge_method: '',
-      state: '',
-      resource: '',
-      request_uri: parUrl.searchParams.get('request_uri') ?? '',
-    });
+    const stolen = await signInWithRequestUri(setup.authz.config, setup.rp, parUrl);
     expect(stolen.url.searchParams.get('code')).toBeNull();
     // rp's own callback or authz's error page, never the other client's redirect_uri.
     expect(stolen.url.href.startsWith(FAPI_REDIRECT)).toBe(false);
@@ -125,18 +98,18 @@ describe('pushed authorization requests (RFC 9126)', () => {
 
   it('binds the code to the DPoP key named at PAR (dpop_jkt): another key cannot redeem it', async () => {
     const codeVerifier = client.randomPKCECodeVerifier();
-    const dpop = await dpopFor(fapi);
+    const dpop = await dpopFor(setup.fapi);
     const parUrl = await client.buildAuthorizationUrlWithPAR(
-      fapi,
+      setup.fapi,
       await parParams({ code_challenge: await client.calculatePKCECodeChallenge(codeVerifier) }),
       { DPoP: dpop },
     );
-    const run = await signInWithRequestUri(authz.config, fapi, parUrl);
+    const run = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl);
     // A fresh key: its first request is asked for a server nonce, the retry carries it.
-    const otherKey = await dpopFor(fapi);
+    const otherKey = await dpopFor(setup.fapi);
     const redeem = (handle: client.DPoPHandle) =>
       client
-        .authorizationCodeGrant(fapi, run.url, { pkceCodeVerifier: codeVerifier }, undefined, {
+        .authorizationCodeGrant(setup.fapi, run.url, { pkceCodeVerifier: codeVerifier }, undefined, {
           DPoP: handle,
         })
         .catch((e: unknown) => e as client.ResponseBodyError);

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { AuthzClientConfig, Config } from '../../src/platform/config/index.js';
 import { testConfig } from '../helpers/system.js';
 import {
@@ -7,6 +8,7 @@ import {
   type AuthorizationRun,
   type AuthzUnderTest,
   authorize,
+  type Browser,
   type ClientKey,
   generateClientKey,
   startAuthz,
@@ -112,11 +114,15 @@ export async function signInWithRequestUri(
   rp: client.Configuration,
   parUrl: URL,
   answers: Record<string, string> = AMARA,
+  browser?: Browser,
 ): Promise<AuthorizationRun> {
-  return authorize(config, rp, answers, {
-    ...BARE,
-    request_uri: parUrl.searchParams.get('request_uri') ?? '',
-  });
+  return authorize(
+    config,
+    rp,
+    answers,
+    { ...BARE, request_uri: parUrl.searchParams.get('request_uri') ?? '' },
+    browser,
+  );
 }
 
 /** authz alone with the two protocol test clients (`fapi`: PAR + DPoP required; `rp`: plain). */
@@ -143,4 +149,19 @@ export async function startProtocolAuthz(overrides?: Record<string, unknown>): P
       rmSync(test.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * startProtocolAuthz for the calling test file: started in a `beforeAll`, stopped in an `afterAll`.
+ * The object is filled in when the hook runs, so read it in hooks and tests only.
+ */
+export function protocolAuthzForFile(): ProtocolAuthz {
+  const setup = {} as ProtocolAuthz;
+  beforeAll(async () => {
+    Object.assign(setup, await startProtocolAuthz());
+  });
+  afterAll(async () => {
+    await setup.stop?.();
+  });
+  return setup;
 }

@@ -1,33 +1,20 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AMARA, type AuthzUnderTest, authorize, Browser } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { AMARA, authorize, Browser } from './helpers.js';
 import {
   FAPI_LOGOUT,
   FAPI_REDIRECT,
-  type ProtocolAuthz,
+  protocolAuthzForFile,
   RP_REDIRECT,
   signInWithRequestUri,
-  startProtocolAuthz,
 } from './protocol-setup.js';
 
-let authz: AuthzUnderTest;
-let fapi: client.Configuration;
-let rp: client.Configuration;
+const setup = protocolAuthzForFile();
 
-let setup: ProtocolAuthz;
-beforeAll(async () => {
-  setup = await startProtocolAuthz();
-  ({ authz, fapi, rp } = setup);
-});
-
-afterAll(async () => {
-  await setup?.stop();
-});
-
-const issuer = () => authz.config.authz.publicUrl;
-const resource = () => authz.config.authz.resources[0]?.identifier ?? '';
+const issuer = () => setup.authz.config.authz.publicUrl;
+const resource = () => setup.authz.config.authz.resources[0]?.identifier ?? '';
 const jwks = () => createRemoteJWKSet(new URL(`${issuer()}/jwks`));
 
 /** OIDC Core §3.3.2.11: at_hash is the left half of SHA-256 of the access token, base64url. */
@@ -40,7 +27,7 @@ async function fapiSignIn(dpop: client.DPoPHandle, params: Record<string, string
   const state = client.randomState();
   const nonce = client.randomNonce();
   const parUrl = await client.buildAuthorizationUrlWithPAR(
-    fapi,
+    setup.fapi,
     {
       redirect_uri: FAPI_REDIRECT,
       scope: 'openid profile national_id',
@@ -54,20 +41,20 @@ async function fapiSignIn(dpop: client.DPoPHandle, params: Record<string, string
     },
     { DPoP: dpop },
   );
-  const run = await signInWithRequestUri(authz.config, fapi, parUrl);
+  const run = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl);
   return { run, codeVerifier, state, nonce };
 }
 
 describe('PAR + DPoP + private_key_jwt with openid-client as the relying party', () => {
   it('issues DPoP-bound tokens (cnf.jkt) and an ID token with nonce, amr, auth_time and at_hash', async () => {
     const keyPair = await client.randomDPoPKeyPair('ES256');
-    const dpop = client.getDPoPHandle(fapi, keyPair);
+    const dpop = client.getDPoPHandle(setup.fapi, keyPair);
     const { run, codeVerifier, state, nonce } = await fapiSignIn(dpop);
     expect(run.url.href.startsWith(FAPI_REDIRECT)).toBe(true);
     // RFC 9207: the authorization response names its issuer.
     expect(run.url.searchParams.get('iss')).toBe(issuer());
     const tokens = await client.authorizationCodeGrant(
-      fapi,
+      setup.fapi,
       run.url,
       { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, maxAge: 300 },
       { resource: resource() },
@@ -95,22 +82,22 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
     // Refresh tokens are issued to this client (refresh_token grant registered), DPoP-bound too.
     expect(tokens.refresh_token).toEqual(expect.any(String));
     const refreshed = await client.refreshTokenGrant(
-      fapi,
+      setup.fapi,
       tokens.refresh_token ?? '',
       { resource: resource() },
       { DPoP: dpop },
     );
     expect(decodeJwt(refreshed.access_token).cnf).toEqual({ jkt: thumbprint });
     // Revoking the refresh token (RFC 7009) ends the grant: it cannot be used again.
-    await client.tokenRevocation(fapi, refreshed.refresh_token ?? '');
+    await client.tokenRevocation(setup.fapi, refreshed.refresh_token ?? '');
     const revoked = await client
-      .refreshTokenGrant(fapi, refreshed.refresh_token ?? '', { resource: resource() }, { DPoP: dpop })
+      .refreshTokenGrant(setup.fapi, refreshed.refresh_token ?? '', { resource: resource() }, { DPoP: dpop })
       .catch((e: unknown) => e as client.ResponseBodyError);
     expect((revoked as client.ResponseBodyError).error).toBe('invalid_grant');
   });
 
   it('requires PAR of this client: a plain authorization request is refused', async () => {
-    const run = await authorize(authz.config, fapi, AMARA, { redirect_uri: FAPI_REDIRECT });
+    const run = await authorize(setup.authz.config, setup.fapi, AMARA, { redirect_uri: FAPI_REDIRECT });
     expect(run.url.href.startsWith(FAPI_REDIRECT)).toBe(true);
     expect(run.url.searchParams.get('error')).toBe('invalid_request');
     expect(run.url.searchParams.get('error_description')).toMatch(/Pushed Authorization Request/i);
@@ -118,11 +105,11 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
   });
 
   it('requires DPoP of this client at the token endpoint', async () => {
-    const dpop = client.getDPoPHandle(fapi, await client.randomDPoPKeyPair('ES256'));
+    const dpop = client.getDPoPHandle(setup.fapi, await client.randomDPoPKeyPair('ES256'));
     const { run, codeVerifier, state } = await fapiSignIn(dpop);
     const error = await client
       .authorizationCodeGrant(
-        fapi,
+        setup.fapi,
         run.url,
         { pkceCodeVerifier: codeVerifier, expectedState: state },
         { resource: resource() },
@@ -136,20 +123,22 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
   });
 
   it('answers userinfo as JSON to a DPoP-bound token, and refuses it as a Bearer token', async () => {
-    const dpop = client.getDPoPHandle(fapi, await client.randomDPoPKeyPair('ES256'));
+    const dpop = client.getDPoPHandle(setup.fapi, await client.randomDPoPKeyPair('ES256'));
     // Without a resource the access token is for userinfo.
     const { run, codeVerifier, state, nonce } = await fapiSignIn(dpop, {
       scope: 'openid profile',
       resource: '',
     });
     const tokens = await client.authorizationCodeGrant(
-      fapi,
+      setup.fapi,
       run.url,
       { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce },
       undefined,
       { DPoP: dpop },
     );
-    const info = await client.fetchUserInfo(fapi, tokens.access_token, AMARA.individual_id, { DPoP: dpop });
+    const info = await client.fetchUserInfo(setup.fapi, tokens.access_token, AMARA.individual_id, {
+      DPoP: dpop,
+    });
     expect(info).toMatchObject({
       sub: AMARA.individual_id,
       name: AMARA.full_name,
@@ -166,15 +155,15 @@ describe('PAR + DPoP + private_key_jwt with openid-client as the relying party',
 describe('the code flow of a plain client', () => {
   const signIn = (params: Record<string, string> = {}, browser?: Browser) =>
     authorize(
-      authz.config,
-      rp,
+      setup.authz.config,
+      setup.rp,
       AMARA,
       { redirect_uri: RP_REDIRECT, resource: '', scope: 'openid', ...params },
       browser,
     );
 
   const redeem = (run: { url: URL; codeVerifier: string; state: string }) =>
-    client.authorizationCodeGrant(rp, run.url, {
+    client.authorizationCodeGrant(setup.rp, run.url, {
       pkceCodeVerifier: run.codeVerifier,
       expectedState: run.state,
     });
@@ -189,7 +178,7 @@ describe('the code flow of a plain client', () => {
     const id = decodeJwt(tokens.id_token ?? '');
     expect(id.email).toBe('amara.okafor@example.org');
     expect(id.family_name).toBeUndefined();
-    const info = await client.fetchUserInfo(rp, tokens.access_token, AMARA.individual_id);
+    const info = await client.fetchUserInfo(setup.rp, tokens.access_token, AMARA.individual_id);
     expect(info.family_name).toBe('Okafor');
     expect(info.email).toBeUndefined();
   });
@@ -207,7 +196,7 @@ describe('the code flow of a plain client', () => {
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload).toMatchObject({ sub: AMARA.individual_id, name: AMARA.full_name });
     // openid-client verifies it the same way.
-    const info = await client.fetchUserInfo(rp, tokens.access_token, AMARA.individual_id);
+    const info = await client.fetchUserInfo(setup.rp, tokens.access_token, AMARA.individual_id);
     expect(info.name).toBe(AMARA.full_name);
   });
 
@@ -218,20 +207,20 @@ describe('the code flow of a plain client', () => {
 
   it('introspects and revokes its access token (RFC 7662, RFC 7009)', async () => {
     const tokens = await redeem(await signIn());
-    const before = await client.tokenIntrospection(rp, tokens.access_token);
+    const before = await client.tokenIntrospection(setup.rp, tokens.access_token);
     expect(before).toMatchObject({ active: true, client_id: 'rp', sub: AMARA.individual_id });
-    await client.tokenRevocation(rp, tokens.access_token);
-    expect(await client.tokenIntrospection(rp, tokens.access_token)).toEqual({ active: false });
+    await client.tokenRevocation(setup.rp, tokens.access_token);
+    expect(await client.tokenIntrospection(setup.rp, tokens.access_token)).toEqual({ active: false });
     const me = await fetch(`${issuer()}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(401);
   });
 
   it('signs out on an RP-initiated logout after a confirmation page, back to the registered URI', async () => {
     const browser = new Browser();
-    const dpop = client.getDPoPHandle(fapi, await client.randomDPoPKeyPair('ES256'));
+    const dpop = client.getDPoPHandle(setup.fapi, await client.randomDPoPKeyPair('ES256'));
     const codeVerifier = client.randomPKCECodeVerifier();
     const parUrl = await client.buildAuthorizationUrlWithPAR(
-      fapi,
+      setup.fapi,
       {
         redirect_uri: FAPI_REDIRECT,
         scope: 'openid',
@@ -240,29 +229,15 @@ describe('the code flow of a plain client', () => {
       },
       { DPoP: dpop },
     );
-    const run = await authorize(
-      authz.config,
-      fapi,
-      AMARA,
-      {
-        redirect_uri: '',
-        scope: '',
-        code_challenge: '',
-        code_challenge_method: '',
-        state: '',
-        resource: '',
-        request_uri: parUrl.searchParams.get('request_uri') ?? '',
-      },
-      browser,
-    );
+    const run = await signInWithRequestUri(setup.authz.config, setup.fapi, parUrl, AMARA, browser);
     const tokens = await client.authorizationCodeGrant(
-      fapi,
+      setup.fapi,
       run.url,
       { pkceCodeVerifier: codeVerifier },
       undefined,
       { DPoP: dpop },
     );
-    const endSession = client.buildEndSessionUrl(fapi, {
+    const endSession = client.buildEndSessionUrl(setup.fapi, {
       id_token_hint: tokens.id_token ?? '',
       post_logout_redirect_uri: FAPI_LOGOUT,
       state: 'bye-1',
@@ -281,7 +256,7 @@ describe('the code flow of a plain client', () => {
     expect(done.url.origin + done.url.pathname).toBe(FAPI_LOGOUT);
     expect(done.url.searchParams.get('state')).toBe('bye-1');
     // An unregistered post_logout_redirect_uri is refused on an error page.
-    const evil = client.buildEndSessionUrl(fapi, {
+    const evil = client.buildEndSessionUrl(setup.fapi, {
       id_token_hint: tokens.id_token ?? '',
       post_logout_redirect_uri: 'http://localhost:9/evil',
     });
