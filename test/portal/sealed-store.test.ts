@@ -1,41 +1,38 @@
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { MasterKey } from '../../src/platform/keys/index.js';
 import { FlowStore } from '../../src/portal/store/flow-store.js';
 import { SealedStore } from '../../src/portal/store/sealed-store.js';
 import { type PortalTables, portalMigrations } from '../../src/portal/store/tables.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database.js';
 
 /** Pending browser issuances and one-time retrieval links, on both dialects. */
-describe.each(DIALECTS)('portal sealed records on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<PortalTables>;
+describe.each(DIALECTS)('portal sealed records on $dialect', (dialect) => {
+  const database = migratedDatabaseForEachTest<PortalTables>(dialect, 'portal', portalMigrations);
   let clock = 1_000_000;
   const now = () => clock;
   const masterKey = new MasterKey(Buffer.alloc(32, 7));
 
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<PortalTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'portal', portalMigrations);
+  /** One-time retrieval links, valid 5 s. */
+  const retrievalLinks = () =>
+    new SealedStore<{ credential: string }>(database.db, masterKey, 'portal_retrievals', 5_000, now);
+
+  beforeEach(() => {
     clock = 1_000_000;
-  });
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
   });
 
   it('keeps a pending issuance sealed, for its session only, taken once', async () => {
-    const pending = new SealedStore<{ accessToken: string }>(db, masterKey, 'portal_pending', 5_000, now);
-    const id = await pending.save({ accessToken: 'secret-token' }, 'cookie-a');
-    expect(JSON.stringify(await db.selectFrom('portal_pending').selectAll().execute())).not.toContain(
-      'secret-token',
+    const pending = new SealedStore<{ accessToken: string }>(
+      database.db,
+      masterKey,
+      'portal_pending',
+      5_000,
+      now,
     );
+    const id = await pending.save({ accessToken: 'secret-token' }, 'cookie-a');
+    expect(
+      JSON.stringify(await database.db.selectFrom('portal_pending').selectAll().execute()),
+    ).not.toContain('secret-token');
     expect(await pending.peek(id, 'cookie-b')).toBeUndefined();
     expect(await pending.take(id, 'cookie-b')).toBeUndefined();
     expect(await pending.peek(id, 'cookie-a')).toEqual({ accessToken: 'secret-token' });
@@ -45,7 +42,7 @@ describe.each(DIALECTS)('portal sealed records on $dialect', ({ dialect, create 
   });
 
   it('serves a retrieval link once and not after it expires; expired rows are purged', async () => {
-    const links = new SealedStore<{ credential: string }>(db, masterKey, 'portal_retrievals', 5_000, now);
+    const links = retrievalLinks();
     const first = await links.save({ credential: 'c1' });
     const second = await links.save({ credential: 'c2' });
     expect(await links.take(first)).toEqual({ credential: 'c1' });
@@ -54,19 +51,19 @@ describe.each(DIALECTS)('portal sealed records on $dialect', ({ dialect, create 
     expect(await links.take(second)).toBeUndefined();
     await links.save({ credential: 'c3' });
     clock += 5_001;
-    await new FlowStore(db, { sessionMs: 1, flowMs: 1 }, now).purgeExpired();
-    expect(await db.selectFrom('portal_retrievals').selectAll().execute()).toEqual([]);
+    await new FlowStore(database.db, { sessionMs: 1, flowMs: 1 }, now).purgeExpired();
+    expect(await database.db.selectFrom('portal_retrievals').selectAll().execute()).toEqual([]);
   });
 
   it('binds the sealed value to its id (a row copied under another id does not open)', async () => {
-    const links = new SealedStore<{ credential: string }>(db, masterKey, 'portal_retrievals', 5_000, now);
+    const links = retrievalLinks();
     const id = await links.save({ credential: 'c1' });
-    const row = await db
+    const row = await database.db
       .selectFrom('portal_retrievals')
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    await db
+    await database.db
       .insertInto('portal_retrievals')
       .values({ ...row, id: 'copied' })
       .execute();

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import { afterEach, beforeEach } from 'vitest';
+import { type Migrations, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { type DIALECTS, isPostgresAvailable, type TestDatabase } from './databases.js';
+
+/**
+ * For each test of the calling `describe`: a fresh database of the entry's dialect with `service`'s
+ * migrations applied, closed and dropped after the test. A PostgreSQL test is skipped when no server
+ * answers (a failure in CI: isPostgresAvailable). Hooks the caller adds run after this one's.
+ * The object is filled in when the hook runs, so read `db` in hooks and tests only.
+ */
+export function migratedDatabaseForEachTest<Tables>(
+  { dialect, create }: (typeof DIALECTS)[number],
+  service: string,
+  migrations: Migrations,
+): { db: Kysely<Tables> } {
+  const current = {} as { db: Kysely<Tables> };
+  let testDb: TestDatabase | undefined;
+  let close: () => Promise<void> = async () => {};
+  beforeEach(async (context) => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+    testDb = await create();
+    const database = openDatabase<Tables>(testDb.url);
+    current.db = database.db;
+    close = database.close;
+    await migrateToLatest(database.db as Kysely<unknown>, service, migrations);
+  });
+  afterEach(async () => {
+    await close();
+    await testDb?.drop();
+  });
+  return current;
+}
