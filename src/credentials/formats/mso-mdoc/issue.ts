@@ -1,23 +1,9 @@
-import {
-  CoseKey,
-  DeviceKey,
-  DeviceKeyInfo,
-  Header,
-  IssuerAuth,
-  IssuerNamespaces,
-  IssuerSigned,
-  IssuerSignedItem,
-  MobileSecurityObject,
-  ProtectedHeaders,
-  SignatureAlgorithm,
-  UnprotectedHeaders,
-  ValidityInfo,
-  ValueDigests,
-} from '@owf/mdoc';
+import { createHash } from 'node:crypto';
+import { Encoder, Tag } from 'cbor-x';
 import type { JWK } from 'jose';
 import type { SigningKey } from '../../../platform/keys/index.js';
+import { pooledRandomBytes } from '../../../platform/random.js';
 import { assertPublicJwk } from '../../did/index.js';
-import { mdocContext } from './context.js';
 import { MDL_DOCTYPE, MDL_NAMESPACE, missingMdlElements, toElementValue } from './mdl.js';
 import { msoStatus } from './status.js';
 
@@ -41,25 +27,71 @@ export interface IssueMdocOptions {
   status?: { idx: number; uri: string };
 }
 
-/** Random digest ids, unique within a namespace (§9.1.2.5: ids must not reveal element order). */
-function digestIds(count: number, random: (n: number) => Uint8Array): number[] {
-  const ids = new Set<number>();
-  while (ids.size < count) {
-    const b = random(4);
-    ids.add(
-      (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>>
-        0,
-    );
+/**
+ * CBOR as ISO/IEC 18013-5 wants it: maps as maps (in the order built), byte strings untagged, no
+ * record extension. One encoder for the process: building one costs more than a small encoding.
+ */
+const cbor = new Encoder({
+  tagUint8Array: false,
+  useRecords: false,
+  mapsAsObjects: false,
+  variableMapSize: true,
+});
+const encode = (value: unknown): Buffer => cbor.encode(value);
+
+/** #6.24(bstr .cbor X) — an embedded CBOR data item (RFC 8949 §3.4.5.1), as 18013-5 wraps items and the MSO. */
+const embedded = (bytes: Uint8Array) => new Tag(bytes, 24);
+/** tdate (RFC 8949 §3.4.1), without fractional seconds (18013-5 §9.1.2.4). */
+const tdate = (date: Date) => new Tag(`${date.toISOString().slice(0, 19)}Z`, 0);
+
+/** COSE key types and curves (RFC 9053 §7; secp256k1: RFC 8812 §3.1). */
+const COSE_KEY: Record<string, { kty: number; crv: number }> = {
+  'EC/P-256': { kty: 2, crv: 1 },
+  'EC/P-384': { kty: 2, crv: 2 },
+  'EC/P-521': { kty: 2, crv: 3 },
+  'EC/secp256k1': { kty: 2, crv: 8 },
+  'OKP/Ed25519': { kty: 1, crv: 6 },
+};
+
+/** The holder's key as a COSE_Key (RFC 9052 §7: 1 kty, -1 crv, -2 x, -3 y). */
+function coseKey(jwk: JWK): Map<number, number | Buffer> {
+  const holder = assertPublicJwk(jwk);
+  const type = COSE_KEY[`${holder.kty}/${holder.crv}`];
+  if (!type || !holder.x) throw new Error(`issueMdoc: no COSE key for ${holder.kty} ${holder.crv}`);
+  const key = new Map<number, number | Buffer>([
+    [1, type.kty],
+    [-1, type.crv],
+    [-2, Buffer.from(holder.x, 'base64url')],
+  ]);
+  if (type.kty === 2) {
+    if (!holder.y) throw new Error('issueMdoc: an EC holder key needs y');
+    key.set(-3, Buffer.from(holder.y, 'base64url'));
   }
+  return key;
+}
+
+/** Random digest ids, unique within a namespace (§9.1.2.5: ids must not reveal element order). */
+function digestIds(count: number): number[] {
+  const ids = new Set<number>();
+  while (ids.size < count) ids.add(pooledRandomBytes(4).readUInt32BE(0));
   return [...ids];
 }
 
+/** COSE_Sign1 protected header {1 (alg): -7 (ES256)} (RFC 9052 §3.1, RFC 9053 §2.1), encoded once. */
+const PROTECTED_ES256 = encode(new Map([[1, -7]]));
+/** x5chain (RFC 9360 §2): one certificate as a bstr, several as an array. */
+const X5CHAIN = 33;
+
 /**
  * An ISO/IEC 18013-5 IssuerSigned (§8.3.2.1.2.2), encoded for OpenID4VCI (Appendix A.2: base64url
- * without padding), built from @owf/mdoc's structures: each element gets a random 32-byte salt and
- * a random digest id, the MSO carries the value digests (SHA-256), validity, the holder's device
- * key and, when given, the status reference; its COSE_Sign1 is signed through our key interface.
- * (@owf/mdoc's own `Issuer` builder does the same minus the status member, which its MSO model lacks.)
+ * without padding), encoded here with cbor-x: each IssuerSignedItem (§9.1.2.5) gets a random 32-byte
+ * salt and a random digest id, and its digest is SHA-256 over its IssuerSignedItemBytes (#6.24); the
+ * MobileSecurityObject (§9.1.2.4) carries the value digests, the holder's device key, the validity
+ * and, when given, the status reference; the IssuerAuth is a COSE_Sign1 (RFC 9052 §4.2) over
+ * #6.24(MSO) with the x5chain unprotected, signed through our key interface (HSM keys unchanged).
+ * @owf/mdoc built the same structures until 2026-12-07 at about ten times the CPU (its validation of
+ * every structure, an encoder per call): test/credentials/formats/mso-mdoc/issue-vs-library.test.ts
+ * compares the two, and @owf/mdoc and @auth0/mdl verify what this writes (mdoc.test.ts).
  */
 export async function issueMdoc(options: IssueMdocOptions): Promise<string> {
   if (options.signer.alg !== 'ES256') throw new Error('issueMdoc: the document signer must be ES256');
@@ -69,83 +101,59 @@ export async function issueMdoc(options: IssueMdocOptions): Promise<string> {
     const missing = missingMdlElements(options.namespaces[MDL_NAMESPACE]);
     if (missing.length > 0) throw new Error(`issueMdoc: mDL lacks mandatory elements: ${missing.join(', ')}`);
   }
-  const ctx = mdocContext(options.signer);
-  const holder = assertPublicJwk(options.holderJwk);
-  const deviceKey = DeviceKey.fromJwk({
-    kty: holder.kty,
-    crv: holder.crv,
-    x: holder.x,
-    ...(holder.y ? { y: holder.y } : {}),
-  });
+  const deviceKey = coseKey(options.holderJwk);
 
-  const namespaces = new Map<string, IssuerSignedItem[]>();
-  const digests = new Map<string, Map<number, Uint8Array>>();
+  const nameSpaces = new Map<string, Tag[]>();
+  const valueDigests = new Map<string, Map<number, Buffer>>();
   for (const [namespace, elements] of Object.entries(options.namespaces)) {
     const entries = Object.entries(elements);
-    const ids = digestIds(entries.length, ctx.crypto.random);
-    const items = entries.map(([identifier, value], i) =>
-      IssuerSignedItem.fromOptions({
-        digestId: ids[i] as number,
-        random: ctx.crypto.random(32),
-        elementIdentifier: identifier,
-        elementValue: toElementValue(identifier, value),
-      }),
-    );
-    const namespaceDigests = new Map<number, Uint8Array>();
-    for (const item of items) {
-      namespaceDigests.set(
-        item.digestId,
-        await ctx.crypto.digest({ digestAlgorithm: 'SHA-256', bytes: item.encode({ asDataItem: true }) }),
+    const ids = digestIds(entries.length);
+    const items: Tag[] = [];
+    const digests = new Map<number, Buffer>();
+    entries.forEach(([identifier, value], i) => {
+      const item = embedded(
+        encode(
+          new Map<string, unknown>([
+            ['digestID', ids[i]],
+            ['random', pooledRandomBytes(32)],
+            ['elementIdentifier', identifier],
+            ['elementValue', toElementValue(identifier, value)],
+          ]),
+        ),
       );
-    }
-    namespaces.set(namespace, items);
-    digests.set(namespace, namespaceDigests);
+      items.push(item);
+      digests.set(ids[i] as number, createHash('sha256').update(encode(item)).digest());
+    });
+    nameSpaces.set(namespace, items);
+    valueDigests.set(namespace, digests);
   }
 
-  const mso = MobileSecurityObject.create({
-    digestAlgorithm: 'SHA-256',
-    docType: options.docType,
-    valueDigests: ValueDigests.create({ digests }),
-    validityInfo: ValidityInfo.create({
-      signed: options.signed ?? new Date(),
-      validFrom: options.validFrom,
-      validUntil: options.validUntil,
-    }),
-    deviceKeyInfo: DeviceKeyInfo.create({ deviceKey }),
-  });
-  if (options.status) {
-    (mso.decodedStructure as unknown as { set(key: string, value: unknown): void }).set(
-      'status',
-      msoStatus(options.status),
-    );
-  }
-  const signingKey = CoseKey.fromJwk({
-    kty: 'EC',
-    crv: 'P-256',
-    x: options.signer.publicJwk.x,
-    y: options.signer.publicJwk.y,
-  });
-  const issuerAuth = await IssuerAuth.create(
-    {
-      payload: mso,
-      protectedHeaders: ProtectedHeaders.create({
-        protectedHeaders: new Map([[Header.Algorithm, SignatureAlgorithm.ES256]]),
-      }),
-      unprotectedHeaders: UnprotectedHeaders.create({
-        unprotectedHeaders: new Map([
-          [
-            Header.X5Chain,
-            options.certificates.length === 1 ? options.certificates[0] : options.certificates,
-          ],
-        ]),
-      }),
-      signingKey,
-      algorithm: SignatureAlgorithm.ES256,
-    },
-    ctx,
-  );
-  return IssuerSigned.create({
-    issuerNamespaces: IssuerNamespaces.create({ issuerNamespaces: namespaces }),
-    issuerAuth,
-  }).encodedForOid4Vci;
+  const mso = new Map<string, unknown>([
+    ['version', '1.0'],
+    ['digestAlgorithm', 'SHA-256'],
+    ['valueDigests', valueDigests],
+    ['deviceKeyInfo', new Map([['deviceKey', deviceKey]])],
+    ['docType', options.docType],
+    [
+      'validityInfo',
+      new Map([
+        ['signed', tdate(options.signed ?? new Date())],
+        ['validFrom', tdate(options.validFrom)],
+        ['validUntil', tdate(options.validUntil)],
+      ]),
+    ],
+  ]);
+  if (options.status) mso.set('status', msoStatus(options.status));
+  const payload = encode(embedded(encode(mso)));
+  // Sig_structure (RFC 9052 §4.4): ["Signature1", protected, external_aad (empty), payload].
+  const toBeSigned = encode(['Signature1', PROTECTED_ES256, Buffer.alloc(0), payload]);
+  const signature = await options.signer.sign(toBeSigned);
+  const x5chain = options.certificates.length === 1 ? options.certificates[0] : options.certificates;
+  const issuerAuth = [PROTECTED_ES256, new Map([[X5CHAIN, x5chain]]), payload, signature];
+  return encode(
+    new Map<string, unknown>([
+      ['nameSpaces', nameSpaces],
+      ['issuerAuth', issuerAuth],
+    ]),
+  ).toString('base64url');
 }

@@ -1,4 +1,4 @@
-import { DateOnly } from '@owf/mdoc';
+import { Tag } from 'cbor-x';
 
 export const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
 export const MDL_NAMESPACE = 'org.iso.18013.5.1';
@@ -31,7 +31,7 @@ const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Template values → CBOR-ready element values: `YYYY-MM-DD` strings of `*_date` elements become
- * full-date (tag 1004, RFC 8943) as §7.2.1 requires, `portrait`/`signature_usual_mark` given as
+ * full-date (tag 1004 over the string, RFC 8943) as §7.2.1 requires, `portrait`/`signature_usual_mark` given as
  * base64 become bytes; objects and arrays (driving_privileges) are converted member by member.
  */
 export function toElementValue(identifier: string, value: unknown): unknown {
@@ -40,7 +40,7 @@ export function toElementValue(identifier: string, value: unknown): unknown {
     (identifier.endsWith('_date') || identifier === 'birth_date') &&
     FULL_DATE.test(value)
   ) {
-    return new DateOnly(value);
+    return new Tag(value, 1004);
   }
   if (typeof value === 'string' && (identifier === 'portrait' || identifier === 'signature_usual_mark')) {
     return new Uint8Array(Buffer.from(value, 'base64'));
