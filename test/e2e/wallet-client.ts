@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { clientAuthenticationNone, type Jwk, type JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient } from '@openid4vc/openid4vci';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { clientAuthenticationNone, type Jwk } from '@openid4vc/oauth2';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { owfWallet } from '../helpers/owf-wallet.js';
 
 /**
  * A wallet made of an independent library (@openid4vc/openid4vci, the OWF wallet client): it
@@ -14,19 +13,9 @@ export async function redeemOffer(
 ): Promise<{ credentials: string[]; holderJwk: JWK; configurationId: string }> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const holderJwk = await exportJWK(publicKey);
-  const client = new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  const client = owfWallet({
+    clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
+    keyFor: () => privateKey,
   });
   const offer = await client.resolveCredentialOffer(offerUri);
   const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient } from '@openid4vc/openid4vci';
+import type { Jwk } from '@openid4vc/oauth2';
+import type { Openid4vciClient } from '@openid4vc/openid4vci';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { decodeSdJwt, getClaims } from '@sd-jwt/decode';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
 import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
 import { addTestClients, rpFor, serverMetadata, type TestClients } from '../authz/protocol-setup.js';
+import { owfWallet, signInForCode } from '../helpers/owf-wallet.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -51,19 +52,9 @@ afterAll(async () => {
 async function newWallet() {
   const holder = await generateKeyPair('ES256', { extractable: true });
   const holderJwk = (await exportJWK(holder.publicKey)) as Jwk;
-  const client = new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: walletPrivateKeyJwt(config.portal.clientId, walletKey),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(holder.privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  const client = owfWallet({
+    clientAuthentication: walletPrivateKeyJwt(config.portal.clientId, walletKey),
+    keyFor: () => holder.privateKey,
   });
   return { client, holderJwk };
 }
@@ -103,19 +94,19 @@ async function authorize(wallet: Wallet, credentialOffer: CredentialOffer, brows
   const query = new URL(authorization.authorizationRequestUrl).searchParams;
   expect([...query.keys()].sort()).toEqual(['client_id', 'request_uri']);
   const origin = config.authz.publicUrl;
-  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
-  expect(start.url.pathname).toMatch(/^\/interaction\//);
-  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
-  expect(done.url.href.startsWith(redirectUri)).toBe(true);
-  const response = wallet.client.parseAndVerifyAuthorizationResponseRedirectUrl({
-    url: done.url.href,
-    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
-  });
-  if (!('code' in response) || !response.code) throw new Error('no code');
+  const { code, interaction, callback } = await signInForCode(
+    wallet.client,
+    issuerMetadata,
+    authorization.authorizationRequestUrl,
+    origin,
+    browser,
+  );
+  expect(interaction.pathname).toMatch(/^\/interaction\//);
+  expect(callback.href.startsWith(redirectUri)).toBe(true);
   const { accessTokenResponse } = await wallet.client.retrieveAuthorizationCodeAccessTokenFromOffer({
     issuerMetadata,
     credentialOffer,
-    authorizationCode: response.code,
+    authorizationCode: code,
     pkceCodeVerifier: authorization.pkce?.codeVerifier,
     redirectUri,
   });

@@ -1,12 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient } from '@openid4vc/openid4vci';
+import type { Jwk } from '@openid4vc/oauth2';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
-import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
+import { AMARA, type ClientKey } from '../authz/helpers.js';
+import { owfWallet, signInForCode } from '../helpers/owf-wallet.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -34,19 +33,9 @@ it('an independent wallet library gets a credential with a token from authz; @sd
   const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
   const holder = await generateKeyPair('ES256', { extractable: true });
   const holderJwk = await exportJWK(holder.publicKey);
-  const wallet = new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(holder.privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  const wallet = owfWallet({
+    clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
+    keyFor: () => holder.privateKey,
   });
 
   const issuerMetadata = await wallet.resolveIssuerMetadata(config.issuer.publicUrl);
@@ -67,23 +56,20 @@ it('an independent wallet library gets a credential with a token from authz; @sd
   expect(authorization.pkce?.codeChallengeMethod).toBe('S256');
 
   // The person signs in at authz (the browser part is not the wallet library's job).
-  const browser = new Browser();
   const origin = config.authz.publicUrl;
-  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
-  expect(start.url.pathname).toMatch(/^\/interaction\//);
-  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
-  expect(done.url.href.startsWith(redirectUri)).toBe(true);
-
-  const authorizationResponse = wallet.parseAndVerifyAuthorizationResponseRedirectUrl({
-    url: done.url.href,
-    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
-  });
-  if (!('code' in authorizationResponse) || !authorizationResponse.code) throw new Error('no code');
+  const { code, interaction, callback } = await signInForCode(
+    wallet,
+    issuerMetadata,
+    authorization.authorizationRequestUrl,
+    origin,
+  );
+  expect(interaction.pathname).toMatch(/^\/interaction\//);
+  expect(callback.href.startsWith(redirectUri)).toBe(true);
 
   const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
     issuerMetadata,
     credentialOffer,
-    authorizationCode: authorizationResponse.code,
+    authorizationCode: code,
     pkceCodeVerifier: authorization.pkce?.codeVerifier,
     redirectUri,
   });

@@ -1,8 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient } from '@openid4vc/openid4vci';
+import type { Jwk } from '@openid4vc/oauth2';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -10,7 +8,6 @@ import {
   exportJWK,
   generateKeyPair,
   type JWK,
-  SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { offerCommand } from '../../src/cli/offers.js';
@@ -18,6 +15,7 @@ import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js'
 import type { OfferView } from '../../src/issuer/offers/create.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
+import { owfWallet } from '../helpers/owf-wallet.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -73,19 +71,9 @@ it('offer with issuer_state → PAR + PKCE + DPoP at authz → DPoP-bound token 
 
   const clientId = config.portal.clientId;
   const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
-  const wallet = new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const key = keys.get(signer.publicJwk.x as string);
-        if (!key) throw new Error('unknown key');
-        const jwt = await new SignJWT(payload).setProtectedHeader({ ...header, alg: signer.alg }).sign(key);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  const wallet = owfWallet({
+    clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
+    keyFor: (signer) => keys.get(signer.publicJwk.x as string),
   });
   const credentialOffer = await wallet.resolveCredentialOffer(view.offer_uri_by_reference);
   expect(credentialOffer.grants?.authorization_code?.issuer_state).toBeTruthy();

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
-import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { type IssuerMetadataResult, Openid4vciClient } from '@openid4vc/openid4vci';
+import type { Jwk } from '@openid4vc/oauth2';
+import type { IssuerMetadataResult, Openid4vciClient } from '@openid4vc/openid4vci';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import {
@@ -19,8 +19,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentLoader } from '../../src/credentials/jsonld/document-loader.js';
 import type { Config } from '../../src/platform/config/index.js';
-import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
+import type { ClientKey } from '../authz/helpers.js';
 import { verifyWithAuth0 } from '../credentials/formats/mso-mdoc/helpers.js';
+import { owfWallet, signInForCode } from '../helpers/owf-wallet.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -55,20 +56,9 @@ beforeAll(async () => {
   }
   const clientId = config.portal.clientId;
   const redirectUri = config.authz.clients[0]?.redirect_uris[0] ?? '';
-  wallet = new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const holder = holders[signer.alg as 'ES256' | 'EdDSA'];
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(holder.privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  wallet = owfWallet({
+    clientAuthentication: walletPrivateKeyJwt(clientId, clientKey),
+    keyFor: (signer) => holders[signer.alg as 'ES256' | 'EdDSA']?.privateKey,
   });
   issuerMetadata = await wallet.resolveIssuerMetadata(issuerUrl);
   const credentialOffer = {
@@ -83,19 +73,16 @@ beforeAll(async () => {
     redirectUri,
     scope: 'openid national_id driving_licence',
   });
-  const browser = new Browser();
-  const origin = config.authz.publicUrl;
-  const start = await browser.follow(authorization.authorizationRequestUrl, origin);
-  const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
-  const response = wallet.parseAndVerifyAuthorizationResponseRedirectUrl({
-    url: done.url.href,
-    authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
-  });
-  if (!('code' in response) || !response.code) throw new Error('no code');
+  const { code } = await signInForCode(
+    wallet,
+    issuerMetadata,
+    authorization.authorizationRequestUrl,
+    config.authz.publicUrl,
+  );
   const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
     issuerMetadata,
     credentialOffer,
-    authorizationCode: response.code,
+    authorizationCode: code,
     pkceCodeVerifier: authorization.pkce?.codeVerifier,
     redirectUri,
   });

@@ -1,18 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Jwk, JwtSigner } from '@openid4vc/oauth2';
-import { type IssuerMetadataResult, Openid4vciClient } from '@openid4vc/openid4vci';
-import {
-  type CryptoKey,
-  decodeJwt,
-  decodeProtectedHeader,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  SignJWT,
-} from 'jose';
+import type { Jwk } from '@openid4vc/oauth2';
+import type { IssuerMetadataResult, Openid4vciClient } from '@openid4vc/openid4vci';
+import { type CryptoKey, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
-import { AMARA, Browser, type ClientKey } from '../authz/helpers.js';
+import type { ClientKey } from '../authz/helpers.js';
+import { owfWallet, signInForCode } from '../helpers/owf-wallet.js';
 import { walletPrivateKeyJwt } from '../helpers/wallet-client-auth.js';
 import { startWalletSystem, type WalletSystem } from '../helpers/wallet-system.js';
 
@@ -42,24 +34,13 @@ afterAll(async () => {
 });
 
 function walletFor(pushed: string[]): Openid4vciClient {
-  return new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: walletPrivateKeyJwt(config.portal.clientId, clientKey),
-      fetch: async (input, init) => {
-        const url = String(input instanceof Request ? input.url : input);
-        if (url.endsWith('/request')) pushed.push(url);
-        return fetch(input, init);
-      },
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const key = header.typ === 'dpop+jwt' ? keys.dpop : keys.holder;
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(key.privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
+  return owfWallet({
+    clientAuthentication: walletPrivateKeyJwt(config.portal.clientId, clientKey),
+    keyFor: (_signer, header) => (header.typ === 'dpop+jwt' ? keys.dpop : keys.holder).privateKey,
+    fetch: async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('/request')) pushed.push(url);
+      return fetch(input, init);
     },
   });
 }
@@ -90,19 +71,16 @@ describe('HAIP mode end to end with the OWF wallet library', () => {
     expect(new URL(authorization.authorizationRequestUrl).searchParams.get('request_uri')).toMatch(
       /^urn:ietf:params:oauth:request_uri:/,
     );
-    const browser = new Browser();
-    const origin = config.authz.publicUrl;
-    const start = await browser.follow(authorization.authorizationRequestUrl, origin);
-    const done = await browser.submit(new URL(`${start.url.pathname}/login`, origin), origin, AMARA);
-    const response = wallet.parseAndVerifyAuthorizationResponseRedirectUrl({
-      url: done.url.href,
-      authorizationServerMetadata: issuerMetadata.authorizationServers[0] as never,
-    });
-    if (!('code' in response) || !response.code) throw new Error(`no code: ${done.url.href}`);
+    const { code } = await signInForCode(
+      wallet,
+      issuerMetadata,
+      authorization.authorizationRequestUrl,
+      config.authz.publicUrl,
+    );
     const token = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
       issuerMetadata,
       credentialOffer,
-      authorizationCode: response.code,
+      authorizationCode: code,
       pkceCodeVerifier: authorization.pkce?.codeVerifier,
       redirectUri,
       dpop: authorization.dpop ?? { signer: dpopSigner },

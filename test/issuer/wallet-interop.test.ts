@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { clientAuthenticationNone, type Jwk, type JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient, Openid4vciVersion, setGlobalConfig } from '@openid4vc/openid4vci';
-import { type JWK, SignJWT } from 'jose';
+import { clientAuthenticationNone, type Jwk } from '@openid4vc/oauth2';
+import { type Openid4vciClient, Openid4vciVersion, setGlobalConfig } from '@openid4vc/openid4vci';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
+import { owfWallet } from '../helpers/owf-wallet.js';
 import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
 import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
 import { type Holder, newHolder } from './helpers/wallet.js';
@@ -32,19 +32,9 @@ afterAll(async () => {
 });
 
 function walletClient(): Openid4vciClient {
-  return new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '')).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const jwt = await new SignJWT(payload)
-          .setProtectedHeader({ ...header, alg: signer.alg })
-          .sign(holder.privateKey);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  return owfWallet({
+    clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
+    keyFor: () => holder.privateKey,
   });
 }
 

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { clientAuthenticationNone, type Jwk, type JwtSigner } from '@openid4vc/oauth2';
-import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
-import { compactDecrypt, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { clientAuthenticationNone, type Jwk } from '@openid4vc/oauth2';
+import { type Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
+import { compactDecrypt, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferView } from '../../../src/issuer/offers/create.js';
+import { owfWallet } from '../../helpers/owf-wallet.js';
 import { testConfig } from '../../helpers/system.js';
 import { type ForeignAs, startForeignAs } from '../helpers/foreign-as.js';
 import { createOffer, newDpopKey } from '../helpers/protocol-client.js';
@@ -39,19 +39,9 @@ function remember(holder: { privateKey: CryptoKey; publicJwk: JWK }): void {
 }
 
 function wallet(): Openid4vciClient {
-  return new Openid4vciClient({
-    callbacks: {
-      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
-      generateRandom: (length) => randomBytes(length),
-      clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
-      signJwt: async (signer: JwtSigner, { header, payload }) => {
-        if (signer.method !== 'jwk') throw new Error('this wallet signs with its jwk only');
-        const key = keys.get(signer.publicJwk.x as string);
-        if (!key) throw new Error('unknown key');
-        const jwt = await new SignJWT(payload).setProtectedHeader({ ...header, alg: signer.alg }).sign(key);
-        return { jwt, signerJwk: signer.publicJwk };
-      },
-    },
+  return owfWallet({
+    clientAuthentication: clientAuthenticationNone({ clientId: 'wallet' }),
+    keyFor: (signer) => keys.get(signer.publicJwk.x as string),
   });
 }
 
