@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys.js';
@@ -66,7 +66,7 @@ function makeCa(name: string) {
  * The CA signs a CSR with the given extensions (`openssl ca`, so the validity can start before the
  * issuance hour as a CA's does: the MSO is signed at the rounded-down hour).
  */
-function sign(ca: string, csr: string, out: string, extensions: string) {
+function sign(ca: string, csr: string, out: string, extensions: string, days = 365) {
   writeFileSync(file(`${out}.ext`), extensions);
   writeFileSync(file(`${ca}.index`), '');
   writeFileSync(
@@ -94,7 +94,7 @@ function sign(ca: string, csr: string, out: string, extensions: string) {
     '-startdate',
     `${start}Z`,
     '-days',
-    '365',
+    String(days),
     '-extfile',
     `${out}.ext`,
     '-notext',
@@ -109,6 +109,58 @@ const bundle = (name: string, ...pems: string[]) => {
   writeFileSync(file(name), pems.map((p) => readFileSync(file(p), 'utf8')).join(''));
   return file(name);
 };
+/** `attesta keys import-chain issuer`: the PEM files given (leaf first) bundled into `name`. */
+const importChain = (purpose: string, name: string, ...pems: string[]) =>
+  keys('import-chain', 'issuer', '--purpose', purpose, '--chain', bundle(name, ...pems));
+/** `attesta keys csr issuer`: a PKCS#10 request for the key of `purpose`, written to `out`. */
+const csr = (purpose: string, subject: string, out: string) =>
+  keys('csr', 'issuer', '--purpose', purpose, '--subject', subject, '--out', file(out));
+/** The one certificate of a JWS `x5c` header (RFC 7515 §4.1.6: base64 DER, not base64url). */
+const x5cLeaf = (x5c: unknown) => new X509Certificate(Buffer.from((x5c as string[])[0] as string, 'base64'));
+/** Whether `der` is the certificate in the PEM file `name`. */
+const isCertificate = (der: Uint8Array | undefined, name: string) =>
+  Buffer.from(der as Uint8Array).equals(new X509Certificate(readFileSync(file(name))).raw);
+/** The document signer certificate in an mdoc's x5chain (ISO/IEC 18013-5 §9.1.2.4), read by @owf/mdoc. */
+async function dsCertificateOf(credential: string): Promise<Uint8Array | undefined> {
+  const { IssuerSigned } = await import('@owf/mdoc');
+  return IssuerSigned.fromEncodedForOid4Vci(credential).issuerAuth.certificateChain[0];
+}
+/** An mDL checked by @auth0/mdl as a verifier that trusts the root in `caFile`. */
+const verifyMdl = (credential: string, holderPrivateJwk: JWK, caFile: string) =>
+  verifyWithAuth0(credential, {
+    docType: MDL_DOCTYPE,
+    namespace: MDL_NAMESPACE,
+    elements: ['family_name', 'given_name'],
+    holderPrivateJwk,
+    iacaPem: readFileSync(file(caFile), 'utf8'),
+  });
+
+/**
+ * The issuer's formats on its database as the CLI left it (keys and imported chains), run in
+ * `use` with sign inputs for a fresh holder key, valid from the current hour (the mdoc signing time).
+ */
+async function withIssuerFormats<T>(
+  use: (context: {
+    db: Kysely<unknown>;
+    formats: Awaited<ReturnType<typeof setupIssuerFormats>>;
+    holderPrivateJwk: JWK;
+    inputs: ReturnType<typeof signInputs>;
+  }) => Promise<T>,
+): Promise<T> {
+  const database = openDatabase(config.issuer.database);
+  try {
+    const db = database.db as Kysely<unknown>;
+    await migrateToLatest(db, 'issuer', issuerMigrations);
+    const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
+    const formats = await setupIssuerFormats({ db, keys: store, publicUrl: config.issuer.publicUrl });
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+    return await use({ db, formats, holderPrivateJwk: await exportJWK(privateKey), inputs });
+  } finally {
+    await database.close();
+  }
+}
 
 beforeAll(async () => {
   ({ config, dataDir: dir } = await testConfig({ services: ['issuer'] }));
@@ -123,16 +175,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("certificates from the issuer's CA (attesta keys csr / import-chain)", () => {
   it('writes a PKCS#10 request signed by the key, which OpenSSL verifies', async () => {
-    const made = await keys(
-      'csr',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--subject',
-      'C=XA, O=Road Authority, CN=Attesta DS 1',
-      '--out',
-      file('ds.csr'),
-    );
+    const made = await csr('issuer-mdoc-ds', 'C=XA, O=Road Authority, CN=Attesta DS 1', 'ds.csr');
     expect(made.code).toBe(0);
     const checked = execFileSync('openssl', ['req', '-in', file('ds.csr'), '-verify', '-noout', '-subject'], {
       encoding: 'utf8',
@@ -168,39 +211,18 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
       'stranger.csr',
     );
     sign('iaca', 'stranger.csr', 'stranger', DS_EXTENSIONS);
-    const stranger = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('stranger-chain.pem', 'stranger.pem', 'iaca.pem'),
-    );
+    const stranger = await importChain('issuer-mdoc-ds', 'stranger-chain.pem', 'stranger.pem', 'iaca.pem');
     expect(stranger.code).toBe(1);
     expect(stranger.text).toMatch(/certifies none of the keys of issuer-mdoc-ds/);
 
     // Issued by one CA, presented with another's root.
     sign('other-ca', 'ds.csr', 'ds-other', DS_EXTENSIONS);
-    const unlinked = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('unlinked.pem', 'ds-other.pem', 'iaca.pem'),
-    );
+    const unlinked = await importChain('issuer-mdoc-ds', 'unlinked.pem', 'ds-other.pem', 'iaca.pem');
     expect(unlinked.text).toMatch(/does not link: certificate 1 .* is not issued by certificate 2/);
 
     // A plain TLS-style certificate: no mdoc document-signer EKU.
     sign('iaca', 'ds.csr', 'ds-no-eku', 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-    const noEku = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('no-eku.pem', 'ds-no-eku.pem', 'iaca.pem'),
-    );
+    const noEku = await importChain('issuer-mdoc-ds', 'no-eku.pem', 'ds-no-eku.pem', 'iaca.pem');
     expect(noEku.text).toMatch(/lacks the mdoc document-signer extended key usage 1\.0\.18013\.5\.1\.2/);
 
     // Key usage for encryption only.
@@ -210,14 +232,7 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
       'ds-ku',
       'keyUsage=critical,keyAgreement\nextendedKeyUsage=critical,1.0.18013.5.1.2\n',
     );
-    const wrongUsage = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('ku.pem', 'ds-ku.pem', 'iaca.pem'),
-    );
+    const wrongUsage = await importChain('issuer-mdoc-ds', 'ku.pem', 'ds-ku.pem', 'iaca.pem');
     expect(wrongUsage.text).toMatch(/lacks the digitalSignature key usage/);
 
     // Expired: the same CA key certifies the same key with a validity that has ended.
@@ -239,14 +254,7 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
       issuerUrl: config.issuer.publicUrl,
     });
     writeFileSync(file('expired.pem'), derToPem(expired));
-    const old = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('expired-chain.pem', 'expired.pem', 'iaca.pem'),
-    );
+    const old = await importChain('issuer-mdoc-ds', 'expired-chain.pem', 'expired.pem', 'iaca.pem');
     expect(old.text).toMatch(/certificate 1 \(.*Attesta DS old\) expired on /);
 
     // Nothing was attached.
@@ -255,14 +263,7 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
 
   it('imports the CA-signed chain: mdocs then carry the CA-issued DS certificate and verify against the CA root', async () => {
     sign('iaca', 'ds.csr', 'ds', DS_EXTENSIONS);
-    const imported = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('chain.pem', 'ds.pem', 'iaca.pem'),
-    );
+    const imported = await importChain('issuer-mdoc-ds', 'chain.pem', 'ds.pem', 'iaca.pem');
     expect(imported.code).toBe(0);
     expect(imported.text).toMatch(/chain imported for issuer-mdoc-ds key/);
     const listed = await keys('list', 'issuer', '--purpose', 'issuer-mdoc-ds');
@@ -270,33 +271,11 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
       /signing .* certificate "C=XA, O=Road Authority, CN=Attesta DS 1" until \S+ \(36[45] days\)/,
     );
 
-    const database = openDatabase(config.issuer.database);
-    try {
-      await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
-      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
-      const formats = await setupIssuerFormats({
-        db: database.db as Kysely<unknown>,
-        keys: store,
-        publicUrl: config.issuer.publicUrl,
-      });
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+    await withIssuerFormats(async ({ formats, holderPrivateJwk, inputs }) => {
       const credential = (await formats.signers.get('mso_mdoc').sign(inputs.mdoc)) as string;
-      const elements = ['family_name', 'given_name'];
-      await verifyWithAuth0(credential, {
-        docType: MDL_DOCTYPE,
-        namespace: MDL_NAMESPACE,
-        elements,
-        holderPrivateJwk: await exportJWK(privateKey),
-        iacaPem: readFileSync(file('iaca.pem'), 'utf8'),
-      });
+      await verifyMdl(credential, holderPrivateJwk, 'iaca.pem');
       // The x5chain's DS certificate is the one the CA issued.
-      const { IssuerSigned } = await import('@owf/mdoc');
-      const [dsDer] = IssuerSigned.fromEncodedForOid4Vci(credential).issuerAuth.certificateChain;
-      expect(
-        Buffer.from(dsDer as Uint8Array).equals(new X509Certificate(readFileSync(file('ds.pem'))).raw),
-      ).toBe(true);
+      expect(isCertificate(await dsCertificateOf(credential), 'ds.pem')).toBe(true);
       // The served IACA bundle now holds the CA root; a verifier trusting only another root refuses.
       const app = createServer({
         service: 'issuer',
@@ -307,18 +286,8 @@ describe("certificates from the issuer's CA (attesta keys csr / import-chain)", 
       const served = (await app.inject({ method: 'GET', url: '/mdoc/iaca.pem' })).body;
       await app.close();
       expect(served).toContain(readFileSync(file('iaca.pem'), 'utf8').trim().split('\n')[1]);
-      await expect(
-        verifyWithAuth0(credential, {
-          docType: MDL_DOCTYPE,
-          namespace: MDL_NAMESPACE,
-          elements,
-          holderPrivateJwk: await exportJWK(privateKey),
-          iacaPem: readFileSync(file('other-ca.pem'), 'utf8'),
-        }),
-      ).rejects.toThrow();
-    } finally {
-      await database.close();
-    }
+      await expect(verifyMdl(credential, holderPrivateJwk, 'other-ca.pem')).rejects.toThrow();
+    });
   });
 });
 
@@ -327,15 +296,10 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
     let statusListId = '';
     makeCa('issuer-ca');
     expect((await keys('rotate', 'issuer', '--purpose', 'issuer-sd-jwt', '--lead', '0')).code).toBe(0);
-    const request = await keys(
-      'csr',
-      'issuer',
-      '--purpose',
+    const request = await csr(
       'issuer-sd-jwt',
-      '--subject',
       'C=XA, O=Road Authority, CN=Attesta credential issuer',
-      '--out',
-      file('sd-jwt.csr'),
+      'sd-jwt.csr',
     );
     expect(request.code, request.text).toBe(0);
     // The request asks for the issuer URL as a URI subjectAltName (SD-JWT VC: it must match `iss`).
@@ -345,13 +309,11 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
 
     // A CA that drops the SAN: the leaf no longer names the issuer, so a verifier would refuse it.
     sign('issuer-ca', 'sd-jwt.csr', 'sd-jwt-no-san', 'keyUsage=critical,digitalSignature\n');
-    const unnamed = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
+    const unnamed = await importChain(
       'issuer-sd-jwt',
-      '--chain',
-      bundle('sd-jwt-no-san-chain.pem', 'sd-jwt-no-san.pem', 'issuer-ca.pem'),
+      'sd-jwt-no-san-chain.pem',
+      'sd-jwt-no-san.pem',
+      'issuer-ca.pem',
     );
     expect(unnamed.code).toBe(1);
     expect(unnamed.text).toMatch(/subjectAltName does not name the issuer/);
@@ -362,28 +324,15 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       'sd-jwt-leaf',
       `keyUsage=critical,digitalSignature\nsubjectAltName=URI:${config.issuer.publicUrl}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`,
     );
-    const imported = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
+    const imported = await importChain(
       'issuer-sd-jwt',
-      '--chain',
-      bundle('sd-jwt-chain.pem', 'sd-jwt-leaf.pem', 'issuer-ca.pem'),
+      'sd-jwt-chain.pem',
+      'sd-jwt-leaf.pem',
+      'issuer-ca.pem',
     );
     expect(imported.code, imported.text).toBe(0);
 
-    const database = openDatabase(config.issuer.database);
-    try {
-      await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
-      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
-      const formats = await setupIssuerFormats({
-        db: database.db as Kysely<unknown>,
-        keys: store,
-        publicUrl: config.issuer.publicUrl,
-      });
-      const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+    await withIssuerFormats(async ({ db, formats, inputs }) => {
       const credential = (await formats.signers
         .get('dc+sd-jwt')
         .sign({ ...inputs.sdJwt, status: undefined })) as string;
@@ -391,8 +340,8 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       // RFC 7515 §4.1.6: base64 (not base64url) DER, leaf first; HAIP: the trust anchor is left out.
       const { x5c } = decodeProtectedHeader(credential);
       expect(x5c).toHaveLength(1);
-      const leaf = new X509Certificate(Buffer.from((x5c as string[])[0] as string, 'base64'));
-      expect(leaf.raw.equals(new X509Certificate(readFileSync(file('sd-jwt-leaf.pem'))).raw)).toBe(true);
+      const leaf = x5cLeaf(x5c);
+      expect(isCertificate(leaf.raw, 'sd-jwt-leaf.pem')).toBe(true);
       // The verifier's steps: the chain to its trust anchor (OpenSSL)…
       writeFileSync(file('x5c-leaf.pem'), leaf.toString());
       expect(openssl('verify', '-CAfile', 'issuer-ca.pem', 'x5c-leaf.pem')).toContain('x5c-leaf.pem: OK');
@@ -407,11 +356,9 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       const { payload } = await library.verify(credential);
       expect(payload.iss).toBe(config.issuer.publicUrl);
       // A Token Status List to be served below (lists are made on first allocation).
-      await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
-      statusListId = await new StatusAllocator(database.db as never).prepare('token', 'status');
-    } finally {
-      await database.close();
-    }
+      await migrateToLatest(db, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+      statusListId = await new StatusAllocator(db as never).prepare('token', 'status');
+    });
 
     // HAIP 1.0 §4.1: signed issuer metadata (OpenID4VCI 1.0 §12.2.3) resolvable through `x5c`.
     const registry = await SqlIdentityRegistry.open(config.registry.database);
@@ -430,8 +377,8 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       const header = decodeProtectedHeader(jwt);
       expect(header.typ).toBe('openidvci-issuer-metadata+jwt');
       expect(header.x5c).toHaveLength(1);
-      const leaf = new X509Certificate(Buffer.from((header.x5c as string[])[0] as string, 'base64'));
-      expect(leaf.raw.equals(new X509Certificate(readFileSync(file('sd-jwt-leaf.pem'))).raw)).toBe(true);
+      const leaf = x5cLeaf(header.x5c);
+      expect(isCertificate(leaf.raw, 'sd-jwt-leaf.pem')).toBe(true);
       // A wallet that trusts the CA: the leaf chains to it, and the JWS verifies with the leaf's key.
       const { payload } = await jwtVerify(jwt, leaf.publicKey, { typ: 'openidvci-issuer-metadata+jwt' });
       expect(payload.sub).toBe(config.issuer.publicUrl);
@@ -444,7 +391,7 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       const listHeader = decodeProtectedHeader(list.body);
       expect(listHeader.typ).toBe('statuslist+jwt');
       expect(listHeader.x5c).toHaveLength(1);
-      const listLeaf = new X509Certificate(Buffer.from((listHeader.x5c as string[])[0] as string, 'base64'));
+      const listLeaf = x5cLeaf(listHeader.x5c);
       expect(listLeaf.raw.equals(leaf.raw)).toBe(true);
       const listToken = await jwtVerify(list.body, listLeaf.publicKey, { typ: 'statuslist+jwt' });
       expect(listToken.payload.sub).toBe(`${config.issuer.publicUrl}/status/token/${statusListId}`);
@@ -464,26 +411,10 @@ describe('a compromised document signer (attesta keys revoke)', () => {
     const compromised = await signingKid();
     // The next key with a lead time, its CSR (for the pending key), the CA, the import.
     expect((await keys('rotate', 'issuer', '--purpose', 'issuer-mdoc-ds', '--lead', '86400')).code).toBe(0);
-    const request = await keys(
-      'csr',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--subject',
-      'C=XA, O=Road Authority, CN=Attesta DS 2',
-      '--out',
-      file('ds2.csr'),
-    );
+    const request = await csr('issuer-mdoc-ds', 'C=XA, O=Road Authority, CN=Attesta DS 2', 'ds2.csr');
     expect(request.code, request.text).toBe(0);
     sign('iaca', 'ds2.csr', 'ds2', DS_EXTENSIONS);
-    const imported = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('ds2-chain.pem', 'ds2.pem', 'iaca.pem'),
-    );
+    const imported = await importChain('issuer-mdoc-ds', 'ds2-chain.pem', 'ds2.pem', 'iaca.pem');
     expect(imported.code, imported.text).toBe(0);
 
     const revoked = await keys('revoke', 'issuer', compromised as string);
@@ -495,54 +426,20 @@ describe('a compromised document signer (attesta keys revoke)', () => {
       new RegExp(`${compromised}\\s+issuer-mdoc-ds\\s+revoked`),
     );
 
-    const database = openDatabase(config.issuer.database);
-    try {
-      const store = new KeyStore(database.db as never, loadMasterKey(config.keys.masterKeyFile));
-      const formats = await setupIssuerFormats({
-        db: database.db as Kysely<unknown>,
-        keys: store,
-        publicUrl: config.issuer.publicUrl,
-      });
-      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-      const inputs = signInputs(await exportJWK(publicKey), new Date(hour), new Date(hour + 86_400_000));
+    await withIssuerFormats(async ({ formats, holderPrivateJwk, inputs }) => {
       const credential = (await formats.signers.get('mso_mdoc').sign(inputs.mdoc)) as string;
-      const { IssuerSigned } = await import('@owf/mdoc');
-      const [dsDer] = IssuerSigned.fromEncodedForOid4Vci(credential).issuerAuth.certificateChain;
-      expect(
-        Buffer.from(dsDer as Uint8Array).equals(new X509Certificate(readFileSync(file('ds2.pem'))).raw),
-      ).toBe(true);
-      await verifyWithAuth0(credential, {
-        docType: MDL_DOCTYPE,
-        namespace: MDL_NAMESPACE,
-        elements: ['family_name', 'given_name'],
-        holderPrivateJwk: await exportJWK(privateKey),
-        iacaPem: readFileSync(file('iaca.pem'), 'utf8'),
-      });
-    } finally {
-      await database.close();
-    }
+      expect(isCertificate(await dsCertificateOf(credential), 'ds2.pem')).toBe(true);
+      await verifyMdl(credential, holderPrivateJwk, 'iaca.pem');
+    });
   });
 });
 
 describe('certificate expiry ahead of time', () => {
   it('the running issuer (attesta serve issuer) warns in its log about a certificate ending within keys.certificateWarningDays', async () => {
     expect((await keys('rotate', 'issuer', '--purpose', 'issuer-mdoc-ds', '--lead', '0')).code).toBe(0);
-    expect(
-      (
-        await keys(
-          'csr',
-          'issuer',
-          '--purpose',
-          'issuer-mdoc-ds',
-          '--subject',
-          'C=XA, O=Road Authority, CN=Attesta DS short',
-          '--out',
-          file('ds3.csr'),
-        )
-      ).code,
-    ).toBe(0);
-    writeFileSync(file('ds3.ext'), DS_EXTENSIONS);
+    expect((await csr('issuer-mdoc-ds', 'C=XA, O=Road Authority, CN=Attesta DS short', 'ds3.csr')).code).toBe(
+      0,
+    );
     writeFileSync(file('ds3-now.ext'), DS_EXTENSIONS);
     // A CA that starts the validity now: imported, with a note that it signs only from the next full hour.
     openssl(
@@ -562,49 +459,14 @@ describe('certificate expiry ahead of time', () => {
       '-out',
       'ds3-now.pem',
     );
-    const startsNow = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('ds3-now-chain.pem', 'ds3-now.pem', 'iaca.pem'),
-    );
+    const startsNow = await importChain('issuer-mdoc-ds', 'ds3-now-chain.pem', 'ds3-now.pem', 'iaca.pem');
     expect(startsNow.code, startsNow.text).toBe(0);
     expect(startsNow.text).toMatch(
       /note: mdocs are signed at the issuance hour, so this certificate signs from \S+:00:00\.000Z/,
     );
     // The CA issues it for 20 days from yesterday: inside the default warning window of 30.
-    const start = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14);
-    openssl(
-      'ca',
-      '-batch',
-      '-config',
-      'iaca.cnf',
-      '-in',
-      'ds3.csr',
-      '-cert',
-      'iaca.pem',
-      '-keyfile',
-      'iaca.key',
-      '-startdate',
-      `${start}Z`,
-      '-days',
-      '20',
-      '-extfile',
-      'ds3.ext',
-      '-notext',
-      '-out',
-      'ds3.pem',
-    );
-    const imported = await keys(
-      'import-chain',
-      'issuer',
-      '--purpose',
-      'issuer-mdoc-ds',
-      '--chain',
-      bundle('ds3-chain.pem', 'ds3.pem', 'iaca.pem'),
-    );
+    sign('iaca', 'ds3.csr', 'ds3', DS_EXTENSIONS, 20);
+    const imported = await importChain('issuer-mdoc-ds', 'ds3-chain.pem', 'ds3.pem', 'iaca.pem');
     expect(imported.code, imported.text).toBe(0);
     const kid = /chain imported for issuer-mdoc-ds key (\S+):/.exec(imported.text)?.[1];
 
