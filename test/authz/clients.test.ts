@@ -6,6 +6,7 @@ import { type ClientRecord, clientDisplayName, toProviderMetadata } from '../../
 import { ClientError, ClientStore } from '../../src/authz/clients/store.js';
 import { loadSigningKeys } from '../../src/authz/keys/provider-keys.js';
 import { authzKeyStore, rotateSigningKey } from '../../src/authz/keys/rotation.js';
+import { adapterStatements } from '../../src/authz/storage/adapter.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
 import type { AuthzAdminTables } from '../../src/cli/authz-database.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
@@ -66,11 +67,12 @@ describe.each(DIALECTS)('client store and key rotation on $dialect', ({ dialect,
   let close: () => Promise<void> = async () => {};
   let db: Kysely<AuthzAdminTables>;
   let store: ClientStore;
+  let database: ReturnType<typeof openDatabase<AuthzAdminTables>>;
 
   beforeEach(async (context) => {
     if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
     testDb = await create();
-    const database = openDatabase<AuthzAdminTables>(testDb.url);
+    database = openDatabase<AuthzAdminTables>(testDb.url);
     db = database.db;
     close = database.close;
     await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
@@ -124,6 +126,44 @@ describe.each(DIALECTS)('client store and key rotation on $dialect', ({ dialect,
       'cli:ops client.add shop',
     ]);
     expect(audit[2]?.detail).toEqual({ logo_uri: 'https://shop.example/logo.png', client_names: null });
+  });
+
+  it('reads clients for oidc-provider through the prepared statement as through Kysely', async () => {
+    const kysely = new ClientAdapter(store);
+    const prepared = new ClientAdapter(store, adapterStatements(database));
+    const both = async (id: string) => {
+      const expected = await kysely.find(id);
+      expect(await prepared.find(id)).toEqual(expected);
+      return expected;
+    };
+    expect(await both('shop')).toBeUndefined();
+    await store.add(RECORD, 'cli:ops');
+    expect(await both('shop')).toEqual(toProviderMetadata(RECORD));
+    await store.update('shop', { redirect_uris: ['https://shop.example/other'] }, 'cli:ops');
+    expect((await both('shop'))?.redirect_uris).toEqual(['https://shop.example/other']);
+    await store.setDisabled('shop', true, 'cli:ops');
+    expect(await both('shop')).toBeUndefined();
+    await store.setDisabled('shop', false, 'cli:ops');
+    expect(await both('shop')).toMatchObject({ client_id: 'shop' });
+    expect(await both('nobody')).toBeUndefined();
+    // While a transaction is open on SQLite's one connection (a client change under way), the
+    // prepared read is not taken (it would see the uncommitted row): the Kysely read waits for it.
+    if (dialect === 'sqlite') {
+      let read: Promise<unknown> | undefined;
+      await db
+        .transaction()
+        .execute(async (tx) => {
+          await tx
+            .updateTable('authz_clients')
+            .set({ disabled: 1 })
+            .where('client_id', '=', 'shop')
+            .execute();
+          read = prepared.find('shop');
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      expect(await read).toMatchObject({ client_id: 'shop' });
+    }
   });
 
   it('seeds configured clients once: later changes in the database win', async () => {

@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { ModelStatements } from '../storage/model-statements.js';
 import { toProviderMetadata } from './record.js';
-import type { ClientStore } from './store.js';
+import { type ClientStore, fromRow } from './store.js';
 
 /**
  * oidc-provider's `Client` model read from authz_clients. A disabled or unknown client is "not
@@ -9,11 +10,21 @@ import type { ClientStore } from './store.js';
  * Clients are managed by ClientStore, never written by oidc-provider (no dynamic registration).
  */
 export class ClientAdapter implements Adapter {
-  constructor(private readonly store: ClientStore) {}
+  constructor(
+    private readonly store: ClientStore,
+    /**
+     * The prepared read of the same database (adapterStatements): oidc-provider looks a client up
+     * eight times per sign-in. Without it, the store's Kysely read.
+     */
+    private readonly statements?: Pick<ModelStatements, 'client'>,
+  ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const record = await this.store.get(id);
-    if (!record || record.disabled) return undefined;
+    const prepared = this.statements?.client(id);
+    const row = prepared ? await prepared : await this.store.row(id);
+    if (!row) return undefined;
+    const record = fromRow(row);
+    if (record.disabled) return undefined;
     return toProviderMetadata(record);
   }
 

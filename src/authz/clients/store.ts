@@ -47,7 +47,10 @@ const toRow = (record: ClientRecord) => {
   return { record: JSON.stringify(rest), disabled: disabled ? 1 : 0 };
 };
 
-const fromRow = (row: Pick<ClientsTable, 'record' | 'disabled'>): ClientRecord => ({
+/** A client's row as stored: its record JSON and `disabled`. */
+export type StoredClientRow = Pick<ClientsTable, 'record' | 'disabled'>;
+
+export const fromRow = (row: StoredClientRow): ClientRecord => ({
   ...(JSON.parse(row.record) as ClientRecord),
   disabled: Number(row.disabled) === 1,
 });
@@ -60,12 +63,17 @@ export class ClientStore {
   constructor(private readonly db: Kysely<ClientTables>) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
-    const row = await this.db
+    const row = await this.row(clientId);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The stored row of a client, as it is in the table. */
+  row(clientId: string): Promise<StoredClientRow | undefined> {
+    return this.db
       .selectFrom('authz_clients')
       .select(['record', 'disabled'])
       .where('client_id', '=', clientId)
       .executeTakeFirst();
-    return row ? fromRow(row) : undefined;
   }
 
   async list(): Promise<ClientRecord[]> {

@@ -270,7 +270,7 @@ export function kyselyAdapterFactory(
   statements?: ModelStatements,
 ): (kind: string) => Adapter {
   // Clients live in their own table (authz_clients), managed by ClientStore.
-  const clients = new ClientAdapter(new ClientStore(db as unknown as Kysely<ClientTables>));
+  const clients = new ClientAdapter(new ClientStore(db as unknown as Kysely<ClientTables>), statements);
   return (kind) => (kind === 'Client' ? clients : new KyselyAdapter(kind, db, revoked, commit, statements));
 }
 

@@ -21,6 +21,12 @@ export interface ModelWrite {
 
 export type ModelKey = 'id' | 'uid' | 'user_code';
 
+/** A client's stored row (authz_clients) as it is: its record JSON and whether it is disabled. */
+export interface ClientRow {
+  record: string;
+  disabled: number;
+}
+
 /**
  * The oidc-provider adapter's hot statements on `oidc_models`, prepared once by hand instead of built
  * and compiled by Kysely on every call (a sign-in runs about forty of them; docs/decisions.md). The
@@ -48,6 +54,11 @@ export interface ModelStatements {
   /** Marks a row consumed unless it already is; how many rows it changed (0 or 1). */
   consume(kind: string, id: string, at: number): Promise<number>;
   destroy(kind: string, id: string): Promise<void>;
+  /**
+   * The row of a client in authz_clients (oidc-provider reads a client on most requests;
+   * clients/adapter.ts). `null` as for find: not now on SQLite, take the Kysely path.
+   */
+  client(clientId: string): Promise<ClientRow | undefined> | null;
 }
 
 const FIND = (column: ModelKey) =>
@@ -58,6 +69,8 @@ const UPSERT =
 const CONSUME =
   'update "oidc_models" set "consumed_at" = $1 where "kind" = $2 and "id" = $3 and "consumed_at" is null';
 const DESTROY = 'delete from "oidc_models" where "kind" = $1 and "id" = $2';
+/** What ClientStore.get sends through Kysely. */
+const CLIENT = 'select "record", "disabled" from "authz_clients" where "client_id" = $1';
 
 const KEYS: readonly ModelKey[] = ['id', 'uid', 'user_code'];
 
@@ -93,6 +106,7 @@ function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatement
   );
   const consume = prepared(CONSUME, (s, at: number, kind: string, id: string) => s.run(at, kind, id).changes);
   const destroy = prepared(DESTROY, (s, kind: string, id: string) => s.run(kind, id));
+  const client = prepared(CLIENT, (s, clientId: string) => s.get(clientId) as ClientRow | undefined);
   return {
     find: (kind, column, value, after) =>
       sqlite.inTransaction ? null : Promise.resolve(finds[column](kind, value, after)),
@@ -108,6 +122,7 @@ function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatement
       inUnit();
       destroy(kind, id);
     },
+    client: (clientId) => (sqlite.inTransaction ? null : Promise.resolve(client(clientId))),
   };
 }
 
@@ -125,6 +140,7 @@ function postgresStatements(pool: import('pg').Pool, name: string): ModelStateme
   const upsert = statement('upsert', UPSERT);
   const consume = statement('consume', CONSUME);
   const destroy = statement('destroy', DESTROY);
+  const client = statement('client', CLIENT);
   return {
     find: async (kind, column, value, after) =>
       (await finds[column]([kind, value, after])).rows[0] as ModelRow | undefined,
@@ -135,6 +151,7 @@ function postgresStatements(pool: import('pg').Pool, name: string): ModelStateme
     destroy: async (kind, id) => {
       await destroy([kind, id]);
     },
+    client: async (clientId) => (await client([clientId])).rows[0] as ClientRow | undefined,
   };
 }
 
