@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Migrations } from '../../platform/db/index.js';
 import { signingKeysMigration } from '../../platform/keys/index.js';
 import { adminRefusalsMigration } from '../admin/audit.js';
@@ -45,6 +45,44 @@ const oidcModelsMigration: Migration = {
   },
 };
 
+/** The lookup indexes of oidc_models by a column most rows leave NULL (migration 0600). */
+const SPARSE_INDEXES = [
+  { name: 'oidc_models_uid', columns: ['kind', 'uid'], column: 'uid' },
+  { name: 'oidc_models_user_code', columns: ['kind', 'user_code'], column: 'user_code' },
+  { name: 'oidc_models_grant_id', columns: ['grant_id', 'kind'], column: 'grant_id' },
+] as const;
+
+/**
+ * Those indexes hold only the rows that have the column: a sign-in's pushed requests, replay jtis,
+ * grants and interactions have no user code, most of its rows no uid or grant id, and every entry of
+ * a NULL key was still written (and its page logged to the WAL) at each insert, update and delete.
+ * Every lookup through them is by `column = value`, which implies `column IS NOT NULL`, so SQLite and
+ * PostgreSQL both still use them (test/authz/adapter.test.ts reads the query plans).
+ */
+const sparseIndexesMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const index of SPARSE_INDEXES) {
+      await db.schema.dropIndex(index.name).execute();
+      await db.schema
+        .createIndex(index.name)
+        .on('oidc_models')
+        .columns([...index.columns])
+        .where(sql.ref(index.column), 'is not', null)
+        .execute();
+    }
+  },
+  async down(db: Kysely<unknown>) {
+    for (const index of SPARSE_INDEXES) {
+      await db.schema.dropIndex(index.name).execute();
+      await db.schema
+        .createIndex(index.name)
+        .on('oidc_models')
+        .columns([...index.columns])
+        .execute();
+    }
+  },
+};
+
 /** Failed login attempts per interaction, so that a cap holds across instances. */
 const loginFailuresMigration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -76,4 +114,5 @@ export const authzMigrations: Migrations = {
   '0300_authz_issuer_states': issuerStatesMigration,
   '0400_authz_admin_refusals': adminRefusalsMigration,
   '0500_authz_revoked_grants': revokedGrantsMigration,
+  '0600_oidc_models_sparse_indexes': sparseIndexesMigration,
 };
