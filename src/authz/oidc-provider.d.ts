@@ -62,6 +62,9 @@ declare module 'oidc-provider' {
     session?: { accountId?: string; uid?: string };
     grantId?: string;
     lastSubmission?: Record<string, unknown>;
+    result?: InteractionResult;
+    /** Stores the interaction for `ttl` seconds (BaseModel#save). */
+    save(ttl: number): Promise<string>;
   }
 
   export class Grant {

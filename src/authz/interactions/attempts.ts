@@ -74,7 +74,7 @@ export async function failedAttempt(
   request.log.warn({ interaction: interaction.uid, factor, failures, reason }, 'sign-in attempt failed');
   if (failures >= maxAttempts) {
     const until = failure.idHash ? await blocked(signIn, failure.idHash) : failure.lockedUntil;
-    return signIn.finishWithError(request, reply, 'access_denied', tooManyAttemptsDescription(until));
+    return signIn.finishWithError(reply, interaction, 'access_denied', tooManyAttemptsDescription(until));
   }
   const m = messagesFor(locale);
   return html(reply, 200, failure.render(failure.message, m.attemptsLeft(maxAttempts - failures)));

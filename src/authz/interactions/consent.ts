@@ -8,6 +8,7 @@ import { findConsent, saveConsent } from '../storage/consents.js';
 import type { SignInTables } from '../storage/sign-in-tables.js';
 import { type ConsentItem, consentPage } from '../views/consent.js';
 import { html, redirect, type SignIn } from './context.js';
+import { submitResult } from './result.js';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];
@@ -115,12 +116,7 @@ export async function showConsent(
   }
   if (granted) {
     const grantId = await grantRequested(provider, interaction);
-    const returnTo = await provider.interactionResult(
-      request.raw,
-      reply.raw,
-      { consent: { grantId } },
-      { mergeWithLastSubmission: true },
-    );
+    const returnTo = await submitResult(interaction, { consent: { grantId } });
     return redirect(reply, returnTo);
   }
   const body = consentPage({
@@ -161,10 +157,10 @@ export async function decideConsent(
   const { provider, db, commit } = signIn.options;
   if (decision !== 'allow') {
     request.log.info({ interaction: interaction.uid }, 'consent denied');
-    return signIn.finishWithError(request, reply, 'access_denied', 'the End-User denied consent');
+    return signIn.finishWithError(reply, interaction, 'access_denied', 'the End-User denied consent');
   }
-  const grantId = await grantRequested(provider, interaction);
-  if (signIn.login.consentTtl > 0) {
+  const remember = async () => {
+    if (signIn.login.consentTtl <= 0) return;
     const consent = {
       accountHash: consentAccountHash(signIn, interaction),
       clientId: String(interaction.params.client_id),
@@ -175,12 +171,10 @@ export async function decideConsent(
     // Read and upsert in one unit: with the sign-in's other writes in one commit on SQLite.
     if (commit) await commit<void, SignInTables>((trx) => saveConsent(trx, consent));
     else await saveConsent(db, consent);
-  }
-  const returnTo = await provider.interactionResult(
-    request.raw,
-    reply.raw,
-    { consent: { grantId } },
-    { mergeWithLastSubmission: true },
-  );
+  };
+  // The grant and the remembered consent are written together (on SQLite, into one group commit
+  // rather than one after the other); the result, which names the grant, after both.
+  const [grantId] = await Promise.all([grantRequested(provider, interaction), remember()]);
+  const returnTo = await submitResult(interaction, { consent: { grantId } });
   return redirect(reply, returnTo);
 }

@@ -13,6 +13,7 @@ import type { AuthzTables } from '../storage/adapter.js';
 import type { SignInTables } from '../storage/sign-in-tables.js';
 import { messagePage } from '../views/html.js';
 import type { KbiField } from '../views/login.js';
+import { submitResult } from './result.js';
 
 export interface SignInOptions {
   provider: Provider;
@@ -137,15 +138,17 @@ export class SignIn {
     return keyedHash(this.options.hashKey, label, individualId);
   }
 
-  /** Ends the interaction with a signed-in account; the ID token carries `acr`, `amr`, `auth_time`. */
+  /**
+   * Ends the interaction (as loaded by `load`) with a signed-in account; the ID token carries `acr`,
+   * `amr`, `auth_time`.
+   */
   async finishLogin(
-    request: FastifyRequest,
     reply: FastifyReply,
+    interaction: Interaction,
     login: { accountId: string; acr: string; amr: string[] },
   ) {
-    const returnTo = await this.options.provider.interactionResult(
-      request.raw,
-      reply.raw,
+    const returnTo = await submitResult(
+      interaction,
       // `ts` (auth_time) is oidc-provider's login result field, missing from our type shim.
       { login: { ...login, ts: Math.floor(Date.now() / 1000) } as typeof login },
       { mergeWithLastSubmission: false },
@@ -153,11 +156,10 @@ export class SignIn {
     return redirect(reply, returnTo);
   }
 
-  /** Ends the interaction with an error the client receives (e.g. access_denied). */
-  async finishWithError(request: FastifyRequest, reply: FastifyReply, error: string, description: string) {
-    const returnTo = await this.options.provider.interactionResult(
-      request.raw,
-      reply.raw,
+  /** Ends the interaction (as loaded by `load`) with an error the client receives (e.g. access_denied). */
+  async finishWithError(reply: FastifyReply, interaction: Interaction, error: string, description: string) {
+    const returnTo = await submitResult(
+      interaction,
       { error, error_description: description },
       { mergeWithLastSubmission: false },
     );

@@ -112,7 +112,12 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
     async (request, reply) => {
       const interaction = await signIn.load(request as UidRequest, reply);
       if (!interaction) return signIn.expired(reply, signIn.locale(request));
-      return signIn.finishWithError(request, reply, 'access_denied', 'the End-User cancelled the sign-in');
+      return signIn.finishWithError(
+        reply,
+        interaction,
+        'access_denied',
+        'the End-User cancelled the sign-in',
+      );
     },
   );
 }

@@ -57,5 +57,9 @@ export async function signedIn(
   await clearIdFailures(signIn.options.db, login.idHash);
   request.log.info({ interaction: interaction.uid, acr: login.acr }, 'signed in');
   signIns.inc({ factor: factorOfAmr(login.amr) });
-  return signIn.finishLogin(request, reply, { accountId: login.accountId, acr: login.acr, amr: login.amr });
+  return signIn.finishLogin(reply, interaction, {
+    accountId: login.accountId,
+    acr: login.acr,
+    amr: login.amr,
+  });
 }
