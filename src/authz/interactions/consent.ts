@@ -95,7 +95,6 @@ const forcesConsent = (interaction: Interaction) =>
  */
 export async function showConsent(
   signIn: SignIn,
-  request: FastifyRequest,
   reply: FastifyReply,
   interaction: Interaction,
   locale: Locale,

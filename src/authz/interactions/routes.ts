@@ -66,7 +66,7 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
       if (interaction?.prompt.name === 'login')
         return html(reply, 200, await signInPage(interaction, locale));
       if (interaction?.prompt.name === 'consent')
-        return showConsent(signIn, request, reply, interaction, locale);
+        return showConsent(signIn, reply, interaction, locale);
       return signIn.expired(reply, locale);
     },
   );
