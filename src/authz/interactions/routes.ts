@@ -65,8 +65,7 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
       const locale = signIn.locale(request, interaction);
       if (interaction?.prompt.name === 'login')
         return html(reply, 200, await signInPage(interaction, locale));
-      if (interaction?.prompt.name === 'consent')
-        return showConsent(signIn, reply, interaction, locale);
+      if (interaction?.prompt.name === 'consent') return showConsent(signIn, reply, interaction, locale);
       return signIn.expired(reply, locale);
     },
   );
