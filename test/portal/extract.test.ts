@@ -3,7 +3,13 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecodeBusy, DecodeOverBudget, DecodePool } from '../../src/portal/verify/decode-pool.js';
+import {
+  type DecodeBudget,
+  DecodeBusy,
+  DecodeOverBudget,
+  DecodePool,
+  type DecodePoolOptions,
+} from '../../src/portal/verify/decode-pool.js';
 import { credentialFromFile, credentialFromText } from '../../src/portal/verify/extract.js';
 import {
   base45,
@@ -93,92 +99,70 @@ describe('bounded input: files and texts over the limits are refused before they
   });
 });
 
+/** One worker and a queue of two, with limits no test reaches: each test tightens the one it is about. */
+const ROOMY: DecodeBudget = {
+  threads: 1,
+  queue: 2,
+  timeoutMs: 10_000,
+  startupMs: 60_000,
+  heapMb: 128,
+  rssGrowthMb: 512,
+};
+
+/** A pool with `budget` over ROOMY, handed to `use` and closed after. */
+async function withPool<T>(
+  budget: Partial<DecodeBudget>,
+  use: (pool: DecodePool) => Promise<T>,
+  options?: DecodePoolOptions,
+): Promise<T> {
+  const pool = new DecodePool({ ...ROOMY, ...budget }, options);
+  try {
+    return await use(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** A 1000² px QR picture: reading it takes more than 1 MB of memory growth (WebAssembly memory). */
+const bigQrPng = () => QRCode.toBuffer('x'.repeat(2000), { type: 'png', margin: 4, scale: 6 });
+
 describe('the decoding pool keeps its budget', () => {
   it('terminates a task over its time and serves the next one with a fresh worker', async () => {
-    const pool = new DecodePool({
-      threads: 1,
-      queue: 2,
-      timeoutMs: 1,
-      startupMs: 60_000,
-      heapMb: 128,
-      rssGrowthMb: 512,
-    });
-    try {
-      const png = await qrPng(SAMPLE);
+    const png = await qrPng(SAMPLE);
+    await withPool({ timeoutMs: 1 }, async (pool) => {
       await expect(pool.run({ kind: 'image', bytes: png })).rejects.toBeInstanceOf(DecodeOverBudget);
-      const roomy = new DecodePool({
-        threads: 1,
-        queue: 2,
-        timeoutMs: 10_000,
-        startupMs: 60_000,
-        heapMb: 128,
-        rssGrowthMb: 512,
-      });
-      try {
+      await withPool({}, async (roomy) => {
         expect((await roomy.run({ kind: 'image', bytes: png })).texts).toEqual([SAMPLE]);
-      } finally {
-        await roomy.close();
-      }
-    } finally {
-      await pool.close();
-    }
+      });
+    });
   });
 
   it('terminates a task whose process memory grows past the budget', async () => {
     // 1 MB of growth allowed: reading a real 1000² px QR picture needs more (WebAssembly memory).
-    const pool = new DecodePool({
-      threads: 1,
-      queue: 2,
-      timeoutMs: 10_000,
-      startupMs: 60_000,
-      heapMb: 128,
-      rssGrowthMb: 1,
+    await withPool({ rssGrowthMb: 1 }, async (pool) => {
+      await expect(pool.run({ kind: 'image', bytes: await bigQrPng() })).rejects.toThrow(/memory/);
     });
-    try {
-      const big = await QRCode.toBuffer('x'.repeat(2000), { type: 'png', margin: 4, scale: 6 });
-      await expect(pool.run({ kind: 'image', bytes: big })).rejects.toThrow(/memory/);
-    } finally {
-      await pool.close();
-    }
   });
 
   it('refuses a task that grew past the budget even when it ends between two memory samples', async () => {
     // The watchdog samples too rarely to ever fire here: the verdict must come from the check at the task's end.
-    const budget = {
-      threads: 1,
-      queue: 2,
-      timeoutMs: 10_000,
-      startupMs: 60_000,
-      heapMb: 128,
-      rssGrowthMb: 1,
-    };
-    const pool = new DecodePool(budget, { watchIntervalMs: 3_600_000 });
-    try {
-      const big = await QRCode.toBuffer('x'.repeat(2000), { type: 'png', margin: 4, scale: 6 });
-      await expect(pool.run({ kind: 'image', bytes: big })).rejects.toThrow(/memory/);
-    } finally {
-      await pool.close();
-    }
+    await withPool(
+      { rssGrowthMb: 1 },
+      async (pool) => {
+        await expect(pool.run({ kind: 'image', bytes: await bigQrPng() })).rejects.toThrow(/memory/);
+      },
+      { watchIntervalMs: 3_600_000 },
+    );
   });
 
   it('answers busy at once when its queue is full', async () => {
-    const pool = new DecodePool({
-      threads: 1,
-      queue: 1,
-      timeoutMs: 10_000,
-      startupMs: 60_000,
-      heapMb: 128,
-      rssGrowthMb: 512,
-    });
-    try {
-      const png = await QRCode.toBuffer('x'.repeat(2000), { type: 'png', margin: 4, scale: 6 });
+    await withPool({ queue: 1 }, async (pool) => {
+      const png = await bigQrPng();
       const runs = Array.from({ length: 4 }, () => pool.run({ kind: 'image', bytes: png }));
       const outcomes = await Promise.allSettled(runs);
       const busy = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof DecodeBusy);
       expect(busy.length).toBeGreaterThanOrEqual(2);
       expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
