@@ -20,6 +20,7 @@ import { StatusAllocator } from '../../src/issuer/status/index.js';
 import { type Database, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { LocalSigningKey } from '../../src/platform/keys/index.js';
 import { demoIdentities, type IdentityRegistry } from '../../src/platform/registry/index.js';
+import { databaseForAllTests } from '../helpers/database-hooks.js';
 import {
   createPostgresDatabase,
   DIALECTS,
@@ -159,17 +160,11 @@ describe('parallel issuance on PostgreSQL', () => {
   }, 120_000);
 });
 
-describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect)', ({ dialect, create }) => {
-  let db: TestDatabase | undefined;
-  beforeAll(async () => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return;
-    db = await create();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect)', (dialect) => {
+  const testDatabase = databaseForAllTests(dialect);
 
   it('no ledger row and no status entry remain', async (context) => {
+    const db = testDatabase.current;
     if (!db) return context.skip();
     let calls = 0;
     const failing: FormatSignerRegistry = {

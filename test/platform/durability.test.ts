@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { IssuanceTables } from '../../src/issuer/issuance/index.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { openDatabase } from '../../src/platform/db/index.js';
@@ -17,12 +17,8 @@ import {
   generateClientKey,
   serveClientJwks,
 } from '../authz/helpers.js';
-import {
-  createPostgresDatabase,
-  DIALECTS,
-  isPostgresAvailable,
-  type TestDatabase,
-} from '../helpers/databases.js';
+import { databaseForAllTests } from '../helpers/database-hooks.js';
+import { createPostgresDatabase, DIALECTS, isPostgresAvailable } from '../helpers/databases.js';
 import { killGroup, spawnCollecting } from '../helpers/processes.js';
 import { testConfig } from '../helpers/system.js';
 import { type Attempt, credentialLoad, requestCredential, signProof } from './credential-load.js';
@@ -120,17 +116,11 @@ const ROUNDS = 2;
 const KILL_AFTER = 60; // credentials answered 200 in a round before its SIGKILL
 const CONFIGURATION = 'national_id_sd_jwt';
 
-describe.each(DIALECTS)('kill -9 under credential load ($dialect)', ({ dialect, create }) => {
-  let db: TestDatabase | undefined;
-  beforeAll(async () => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return;
-    db = await create();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+describe.each(DIALECTS)('kill -9 under credential load ($dialect)', (dialect) => {
+  const testDatabase = databaseForAllTests(dialect);
 
   it('every 200 has its ledger row, no status index is handed out twice, no nonce is accepted twice', async (context) => {
+    const db = testDatabase.current;
     if (!db) return context.skip();
     const { config, dataDir } = await testConfig({
       services: ['authz', 'issuer'],

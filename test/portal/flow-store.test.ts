@@ -3,8 +3,8 @@ import { MasterKey } from '../../src/platform/keys/index.js';
 import { CredentialStore, type ObtainedCredential } from '../../src/portal/store/credential-store.js';
 import { FlowStore, sessionKey } from '../../src/portal/store/flow-store.js';
 import { type PortalTables, portalMigrations } from '../../src/portal/store/tables.js';
+import { migratedDatabaseForEachTest } from '../helpers/database-hooks.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { migratedDatabaseForEachTest } from '../helpers/migrated-database.js';
 
 const obtained: ObtainedCredential = {
   configurationId: 'national_id_sd_jwt',

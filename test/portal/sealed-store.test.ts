@@ -3,8 +3,8 @@ import { MasterKey } from '../../src/platform/keys/index.js';
 import { FlowStore } from '../../src/portal/store/flow-store.js';
 import { SealedStore } from '../../src/portal/store/sealed-store.js';
 import { type PortalTables, portalMigrations } from '../../src/portal/store/tables.js';
+import { migratedDatabaseForEachTest } from '../helpers/database-hooks.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { migratedDatabaseForEachTest } from '../helpers/migrated-database.js';
 
 /** Pending browser issuances and one-time retrieval links, on both dialects. */
 describe.each(DIALECTS)('portal sealed records on $dialect', (dialect) => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type Migrations, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { type DIALECTS, isPostgresAvailable, type TestDatabase } from './databases.js';
 
@@ -30,4 +30,23 @@ export function migratedDatabaseForEachTest<Tables>(
     await testDb?.drop();
   });
   return current;
+}
+
+/**
+ * For the calling `describe`: one fresh, empty database of the entry's dialect, made before its
+ * tests and dropped after them. `current` stays undefined (each test then skips itself) when
+ * PostgreSQL is asked for and no server answers (a failure in CI: isPostgresAvailable).
+ */
+export function databaseForAllTests({ dialect, create }: (typeof DIALECTS)[number]): {
+  current?: TestDatabase;
+} {
+  const database: { current?: TestDatabase } = {};
+  beforeAll(async () => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return;
+    database.current = await create();
+  });
+  afterAll(async () => {
+    await database.current?.drop();
+  });
+  return database;
 }
