@@ -8,6 +8,7 @@ import { issuerMigrations } from '../src/issuer/database.js';
 import { type SignInput, setupIssuerFormats } from '../src/issuer/formats/index.js';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
 import { KeyStore, MasterKey } from '../src/platform/keys/index.js';
+import { MDL_DOCTYPE, MDL_ELEMENTS, MDL_NAMESPACE } from '../test/helpers/demo-records.js';
 
 export const CASES: { label: string; input: Omit<SignInput, 'holderJwk' | 'validFrom' | 'validUntil'> }[] =
   [];
@@ -108,24 +109,11 @@ CASES.push({
 CASES.push({
   label: 'mso_mdoc (mDL, ES256, 11 elements)',
   input: {
-    configuration: { id: 'b', format: 'mso_mdoc', doctype: 'org.iso.18013.5.1.mDL' },
+    configuration: { id: 'b', format: 'mso_mdoc', doctype: MDL_DOCTYPE },
     document: {
       kind: 'mdoc',
-      docType: 'org.iso.18013.5.1.mDL',
-      namespaces: {
-        'org.iso.18013.5.1': {
-          family_name: 'Okafor',
-          given_name: 'Amara',
-          birth_date: '1970-03-13',
-          issue_date: '2021-01-15',
-          expiry_date: '2031-01-14',
-          issuing_country: 'XA',
-          issuing_authority: 'Attesta Road Authority',
-          document_number: 'DL880000',
-          driving_privileges: [{ vehicle_category_code: 'B' }],
-          un_distinguishing_sign: 'XA',
-        },
-      },
+      docType: MDL_DOCTYPE,
+      namespaces: { [MDL_NAMESPACE]: MDL_ELEMENTS },
     },
   },
 });

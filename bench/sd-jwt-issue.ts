@@ -5,6 +5,7 @@
 import { cpuUsage } from 'node:process';
 import { issueSdJwtVc } from '../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey } from '../src/platform/keys/index.js';
+import { NATIONAL_ID_CLAIMS, NATIONAL_ID_DISCLOSABLE } from '../test/helpers/demo-records.js';
 import { libraryIssueSdJwtVc } from '../test/helpers/library-sd-jwt-issue.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
@@ -18,31 +19,8 @@ const input = {
   issuerKey: key,
   issuer: 'https://issuer.example',
   vct: 'https://issuer.example/types/national-id',
-  claims: {
-    given_name: 'Amara',
-    family_name: 'Okafor',
-    birthdate: '1970-03-13',
-    gender: 'female',
-    address: { street_address: '13 Harbour Road', locality: 'Lagos', postal_code: '19494', country: 'NG' },
-    nationalities: ['NG'],
-    email: 'amara.okafor@example.org',
-    phone_number: '+99798935572',
-    issuing_country: 'XA',
-  },
-  disclosable: [
-    ['given_name'],
-    ['family_name'],
-    ['birthdate'],
-    ['gender'],
-    ['address'],
-    ['address', 'street_address'],
-    ['address', 'locality'],
-    ['address', 'postal_code'],
-    ['address', 'country'],
-    ['nationalities'],
-    ['email'],
-    ['phone_number'],
-  ],
+  claims: NATIONAL_ID_CLAIMS,
+  disclosable: NATIONAL_ID_DISCLOSABLE,
   holderJwk: holder.publicJwk,
   iat,
   exp: iat + 365 * 86_400,

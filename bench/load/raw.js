@@ -5,6 +5,7 @@
 // SHA-256 per disclosure.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { encode as cborEncode, Tag } from 'cbor-x';
+import { MDL_ELEMENTS, NATIONAL_ID_CLAIMS } from '../../test/helpers/demo-records.js';
 
 const b64u = (value) => Buffer.from(value).toString('base64url');
 
@@ -23,16 +24,9 @@ function verifyJws(token, key) {
   );
 }
 
-const CLAIMS = {
-  given_name: 'Amara',
-  family_name: 'Okafor',
-  birthdate: '1970-03-13',
-  gender: 'female',
-  nationalities: ['NG'],
-  email: 'amara.okafor@example.org',
-  phone_number: '+99798935572',
-};
-const ADDRESS = { street_address: '13 Harbour Road', locality: 'Lagos', postal_code: '19494', country: 'NG' };
+// The national_id_sd_jwt claims: seven members disclosed one by one, the address as an object of its
+// own (disclosed, with its members disclosed inside it), `issuing_country` in the clear.
+const { address: ADDRESS, issuing_country: ISSUING_COUNTRY, ...CLAIMS } = NATIONAL_ID_CLAIMS;
 
 /** RFC 9901 §4.2: 12 disclosures (7 members, the address and its 4 members), salts from one random call. */
 function sdJwt(issuerKey, holderJwk) {
@@ -54,26 +48,14 @@ function sdJwt(issuerKey, holderJwk) {
     vct: 'http://localhost:3002/types/national-id',
     cnf: { jwk: holderJwk },
     status: { status_list: { idx: 4711, uri: 'http://localhost:3002/status/token/1' } },
-    issuing_country: 'XA',
+    issuing_country: ISSUING_COUNTRY,
     _sd,
     _sd_alg: 'sha-256',
   };
   return `${jws(issuerKey, { typ: 'dc+sd-jwt', alg: 'ES256', kid: 'k' }, payload)}~${disclosures.join('~')}~`;
 }
 
-const MDL = {
-  family_name: 'Okafor',
-  given_name: 'Amara',
-  birth_date: '1970-03-13',
-  issue_date: '2021-01-15',
-  expiry_date: '2031-01-14',
-  issuing_country: 'XA',
-  issuing_authority: 'Attesta Road Authority',
-  document_number: 'DL880000',
-  driving_privileges: [{ vehicle_category_code: 'B' }],
-  un_distinguishing_sign: 'XA',
-  portrait: Buffer.alloc(64),
-};
+const MDL = { ...MDL_ELEMENTS, portrait: Buffer.alloc(64) };
 
 /** ISO/IEC 18013-5 §9.1.2.4: IssuerSignedItems (tag 24), their digests in the MSO, COSE_Sign1 (RFC 9052 §4.4). */
 function mdoc(issuerKey, holderJwk) {

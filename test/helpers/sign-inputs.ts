@@ -1,10 +1,10 @@
 import type { JWK } from 'jose';
 import type { SignInput } from '../../src/issuer/formats/index.js';
+import { MDL_DOCTYPE, MDL_ELEMENTS, MDL_NAMESPACE } from './demo-records.js';
+
+export { MDL_DOCTYPE, MDL_NAMESPACE };
 
 /** Inputs of the issuer's format signers, one per format, bound to `holderJwk` (as the pipeline builds them). */
-export const MDL_DOCTYPE = 'org.iso.18013.5.1.mDL';
-export const MDL_NAMESPACE = 'org.iso.18013.5.1';
-
 export function signInputs(holderJwk: JWK, validFrom: Date, validUntil: Date) {
   const sdJwt: SignInput = {
     configuration: { id: 'pid', format: 'dc+sd-jwt', vct: 'urn:example:id:1' },
@@ -44,18 +44,7 @@ export function signInputs(holderJwk: JWK, validFrom: Date, validUntil: Date) {
       kind: 'mdoc',
       docType: MDL_DOCTYPE,
       namespaces: {
-        [MDL_NAMESPACE]: {
-          family_name: 'Okafor',
-          given_name: 'Amara',
-          birth_date: '1970-03-13',
-          issue_date: '2021-01-15',
-          expiry_date: '2031-01-14',
-          issuing_country: 'XA',
-          issuing_authority: 'Attesta Road Authority',
-          document_number: 'DL880000',
-          driving_privileges: [{ vehicle_category_code: 'B' }],
-          un_distinguishing_sign: 'XA',
-        },
+        [MDL_NAMESPACE]: MDL_ELEMENTS,
       },
     },
     holderJwk: holderJwk as never,

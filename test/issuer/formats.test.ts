@@ -1,5 +1,5 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyJwtVc } from '../../src/credentials/formats/jwt-vc-json/verify.js';
@@ -19,6 +19,7 @@ import { type Database, migrateToLatest, openDatabase } from '../../src/platform
 import { KeyStore, MasterKey } from '../../src/platform/keys/index.js';
 import { createServer } from '../../src/platform/server.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import { signInputs } from '../helpers/sign-inputs.js';
 
 const PUBLIC_URL = 'https://issuer.example:8443';
 const DID = 'did:web:issuer.example%3A8443';
@@ -242,20 +243,9 @@ async function holder() {
 }
 await holder();
 
-function sdJwtInput(): SignInput {
-  return {
-    configuration: { id: 'x', format: 'dc+sd-jwt', vct: 'urn:example:id:1' },
-    document: {
-      kind: 'sd-jwt',
-      claims: { given_name: 'Amara', address: { locality: 'Lagos' } },
-      disclosable: [['address', 'locality']],
-    },
-    holderJwk: holderJwk as never,
-    validFrom: NOW,
-    validUntil: UNTIL,
-    status: [{ kind: 'token-status-list', idx: 12, uri: 'https://issuer.example/status/token/1' }],
-  };
-}
+/** The issuer's dc+sd-jwt and mso_mdoc sign inputs for the holder, valid from NOW to UNTIL. */
+const sdJwtInput = () => signInputs(holderJwk as JWK, NOW, UNTIL).sdJwt;
+const mdocInput = () => signInputs(holderJwk as JWK, NOW, UNTIL).mdoc;
 
 function w3cInput(format: 'ldp_vc' | 'jwt_vc_json' | 'mso_mdoc'): SignInput {
   // jwt_vc_json is the VCDM 1.1 JWT encoding (OpenID4VCI 1.0 Appendix A.1.1).
@@ -280,32 +270,5 @@ function w3cInput(format: 'ldp_vc' | 'jwt_vc_json' | 'mso_mdoc'): SignInput {
         statusListCredential: 'https://issuer.example/status/bitstring/1',
       },
     ],
-  };
-}
-
-function mdocInput(): SignInput {
-  return {
-    configuration: { id: 'mdl', format: 'mso_mdoc', doctype: 'org.iso.18013.5.1.mDL' },
-    document: {
-      kind: 'mdoc',
-      docType: 'org.iso.18013.5.1.mDL',
-      namespaces: {
-        'org.iso.18013.5.1': {
-          family_name: 'Okafor',
-          given_name: 'Amara',
-          birth_date: '1970-03-13',
-          issue_date: '2021-01-15',
-          expiry_date: '2031-01-14',
-          issuing_country: 'XA',
-          issuing_authority: 'Attesta Road Authority',
-          document_number: 'DL880000',
-          driving_privileges: [{ vehicle_category_code: 'B' }],
-          un_distinguishing_sign: 'XA',
-        },
-      },
-    },
-    holderJwk: holderJwk as never,
-    validFrom: NOW,
-    validUntil: UNTIL,
   };
 }

@@ -4,6 +4,7 @@ import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from '
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueSdJwtVc } from '../../../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey, type SigningAlgorithm } from '../../../../src/platform/keys/index.js';
+import { NATIONAL_ID_CLAIMS, NATIONAL_ID_DISCLOSABLE } from '../../../helpers/demo-records.js';
 import { libraryIssueSdJwtVc } from '../../../helpers/library-sd-jwt-issue.js';
 
 /**
@@ -12,33 +13,7 @@ import { libraryIssueSdJwtVc } from '../../../helpers/library-sd-jwt-issue.js';
  * must find the same claims, the same disclosures and the same digest layout (decoys included).
  */
 
-const ADDRESS = { street_address: '13 Harbour Road', locality: 'Lagos', postal_code: '19494', country: 'NG' };
-/** The demo's national_id_sd_jwt: 12 disclosable paths, `issuing_country` in the clear. */
-const NATIONAL_ID = {
-  given_name: 'Amara',
-  family_name: 'Okafor',
-  birthdate: '1970-03-13',
-  gender: 'female',
-  address: ADDRESS,
-  nationalities: ['NG'],
-  email: 'amara.okafor@example.org',
-  phone_number: '+99798935572',
-  issuing_country: 'XA',
-};
-const NATIONAL_ID_PATHS = [
-  ['given_name'],
-  ['family_name'],
-  ['birthdate'],
-  ['gender'],
-  ['address'],
-  ['address', 'street_address'],
-  ['address', 'locality'],
-  ['address', 'postal_code'],
-  ['address', 'country'],
-  ['nationalities'],
-  ['email'],
-  ['phone_number'],
-];
+const ADDRESS = NATIONAL_ID_CLAIMS.address;
 const DEGREES = [
   { type: 'BSc', year: 1990, honours: ['first', 'prize'] },
   { type: 'MSc', year: 1995 },
@@ -56,8 +31,8 @@ type Input = Pick<Parameters<typeof issueSdJwtVc>[0], 'claims' | 'disclosable' |
 
 const CASES: Record<string, Input & { disclosures: number; decoyDigests?: number }> = {
   'flat: top-level members (the national_id claims, 12 disclosures)': {
-    claims: NATIONAL_ID,
-    disclosable: NATIONAL_ID_PATHS,
+    claims: NATIONAL_ID_CLAIMS,
+    disclosable: NATIONAL_ID_DISCLOSABLE,
     disclosures: 12,
   },
   'nested: members of an object that stays in the clear': {
@@ -100,13 +75,13 @@ const CASES: Record<string, Input & { disclosures: number; decoyDigests?: number
     decoyDigests: 4 * 3,
   },
   'decoys at the top level only, no disclosable claim': {
-    claims: NATIONAL_ID,
+    claims: NATIONAL_ID_CLAIMS,
     disclosable: [],
     decoys: 2,
     disclosures: 0,
     decoyDigests: 2,
   },
-  'no disclosable claim, no decoys': { claims: NATIONAL_ID, disclosable: [], disclosures: 0 },
+  'no disclosable claim, no decoys': { claims: NATIONAL_ID_CLAIMS, disclosable: [], disclosures: 0 },
   'paths that are not in the claims are skipped': {
     claims: WITH_ARRAYS,
     disclosable: [
@@ -252,11 +227,11 @@ describe.each(['ES256', 'EdDSA'] as SigningAlgorithm[])('our SD-JWT assembly bes
   it('has the header of SD-JWT VC: typ dc+sd-jwt, or vc+sd-jwt when asked, the kid and an x5c chain', async () => {
     const verifier = await library(key);
     const plain = await verifier.decode(
-      await issueSdJwtVc(options(key, { claims: NATIONAL_ID, disclosable: [] })),
+      await issueSdJwtVc(options(key, { claims: NATIONAL_ID_CLAIMS, disclosable: [] })),
     );
     expect(plain.jwt?.header).toEqual({ typ: 'dc+sd-jwt', alg, kid: key.kid });
     const input = {
-      ...options(key, { claims: NATIONAL_ID, disclosable: NATIONAL_ID_PATHS }),
+      ...options(key, { claims: NATIONAL_ID_CLAIMS, disclosable: NATIONAL_ID_DISCLOSABLE }),
       typ: 'vc+sd-jwt' as const,
       x5c: [new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]), new Uint8Array([0x30, 0x00])],
       vctIntegrity: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
