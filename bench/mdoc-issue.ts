@@ -3,12 +3,12 @@
 // credential of one process, an mDL of 12 elements with a status reference, ES256. `npx tsx bench/mdoc-issue.ts
 // [rounds]`; the sides alternate in rounds so a shared machine's load falls on all. Ratios and CPU ms, never a
 // threshold.
-import { cpuUsage } from 'node:process';
 import { exportJWK, generateKeyPair } from 'jose';
 import { issueMdoc } from '../src/credentials/formats/mso-mdoc/issue.js';
-import { MDL_DOCTYPE, MDL_NAMESPACE, PLACEHOLDER_PORTRAIT } from '../src/credentials/formats/mso-mdoc/mdl.js';
-import { certificateChain } from '../test/credentials/formats/mso-mdoc/helpers.js';
+import { MDL_DOCTYPE, MDL_NAMESPACE } from '../src/credentials/formats/mso-mdoc/mdl.js';
+import { certificateChain, DRIVING_LICENCE_ELEMENTS } from '../test/credentials/formats/mso-mdoc/helpers.js';
 import { libraryIssueMdoc } from '../test/helpers/library-mdoc-issue.js';
+import { alternatingCpuPerOp } from './alternating-cpu.js';
 
 const ROUNDS = Number(process.argv[2] ?? 6);
 const PER_ROUND = 1000;
@@ -18,22 +18,7 @@ const now = new Date();
 const input = {
   docType: MDL_DOCTYPE,
   namespaces: {
-    [MDL_NAMESPACE]: {
-      family_name: 'Okafor',
-      given_name: 'Amara',
-      birth_date: '1970-03-13',
-      issue_date: '2026-12-07',
-      expiry_date: '2031-12-06',
-      issuing_country: 'XA',
-      issuing_authority: 'Attesta Driving Authority',
-      document_number: 'DL-5102030400',
-      portrait: PLACEHOLDER_PORTRAIT,
-      driving_privileges: [
-        { vehicle_category_code: 'B', issue_date: '2020-01-01', expiry_date: '2030-01-01' },
-      ],
-      un_distinguishing_sign: 'XA',
-      age_over_18: true,
-    },
+    [MDL_NAMESPACE]: DRIVING_LICENCE_ELEMENTS,
   },
   signer: chain.signer,
   certificates: [chain.ds],
@@ -49,22 +34,8 @@ const cases: Record<string, () => Promise<unknown>> = {
   'ours (issue.ts, cbor-x)': () => issueMdoc(input),
   'ES256 signature alone (SigningKey.sign of 600 bytes)': () => chain.signer.sign(signingInput),
 };
-const totals = new Map<string, number>(Object.keys(cases).map((name) => [name, 0]));
-
-/** CPU ms (user + system) of this process per operation, over `count` sequential operations. */
-async function cpuPerOp(op: () => Promise<unknown>, count: number): Promise<number> {
-  const start = cpuUsage();
-  for (let i = 0; i < count; i++) await op();
-  const used = cpuUsage(start);
-  return (used.user + used.system) / 1000 / count;
-}
-
-for (const op of Object.values(cases)) await cpuPerOp(op, 200); // warm-up
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, op] of Object.entries(cases))
-    totals.set(name, (totals.get(name) ?? 0) + (await cpuPerOp(op, PER_ROUND)));
-}
-const per = (name: string) => (totals.get(name) ?? 0) / ROUNDS;
+const cpu = await alternatingCpuPerOp(cases, { rounds: ROUNDS, perRound: PER_ROUND, warmUp: 200 });
+const per = (name: string) => cpu[name] ?? 0;
 const [before, ours, sign] = Object.keys(cases).map(per) as [number, number, number];
 console.log(
   `mso_mdoc issue, an mDL of 12 elements with a status reference, ES256, ${ROUNDS} × ${PER_ROUND} per side, Node ${process.version}\n`,

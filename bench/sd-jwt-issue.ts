@@ -2,11 +2,11 @@
 // did before 2026-12-07 (test/helpers/library-sd-jwt-issue.ts): CPU per credential of one process, the
 // national_id claims (12 disclosures), ES256. `npx tsx bench/sd-jwt-issue.ts [rounds]`; the two
 // alternate in rounds so a shared machine's load falls on both. Ratios and CPU ms, never a threshold.
-import { cpuUsage } from 'node:process';
 import { issueSdJwtVc } from '../src/credentials/formats/sd-jwt-vc/index.js';
 import { LocalSigningKey } from '../src/platform/keys/index.js';
 import { NATIONAL_ID_CLAIMS, NATIONAL_ID_DISCLOSABLE } from '../test/helpers/demo-records.js';
 import { libraryIssueSdJwtVc } from '../test/helpers/library-sd-jwt-issue.js';
+import { alternatingCpuPerOp } from './alternating-cpu.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const PER_ROUND = 2000;
@@ -33,24 +33,8 @@ const cases: Record<string, () => Promise<unknown>> = {
   'ours (issue.ts)': () => issueSdJwtVc(input),
   'ES256 signature alone (SigningKey.sign of the same signing input)': () => key.sign(signingInput),
 };
-const totals = new Map<string, number>(Object.keys(cases).map((name) => [name, 0]));
-
-/** CPU ms (user + system) of this process per operation, over `count` sequential operations. */
-async function cpuPerOp(op: () => Promise<unknown>, count: number): Promise<number> {
-  const start = cpuUsage();
-  for (let i = 0; i < count; i++) await op();
-  const used = cpuUsage(start);
-  return (used.user + used.system) / 1000 / count;
-}
-
-for (const op of Object.values(cases)) await cpuPerOp(op, 500); // warm-up
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, op] of Object.entries(cases)) {
-    totals.set(name, (totals.get(name) ?? 0) + (await cpuPerOp(op, PER_ROUND)));
-  }
-}
-
-const per = (name: string) => (totals.get(name) ?? 0) / ROUNDS;
+const cpu = await alternatingCpuPerOp(cases, { rounds: ROUNDS, perRound: PER_ROUND, warmUp: 500 });
+const per = (name: string) => cpu[name] ?? 0;
 const [before, ours, sign] = Object.keys(cases).map(per) as [number, number, number];
 console.log(
   `SD-JWT VC issue, national_id claims (12 disclosures), ES256, ${ROUNDS} × ${PER_ROUND} per side, Node ${process.version}\n`,

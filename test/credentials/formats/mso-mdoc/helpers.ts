@@ -1,10 +1,30 @@
 import { DataItem, DeviceResponse, parse, Verifier } from '@auth0/mdl';
 import { encode } from 'cbor-x';
 import type { JWK } from 'jose';
+import { PLACEHOLDER_PORTRAIT } from '../../../../src/credentials/formats/mso-mdoc/mdl.js';
 import { LocalSigningKey } from '../../../../src/platform/keys/index.js';
 import { createCertificate, derToPem } from '../../../../src/platform/keys/x509/index.js';
 
 export const ISSUER_URL = 'https://issuer.example';
+
+/**
+ * An mDL of 12 elements as the demo driving licence renders it: the mandatory elements of
+ * ISO/IEC 18013-5 §7.2.1 (the placeholder portrait among them) and `age_over_18`.
+ */
+export const DRIVING_LICENCE_ELEMENTS = {
+  family_name: 'Okafor',
+  given_name: 'Amara',
+  birth_date: '1970-03-13',
+  issue_date: '2026-12-07',
+  expiry_date: '2031-12-06',
+  issuing_country: 'XA',
+  issuing_authority: 'Attesta Driving Authority',
+  document_number: 'DL-5102030400',
+  portrait: PLACEHOLDER_PORTRAIT,
+  driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-01', expiry_date: '2030-01-01' }],
+  un_distinguishing_sign: 'XA',
+  age_over_18: true,
+};
 
 /** An IACA root and a document-signer certificate issued by it. */
 export async function certificateChain(now = new Date()) {

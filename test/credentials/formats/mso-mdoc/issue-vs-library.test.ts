@@ -3,13 +3,9 @@ import { Encoder, Tag } from 'cbor-x';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type IssueMdocOptions, issueMdoc } from '../../../../src/credentials/formats/mso-mdoc/issue.js';
-import {
-  MDL_DOCTYPE,
-  MDL_NAMESPACE,
-  PLACEHOLDER_PORTRAIT,
-} from '../../../../src/credentials/formats/mso-mdoc/mdl.js';
+import { MDL_DOCTYPE, MDL_NAMESPACE } from '../../../../src/credentials/formats/mso-mdoc/mdl.js';
 import { libraryIssueMdoc } from '../../../helpers/library-mdoc-issue.js';
-import { certificateChain } from './helpers.js';
+import { certificateChain, DRIVING_LICENCE_ELEMENTS } from './helpers.js';
 
 /**
  * mso_mdoc encoded by us (cbor-x) beside @owf/mdoc's structures (the issuer until 2026-12-07) from the same
@@ -35,20 +31,7 @@ beforeAll(async () => {
 
 const NOW = new Date('2026-12-07T10:20:30.456Z');
 const UNTIL = new Date('2027-12-07T00:00:00Z');
-const MDL = {
-  family_name: 'Okafor',
-  given_name: 'Amara',
-  birth_date: '1970-03-13',
-  issue_date: '2026-12-07',
-  expiry_date: '2031-12-06',
-  issuing_country: 'XA',
-  issuing_authority: 'Attesta Driving Authority',
-  document_number: 'DL-5102030400',
-  portrait: PLACEHOLDER_PORTRAIT,
-  driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-01', expiry_date: '2030-01-01' }],
-  un_distinguishing_sign: 'XA',
-  age_over_18: true,
-};
+const MDL = DRIVING_LICENCE_ELEMENTS;
 
 function decodeIssued(encoded: string) {
   const issued = decode(Buffer.from(encoded, 'base64url')) as Map<string, unknown>;

@@ -1,13 +1,9 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueMdoc } from '../../../../src/credentials/formats/mso-mdoc/issue.js';
-import {
-  MDL_DOCTYPE,
-  MDL_NAMESPACE,
-  PLACEHOLDER_PORTRAIT,
-} from '../../../../src/credentials/formats/mso-mdoc/mdl.js';
+import { MDL_DOCTYPE, MDL_NAMESPACE } from '../../../../src/credentials/formats/mso-mdoc/mdl.js';
 import { verifyMdoc } from '../../../../src/credentials/formats/mso-mdoc/verify.js';
-import { certificateChain, derToPem, verifyWithAuth0 } from './helpers.js';
+import { certificateChain, DRIVING_LICENCE_ELEMENTS, derToPem, verifyWithAuth0 } from './helpers.js';
 
 let chain: Awaited<ReturnType<typeof certificateChain>>;
 let holderPublic: JWK;
@@ -16,18 +12,9 @@ let holderPrivate: JWK;
 const NOW = new Date();
 const UNTIL = new Date(NOW.getTime() + 365 * 86_400_000);
 const ELEMENTS = {
-  family_name: 'Okafor',
-  given_name: 'Amara',
-  birth_date: '1970-03-13',
+  ...DRIVING_LICENCE_ELEMENTS,
   issue_date: NOW.toISOString().slice(0, 10),
   expiry_date: UNTIL.toISOString().slice(0, 10),
-  issuing_country: 'XA',
-  issuing_authority: 'Attesta Driving Authority',
-  document_number: 'DL-5102030400',
-  portrait: PLACEHOLDER_PORTRAIT,
-  driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-01', expiry_date: '2030-01-01' }],
-  un_distinguishing_sign: 'XA',
-  age_over_18: true,
 };
 
 beforeAll(async () => {
