@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   IssuerStateStore,
   type IssuerStateTables,
@@ -7,31 +6,22 @@ import {
   issuerStateParam,
 } from '../../src/authz/protocol/issuer-state.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../helpers/database-hooks.js';
+import { DIALECTS } from '../helpers/databases.js';
 
 const ISSUER = 'https://issuer.example';
 
 describe.each(DIALECTS)('issuer_state kept per grant on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<IssuerStateTables>;
+  const database = migratedDatabaseForEachTest<IssuerStateTables>(
+    { dialect, create },
+    'authz',
+    authzMigrations,
+  );
   let now = 1_000_000;
-  const store = () => new IssuerStateStore(db, 60, () => now);
+  const store = () => new IssuerStateStore(database.db, 60, () => now);
 
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<IssuerStateTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
+  beforeEach(() => {
     now = 1_000_000;
-  });
-
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
   });
 
   it('two instances share it; a later authorization replaces or clears it; it expires with the grant', async () => {

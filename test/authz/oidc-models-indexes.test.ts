@@ -1,9 +1,9 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthzTables } from '../../src/authz/storage/adapter.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../helpers/database-hooks.js';
+import { DIALECTS } from '../helpers/databases.js';
 
 /** The adapter's lookups by a column most rows leave NULL (src/authz/storage/adapter.ts, model-statements.ts). */
 const LOOKUPS = [
@@ -22,31 +22,17 @@ const LOOKUPS = [
 ];
 
 describe.each(DIALECTS)('oidc_models lookup indexes on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<AuthzTables>;
-
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<AuthzTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
-  });
-
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
-  });
+  const database = migratedDatabaseForEachTest<AuthzTables>({ dialect, create }, 'authz', authzMigrations);
 
   /** The plan's text of one statement (PostgreSQL told to avoid a scan, as it would on a large table). */
   const plan = async (statement: string) => {
     if (dialect === 'sqlite') {
-      const { rows } = await sql<{ detail: string }>`explain query plan ${sql.raw(statement)}`.execute(db);
+      const { rows } = await sql<{ detail: string }>`explain query plan ${sql.raw(statement)}`.execute(
+        database.db,
+      );
       return rows.map((row) => row.detail).join('\n');
     }
-    return db.transaction().execute(async (tx) => {
+    return database.db.transaction().execute(async (tx) => {
       await sql`set local enable_seqscan = off`.execute(tx);
       const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(statement)}`.execute(tx);
       return rows.map((row) => row['QUERY PLAN']).join('\n');
@@ -59,7 +45,7 @@ describe.each(DIALECTS)('oidc_models lookup indexes on $dialect', ({ dialect, cr
       { kind: 'PushedAuthorizationRequest', id: 'p1', uid: null, grant_id: null, user_code: null },
       { kind: 'AccessToken', id: 'a1', uid: null, grant_id: 'g1', user_code: null },
     ];
-    await db
+    await database.db
       .insertInto('oidc_models')
       .values(
         rows.map((row) => ({ ...row, payload: '{}', expires_at: Date.now() + 60_000, consumed_at: null })),
@@ -73,7 +59,7 @@ describe.each(DIALECTS)('oidc_models lookup indexes on $dialect', ({ dialect, cr
           await sql<{
             n: number;
           }>`select count(*) as n from ${sql.table('oidc_models')} indexed by ${sql.raw(index)} where ${sql.raw(index === 'oidc_models_uid' ? 'uid' : 'grant_id')} is not null`.execute(
-            db,
+            database.db,
           )
         ).rows[0]?.n;
       expect(await entries('oidc_models_uid')).toBe(1);
@@ -81,7 +67,7 @@ describe.each(DIALECTS)('oidc_models lookup indexes on $dialect', ({ dialect, cr
       const { rows: definitions } = await sql<{
         sql: string;
       }>`select sql from sqlite_master where type = 'index' and name in ('oidc_models_uid', 'oidc_models_user_code', 'oidc_models_grant_id')`.execute(
-        db,
+        database.db,
       );
       expect(definitions).toHaveLength(3);
       for (const { sql: definition } of definitions) expect(definition).toMatch(/where .* is not null$/i);
@@ -90,7 +76,7 @@ describe.each(DIALECTS)('oidc_models lookup indexes on $dialect', ({ dialect, cr
 
   it('go back to full indexes when the migration is undone, and lookups use them', async () => {
     const migrator = new Migrator({
-      db: db as Kysely<unknown>,
+      db: database.db as Kysely<unknown>,
       provider: { getMigrations: async () => authzMigrations },
       migrationTableName: 'authz_migrations',
       migrationLockTableName: 'authz_migrations_lock',

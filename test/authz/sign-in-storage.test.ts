@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findConsent, saveConsent } from '../../src/authz/storage/consents.js';
 import { clearIdFailures, isBlocked, recordIdFailure } from '../../src/authz/storage/id-blocks.js';
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
@@ -11,58 +10,44 @@ import {
   startChallenge,
 } from '../../src/authz/storage/otp-challenges.js';
 import { purgeSignIn, type SignInTables } from '../../src/authz/storage/sign-in-tables.js';
-import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../helpers/database-hooks.js';
+import { DIALECTS } from '../helpers/databases.js';
 
 const T0 = 1_800_000_000_000;
 const POLICY = { failures: 3, durationMs: 60_000 };
 
 describe.each(DIALECTS)('sign-in storage on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<SignInTables>;
-
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<SignInTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'authz', authzMigrations);
-  });
-
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
-  });
+  const database = migratedDatabaseForEachTest<SignInTables>({ dialect, create }, 'authz', authzMigrations);
 
   it('blocks an ID after the configured failures within the window, until the block ends', async () => {
-    expect(await recordIdFailure(db, 'h1', T0, POLICY)).toBe(false);
-    expect(await recordIdFailure(db, 'h1', T0 + 1000, POLICY)).toBe(false);
-    expect(await isBlocked(db, 'h1', T0 + 1000)).toBe(false);
-    expect(await recordIdFailure(db, 'h1', T0 + 2000, POLICY)).toBe(true);
-    expect(await isBlocked(db, 'h1', T0 + 2000)).toBe(true);
-    expect(await isBlocked(db, 'h1', T0 + 2000 + 59_999)).toBe(true);
-    expect(await isBlocked(db, 'h1', T0 + 2000 + 60_001)).toBe(false);
-    expect(await isBlocked(db, 'other', T0)).toBe(false);
+    expect(await recordIdFailure(database.db, 'h1', T0, POLICY)).toBe(false);
+    expect(await recordIdFailure(database.db, 'h1', T0 + 1000, POLICY)).toBe(false);
+    expect(await isBlocked(database.db, 'h1', T0 + 1000)).toBe(false);
+    expect(await recordIdFailure(database.db, 'h1', T0 + 2000, POLICY)).toBe(true);
+    expect(await isBlocked(database.db, 'h1', T0 + 2000)).toBe(true);
+    expect(await isBlocked(database.db, 'h1', T0 + 2000 + 59_999)).toBe(true);
+    expect(await isBlocked(database.db, 'h1', T0 + 2000 + 60_001)).toBe(false);
+    expect(await isBlocked(database.db, 'other', T0)).toBe(false);
   });
 
   it('starts counting again after the window, and forgets failures on success', async () => {
-    await recordIdFailure(db, 'h2', T0, POLICY);
-    await recordIdFailure(db, 'h2', T0 + 1000, POLICY);
+    await recordIdFailure(database.db, 'h2', T0, POLICY);
+    await recordIdFailure(database.db, 'h2', T0 + 1000, POLICY);
     // The window (60 s from the first failure) is over: this one counts as the first again.
-    expect(await recordIdFailure(db, 'h2', T0 + 61_000, POLICY)).toBe(false);
-    expect(await recordIdFailure(db, 'h2', T0 + 62_000, POLICY)).toBe(false);
-    await clearIdFailures(db, 'h2');
-    expect(await recordIdFailure(db, 'h2', T0 + 63_000, POLICY)).toBe(false);
+    expect(await recordIdFailure(database.db, 'h2', T0 + 61_000, POLICY)).toBe(false);
+    expect(await recordIdFailure(database.db, 'h2', T0 + 62_000, POLICY)).toBe(false);
+    await clearIdFailures(database.db, 'h2');
+    expect(await recordIdFailure(database.db, 'h2', T0 + 63_000, POLICY)).toBe(false);
   });
 
   it('counts concurrent failures atomically', async () => {
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => recordIdFailure(db, 'h3', T0, { failures: 6, durationMs: 60_000 })),
+      Array.from({ length: 6 }, () =>
+        recordIdFailure(database.db, 'h3', T0, { failures: 6, durationMs: 60_000 }),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await isBlocked(db, 'h3', T0)).toBe(true);
+    expect(await isBlocked(database.db, 'h3', T0)).toBe(true);
   });
 
   const challenge = (uid: string): OtpChallenge => ({
@@ -80,9 +65,9 @@ describe.each(DIALECTS)('sign-in storage on $dialect', ({ dialect, create }) => 
   });
 
   it('replaces a code only after the cooldown and within the send limit', async () => {
-    await startChallenge(db, challenge('u1'));
+    await startChallenge(database.db, challenge('u1'));
     const update = (now: number, hash: string) =>
-      replaceCode(db, 'u1', {
+      replaceCode(database.db, 'u1', {
         codeHash: hash,
         codeExpiresAt: now + 180_000,
         now,
@@ -93,7 +78,7 @@ describe.each(DIALECTS)('sign-in storage on $dialect', ({ dialect, create }) => 
     expect(await update(T0 + 30_000, 'c2')).toBe(true);
     expect(await update(T0 + 60_000, 'c3')).toBe(true);
     expect(await update(T0 + 90_000, 'c4')).toBe(false);
-    expect(await findChallenge(db, 'u1')).toMatchObject({
+    expect(await findChallenge(database.db, 'u1')).toMatchObject({
       code_hash: 'c3',
       sends: 3,
       last_sent_at: T0 + 60_000,
@@ -101,45 +86,60 @@ describe.each(DIALECTS)('sign-in storage on $dialect', ({ dialect, create }) => 
   });
 
   it('consumes a code once; a restarted challenge replaces the old one', async () => {
-    await startChallenge(db, challenge('u2'));
-    expect(await consumeCode(db, 'u2', 'wrong')).toBe(false);
-    const [a, b] = await Promise.all([consumeCode(db, 'u2', 'c1'), consumeCode(db, 'u2', 'c1')]);
+    await startChallenge(database.db, challenge('u2'));
+    expect(await consumeCode(database.db, 'u2', 'wrong')).toBe(false);
+    const [a, b] = await Promise.all([
+      consumeCode(database.db, 'u2', 'c1'),
+      consumeCode(database.db, 'u2', 'c1'),
+    ]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
-    await startChallenge(db, { ...challenge('u2'), code_hash: 'n1', account_id: null });
-    expect(await findChallenge(db, 'u2')).toMatchObject({ code_hash: 'n1', consumed: 0, account_id: null });
+    await startChallenge(database.db, { ...challenge('u2'), code_hash: 'n1', account_id: null });
+    expect(await findChallenge(database.db, 'u2')).toMatchObject({
+      code_hash: 'n1',
+      consumed: 0,
+      account_id: null,
+    });
   });
 
   it('remembers consents until they expire, adding to what was granted', async () => {
-    await saveConsent(db, {
+    await saveConsent(database.db, {
       accountHash: 'acc',
       clientId: 'c',
       granted: ['scope:openid'],
       now: T0,
       ttlMs: 1000,
     });
-    await saveConsent(db, {
+    await saveConsent(database.db, {
       accountHash: 'acc',
       clientId: 'c',
       granted: ['claim:email'],
       now: T0 + 10,
       ttlMs: 1000,
     });
-    expect(await findConsent(db, 'acc', 'c', T0 + 500)).toEqual(new Set(['scope:openid', 'claim:email']));
-    expect(await findConsent(db, 'acc', 'other', T0)).toBeUndefined();
-    expect(await findConsent(db, 'acc', 'c', T0 + 1010)).toBeUndefined();
+    expect(await findConsent(database.db, 'acc', 'c', T0 + 500)).toEqual(
+      new Set(['scope:openid', 'claim:email']),
+    );
+    expect(await findConsent(database.db, 'acc', 'other', T0)).toBeUndefined();
+    expect(await findConsent(database.db, 'acc', 'c', T0 + 1010)).toBeUndefined();
   });
 
   it('purges expired rows and keeps live ones', async () => {
-    await startChallenge(db, challenge('live'));
-    await startChallenge(db, { ...challenge('old'), expires_at: T0 - 1 });
-    await saveConsent(db, { accountHash: 'x', clientId: 'c', granted: ['a'], now: T0 - 10_000, ttlMs: 1 });
-    await recordIdFailure(db, 'stale', T0 - 120_000, POLICY);
-    await recordIdFailure(db, 'fresh', T0, POLICY);
-    await purgeSignIn(db, T0);
-    expect(await findChallenge(db, 'live')).toBeDefined();
-    expect(await findChallenge(db, 'old')).toBeUndefined();
-    expect(await db.selectFrom('authz_consents').selectAll().execute()).toEqual([]);
-    const blocks = await db.selectFrom('authz_id_blocks').select('id_hash').execute();
+    await startChallenge(database.db, challenge('live'));
+    await startChallenge(database.db, { ...challenge('old'), expires_at: T0 - 1 });
+    await saveConsent(database.db, {
+      accountHash: 'x',
+      clientId: 'c',
+      granted: ['a'],
+      now: T0 - 10_000,
+      ttlMs: 1,
+    });
+    await recordIdFailure(database.db, 'stale', T0 - 120_000, POLICY);
+    await recordIdFailure(database.db, 'fresh', T0, POLICY);
+    await purgeSignIn(database.db, T0);
+    expect(await findChallenge(database.db, 'live')).toBeDefined();
+    expect(await findChallenge(database.db, 'old')).toBeUndefined();
+    expect(await database.db.selectFrom('authz_consents').selectAll().execute()).toEqual([]);
+    const blocks = await database.db.selectFrom('authz_id_blocks').select('id_hash').execute();
     expect(blocks.map((b) => b.id_hash)).toEqual(['fresh']);
   });
 });

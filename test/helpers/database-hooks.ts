@@ -10,7 +10,7 @@ import { type DIALECTS, isPostgresAvailable, type TestDatabase } from './databas
  * The object is filled in when the hook runs, so read `db` in hooks and tests only.
  */
 export function migratedDatabaseForEachTest<Tables>(
-  { dialect, create }: (typeof DIALECTS)[number],
+  { dialect, create }: { dialect: string; create: () => Promise<TestDatabase> },
   service: string,
   migrations: Migrations,
 ): { db: Kysely<Tables> } {

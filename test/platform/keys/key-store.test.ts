@@ -1,8 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { compactVerify, importJWK } from 'jose';
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../../src/platform/db/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   KeyStore,
   type KeyTables,
@@ -10,50 +8,37 @@ import {
   signCompactJws,
   signingKeysMigration,
 } from '../../../src/platform/keys/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../../helpers/database-hooks.js';
+import { DIALECTS } from '../../helpers/databases.js';
 
 describe.each(DIALECTS)('key store on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<KeyTables>;
+  const database = migratedDatabaseForEachTest<KeyTables>({ dialect, create }, 'test', {
+    '0001_signing_keys': signingKeysMigration,
+  });
   const master = new MasterKey(Buffer.alloc(32, 7));
 
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<KeyTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'test', { '0001_signing_keys': signingKeysMigration });
-  });
-
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
-  });
-
   it('creates a key once and reuses it from a second store (restart)', async () => {
-    const first = await new KeyStore(db, master).ensureActive('authz', 'ES256');
-    const again = await new KeyStore(db, master).ensureActive('authz', 'ES256');
+    const first = await new KeyStore(database.db, master).ensureActive('authz', 'ES256');
+    const again = await new KeyStore(database.db, master).ensureActive('authz', 'ES256');
     expect(again.kid).toBe(first.kid);
     expect(again.publicJwk).toEqual(first.publicJwk);
   });
 
   it('stores the private key encrypted, never in the clear', async () => {
-    const key = await new KeyStore(db, master).ensureActive('issuer', 'EdDSA');
-    const row = await db
+    const key = await new KeyStore(database.db, master).ensureActive('issuer', 'EdDSA');
+    const row = await database.db
       .selectFrom('signing_keys')
       .selectAll()
       .where('kid', '=', key.kid)
       .executeTakeFirstOrThrow();
     expect(row.private_key).not.toMatch(/PRIVATE KEY/);
     expect(row.public_jwk).not.toContain('"d"');
-    const wrongMaster = new KeyStore(db, new MasterKey(Buffer.alloc(32, 8)));
+    const wrongMaster = new KeyStore(database.db, new MasterKey(Buffer.alloc(32, 8)));
     await expect(wrongMaster.ensureActive('issuer', 'EdDSA')).rejects.toThrow();
   });
 
   it.each(['ES256', 'EdDSA'] as const)('signs %s JWS that jose verifies with the public JWK', async (alg) => {
-    const key = await new KeyStore(db, master).ensureActive(`p-${alg}`, alg);
+    const key = await new KeyStore(database.db, master).ensureActive(`p-${alg}`, alg);
     const jws = await signCompactJws(key, { typ: 'JWT' }, { hello: 'world' });
     const { payload, protectedHeader } = await compactVerify(jws, await importJWK(key.publicJwk, alg));
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ hello: 'world' });
@@ -71,7 +56,7 @@ describe.each(DIALECTS)('key store on $dialect', ({ dialect, create }) => {
   });
 
   it('publishes every key of a purpose after a new one is added', async () => {
-    const store = new KeyStore(db, master);
+    const store = new KeyStore(database.db, master);
     const old = await store.ensureActive('authz', 'ES256');
     const fresh = await store.create('authz', 'ES256');
     const jwks = await store.publicJwks('authz');

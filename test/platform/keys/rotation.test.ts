@@ -1,8 +1,6 @@
 import { compactVerify, createLocalJWKSet } from 'jose';
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ActiveKeys } from '../../../src/issuer/formats/keys.js';
-import { migrateToLatest, openDatabase } from '../../../src/platform/db/index.js';
 import {
   KeyStore,
   type KeyTables,
@@ -10,35 +8,26 @@ import {
   signCompactJws,
   signingKeysMigration,
 } from '../../../src/platform/keys/index.js';
-import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../../helpers/databases.js';
+import { migratedDatabaseForEachTest } from '../../helpers/database-hooks.js';
+import { DIALECTS } from '../../helpers/databases.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const master = new MasterKey(Buffer.alloc(32, 7));
 
 describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create }) => {
-  let testDb: TestDatabase | undefined;
-  let close: () => Promise<void> = async () => {};
-  let db: Kysely<KeyTables>;
+  const database = migratedDatabaseForEachTest<KeyTables>({ dialect, create }, 'test', {
+    '0001_signing_keys': signingKeysMigration,
+  });
   let now = Date.UTC(2027, 0, 1);
   const clock = () => now;
 
-  beforeEach(async (context) => {
-    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-    testDb = await create();
-    const database = openDatabase<KeyTables>(testDb.url);
-    db = database.db;
-    close = database.close;
-    await migrateToLatest(db as Kysely<unknown>, 'test', { '0001_signing_keys': signingKeysMigration });
+  beforeEach(() => {
     now = Date.UTC(2027, 0, 1);
-  });
-  afterEach(async () => {
-    await close();
-    await testDb?.drop();
   });
 
   it('a rotated-in key is published through its lead time and signs only from its activation', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const current = await store.ensureActive('issuer-sd-jwt', 'ES256');
     const cachedByVerifier = await store.publicJwks('issuer-sd-jwt');
     const next = await store.create('issuer-sd-jwt', 'ES256', { activatesAt: now + HOUR });
@@ -70,7 +59,7 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
   });
 
   it('a retired key stays published while anything it signed is valid, then drops out', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const old = await store.ensureActive('issuer-w3c-eddsa', 'EdDSA');
     // It signed a credential valid for 30 days.
     await store.noteSigned(old.kid, now + 30 * DAY);
@@ -88,7 +77,7 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
   });
 
   it('a retired key that recorded nothing stays published a day and an hour (status list tokens live a day), then drops out', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const old = await store.ensureActive('issuer-sd-jwt', 'ES256');
     now += 1;
     const fresh = await store.create('issuer-sd-jwt', 'ES256');
@@ -101,12 +90,12 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
   });
 
   it('signed_until only moves forward, rounded up to a day: one write per key per day, not per credential', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const key = await store.ensureActive('issuer-sd-jwt', 'ES256');
     const read = async () =>
       Number(
         (
-          await db
+          await database.db
             .selectFrom('signing_keys')
             .select('signed_until')
             .where('kid', '=', key.kid)
@@ -118,13 +107,13 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
     await store.noteSigned(key.kid, now + 5 * DAY);
     expect(await read()).toBe(Math.ceil((now + 10 * DAY + 1) / DAY) * DAY);
     // Another instance that knows a later expiry moves it on; an earlier one never moves it back.
-    await new KeyStore(db, master, { clock }).noteSigned(key.kid, now + 40 * DAY);
+    await new KeyStore(database.db, master, { clock }).noteSigned(key.kid, now + 40 * DAY);
     await store.noteSigned(key.kid, now + 11 * DAY);
     expect(await read()).toBe(now + 40 * DAY);
   });
 
   it('a revoked key leaves every published set at once and never signs', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const compromised = await store.ensureActive('issuer-sd-jwt', 'ES256');
     await store.noteSigned(compromised.kid, now + 365 * DAY);
     now += 1;
@@ -136,7 +125,7 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
   });
 
   it('an instance that read its keys before the rotation learns of it within its cache interval (a minute)', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const active = new ActiveKeys(store, clock);
     const first = await active.get('issuer-w3c-es256', 'ES256');
     const next = await store.create('issuer-w3c-es256', 'ES256', { activatesAt: now + 10_000 });
@@ -154,7 +143,7 @@ describe.each(DIALECTS)('rotation with overlap on $dialect', ({ dialect, create 
   });
 
   it('a cache that saw the pending key switches exactly at its activation', async () => {
-    const store = new KeyStore(db, master, { clock });
+    const store = new KeyStore(database.db, master, { clock });
     const first = await store.ensureActive('issuer-w3c-es256', 'ES256');
     const next = await store.create('issuer-w3c-es256', 'ES256', { activatesAt: now + 10_000 });
     const active = new ActiveKeys(store, clock);
