@@ -1,6 +1,5 @@
 import {
   CoseKey,
-  DateOnly,
   DeviceKey,
   DeviceKeyInfo,
   Header,
@@ -18,6 +17,7 @@ import {
 import { assertPublicJwk } from '../../src/credentials/did/index.js';
 import { mdocContext } from '../../src/credentials/formats/mso-mdoc/context.js';
 import type { IssueMdocOptions } from '../../src/credentials/formats/mso-mdoc/issue.js';
+import { toElementValue } from '../../src/credentials/formats/mso-mdoc/mdl.js';
 import { msoStatus } from '../../src/credentials/formats/mso-mdoc/status.js';
 
 /** Random digest ids, unique within a namespace (§9.1.2.5: ids must not reveal element order). */
@@ -64,7 +64,7 @@ export async function libraryIssueMdoc(options: IssueMdocOptions): Promise<strin
         digestId: ids[i] as number,
         random: ctx.crypto.random(32),
         elementIdentifier: identifier,
-        elementValue: libraryElementValue(identifier, value),
+        elementValue: toElementValue(identifier, value),
       }),
     );
     const namespaceDigests = new Map<number, Uint8Array>();
@@ -124,22 +124,4 @@ export async function libraryIssueMdoc(options: IssueMdocOptions): Promise<strin
     issuerNamespaces: IssuerNamespaces.create({ issuerNamespaces: namespaces }),
     issuerAuth,
   }).encodedForOid4Vci;
-}
-
-/** The element values as the library path built them: full-dates as @owf/mdoc's DateOnly (tag 1004). */
-function libraryElementValue(identifier: string, value: unknown): unknown {
-  if (typeof value === 'string' && identifier.endsWith('_date') && /^\d{4}-\d{2}-\d{2}$/.test(value))
-    return new DateOnly(value);
-  if (typeof value === 'string' && (identifier === 'portrait' || identifier === 'signature_usual_mark'))
-    return new Uint8Array(Buffer.from(value, 'base64'));
-  if (Buffer.isBuffer(value)) return new Uint8Array(value);
-  if (Array.isArray(value)) return value.map((item) => libraryElementValue(identifier, item));
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Uint8Array) &&
-    !(value instanceof Date)
-  )
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, libraryElementValue(k, v)]));
-  return value;
 }
