@@ -27,6 +27,7 @@ import {
 import type { Realms } from './realms.js';
 import { resourceIndicators } from './resources.js';
 import { replayOnce } from './storage/adapter.js';
+import { answerAfterWrites } from './storage/request-writes.js';
 import { providerErrorPage } from './views/provider-pages.js';
 
 export interface ProviderOptions {
@@ -190,6 +191,9 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   // Forwarding headers are believed only behind a configured proxy (http.trustProxy; src/authz/service.ts).
   provider.proxy = false;
+  // First of the provider's own middleware, so that it is the outermost: the answer waits for the
+  // request's adapter writes, which no longer hold up its steps (storage/request-writes.ts).
+  answerAfterWrites(provider);
   addAtHash(provider);
   // Replay detection (client assertion and DPoP jtis) as one conditional write (storage/adapter.ts).
   replayOnce(provider, options.adapter);

@@ -127,6 +127,9 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     const formAction = formActionSources(clients, (error) => app.log.warn({ err: error }, 'client origins'));
     await formAction.refresh();
     provider.on('server_error', (_ctx, error) => app.log.error({ err: error }, 'oidc-provider server error'));
+    // A request that failed outside oidc-provider's own error handling — a write it answers after
+    // (storage/request-writes.ts) — is answered 500 by Koa; logged here rather than by Koa to stderr.
+    provider.on('error', (error) => app.log.error({ err: error }, 'oidc-provider request failed'));
     // Protocol errors are logged by code and oidc-provider's fixed description only (no request data).
     for (const event of [
       'authorization.error',

@@ -5,6 +5,7 @@ import type { Commit, Database } from '../../platform/db/index.js';
 import { ClientAdapter } from '../clients/adapter.js';
 import { ClientStore, type ClientTables } from '../clients/store.js';
 import { type ModelKey, type ModelStatements, modelStatements } from './model-statements.js';
+import { currentRequestWrites } from './request-writes.js';
 import type { RevokedGrants } from './revoked-grants.js';
 
 export interface OidcModelsTable {
@@ -90,6 +91,29 @@ export class KyselyAdapter implements Adapter {
     return this.commit ? this.commit<T, AuthzTables>(work) : work(this.db);
   }
 
+  /**
+   * This request's own deferred writes, of this kind (or of every kind), committed first: whatever
+   * comes next must see them, in order (on PostgreSQL they are not queued, so they could overtake).
+   */
+  private async ownWritesFirst(everyKind = false): Promise<void> {
+    const request = currentRequestWrites();
+    if (!request) return;
+    if (everyKind) await request.settled();
+    else if (request.hasPending(this.kind)) await request.settled(this.kind);
+  }
+
+  /**
+   * A write whose outcome the caller does not read (upsert, destroy): inside an oidc-provider
+   * request, the request's answer waits for it (request-writes.ts) and the caller goes on at once;
+   * elsewhere the caller waits for it, as for every other write.
+   */
+  private async writeBeforeAnswer(work: (db: Kysely<AuthzTables>) => Promise<unknown>): Promise<void> {
+    const written = this.write(work);
+    const request = currentRequestWrites();
+    if (request) request.add(this.kind, written);
+    else await written;
+  }
+
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const row = {
       payload: JSON.stringify(payload),
@@ -100,10 +124,10 @@ export class KyselyAdapter implements Adapter {
     };
     const statements = this.statements;
     if (statements) {
-      await this.write(() => statements.upsert({ kind: this.kind, id, ...row }));
+      await this.writeBeforeAnswer(() => statements.upsert({ kind: this.kind, id, ...row }));
       return;
     }
-    await this.write((db) =>
+    await this.writeBeforeAnswer((db) =>
       db
         .insertInto('oidc_models')
         .values({ kind: this.kind, id, consumed_at: null, ...row })
@@ -118,6 +142,7 @@ export class KyselyAdapter implements Adapter {
    * replay detection needs and its own find-then-save does not give (see replayOnce).
    */
   async insertOnce(id: string, payload: AdapterPayload, expiresIn: number): Promise<boolean> {
+    await this.ownWritesFirst();
     const now = Date.now();
     const row = {
       kind: this.kind,
@@ -165,6 +190,7 @@ export class KyselyAdapter implements Adapter {
    * §4.2.1): the loser gets invalid_grant and, as oidc-provider does on reuse, the grant is revoked.
    */
   async consume(id: string): Promise<void> {
+    await this.ownWritesFirst();
     const statements = this.statements;
     const updated = statements
       ? await this.write(() => statements.consume(this.kind, id, Date.now()))
@@ -194,17 +220,20 @@ export class KyselyAdapter implements Adapter {
       .where('kind', '=', this.kind)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (row?.grant_id) await revokeGrant(this.db, row.grant_id, this.revoked);
+    if (row?.grant_id) {
+      await this.ownWritesFirst(true);
+      await revokeGrant(this.db, row.grant_id, this.revoked);
+    }
     throw new errors.InvalidGrant('grant request is invalid');
   }
 
   async destroy(id: string): Promise<void> {
     const statements = this.statements;
     if (statements) {
-      await this.write(() => statements.destroy(this.kind, id));
+      await this.writeBeforeAnswer(() => statements.destroy(this.kind, id));
       return;
     }
-    await this.write((db) =>
+    await this.writeBeforeAnswer((db) =>
       db.deleteFrom('oidc_models').where('kind', '=', this.kind).where('id', '=', id).execute(),
     );
   }
@@ -215,6 +244,7 @@ export class KyselyAdapter implements Adapter {
    * is deleted (if the delete fails, the grant's tokens are refused all the same).
    */
   async revokeByGrantId(grantId: string): Promise<void> {
+    await this.ownWritesFirst(true);
     if (this.kind === 'AccessToken') await this.revoked?.record(grantId);
     await this.db
       .deleteFrom('oidc_models')
@@ -224,6 +254,7 @@ export class KyselyAdapter implements Adapter {
   }
 
   private async findBy(column: ModelKey, value: string): Promise<AdapterPayload | undefined> {
+    await this.ownWritesFirst();
     const notExpiredBefore = Date.now() - GRACE_MS;
     // A prepared read unless it cannot run now (null); then, as without statements, Kysely's.
     const prepared = this.statements?.find(this.kind, column, value, notExpiredBefore);
