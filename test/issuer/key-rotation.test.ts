@@ -1,56 +1,26 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys.js';
 import { createIssuerService } from '../../src/issuer/service.js';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { type KeyTables, loadMasterKey } from '../../src/platform/keys/index.js';
 import { demoIdentities, SqlIdentityRegistry } from '../../src/platform/registry/index.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { freePort, issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
-import { newHolder, proofJwt } from './helpers/wallet.js';
+import { issueOne, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
+import { freePort } from './helpers/issuer.js';
 
-let issuer: TestIssuer;
-let as: ForeignAs;
-let configFile: string;
-
-beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  configFile = join(prepared.dataDir, 'attesta.json');
-  writeFileSync(configFile, JSON.stringify(issuer.config));
-});
-afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
-});
+const server = issuerBehindForeignAsForFile();
 
 /** A wallet's credential request to the instance at `base` (the issuer identifier stays the same). */
-async function issue(base = issuer.url): Promise<string> {
-  const { c_nonce: nonce } = (await (await fetch(`${base}/nonce`, { method: 'POST' })).json()) as {
-    c_nonce: string;
-  };
-  const token = await as.mint({ claims: { sub: '5102030400', scope: 'national_id' } });
-  const response = await fetch(`${base}/credential`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      credential_configuration_id: 'national_id_sd_jwt',
-      proofs: { jwt: [await proofJwt(await newHolder('ES256'), { audience: issuer.url, nonce })] },
-    }),
-  });
-  const text = await response.text();
-  expect(response.status, text).toBe(200);
-  return (JSON.parse(text) as { credentials: { credential: string }[] }).credentials[0]?.credential as string;
+async function issue(base?: string): Promise<string> {
+  const claims = { sub: '5102030400', scope: 'national_id' };
+  return (await issueOne(server, 'national_id_sd_jwt', { claims, instanceUrl: base })) as string;
 }
 
 /** SD-JWT VC issuer metadata (draft-ietf-oauth-sd-jwt-vc §5) as a verifier fetches it. */
 async function issuerMetadataJwks(): Promise<JSONWebKeySet> {
-  const metadata = (await (await fetch(`${issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
+  const metadata = (await (await fetch(`${server.issuer.url}/.well-known/jwt-vc-issuer`)).json()) as {
     jwks: JSONWebKeySet;
   };
   return metadata.jwks;
@@ -75,7 +45,7 @@ async function verifyWith(jwks: JSONWebKeySet, credential: string) {
 
 async function keysCli(...args: string[]) {
   const lines: string[] = [];
-  const code = await keysCommand([...args, '--config', configFile], (line) => lines.push(line));
+  const code = await keysCommand([...args, '--config', server.configFile], (line) => lines.push(line));
   return { code, text: lines.join('\n') };
 }
 
@@ -94,7 +64,7 @@ describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta k
     expect(decodeProtectedHeader(listBefore).kid).toBe(oldKid);
 
     // What keeps the old key published: the issuer recorded how long what it signed is valid.
-    const database = openDatabase<KeyTables>(issuer.config.issuer.database);
+    const database = openDatabase<KeyTables>(server.issuer.config.issuer.database);
     try {
       const row = await database.db
         .selectFrom('signing_keys')
@@ -113,7 +83,7 @@ describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta k
     const cachedInLead = await issuerMetadataJwks();
     expect(cachedInLead.keys).toHaveLength(2);
     const newKid = cachedInLead.keys.map((k) => k.kid).find((kid) => kid !== oldKid) as string;
-    const did = (await (await fetch(`${issuer.url}/.well-known/did.json`)).json()) as {
+    const did = (await (await fetch(`${server.issuer.url}/.well-known/did.json`)).json()) as {
       verificationMethod: { id: string }[];
     };
     expect(did.verificationMethod.map((m) => m.id.split('#')[1])).toEqual(
@@ -124,11 +94,11 @@ describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta k
     // After the lead time an instance that starts now (a restart, or a new replica) signs with the new key.
     await new Promise((resolve) => setTimeout(resolve, 3100));
     const port = await freePort();
-    const registry = await SqlIdentityRegistry.open(issuer.config.registry.database);
+    const registry = await SqlIdentityRegistry.open(server.issuer.config.registry.database);
     await registry.seed(demoIdentities());
     const replica = await createIssuerService({
-      config: { ...issuer.config, issuer: { ...issuer.config.issuer, port } },
-      masterKey: loadMasterKey(issuer.config.keys.masterKeyFile),
+      config: { ...server.issuer.config, issuer: { ...server.issuer.config.issuer, port } },
+      masterKey: loadMasterKey(server.issuer.config.keys.masterKeyFile),
       registry,
     });
     try {
@@ -141,7 +111,7 @@ describe('rotation of the SD-JWT VC key seen by wallets and verifiers (attesta k
       const now = await issuerMetadataJwks();
       expect(now.keys.map((k) => k.kid).sort()).toEqual([oldKid, newKid].sort());
       const { payload } = await verifyWith(now, before);
-      expect(payload.iss).toBe(issuer.url);
+      expect(payload.iss).toBe(server.issuer.url);
       // The status list token fetched before the rotation still verifies with today's JWKS.
       await expect(jwtVerify(listBefore, createLocalJWKSet(now))).resolves.toBeTruthy();
     } finally {

@@ -1,15 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { decodeSdJwt } from '@sd-jwt/decode';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issuerCommand } from '../../src/cli/issuer-admin.js';
 import { offerCommand } from '../../src/cli/offers.js';
 import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import type { OfferView } from '../../src/issuer/offers/create.js';
-import { type ForeignAs, startForeignAs } from './helpers/foreign-as.js';
-import { issuerConfig, startIssuer, type TestIssuer } from './helpers/issuer.js';
+import { issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 import {
   expectError,
   http,
@@ -24,26 +21,13 @@ import { newHolder } from './helpers/wallet.js';
  * Offers on the real issuer service (real pipeline, registry, SD-JWT signer, status lists): made
  * with the CLI and with the admin API behind its real authentication, redeemed by a wallet.
  */
-let issuer: TestIssuer;
-let as: ForeignAs;
-let configFile: string;
+const server = issuerBehindForeignAsForFile();
 const lines: string[] = [];
 const out = (line: string) => lines.push(line);
 
-beforeAll(async () => {
-  const prepared = await issuerConfig();
-  as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
-  issuer = await startIssuer([as.url], prepared);
-  configFile = join(prepared.dataDir, 'attesta.json');
-  writeFileSync(configFile, JSON.stringify(issuer.config));
-});
-afterAll(async () => {
-  await issuer?.stop();
-  await as?.stop();
-});
-
 async function issuerJwks(): Promise<{ keys: JWK[] }> {
-  return ((await http(`${issuer.url}/.well-known/jwt-vc-issuer`)).body as { jwks: { keys: JWK[] } }).jwks;
+  return ((await http(`${server.issuer.url}/.well-known/jwt-vc-issuer`)).body as { jwks: { keys: JWK[] } })
+    .jwks;
 }
 
 describe('offers on the real issuer', () => {
@@ -60,7 +44,7 @@ describe('offers on the real issuer', () => {
         '6',
         '--qr',
         '--config',
-        configFile,
+        server.configFile,
       ],
       out,
     );
@@ -72,15 +56,18 @@ describe('offers on the real issuer', () => {
     const fetched = await http(view.credential_offer_uri);
     expect(fetched.body).toEqual(view.credential_offer);
     const token = await redeem(
-      issuer.url,
+      server.issuer.url,
       preAuthorizedCode({ ...fetched, body: { credential_offer: fetched.body } }),
       view.tx_code,
     );
     expect(token.status).toBe(200);
     const holders = [await newHolder(), await newHolder(), await newHolder('EdDSA')];
     const result = await postCredential(
-      issuer.url,
-      { credential_identifier: 'national_id_sd_jwt', proofs: { jwt: await proofsFor(issuer.url, holders) } },
+      server.issuer.url,
+      {
+        credential_identifier: 'national_id_sd_jwt',
+        proofs: { jwt: await proofsFor(server.issuer.url, holders) },
+      },
       token.body?.access_token as string,
     );
     expect(result.status).toBe(200);
@@ -125,7 +112,7 @@ describe('offers on the real issuer', () => {
         '--claims',
         '{"given_name":"A","shoe_size":44}',
         '--config',
-        configFile,
+        server.configFile,
       ],
       out,
     );
@@ -134,16 +121,16 @@ describe('offers on the real issuer', () => {
   });
 
   it('POST /admin/offers needs the admin (API key) and issues offered claims by value', async () => {
-    const anonymous = await http(`${issuer.url}/admin/offers`, {
+    const anonymous = await http(`${server.issuer.url}/admin/offers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
     expect(anonymous.status).toBe(401);
     lines.length = 0;
-    expect(await issuerCommand(['api-key', 'create', 'offers', '--config', configFile], out)).toBe(0);
+    expect(await issuerCommand(['api-key', 'create', 'offers', '--config', server.configFile], out)).toBe(0);
     const key = lines.at(-1) as string;
-    const created = await http(`${issuer.url}/admin/offers`, {
+    const created = await http(`${server.issuer.url}/admin/offers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ credential_configuration_ids: ['national_id_sd_jwt'], subject: '5102030400' }),
@@ -154,21 +141,21 @@ describe('offers on the real issuer', () => {
       new URL(view.credential_offer_uri_by_value).searchParams.get('credential_offer') as string,
     );
     const token = await redeem(
-      issuer.url,
+      server.issuer.url,
       preAuthorizedCode({ ...created, body: { credential_offer: byValue } }),
     );
     const result = await postCredential(
-      issuer.url,
+      server.issuer.url,
       {
         credential_configuration_id: 'national_id_sd_jwt',
-        proofs: { jwt: await proofsFor(issuer.url, [await newHolder()]) },
+        proofs: { jwt: await proofsFor(server.issuer.url, [await newHolder()]) },
       },
       token.body?.access_token as string,
     );
     expect(result.status).toBe(200);
     // Redeemed: the code is spent.
     expectError(
-      await redeem(issuer.url, preAuthorizedCode({ ...created, body: { credential_offer: byValue } })),
+      await redeem(server.issuer.url, preAuthorizedCode({ ...created, body: { credential_offer: byValue } })),
       400,
       'invalid_grant',
     );

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
@@ -11,12 +9,9 @@ import { issueOne, issuerBehindForeignAsForFile } from './helpers/issue-credenti
 
 const server = issuerBehindForeignAsForFile();
 let apiKey: string;
-let configFile: string;
 
 beforeAll(async () => {
   apiKey = (await new ApiKeyStore(server.database.db).create('status test')).key;
-  configFile = join(server.dataDir, 'attesta.json');
-  writeFileSync(configFile, JSON.stringify(server.issuer.config));
 });
 
 /** One dc+sd-jwt national ID for a fresh holder key, as a wallet gets it. */
@@ -129,19 +124,22 @@ describe('status lists', () => {
     const lines: string[] = [];
     const out = (line: string) => lines.push(line);
     expect(
-      await issuerCommand(['status-list', listId, String(idx), 'valid', '--config', configFile], out),
+      await issuerCommand(['status-list', listId, String(idx), 'valid', '--config', server.configFile], out),
     ).toBe(0);
     expect(await listStatus(uri, idx)).toBe(0);
     await expect(independentlyVerify(credential)).resolves.toBeDefined();
     expect(
-      await issuerCommand(['status-list', listId, String(idx), 'revoked', '--config', configFile], out),
+      await issuerCommand(
+        ['status-list', listId, String(idx), 'revoked', '--config', server.configFile],
+        out,
+      ),
     ).toBe(0);
     expect(await listStatus(uri, idx)).toBe(1);
     expect(
-      await issuerCommand(['status-list', 'nosuchlist', '1', 'revoked', '--config', configFile], out),
+      await issuerCommand(['status-list', 'nosuchlist', '1', 'revoked', '--config', server.configFile], out),
     ).toBe(1);
     expect(lines.at(-1)).toBe('error: no credential holds this list entry');
-    expect(await issuerCommand(['audit', '--config', configFile], out)).toBe(0);
+    expect(await issuerCommand(['audit', '--config', server.configFile], out)).toBe(0);
     expect(lines.some((l) => / cli:\S+ credential\.revoked /.test(l))).toBe(true);
   });
 

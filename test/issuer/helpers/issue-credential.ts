@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { IssuanceTables } from '../../../src/issuer/issuance/database.js';
 import { type Database, openDatabase } from '../../../src/platform/db/index.js';
@@ -13,6 +15,8 @@ export interface IssuerBehindForeignAs {
   database: Database<IssuanceTables>;
   /** The issuer's data directory (removed on stop). */
   dataDir: string;
+  /** Its configuration as a file, for the CLI commands a test runs against it. */
+  configFile: string;
   stop(): Promise<void>;
 }
 
@@ -22,11 +26,14 @@ async function startIssuerBehindForeignAs(): Promise<IssuerBehindForeignAs> {
   const as = await startForeignAs({ audience: prepared.config.issuer.publicUrl });
   const issuer = await startIssuer([as.url], prepared);
   const database = openDatabase<IssuanceTables>(issuer.config.issuer.database);
+  const configFile = join(prepared.dataDir, 'attesta.json');
+  writeFileSync(configFile, JSON.stringify(issuer.config));
   return {
     issuer,
     as,
     database,
     dataDir: prepared.dataDir,
+    configFile,
     async stop() {
       await database.close();
       await issuer.stop();
@@ -55,6 +62,8 @@ export interface CredentialRequestOptions {
   claims?: Record<string, unknown>;
   /** The algorithm of the fresh holder key the proof is signed with (default ES256). */
   holderAlg?: HolderAlg;
+  /** Another instance of the same issuer to send the requests to; the proof's audience stays the issuer's identifier. */
+  instanceUrl?: string;
 }
 
 /**
@@ -66,12 +75,13 @@ export async function requestCredential(
   configurationId: string,
   options: CredentialRequestOptions = {},
 ) {
-  const { c_nonce } = (await (await fetch(`${issuer.url}/nonce`, { method: 'POST' })).json()) as {
+  const base = options.instanceUrl ?? issuer.url;
+  const { c_nonce } = (await (await fetch(`${base}/nonce`, { method: 'POST' })).json()) as {
     c_nonce: string;
   };
   const holder = await newHolder(options.holderAlg ?? 'ES256');
   const token = await as.mint({ claims: options.claims });
-  const response = await fetch(`${issuer.url}/credential`, {
+  const response = await fetch(`${base}/credential`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
