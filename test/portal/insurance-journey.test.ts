@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LoopbackBrowser } from '../helpers/loopback-browser.js';
+import { verifyWithPublishedKeys } from '../helpers/published-keys.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
 /**
@@ -51,13 +51,7 @@ describe('the insurance policy journey', () => {
     const download = await browser.go(`${browser.url}/download`);
     expect(download.status).toBe(200);
     const credential = await download.text();
-    const { jwks } = (await (await fetch(`${system.urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
-      jwks: { keys: [] };
-    };
-    const verified = await verifySdJwtVc(credential, {
-      issuerJwks: jwks,
-      expectedIssuer: system.urls.issuer,
-    });
+    const verified = await verifyWithPublishedKeys(credential, system.urls.issuer);
     expect(verified.claims).toMatchObject({
       policy_number: 'POL-0700100',
       holder_name: 'Amara Okafor',

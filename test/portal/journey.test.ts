@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySdJwtVc } from '../../src/credentials/formats/sd-jwt-vc/index.js';
 import { LoopbackBrowser as Browser } from '../helpers/loopback-browser.js';
+import { verifyWithPublishedKeys } from '../helpers/published-keys.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
 const AMARA = { individual_id: '5102030400', full_name: 'Amara Okafor', date_of_birth: '1970-03-13' };
@@ -64,13 +64,7 @@ describe('the whole journey over HTTP', () => {
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"]+\.sd-jwt"$/);
     const credential = await download.text();
     // An independent check of what was downloaded, with the issuer's published keys.
-    const { jwks } = (await (await fetch(`${system.urls.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
-      jwks: { keys: [] };
-    };
-    const verified = await verifySdJwtVc(credential, {
-      issuerJwks: jwks,
-      expectedIssuer: system.urls.issuer,
-    });
+    const verified = await verifyWithPublishedKeys(credential, system.urls.issuer);
     expect(verified.claims).toMatchObject({
       given_name: 'Amara',
       family_name: 'Okafor',
