@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import type { Kysely } from 'kysely';
 import { type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { answersAfterWrites } from '../../src/authz/interactions/after-writes.js';
 import {
   type AuthzTables,
   adapterStatements,
@@ -162,6 +164,40 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
       expect(failed.headers.get('location')).toBeNull();
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('sends an interaction route’s answer only after the writes it left are committed, and an error if one failed', async () => {
+    const app = Fastify();
+    const answered = answersAfterWrites(app);
+    app.post(
+      '/interaction/step',
+      answered(async (_request, reply) => {
+        await adapter('Interaction').upsert('i1', { jti: 'i1', result: { login: {} } }, 60);
+        return reply.redirect('http://localhost/auth/i1', 303);
+      }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/interaction/step`;
+      holding = true;
+      let sent = false;
+      const response = fetch(url, { method: 'POST', redirect: 'manual' }).then((r) => {
+        sent = true;
+        return r;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(sent).toBe(false);
+      expect(committed).toEqual([]);
+      release();
+      expect((await response).status).toBe(303);
+      expect(committed).toHaveLength(1);
+      failNext = true;
+      const failed = await fetch(url, { method: 'POST', redirect: 'manual' });
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('location')).toBeNull();
+    } finally {
+      await app.close();
     }
   });
 

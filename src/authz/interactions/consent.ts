@@ -5,6 +5,7 @@ import { clock } from '../factors/clock.js';
 import { keyedHash } from '../factors/secrets.js';
 import type { Locale } from '../i18n/index.js';
 import { findConsent, saveConsent } from '../storage/consents.js';
+import { beforeAnswer } from '../storage/request-writes.js';
 import type { SignInTables } from '../storage/sign-in-tables.js';
 import { type ConsentItem, consentPage } from '../views/consent.js';
 import { html, redirect, type SignIn } from './context.js';
@@ -167,12 +168,15 @@ export async function decideConsent(
       now: clock.now(),
       ttlMs: signIn.login.consentTtl * 1000,
     };
-    // Read and upsert in one unit: with the sign-in's other writes in one commit on SQLite.
-    if (commit) await commit<void, SignInTables>((trx) => saveConsent(trx, consent));
-    else await saveConsent(db, consent);
+    // Read and upsert in one unit: with the sign-in's other writes in one commit on SQLite; the
+    // answer waits for it (interactions/routes.ts), this step does not.
+    await beforeAnswer(
+      'Consent',
+      commit ? commit<void, SignInTables>((trx) => saveConsent(trx, consent)) : saveConsent(db, consent),
+    );
   };
-  // The grant and the remembered consent are written together (on SQLite, into one group commit
-  // rather than one after the other); the result, which names the grant, after both.
+  // The grant, the remembered consent and the result naming the grant are written before the answer
+  // (interactions/routes.ts), together: on SQLite, one group commit rather than one after the other.
   const [grantId] = await Promise.all([grantRequested(provider, interaction), remember()]);
   const returnTo = await submitResult(interaction, { consent: { grantId } });
   return redirect(reply, returnTo);

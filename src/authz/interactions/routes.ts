@@ -4,6 +4,7 @@ import type { Interaction } from 'oidc-provider';
 import type { Locale } from '../i18n/index.js';
 import { findChallenge } from '../storage/otp-challenges.js';
 import { kbiPage, otpRequestPage, passwordPage, type SignInView } from '../views/login.js';
+import { answersAfterWrites } from './after-writes.js';
 import { decideConsent, showConsent } from './consent.js';
 import { html, SignIn, type SignInOptions, type UidRequest } from './context.js';
 import { kbiLogin } from './kbi-login.js';
@@ -33,6 +34,8 @@ export type { SignInOptions as InteractionRoutesOptions } from './context.js';
  */
 export async function interactionRoutes(app: FastifyInstance, options: SignInOptions) {
   const signIn = new SignIn(options);
+  // Adapter writes left to the answer are committed before it is sent (after-writes.ts).
+  const answeredAfterWrites = answersAfterWrites(app);
   const { rateLimit: limits } = signIn.login;
   const limited = { rateLimit: { max: limits.max, timeWindow: limits.windowSeconds * 1000 } };
 
@@ -60,14 +63,14 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
   app.get<{ Params: Params; Querystring: Static<typeof Query> }>(
     '/interaction/:uid',
     { schema: { params: Params, querystring: Query } },
-    async (request, reply) => {
+    answeredAfterWrites(async (request, reply) => {
       const interaction = await signIn.load(request as UidRequest, reply);
       const locale = signIn.locale(request, interaction);
       if (interaction?.prompt.name === 'login')
         return html(reply, 200, await signInPage(interaction, locale));
       if (interaction?.prompt.name === 'consent') return showConsent(signIn, reply, interaction, locale);
       return signIn.expired(reply, locale);
-    },
+    }),
   );
 
   /** A POST step of the login prompt, with the interaction, client, ACR and language resolved. */
@@ -75,7 +78,7 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
     app.post<{ Params: Params }>(
       `/interaction/:uid/${path}`,
       { schema: { params: Params, body: Form }, attachValidation: true, config: limited },
-      async (request, reply) => {
+      answeredAfterWrites(async (request, reply) => {
         const interaction = await signIn.load(request as UidRequest, reply);
         const locale = signIn.locale(request, interaction);
         if (interaction?.prompt.name !== 'login') return signIn.expired(reply, locale);
@@ -85,7 +88,7 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
         if (!handler) return signIn.expired(reply, locale);
         if (request.validationError) request.body = {};
         return handler(signIn, request, reply, interaction, { client, acr, locale });
-      },
+      }),
     );
 
   loginStep('login', (factor) => ({ kbi: kbiLogin, password: passwordLogin, otp: otpStart })[factor]);
@@ -95,20 +98,20 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
   app.post<{ Params: Params }>(
     '/interaction/:uid/consent',
     { schema: { params: Params, body: Form }, attachValidation: true, config: limited },
-    async (request, reply) => {
+    answeredAfterWrites(async (request, reply) => {
       const interaction = await signIn.load(request as UidRequest, reply);
       const locale = signIn.locale(request, interaction);
       if (interaction?.prompt.name !== 'consent' || request.validationError)
         return signIn.expired(reply, locale);
       const decision = (request.body as Record<string, string>).decision ?? '';
       return decideConsent(signIn, request, reply, interaction, decision);
-    },
+    }),
   );
 
   app.post<{ Params: Params }>(
     '/interaction/:uid/abort',
     { schema: { params: Params, body: T.Optional(Form) }, attachValidation: true, config: limited },
-    async (request, reply) => {
+    answeredAfterWrites(async (request, reply) => {
       const interaction = await signIn.load(request as UidRequest, reply);
       if (!interaction) return signIn.expired(reply, signIn.locale(request));
       return signIn.finishWithError(
@@ -117,6 +120,6 @@ export async function interactionRoutes(app: FastifyInstance, options: SignInOpt
         'access_denied',
         'the End-User cancelled the sign-in',
       );
-    },
+    }),
   );
 }

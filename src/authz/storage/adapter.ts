@@ -5,7 +5,7 @@ import type { Commit, Database } from '../../platform/db/index.js';
 import { ClientAdapter } from '../clients/adapter.js';
 import { ClientStore, type ClientTables } from '../clients/store.js';
 import { type ModelKey, type ModelStatements, modelStatements } from './model-statements.js';
-import { currentRequestWrites } from './request-writes.js';
+import { beforeAnswer, currentRequestWrites } from './request-writes.js';
 import type { RevokedGrants } from './revoked-grants.js';
 
 export interface OidcModelsTable {
@@ -107,11 +107,8 @@ export class KyselyAdapter implements Adapter {
    * request, the request's answer waits for it (request-writes.ts) and the caller goes on at once;
    * elsewhere the caller waits for it, as for every other write.
    */
-  private async writeBeforeAnswer(work: (db: Kysely<AuthzTables>) => Promise<unknown>): Promise<void> {
-    const written = this.write(work);
-    const request = currentRequestWrites();
-    if (request) request.add(this.kind, written);
-    else await written;
+  private writeBeforeAnswer(work: (db: Kysely<AuthzTables>) => Promise<unknown>): Promise<void> {
+    return beforeAnswer(this.kind, this.write(work));
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {

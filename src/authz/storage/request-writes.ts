@@ -45,6 +45,24 @@ export function currentRequestWrites(): RequestWrites | undefined {
   return scope.getStore();
 }
 
+/**
+ * A write whose outcome the caller does not read: inside a request's scope it is added to the
+ * request's writes (the answer waits for it) and this resolves at once; elsewhere, once it is done.
+ */
+export async function beforeAnswer(kind: string, write: Promise<unknown>): Promise<void> {
+  const request = scope.getStore();
+  if (request) request.add(kind, write);
+  else await write;
+}
+
+/**
+ * Runs `work` with `writes` as its request's writes, for routes outside oidc-provider: their answer
+ * must wait for `writes.settled()` (interactions/routes.ts does it in an onSend hook).
+ */
+export function inRequestWrites<T>(writes: RequestWrites, work: () => T): T {
+  return scope.run(writes, work);
+}
+
 /** Runs `work` as one request: its deferred writes are committed (or have failed) when this resolves. */
 export async function withRequestWrites<T>(work: () => Promise<T>): Promise<T> {
   const writes = new RequestWrites();
