@@ -1,19 +1,13 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { clock } from '../../src/authz/factors/clock.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, Browser, startAuthz } from './helpers.js';
+import { AMARA, authzForFile, Browser } from './helpers.js';
 
 const TWIN_ACR = 'urn:attesta:acr:kbi-twin';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile(async (test) => {
   test.config.authz.login.implicitConsentClients = [];
   // A second realm whose ids look exactly like the default realm's (same person, same id): consent
   // remembered in one realm must not be taken for the other.
@@ -38,12 +32,6 @@ beforeAll(async () => {
     portal.logo_uri = `${test.config.portal.publicUrl}/logo.png`;
     portal.client_names = { fr: 'Portail Attesta', ar: 'بوابة Attesta' };
   }
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 afterEach(() => {

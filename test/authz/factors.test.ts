@@ -1,14 +1,12 @@
-import { rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import * as client from 'openid-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ACR } from '../../src/authz/factors/acr.js';
 import { clock } from '../../src/authz/factors/clock.js';
 import { hashPassword, verifyPassword } from '../../src/authz/factors/password.js';
 import { passwordHashCommand } from '../../src/cli/password-hash.js';
 import { SqlIdentityRegistry } from '../../src/platform/registry/index.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
+import { AMARA, authorize, authzForFile, Browser } from './helpers.js';
 
 /** A person of the registry with a password and only a phone number (Amara has an e-mail). */
 const PAT = {
@@ -19,24 +17,13 @@ const PAT = {
 };
 const PAT_PASSWORD = 'correct horse battery staple';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile(async (test) => {
   const portal = test.config.authz.clients[0];
   if (portal) portal.acr_values = [ACR.kbi, ACR.otp, ACR.password];
   test.config.authz.login.lockout.failures = 1000;
   const registry = await SqlIdentityRegistry.open(test.config.registry.database);
   await registry.seed([{ ...PAT, passwordHash: await hashPassword(PAT_PASSWORD) }]);
   await registry.close();
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 afterEach(() => {

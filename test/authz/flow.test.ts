@@ -1,24 +1,11 @@
-import { rmSync } from 'node:fs';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { AMARA, authorize, authzForFile, Browser } from './helpers.js';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile(async (test) => {
   const portal = test.config.authz.clients[0];
   if (portal) portal.scope = `${portal.scope} profile`;
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const issuerUrl = () => authz.config.authz.publicUrl;

@@ -1,8 +1,11 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import * as client from 'openid-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/platform/config/index.js';
 import { type RunningSystem, startSystem } from '../../src/system.js';
+import { testConfig } from '../helpers/system.js';
 
 /** A client key pair as the portal would hold it: private CryptoKey for openid-client, public JWK. */
 export interface ClientKey {
@@ -161,6 +164,29 @@ export interface AuthzUnderTest {
   rp: client.Configuration;
   clientKey: ClientKey;
   stop(): Promise<void>;
+}
+
+/**
+ * startAuthz for the calling test file, on its test configuration as `configure` changes it: started
+ * in a `beforeAll`, stopped and its data folder removed in an `afterAll`. The object is filled in when
+ * the hook runs, so read it in hooks and tests only.
+ */
+export function authzForFile(
+  configure?: (test: { config: Config; dataDir: string }) => void | Promise<void>,
+): AuthzUnderTest {
+  const authz = {} as AuthzUnderTest;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    const test = await testConfig({ services: ['authz'] });
+    dataDir = test.dataDir;
+    await configure?.(test);
+    Object.assign(authz, await startAuthz(test.config));
+  });
+  afterAll(async () => {
+    await authz.stop?.();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return authz;
 }
 
 /** authz alone, with the test playing the portal (its JWKS on the portal's port). */

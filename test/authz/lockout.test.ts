@@ -11,23 +11,12 @@ import { demoIdentities } from '../../src/platform/registry/index.js';
 import { startSystem } from '../../src/system.js';
 import { createPostgresDatabase, isPostgresAvailable } from '../helpers/databases.js';
 import { freePort, testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, Browser, startAuthz } from './helpers.js';
+import { AMARA, type AuthzUnderTest, authzForFile, Browser, startAuthz } from './helpers.js';
 
 const LUCAS = { individual_id: '5102031513', full_name: 'Lucas Moreau' };
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile(async (test) => {
   test.config.authz.login.lockout = { failures: 4, seconds: 900 };
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 afterEach(() => {

@@ -1,23 +1,10 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MISMATCH_MESSAGE } from '../../src/authz/views/login.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, Browser, startAuthz } from './helpers.js';
+import { AMARA, authzForFile, Browser } from './helpers.js';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
+const authz = authzForFile(async (test) => {
   // Many wrong answers for Amara below: the per-ID lockout is tested in lockout.test.ts.
   test.config.authz.login.lockout.failures = 1000;
-  dataDir = test.dataDir;
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const origin = () => authz.config.authz.publicUrl;

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chooseAcr } from '../../src/authz/factors/acr.js';
 import { Realms } from '../../src/authz/realms.js';
 import { SqlIdentityRegistry } from '../../src/platform/registry/index.js';
 import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, Browser, startAuthz } from './helpers.js';
+import { AMARA, authorize, authzForFile, Browser } from './helpers.js';
 
 /**
  * A second KBI realm (config/default.json): the `insurance_policy` scope signs in with policy
@@ -17,19 +17,7 @@ const INSURANCE_ACR = 'urn:attesta:acr:kbi-insurance';
 const POLICY = { policy_number: 'POL-0700100', full_name: 'Amara Okafor', date_of_birth: '1970-03-13' };
 const INSURANCE = { scope: 'openid insurance_policy' };
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const authz = authzForFile();
 
 /** The sign-in page an authorization request leads to. */
 async function signInPage(params: Record<string, string>): Promise<string> {

@@ -1,29 +1,8 @@
-import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/system.js';
-import {
-  AMARA,
-  type AuthzUnderTest,
-  authorize,
-  discoverAsPortal,
-  generateClientKey,
-  startAuthz,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { AMARA, authorize, authzForFile, discoverAsPortal, generateClientKey } from './helpers.js';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
-
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  authz = await startAuthz(test.config);
-});
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const authz = authzForFile();
 
 const redirectUri = () => authz.config.authz.clients[0]?.redirect_uris[0] ?? '';
 const resource = () => authz.config.authz.resources[0]?.identifier ?? '';
