@@ -1,29 +1,19 @@
-import { rmSync } from 'node:fs';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, authorize, generateClientKey, startAuthz } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AMARA, authorize, authzForFile, generateClientKey } from './helpers.js';
 import { addTestClients, RP_REDIRECT, rpFor, serverMetadata, type TestClients } from './protocol-setup.js';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
 let clients: TestClients;
 let server: client.ServerMetadata;
 let admin: client.Configuration;
 
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile(async (test) => {
   clients = await addTestClients(test.config);
-  authz = await startAuthz(test.config);
-  server = await serverMetadata(test.config);
-  admin = rpFor(server, 'admin', clients.admin.key);
 });
-
-afterAll(async () => {
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+beforeAll(async () => {
+  server = await serverMetadata(authz.config);
+  admin = rpFor(server, 'admin', clients.admin.key);
 });
 
 const issuer = () => authz.config.authz.publicUrl;

@@ -1,26 +1,18 @@
-import { rmSync } from 'node:fs';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, startAuthz } from './helpers.js';
+import { AMARA, authzForFile } from './helpers.js';
 
-let authz: AuthzUnderTest;
-let dataDir: string;
 let browser: Browser | undefined;
 
+const authz = authzForFile();
 beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
-  authz = await startAuthz(test.config);
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('signs in through the form in Chromium under the CSP and lands on the callback with a code', async (context) => {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
@@ -6,32 +6,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR } from '../../src/authz/factors/acr.js';
 import { LOCALES, messagesFor } from '../../src/authz/i18n/index.js';
 import { launchChromium, screenshotPath } from '../helpers/browser.js';
-import { testConfig } from '../helpers/system.js';
-import { AMARA, type AuthzUnderTest, startAuthz } from './helpers.js';
+import { AMARA, authzForFile } from './helpers.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let authz: AuthzUnderTest;
-let dataDir: string;
 let browser: Browser | undefined;
 
-beforeAll(async () => {
-  const test = await testConfig({ services: ['authz'] });
-  dataDir = test.dataDir;
+const authz = authzForFile((test) => {
   test.config.authz.login.implicitConsentClients = [];
   const portal = test.config.authz.clients[0];
   if (portal) {
     portal.acr_values = [ACR.kbi, ACR.otp, ACR.password];
     portal.client_names = { fr: 'Portail Attesta', ar: 'بوابة Attesta' };
   }
-  authz = await startAuthz(test.config);
+});
+beforeAll(async () => {
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await authz?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const callback = () => authz.config.authz.clients[0]?.redirect_uris[0] ?? '';
