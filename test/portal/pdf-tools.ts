@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFNumber, PDFRawStream } from '@cantoo/pdf-lib';
-import jsQR from 'jsqr';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import { decodeQr } from '../helpers/qr.js';
 
 /**
  * Test-side readers of our PDFs, independent of the portal's own verify code: the text shown and the
@@ -105,10 +105,6 @@ export async function pdfPageSize(bytes: Uint8Array): Promise<{ width: number; h
   const pdf = await PDFDocument.load(bytes);
   return pdf.getPages().map((p) => p.getSize());
 }
-
-type JsQr = typeof import('jsqr')['default'];
-/** jsqr is CommonJS with `exports.default`: under NodeNext the default import is `module.exports`. */
-export const decodeQr: JsQr = (jsQR as unknown as { default?: JsQr }).default ?? (jsQR as unknown as JsQr);
 
 export async function pdfQrCodes(bytes: Uint8Array): Promise<string[]> {
   const pdf = await PDFDocument.load(bytes);

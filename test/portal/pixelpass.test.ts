@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { base45Decode, base45Encode } from '../../src/portal/render/base45.js';
 import { pixelPassDecode, pixelPassEncode } from '../../src/portal/render/pixelpass.js';
 import { credentialQr, QR_ALPHANUMERIC_CAPACITY } from '../../src/portal/render/qr.js';
-import { decodeQr } from './pdf-tools.js';
+import { decodeQr } from '../helpers/qr.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import type { TokenCheck } from '../../../src/issuer/access-guard.js';
 import {
   AdminAuthenticator,
@@ -209,4 +210,19 @@ export async function startProtocolIssuer(
       if (!options.prepared) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * startProtocolIssuer for the calling test file: started in a `beforeAll`, stopped in an `afterAll`.
+ * The object is filled in when the hook runs, so read it in hooks and tests only.
+ */
+export function protocolIssuerForFile(options?: Parameters<typeof startProtocolIssuer>[0]): ProtocolIssuer {
+  const issuer = {} as ProtocolIssuer;
+  beforeAll(async () => {
+    Object.assign(issuer, await startProtocolIssuer(options));
+  });
+  afterAll(async () => {
+    await issuer.stop?.();
+  });
+  return issuer;
 }

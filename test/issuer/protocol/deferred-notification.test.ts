@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectError,
   http,
@@ -7,17 +7,10 @@ import {
   preAuthorizedToken,
   proofsFor,
 } from '../helpers/protocol-client.js';
-import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
+import { protocolIssuerForFile } from '../helpers/protocol-issuer.js';
 import { newHolder } from '../helpers/wallet.js';
 
-let issuer: ProtocolIssuer;
-
-beforeAll(async () => {
-  issuer = await startProtocolIssuer();
-});
-afterAll(async () => {
-  await issuer?.stop();
-});
+const issuer = protocolIssuerForFile();
 
 async function issue(token: string, holders = 1) {
   const proofs = await proofsFor(

@@ -1,5 +1,5 @@
 import { generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createOffer,
   type DpopKey,
@@ -11,18 +11,14 @@ import {
   proofsFor,
   redeem,
 } from '../helpers/protocol-client.js';
-import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
+import { protocolIssuerForFile } from '../helpers/protocol-issuer.js';
 import { newHolder } from '../helpers/wallet.js';
 
-let issuer: ProtocolIssuer;
 let key: DpopKey;
 
+const issuer = protocolIssuerForFile();
 beforeAll(async () => {
-  issuer = await startProtocolIssuer();
   key = await newDpopKey();
-});
-afterAll(async () => {
-  await issuer?.stop();
 });
 
 /** A DPoP-bound token from the pre-authorized grant. */

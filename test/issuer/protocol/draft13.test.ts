@@ -1,6 +1,6 @@
 import { OpenID4VCIClient } from '@sphereon/oid4vci-client';
 import { decodeJwt, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OfferView } from '../../../src/issuer/offers/create.js';
 import {
   createOffer,
@@ -10,17 +10,10 @@ import {
   preAuthorizedCode,
   redeem,
 } from '../helpers/protocol-client.js';
-import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
+import { protocolIssuerForFile } from '../helpers/protocol-issuer.js';
 import { newHolder, proofJwt } from '../helpers/wallet.js';
 
-let issuer: ProtocolIssuer;
-
-beforeAll(async () => {
-  issuer = await startProtocolIssuer();
-});
-afterAll(async () => {
-  await issuer?.stop();
-});
+const issuer = protocolIssuerForFile();
 
 const OFFER = {
   credential_configuration_ids: ['national_id_sd_jwt'],

@@ -7,7 +7,7 @@ import {
   generateKeyPair,
   type JWK,
 } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuerEncryption } from '../../../src/issuer/encryption/index.js';
 import { loadMasterKey } from '../../../src/platform/keys/index.js';
 import {
@@ -17,25 +17,19 @@ import {
   preAuthorizedToken,
   proofsFor,
 } from '../helpers/protocol-client.js';
-import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
+import { type ProtocolIssuer, protocolIssuerForFile } from '../helpers/protocol-issuer.js';
 import { newHolder } from '../helpers/wallet.js';
 
-let issuer: ProtocolIssuer;
-let strict: ProtocolIssuer;
 let wallet: { privateKey: CryptoKey; jwk: JWK };
 
+const issuer = protocolIssuerForFile();
+const strict = protocolIssuerForFile({ protocol: { encryptionRequired: true } });
 beforeAll(async () => {
-  issuer = await startProtocolIssuer();
-  strict = await startProtocolIssuer({ protocol: { encryptionRequired: true } });
   const { privateKey, publicKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
   wallet = {
     privateKey: privateKey as CryptoKey,
     jwk: { ...(await exportJWK(publicKey)), alg: 'ECDH-ES', kid: 'wallet-enc' },
   };
-});
-afterAll(async () => {
-  await issuer?.stop();
-  await strict?.stop();
 });
 
 async function requestBody(target: ProtocolIssuer, extra: Record<string, unknown> = {}) {

@@ -1,12 +1,12 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import * as vc from '@digitalbazaar/vc';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSuite } from '../../../src/credentials/data-integrity/suites.js';
 import { didKeyFromJwk } from '../../../src/credentials/did/index.js';
 import { createDocumentLoader } from '../../../src/credentials/jsonld/document-loader.js';
+import { decodeQr } from '../../helpers/qr.js';
 import { testConfig } from '../../helpers/system.js';
 import { type ForeignAs, startForeignAs } from '../helpers/foreign-as.js';
 import {
@@ -23,13 +23,6 @@ import {
 } from '../helpers/protocol-client.js';
 import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
 import { newHolder, proofJwt } from '../helpers/wallet.js';
-
-/** jsqr is CommonJS: its function is the default member under NodeNext. */
-const decodeQr = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR) as unknown as (
-  data: Uint8ClampedArray,
-  width: number,
-  height: number,
-) => { data: string } | null;
 
 /**
  * The HAIP profile checks of the issuer (OpenID4VC High Assurance Interoperability Profile 1.0 §4:

@@ -1,8 +1,8 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferView } from '../../../src/issuer/offers/create.js';
+import { decodeQr } from '../../helpers/qr.js';
 import { testConfig } from '../../helpers/system.js';
 import { type ForeignAs, startForeignAs } from '../helpers/foreign-as.js';
 import {
@@ -14,24 +14,14 @@ import {
   proofsFor,
   redeem,
 } from '../helpers/protocol-client.js';
-import { type ProtocolIssuer, startProtocolIssuer } from '../helpers/protocol-issuer.js';
+import {
+  type ProtocolIssuer,
+  protocolIssuerForFile,
+  startProtocolIssuer,
+} from '../helpers/protocol-issuer.js';
 import { newHolder } from '../helpers/wallet.js';
 
-/** jsqr is CommonJS: its function is the default member under NodeNext. */
-const decodeQr = ((jsQR as unknown as { default?: typeof jsQR }).default ?? jsQR) as unknown as (
-  data: Uint8ClampedArray,
-  width: number,
-  height: number,
-) => { data: string } | null;
-
-let issuer: ProtocolIssuer;
-
-beforeAll(async () => {
-  issuer = await startProtocolIssuer({ protocol: { txCodeAttempts: 3 } });
-});
-afterAll(async () => {
-  await issuer?.stop();
-});
+const issuer = protocolIssuerForFile({ protocol: { txCodeAttempts: 3 } });
 
 const OFFER = {
   credential_configuration_ids: ['national_id_sd_jwt'],
