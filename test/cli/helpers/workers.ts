@@ -56,7 +56,9 @@ export function spawnTwoWorkers(service: Service, configFile: string) {
 export interface RunningWorkers {
   /** The cluster primary's pid. */
   primary: number;
-  /** SIGTERM to the primary, then whatever is left of its process group is killed. */
+  /** SIGTERM to the primary; resolves once the primary has exited. Kills nothing. */
+  terminate(): Promise<void>;
+  /** `terminate`, then whatever is left of its process group is killed. */
   stop(): Promise<void>;
 }
 
@@ -74,11 +76,15 @@ export async function startTwoWorkers(service: Service, configFile: string): Pro
     }
     await sleep(200);
   }
+  const terminate = async () => {
+    if (run.child.exitCode === null) process.kill(primary, 'SIGTERM');
+    await run.exited;
+  };
   return {
     primary,
+    terminate,
     async stop() {
-      process.kill(primary, 'SIGTERM');
-      await run.exited;
+      await terminate();
       killGroup(run.child);
     },
   };
