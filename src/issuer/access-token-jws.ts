@@ -1,5 +1,6 @@
 import { verify as cryptoVerify, type KeyObject, KeyObject as NodeKeyObject } from 'node:crypto';
-import { base64url, type CompactJWSHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { base64url, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { ParsedJwt } from './compact-jwt.js';
 
 /**
  * The access token's ES256 / EdDSA signature checked with node:crypto instead of jose's WebCrypto
@@ -18,42 +19,6 @@ const DIRECT: Record<string, { digest: string | null; signatureLength: number; k
   EdDSA: { digest: null, signatureLength: 64, kty: 'OKP' },
   Ed25519: { digest: null, signatureLength: 64, kty: 'OKP' },
 };
-
-export interface ParsedJwt {
-  header: CompactJWSHeaderParameters;
-  payload: JWTPayload;
-  signingInput: string;
-  /** The encoded payload and signature, as jose's key sets receive the token. */
-  encodedPayload: string;
-  signature: string;
-}
-
-// Fatal on bad UTF-8 as jose's claims decoder is; anything this parse refuses goes to jose's path.
-const strict = new TextDecoder('utf-8', { fatal: true });
-const decodeJson = (part: string): unknown => JSON.parse(strict.decode(base64url.decode(part)));
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A compact JWT's parts, decoded as jose decodes them; undefined when it is not a JWT. */
-export function parseCompactJwt(token: string): ParsedJwt | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [header, payload, signature] = parts as [string, string, string];
-  try {
-    const decodedHeader = decodeJson(header);
-    const decodedPayload = decodeJson(payload);
-    if (!isObject(decodedHeader) || !isObject(decodedPayload)) return undefined;
-    return {
-      header: decodedHeader as CompactJWSHeaderParameters,
-      payload: decodedPayload as JWTPayload,
-      signingInput: `${header}.${payload}`,
-      encodedPayload: payload,
-      signature,
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether this token can take the direct path (else jose's `jwtVerify` decides). */
 export function takesDirectPath(jwt: ParsedJwt): boolean {

@@ -8,8 +8,9 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose';
 import { ProtocolError } from '../platform/errors.js';
-import { parseCompactJwt, TokenRefused, takesDirectPath, verifyDirect } from './access-token-jws.js';
+import { TokenRefused, takesDirectPath, verifyDirect } from './access-token-jws.js';
 import { discoverJwksUri } from './authorization-server.js';
+import { parseCompactJwt } from './compact-jwt.js';
 
 /** Asymmetric JWS algorithms an access token may use (RFC 9068 §4: never `none`; no shared secrets here). */
 const TOKEN_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256'];

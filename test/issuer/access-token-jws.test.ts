@@ -2,7 +2,8 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { createLocalJWKSet, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AccessTokenVerifier } from '../../src/issuer/access-token.js';
-import { parseCompactJwt, takesDirectPath } from '../../src/issuer/access-token-jws.js';
+import { takesDirectPath } from '../../src/issuer/access-token-jws.js';
+import { parseCompactJwt } from '../../src/issuer/compact-jwt.js';
 import { ProtocolError } from '../../src/platform/errors.js';
 
 // The node:crypto path for access tokens must give, for every token, exactly what the jose path

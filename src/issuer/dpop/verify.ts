@@ -11,7 +11,7 @@ import {
 import type { Kysely } from 'kysely';
 import { type Commit, prepareStatement, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
-import { parseCompactJwt } from '../access-token-jws.js';
+import { parseCompactJwt } from '../compact-jwt.js';
 import { verifyJwsSignature } from '../proofs/signature.js';
 import type { ProtocolTables } from '../protocol-database.js';
 import { DPOP_ALGS } from '../vocabulary.js';
