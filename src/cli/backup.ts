@@ -16,7 +16,7 @@ import type { StatusTables } from '../issuer/status/tables.js';
 import { databaseUrls, MIGRATION_SETS } from '../migrations.js';
 import { type Config, loadConfig } from '../platform/config/index.js';
 import { openDatabase, schemaStatus } from '../platform/db/index.js';
-import type { Out } from './commands.js';
+import type { Out } from './out.js';
 
 /**
  * `attesta backup` / `attesta restore` for the embedded SQLite databases (docs/operations.md). A

@@ -1,3 +1,4 @@
+import type { Out } from './out.js';
 import {
   BACKUP_USAGE,
   CLIENTS_USAGE,
@@ -16,7 +17,6 @@ import {
  * imports the command's module only when it runs, so help never loads oidc-provider, the crypto
  * suites or a database driver.
  */
-export type Out = (line: string) => void;
 export type CommandRun = (args: string[], out: Out) => Promise<number>;
 
 export interface CommandEntry {

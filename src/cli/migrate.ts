@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { databaseUrls, MIGRATION_SETS } from '../migrations.js';
 import { loadConfig } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase, SchemaTooNewError, schemaStatus } from '../platform/db/index.js';
-import type { Out } from './commands.js';
+import type { Out } from './out.js';
 
 /**
  * `attesta migrate [--check]`: brings every database of the configuration to this version's schema

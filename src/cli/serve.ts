@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig, type ServiceName } from '../platform/config/index.js';
 import { demoIdentities } from '../platform/registry/index.js';
 import { type RunningSystem, startSystem } from '../system.js';
-import type { Out } from './commands.js';
+import type { Out } from './out.js';
 import { SERVE_USAGE, START_USAGE } from './usage.js';
 import {
   defaultWorkers,

@@ -6,7 +6,7 @@ import {
   W3C_KEY_PURPOSE,
 } from './formats/keys.js';
 import { CLIENT_KEY_PURPOSE } from './revocation/client.js';
-import { TOKEN_KEY_PURPOSE } from './token/endpoint.js';
+import { TOKEN_KEY_PURPOSE } from './token/key-purpose.js';
 
 /** Every signing key purpose of the issuer (docs/keys.md has the inventory). */
 export const ISSUER_KEY_PURPOSES: readonly KeyPurpose[] = [

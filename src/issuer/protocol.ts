@@ -29,7 +29,8 @@ import { OfferService } from './offers/create.js';
 import { offerAdminRoute, registerOfferRoutes } from './offers/routes.js';
 import { OfferStore } from './offers/store.js';
 import { PROTOCOL_MIGRATION_SET, type ProtocolTables, protocolMigrations } from './protocol-database.js';
-import { localTokenKeys, registerTokenEndpoint, TOKEN_KEY_PURPOSE } from './token/endpoint.js';
+import { localTokenKeys, registerTokenEndpoint } from './token/endpoint.js';
+import { TOKEN_KEY_PURPOSE } from './token/key-purpose.js';
 import { CREDENTIAL_ISSUER_METADATA_PATH, DPOP_ALGS, DRAFT13_PATH, HAIP_ALGS } from './vocabulary.js';
 
 /** The demo issuer logo named in the default `display` (a shield with a check mark). */

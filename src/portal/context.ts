@@ -8,11 +8,10 @@ import type { IssuerKeys } from './issuance/issuer-keys.js';
 import type { OffersTokens } from './issuance/offers-token.js';
 import type { AuthorizationServers } from './oidc/authorization-server.js';
 import { type Message, messagePage } from './pages/message.js';
-import type { PendingIssuance } from './routes/bind.js';
-import type { Retrieval } from './routes/credential.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { CredentialStore } from './store/credential-store.js';
 import type { FlowStore } from './store/flow-store.js';
+import type { PendingIssuance, Retrieval } from './store/records.js';
 import type { SealedStore } from './store/sealed-store.js';
 
 /** Purpose of the portal's client authentication key in the key store. */

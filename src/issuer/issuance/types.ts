@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import type { CredentialConfiguration } from '../configurations/index.js';
+import type { CredentialConfiguration } from '../configurations/types.js';
 
 /**
  * The seam between the OpenID4VCI protocol layer (endpoints, tokens, proofs, offers, deferred,

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase } from '../../platform/db/index.js';
 import type { IdentityRegistry } from '../../platform/registry/index.js';
-import type { ProviderConfig } from '../configurations/index.js';
+import type { ProviderConfig } from '../configurations/types.js';
 import { CsvProvider } from './csv.js';
 import { HttpProvider } from './http.js';
 import { RegistryProvider } from './registry.js';

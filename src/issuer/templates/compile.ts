@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import type { CredentialConfiguration, TemplateConfig, TemplateNode } from '../configurations/index.js';
+import type { CredentialConfiguration, TemplateConfig, TemplateNode } from '../configurations/types.js';
 import { TemplateError } from './errors.js';
 import { templateHelpers } from './helpers.js';
 import { plainPath, readPlainPath } from './plain-path.js';

@@ -10,8 +10,7 @@ import type { CredentialConfigurationSource } from '../issuance/index.js';
 import type { NonceStore } from '../nonce-store.js';
 import { type OfferStore, PRE_AUTHORIZED_GRANT } from '../offers/store.js';
 import { TOKEN_JWKS_PATH, TOKEN_PATH } from '../vocabulary.js';
-
-export const TOKEN_KEY_PURPOSE = 'issuer-token';
+import { TOKEN_KEY_PURPOSE } from './key-purpose.js';
 
 export interface TokenEndpointDeps {
   publicUrl: string;

@@ -11,20 +11,6 @@ import { verifyAndDescribe } from '../issuance/obtain-credential.js';
 import { bindPage } from '../pages/bind.js';
 import { notFoundMessage, sessionExpiredMessage } from '../pages/message.js';
 
-/** An issuance whose proof the browser signs: what the credential request needs, sealed at rest. */
-export interface PendingIssuance {
-  issuer: string;
-  configurationId: string;
-  accessToken: string;
-  /** Sealed DPoP key of the flow when the token is DPoP-bound. */
-  dpopKey: string | undefined;
-  nonce: string | undefined;
-  /** The ID token's `sub`, kept for a wallet offer. */
-  subject?: string;
-  /** Nonce rounds already made: the browser is sent round once more at most. */
-  attempts?: number;
-}
-
 /** How long the browser has to sign: the access token's own lifetime is usually shorter. */
 export const PENDING_TTL_MS = 5 * 60_000;
 

@@ -15,12 +15,6 @@ import { canOfferToWallet } from './wallet.js';
 const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const Query = T.Object({ lang: T.Optional(T.String({ maxLength: 10 })) });
 
-/** A credential behind a one-time QR link. */
-export interface Retrieval {
-  credential: string;
-  mediaType: string;
-}
-
 /** How long a one-time retrieval link in a QR code works. */
 export const RETRIEVAL_TTL_MS = 60 * 60_000;
 
