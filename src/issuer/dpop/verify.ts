@@ -11,7 +11,7 @@ import {
 import type { Kysely } from 'kysely';
 import { type Commit, prepareStatement, transactionPerUnit } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
-import { parseCompactJwt } from '../compact-jwt.js';
+import { type ParsedJwt, parseCompactJwt } from '../compact-jwt.js';
 import { verifyJwsSignature } from '../proofs/signature.js';
 import type { ProtocolTables } from '../protocol-database.js';
 import { DPOP_ALGS } from '../vocabulary.js';
@@ -94,12 +94,12 @@ export class DpopVerifier {
   /** The proof's payload when its signature and claims hold (RFC 9449 §4.3 checks 5–6), else undefined. */
   private async signedPayload(
     proof: string,
+    jwt: ParsedJwt | undefined,
     publicJwk: JWK,
     alg: string,
     nowSeconds: number,
   ): Promise<JWTPayload | undefined> {
-    const jwt = this.options.nodeCrypto === false ? undefined : parseCompactJwt(proof);
-    // A `crit` header (or anything this parse refuses) is judged by jose.
+    // A `crit` header (or anything the parse refused) is judged by jose.
     if (jwt && jwt.header.crit === undefined) {
       const valid = (await verifyJwsSignature(proof, publicJwk, alg)) && claimsValid(jwt.payload, nowSeconds);
       return valid ? jwt.payload : undefined;
@@ -118,9 +118,11 @@ export class DpopVerifier {
   }
 
   async verify(check: DpopCheck): Promise<string> {
+    // Decoded once: the header checks below and the node:crypto path share it.
+    const jwt = this.options.nodeCrypto === false ? undefined : parseCompactJwt(check.proof);
     let header: ProtectedHeaderParameters;
     try {
-      header = decodeProtectedHeader(check.proof);
+      header = jwt?.header ?? decodeProtectedHeader(check.proof);
     } catch {
       throw invalidDpopProof('DPoP proof is not a JWS', this.algs);
     }
@@ -135,7 +137,7 @@ export class DpopVerifier {
     const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
 
     const nowSeconds = Math.floor(this.now() / 1000);
-    const payload = await this.signedPayload(check.proof, publicJwk, alg, nowSeconds);
+    const payload = await this.signedPayload(check.proof, jwt, publicJwk, alg, nowSeconds);
     if (!payload) throw invalidDpopProof('DPoP proof signature or claims are invalid', this.algs);
     if (payload.htm !== check.method) throw invalidDpopProof('DPoP proof htm does not match', this.algs);
     if (typeof payload.htu !== 'string' || normalise(payload.htu) !== normalise(check.url))
