@@ -52,6 +52,18 @@ const SPARSE_INDEXES = [
   { name: 'oidc_models_grant_id', columns: ['grant_id', 'kind'], column: 'grant_id' },
 ] as const;
 
+/** Drops each of SPARSE_INDEXES and makes it again, holding only its column's non-NULL rows or every row. */
+async function recreateSparseIndexes(db: Kysely<unknown>, sparse: boolean): Promise<void> {
+  for (const index of SPARSE_INDEXES) {
+    await db.schema.dropIndex(index.name).execute();
+    const create = db.schema
+      .createIndex(index.name)
+      .on('oidc_models')
+      .columns([...index.columns]);
+    await (sparse ? create.where(sql.ref(index.column), 'is not', null) : create).execute();
+  }
+}
+
 /**
  * Those indexes hold only the rows that have the column: a sign-in's pushed requests, replay jtis,
  * grants and interactions have no user code, most of its rows no uid or grant id, and every entry of
@@ -60,27 +72,8 @@ const SPARSE_INDEXES = [
  * PostgreSQL both still use them (test/authz/adapter.test.ts reads the query plans).
  */
 const sparseIndexesMigration: Migration = {
-  async up(db: Kysely<unknown>) {
-    for (const index of SPARSE_INDEXES) {
-      await db.schema.dropIndex(index.name).execute();
-      await db.schema
-        .createIndex(index.name)
-        .on('oidc_models')
-        .columns([...index.columns])
-        .where(sql.ref(index.column), 'is not', null)
-        .execute();
-    }
-  },
-  async down(db: Kysely<unknown>) {
-    for (const index of SPARSE_INDEXES) {
-      await db.schema.dropIndex(index.name).execute();
-      await db.schema
-        .createIndex(index.name)
-        .on('oidc_models')
-        .columns([...index.columns])
-        .execute();
-    }
-  },
+  up: (db: Kysely<unknown>) => recreateSparseIndexes(db, true),
+  down: (db: Kysely<unknown>) => recreateSparseIndexes(db, false),
 };
 
 /** Failed login attempts per interaction, so that a cap holds across instances. */
