@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import type { Kysely } from 'kysely';
 import { type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import {
 import { authzMigrations } from '../../src/authz/storage/migrations.js';
 import { answerAfterWrites, withRequestWrites } from '../../src/authz/storage/request-writes.js';
 import { type Commit, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
+import { createServer as createService } from '../../src/platform/server.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
 /**
@@ -162,13 +162,22 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
       const failed = await fetch(url, { redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(failed.headers.get('location')).toBeNull();
+      expect(failed.headers.get('set-cookie')).toBeNull();
+      // The failure stays in the log: neither its message nor a stack frame reaches the client.
+      expect(await failed.text()).not.toMatch(/disk full|\n\s+at /);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
   });
 
   it('sends an interaction route’s answer only after the writes it left are committed, and an error if one failed', async () => {
-    const app = Fastify();
+    // The services' own Fastify instance (its error handler decides what a failure tells the client).
+    const logged: string[] = [];
+    const app = createService({
+      service: 'authz',
+      logLevel: 'error',
+      logStream: { write: (line) => logged.push(line) },
+    });
     const answered = answersAfterWrites(app);
     app.post(
       '/interaction/step',
@@ -196,6 +205,10 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
       const failed = await fetch(url, { method: 'POST', redirect: 'manual' });
       expect(failed.status).toBe(500);
       expect(failed.headers.get('location')).toBeNull();
+      expect(failed.headers.get('set-cookie')).toBeNull();
+      // The failure stays in the log: neither its message nor a stack frame reaches the client.
+      expect(await failed.text()).not.toMatch(/disk full|\n\s+at /);
+      expect(logged.join('\n')).toMatch(/disk full/);
     } finally {
       await app.close();
     }
