@@ -31,6 +31,7 @@ export const ISSUER_USAGE = `  issuer api-key create <name> | list | revoke <id>
                                credential configurations (validated; running issuers pick changes up within a second)
   issuer credential show <id> | status <id> <valid|suspended|revoked>
   issuer status-list <list id> <index> <valid|suspended|revoked>
+                               (put -- before a list id that starts with -, as older ids may)
   issuer credential search [--configuration id] [--subject sub] [--attribute name=value]
   issuer audit [--limit n]     the admin audit trail, newest first`;
 

@@ -88,12 +88,22 @@ describe('attesta backup / attesta restore (SQLite)', () => {
     const ledgerBefore = await search(original);
     expect(ledgerBefore).toHaveLength(3);
     const jwksBefore = await issuingWallet(issuerUrl, as).issuerKeys();
-    // Revoke the third through the CLI by its list index (what an operator has from a verifier's report).
+    // Revoke the third through the CLI by its list index (what an operator has from a verifier's report);
+    // `--` first, as the usage says for a list id that starts with '-'.
     const third = statusOf(revoked);
     const listId = third.uri.split('/').at(-1) as string;
     expect(
-      (await run(issuerCommand, ['status-list', listId, String(third.idx), 'revoked', '--config', file]))
-        .code,
+      (
+        await run(issuerCommand, [
+          'status-list',
+          '--config',
+          file,
+          '--',
+          listId,
+          String(third.idx),
+          'revoked',
+        ])
+      ).code,
     ).toBe(0);
     expect(await listStatus(revoked)).toBe(1);
 

@@ -132,7 +132,8 @@ export class StatusAllocator {
       .executeTakeFirst();
     if (open) return open.id;
     // Two instances may each create one at the same moment: both lists are then used, which is fine.
-    const id = randomBytes(12).toString('base64url');
+    // Hex, not base64url: an id that starts with '-' reads as an option to `attesta issuer status-list`.
+    const id = randomBytes(12).toString('hex');
     await db
       .insertInto('issuer_status_lists')
       .values({
