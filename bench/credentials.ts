@@ -64,6 +64,8 @@ export interface SideFigures {
   errorKinds: Record<string, number>;
   /** Server CPU ms per operation (credential, sign-in). */
   cpuMsPerOperation: number;
+  /** CPU ms of the load client's process per operation (its share of the machine while it drives this side). */
+  clientCpuMsPerOperation: number;
   windows: { perSecond: number; cpuMsPerOperation: number; p99: number }[];
 }
 
@@ -171,11 +173,13 @@ async function runWindow<T>(
   side: Side<T>,
   seconds: number,
   connections: number,
-): Promise<WindowResult & { cpuMs: number }> {
+): Promise<WindowResult & { cpuMs: number; clientCpuMs: number }> {
+  const client = [load.child.pid as number];
   const before = treeCpuMs(side.pids());
+  const clientBefore = treeCpuMs(client);
   const result = await load.ask<WindowResult>({ window: { target: side.target, connections, seconds } });
   const cpuMs = treeCpuMs(side.pids()) - before;
-  return { ...result, cpuMs };
+  return { ...result, cpuMs, clientCpuMs: treeCpuMs(client) - clientBefore };
 }
 
 const median = (values: number[]) => {
@@ -190,7 +194,9 @@ export async function alternate<T>(
   connections = CONNECTIONS,
 ): Promise<SideFigures[]> {
   for (const side of sides) await runWindow(load, side, WARMUP_SECONDS, connections);
-  const results = new Map<string, (WindowResult & { cpuMs: number })[]>(sides.map((s) => [s.name, []]));
+  const results = new Map<string, (WindowResult & { cpuMs: number; clientCpuMs: number })[]>(
+    sides.map((s) => [s.name, []]),
+  );
   for (let round = 0; round < WINDOWS; round++) {
     const order = round % 2 === 0 ? sides : sides.toReversed();
     for (const side of order)
@@ -211,6 +217,7 @@ export async function alternate<T>(
       errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
       errorKinds,
       cpuMsPerOperation: windows.reduce((sum, w) => sum + w.cpuMs, 0) / Math.max(1, completed),
+      clientCpuMsPerOperation: windows.reduce((sum, w) => sum + w.clientCpuMs, 0) / Math.max(1, completed),
       windows: windows.map((w) => ({
         perSecond: w.completed / w.elapsed,
         cpuMsPerOperation: w.cpuMs / Math.max(1, w.completed),
@@ -374,6 +381,24 @@ export function databases(args: string[]): ('sqlite' | 'postgres')[] {
   return ['sqlite', 'postgres'];
 }
 
+/**
+ * What these costs allow on this machine (issue 14 item 3). The load client runs on the same cores, so
+ * no side can pass cores × 1000 ÷ (its server CPU + the client's CPU per credential) credentials/s, and
+ * twice the peer's rate needs a server CPU per credential under cores × 1000 ÷ (2 × peer rate) − client CPU.
+ */
+export function ceilingRows(figures: SideFigures[], peer: SideFigures): string[] {
+  const cores = cpus().length;
+  const twicePeerBudget = (client: number) => (cores * 1000) / (2 * peer.perSecond) - client;
+  return [
+    `| side | server CPU ms per credential | load client CPU ms per credential | ceiling on ${cores} cores (credentials/s) | server CPU ms per credential that 2× the peer's rate would need |`,
+    '| --- | --- | --- | --- | --- |',
+    ...figures.map(
+      (s) =>
+        `| ${s.name} | ${f(s.cpuMsPerOperation, 3)} | ${f(s.clientCpuMsPerOperation, 3)} | ${f((cores * 1000) / (s.cpuMsPerOperation + s.clientCpuMsPerOperation))} | ${s === peer ? '' : f(twicePeerBudget(s.clientCpuMsPerOperation), 3)} |`,
+    ),
+  ];
+}
+
 export async function run(args: string[] = []): Promise<void> {
   await ensureBuilt();
   const load = await startLoadClient();
@@ -416,6 +441,8 @@ export async function run(args: string[] = []): Promise<void> {
       ...sideRows(figures),
       '',
       ...ratios,
+      '',
+      ...ceilingRows(figures, p),
       '',
       machineLine(started),
     ];
