@@ -6,11 +6,16 @@
 //   npx tsx bench/issuing-writes.ts keys [rounds] [credentials per round]
 //     random keys (UUIDv4 ledger ids, random notification ids: the issuer before 2026-12-07, night) beside
 //     time-ordered ones (UUIDv7, time-prefixed notification ids: now), one file each, alternating rounds.
+//   npx tsx bench/issuing-writes.ts status [rounds] [credentials per round]
+//     status indices drawn at random (a read per credential, an insert under (list, idx) and an index on the
+//     credential id: the issuer before 2026-12-07/08, session 25, replayed here on a file without migration
+//     0102) beside allocated by counter and permutation (a range reserved per 256, an insert under
+//     (list, seq): now), time-ordered keys on both, one file each, alternating rounds.
 //   npx tsx bench/issuing-writes.ts processes [rounds] [credentials per round]
 //     one process writing a file beside two processes writing one file together (as `serve issuer --workers 2`
 //     does), alternating rounds; each process's CPU over the credentials it wrote.
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +28,8 @@ import { Ledger, newCredentialId } from '../src/issuer/ledger/index.js';
 import { NonceStore } from '../src/issuer/nonce-store.js';
 import { NotificationStore } from '../src/issuer/notification/store.js';
 import { PROTOCOL_MIGRATION_SET, protocolMigrations } from '../src/issuer/protocol-database.js';
-import { StatusAllocator, StatusListFull } from '../src/issuer/status/index.js';
-import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
+import { StatusAllocator, StatusPermutations, type StatusTables } from '../src/issuer/status/index.js';
+import { migrateToLatest, openDatabase, prepareStatement } from '../src/platform/db/index.js';
 
 const BATCH = 16;
 const PEOPLE = 1000;
@@ -42,46 +47,46 @@ const TIME_ORDERED_KEYS: Keys = {
   notificationId: () => NotificationStore.newId(),
 };
 
+type Allocation = 'draws' | 'sequence';
+
 /** An issuer's database on `path` (migrated as src/issuer/service.ts and protocol.ts do) and its writers. */
-async function writer(path: string, keys: Keys) {
+async function writer(path: string, keys: Keys, allocation: Allocation = 'sequence') {
   const database = openDatabase<IssuerTables>(`sqlite:${path}`);
   await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
-  await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+  // The draws' side stops before the entries were keyed by (list, seq).
+  const migrations =
+    allocation === 'draws'
+      ? Object.fromEntries(Object.entries(issuanceMigrations).filter(([name]) => name < '0102'))
+      : issuanceMigrations;
+  await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, migrations);
   await migrateToLatest(database.db as Kysely<unknown>, PROTOCOL_MIGRATION_SET, protocolMigrations);
   const secret = Buffer.alloc(32, 7); // the same on every process, as the master key's derivation is
   const ledger = new Ledger(secret);
-  const allocator = new StatusAllocator(database.db as Kysely<never>);
+  const allocator =
+    allocation === 'draws'
+      ? await drawingAllocator(database.db as Kysely<unknown>)
+      : new StatusAllocator(database.db as Kysely<never>, new StatusPermutations(secret), {
+          commit: database.commit,
+        });
   const nonces = new NonceStore(database.db, 300, secret);
   const notifications = new NotificationStore(database.db as Kysely<never>);
   let issued = 0;
 
-  async function drawEntry() {
-    const listId = await allocator.prepare('token', 'revocation');
-    try {
-      return await allocator.draw(listId, 'token', 'revocation');
-    } catch (error) {
-      // As the pipeline does: a full list is marked and the next one opened.
-      if (!(error instanceof StatusListFull)) throw error;
-      await allocator.markFull(listId);
-      return allocator.draw(await allocator.prepare('token', 'revocation'), 'token', 'revocation');
-    }
-  }
-
   async function issueOne(): Promise<void> {
-    const entry = await drawEntry();
+    const entry = await allocator.allocate('token', 'status');
     const nonce = nonces.issue();
     const id = keys.credentialId();
     const person = issued++ % PEOPLE;
     await database.commit(async (trx) => {
       await nonces.spendIn(trx as never, nonce, Date.now() + 300_000);
       // Taken by the other process since the draw: the pipeline would draw again; here it is skipped.
-      if (!(await allocator.claim(trx as never, entry, id))) return;
+      if (!(await allocator.claim(trx as never, entry as never, id))) return;
       await ledger.record(trx as never, {
         id,
         configurationId: 'national_id_sd_jwt',
         format: 'dc+sd-jwt',
         subject: `person ${person}`,
-        statusRefs: [{ listId: entry.listId, idx: entry.idx, purpose: 'revocation' }],
+        statusRefs: [{ listId: entry.listId, idx: entry.idx, purpose: 'status' }],
         issuedAt: Date.now(),
         expiresAt: Date.now() + 365 * 86_400_000,
         attributes: { family_name: `family ${person}`, birthdate: `19${person % 100}-01-01` },
@@ -99,6 +104,53 @@ async function writer(path: string, keys: Keys) {
       return used.user + used.system;
     },
     close: () => database.close(),
+  };
+}
+
+// The allocator before session 25 (src/issuer/status/allocator.ts at 6b7cd0d), its two statements as they
+// were: a random index, read to see it is free; inserted under the (list, idx) primary key.
+const IS_TAKEN = prepareStatement(
+  'select "idx" from "issuer_status_entries" where "list_id" = $1 and "idx" = $2',
+);
+const CLAIM_DRAWN = prepareStatement(
+  'insert into "issuer_status_entries" ("list_id", "idx", "credential_id", "status", "updated_at") values ($1, $2, $3, 0, $4) on conflict ("list_id", "idx") do nothing',
+);
+const SIZE = 131072;
+
+async function drawingAllocator(db: Kysely<unknown>) {
+  let listId = '';
+  const openList = async () => {
+    listId = randomBytes(12).toString('hex');
+    await (db as Kysely<StatusTables>)
+      .insertInto('issuer_status_lists')
+      .values({
+        id: listId,
+        kind: 'token',
+        purpose: 'status',
+        size: SIZE,
+        bits: 2,
+        state: 'open',
+        version: 1,
+        created_at: Date.now(),
+      } as never)
+      .execute();
+  };
+  await openList();
+  return {
+    async allocate(_kind: string, _purpose: string) {
+      for (;;) {
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const idx = randomInt(SIZE);
+          const { rows } = await IS_TAKEN.run(db, [listId, idx]);
+          if (rows.length === 0) return { listId, idx };
+        }
+        await openList(); // as the pipeline did with a full list (marking it full is left out)
+      }
+    },
+    async claim(trx: Kysely<unknown>, entry: { listId: string; idx: number }, credentialId: string) {
+      const { changes } = await CLAIM_DRAWN.run(trx, [entry.listId, entry.idx, credentialId, Date.now()]);
+      return changes === 1;
+    },
   };
 }
 
@@ -135,6 +187,37 @@ async function compareKeys(rounds: number, perRound: number, folder: string): Pr
   console.log(table(sides.map((s) => [s.name, s.credentials, s.micros])));
   const [random, ordered] = sides.map((s) => s.micros / s.credentials) as [number, number];
   console.log(`\ntime-ordered / random: ${(ordered / random).toFixed(2)}×`);
+}
+
+async function compareStatus(rounds: number, perRound: number, folder: string): Promise<void> {
+  const sides: { name: string; allocation: Allocation; micros: number; credentials: number }[] = [
+    {
+      name: 'drawn at random (read + insert under (list, idx), credential index)',
+      allocation: 'draws',
+      micros: 0,
+      credentials: 0,
+    },
+    {
+      name: 'counter + permutation (ranges of 256, insert under (list, seq))',
+      allocation: 'sequence',
+      micros: 0,
+      credentials: 0,
+    },
+  ];
+  const writers = await Promise.all(
+    sides.map((side, i) => writer(join(folder, `status-${i}.sqlite`), TIME_ORDERED_KEYS, side.allocation)),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const i of round % 2 ? [1, 0] : [0, 1]) {
+      const side = sides[i] as (typeof sides)[number];
+      side.micros += await (writers[i] as Awaited<ReturnType<typeof writer>>).write(perRound);
+      side.credentials += perRound;
+    }
+  }
+  await Promise.all(writers.map((w) => w.close()));
+  console.log(table(sides.map((s) => [s.name, s.credentials, s.micros])));
+  const [draws, sequence] = sides.map((s) => s.micros / s.credentials) as [number, number];
+  console.log(`\ncounter + permutation / drawn: ${(sequence / draws).toFixed(2)}×`);
 }
 
 /** Writes `count` credentials in a child process of this script on `path`; the CPU µs it reports. */
@@ -197,9 +280,10 @@ if (mode === 'child') {
   const folder = mkdtempSync(join(tmpdir(), 'attesta-issuing-writes-'));
   try {
     if (mode === 'keys') await compareKeys(Number(first ?? 6), Number(second ?? 10_000), folder);
+    else if (mode === 'status') await compareStatus(Number(first ?? 6), Number(second ?? 10_000), folder);
     else if (mode === 'processes')
       await compareProcesses(Number(first ?? 4), Number(second ?? 16_000), folder);
-    else throw new Error('usage: issuing-writes.ts keys|processes [rounds] [credentials per round]');
+    else throw new Error('usage: issuing-writes.ts keys|status|processes [rounds] [credentials per round]');
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

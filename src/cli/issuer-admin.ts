@@ -14,7 +14,13 @@ import {
   issuanceMigrations,
 } from '../issuer/issuance/database.js';
 import { Ledger } from '../issuer/ledger/index.js';
-import { type CredentialStatus, StatusChangeError, StatusChanger } from '../issuer/status/index.js';
+import {
+  type CredentialStatus,
+  STATUS_PERMUTATION_KEY,
+  StatusChangeError,
+  StatusChanger,
+  StatusPermutations,
+} from '../issuer/status/index.js';
 import { loadConfig } from '../platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { loadMasterKey } from '../platform/keys/index.js';
@@ -109,8 +115,9 @@ export async function issuerCommand(args: string[], out: (line: string) => void)
       }
       return usage();
     }
-    const changer = new StatusChanger(db);
-    const ledger = new Ledger(loadMasterKey(config.keys.masterKeyFile).derive('issuer ledger hmac'));
+    const masterKey = loadMasterKey(config.keys.masterKeyFile);
+    const changer = new StatusChanger(db, new StatusPermutations(masterKey.derive(STATUS_PERMUTATION_KEY)));
+    const ledger = new Ledger(masterKey.derive('issuer ledger hmac'));
     try {
       if (area === 'credential' && action === 'show' && rest[0]) {
         const entry = await ledger.get(db, rest[0]);

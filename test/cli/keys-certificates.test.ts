@@ -12,7 +12,7 @@ import { issuerMigrations } from '../../src/issuer/database.js';
 import { setupIssuerFormats } from '../../src/issuer/formats/index.js';
 import { ISSUANCE_MIGRATION_SET, issuanceMigrations } from '../../src/issuer/issuance/database.js';
 import { createIssuerService } from '../../src/issuer/service.js';
-import { StatusAllocator } from '../../src/issuer/status/index.js';
+import { StatusAllocator, StatusPermutations } from '../../src/issuer/status/index.js';
 import type { Config } from '../../src/platform/config/index.js';
 import { migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { KeyStore, LocalSigningKey, loadMasterKey } from '../../src/platform/keys/index.js';
@@ -357,7 +357,12 @@ describe('x5c in SD-JWT VC from the issuer CA (HAIP)', () => {
       expect(payload.iss).toBe(config.issuer.publicUrl);
       // A Token Status List to be served below (lists are made on first allocation).
       await migrateToLatest(db, ISSUANCE_MIGRATION_SET, issuanceMigrations);
-      statusListId = await new StatusAllocator(db as never).prepare('token', 'status');
+      statusListId = (
+        await new StatusAllocator(db as never, new StatusPermutations(Buffer.alloc(32, 1))).allocate(
+          'token',
+          'status',
+        )
+      ).listId;
     });
 
     // HAIP 1.0 §4.1: signed issuer metadata (OpenID4VCI 1.0 §12.2.3) resolvable through `x5c`.

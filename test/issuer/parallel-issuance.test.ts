@@ -16,7 +16,7 @@ import {
 } from '../../src/issuer/issuance/index.js';
 import { Ledger } from '../../src/issuer/ledger/index.js';
 import { DataProviders } from '../../src/issuer/providers/index.js';
-import { StatusAllocator } from '../../src/issuer/status/index.js';
+import { StatusAllocator, StatusPermutations } from '../../src/issuer/status/index.js';
 import { type Database, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
 import { LocalSigningKey } from '../../src/platform/keys/index.js';
 import { demoIdentities, type IdentityRegistry } from '../../src/platform/registry/index.js';
@@ -60,7 +60,9 @@ async function instance(url: string, options: { listSize?: number; signers?: For
     db: database.db,
     providers: new DataProviders(registry),
     signer: new PipelineSigner(options.signers ?? sdJwtSigners(key)),
-    allocator: new StatusAllocator(database.db, options.listSize),
+    allocator: new StatusAllocator(database.db, new StatusPermutations(Buffer.alloc(32, 9)), {
+      size: options.listSize,
+    }),
     ledger: new Ledger(Buffer.alloc(32, 7)),
     issuer: ISSUER,
     credentialTtl: 86400,
@@ -89,6 +91,10 @@ async function uniqueness(database: Database<IssuanceTables>) {
       ),
     ),
     lists,
+    perList: entries.reduce(
+      (counts, e) => counts.set(e.list_id, (counts.get(e.list_id) ?? 0) + 1),
+      new Map(),
+    ),
   };
 }
 
@@ -132,7 +138,7 @@ describe('parallel issuance on PostgreSQL', () => {
     }
   }, 120_000);
 
-  it('small lists fill up under parallel load: new lists are opened, still no index twice', async (context) => {
+  it('small lists fill up under parallel load, each to its last index: new lists are opened, still no index twice', async (context) => {
     if (!db) return context.skip();
     const fresh = await createPostgresDatabase();
     const a = await instance(fresh.url, { listSize: 256 });
@@ -140,7 +146,8 @@ describe('parallel issuance on PostgreSQL', () => {
     try {
       const holder = await newHolder('ES256');
       await Promise.all(
-        Array.from({ length: 400 }, (_, i) =>
+        // More than two lists hold: two instances starting at one moment may each open one.
+        Array.from({ length: 600 }, (_, i) =>
           (i % 2 ? a : b).pipeline.issue({
             configuration: nationalId,
             subject: { sub: '5102030400', claims: {} },
@@ -149,9 +156,12 @@ describe('parallel issuance on PostgreSQL', () => {
         ),
       );
       const check = await uniqueness(a.database);
-      expect(check).toMatchObject({ entries: 400, distinctSlots: 400, ledger: 400 });
-      expect(check.lists.length).toBeGreaterThanOrEqual(2);
-      expect(check.lists.some((l) => l.state === 'full')).toBe(true);
+      expect(check).toMatchObject({ entries: 600, distinctSlots: 600, ledger: 600 });
+      expect(check.lists.length).toBeGreaterThanOrEqual(3);
+      const full = check.lists.filter((l) => l.state === 'full');
+      expect(full.length).toBeGreaterThanOrEqual(1);
+      // A full list has handed out every one of its 256 indices.
+      for (const list of full) expect(check.perList.get(list.id)).toBe(256);
     } finally {
       await a.database.close();
       await b.database.close();

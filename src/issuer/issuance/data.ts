@@ -19,10 +19,12 @@ import { Ledger } from '../ledger/index.js';
 import { DataProviders } from '../providers/index.js';
 import {
   registerStatusListRoutes,
+  STATUS_PERMUTATION_KEY,
   StatusAllocator,
   StatusChanger,
   StatusListPublisher,
   type StatusListSigner,
+  StatusPermutations,
 } from '../status/index.js';
 import type { IssuanceTables } from './database.js';
 import { IssuancePipeline } from './pipeline.js';
@@ -70,8 +72,9 @@ export async function createIssuanceData(deps: IssuanceDataDeps): Promise<Issuan
   const configurations = new CachedConfigurationSource(store);
   const providers = new DataProviders(deps.registry);
   const ledger = new Ledger(deps.masterKey.derive('issuer ledger hmac'));
-  const allocator = new StatusAllocator(db);
-  const status = new StatusChanger(db);
+  const permutations = new StatusPermutations(deps.masterKey.derive(STATUS_PERMUTATION_KEY));
+  const allocator = new StatusAllocator(db, permutations, { commit: deps.commit });
+  const status = new StatusChanger(db, permutations);
   const publisher = new StatusListPublisher(db, deps.issuerKey, config.issuer.publicUrl, {
     ldpSigner: bitstringListSigner(db, deps.masterKey, config.issuer.publicUrl),
     w3cIssuer: didWebFromUrl(config.issuer.publicUrl),

@@ -6,7 +6,7 @@ import {
   jwtVcJsonDataModelMigration,
 } from '../configurations/tables.js';
 import { type LedgerTables, ledgerAttributeLookupMigration, ledgerMigration } from '../ledger/tables.js';
-import { type StatusTables, statusMigration } from '../status/tables.js';
+import { type StatusTables, statusMigration, statusSequenceMigration } from '../status/tables.js';
 
 /** Tables of the issuance data side (admin, configurations, ledger, status lists). */
 export type IssuanceTables = AdminTables & ConfigurationTables & LedgerTables & StatusTables;
@@ -23,6 +23,7 @@ export const issuanceMigrations: Migrations = {
   '0005_jwt_vc_json_vcdm_1_1': jwtVcJsonDataModelMigration,
   '0100_admin_refusals': adminRefusalsMigration,
   '0101_ledger_attribute_lookup': ledgerAttributeLookupMigration,
+  '0102_status_sequence': statusSequenceMigration,
 };
 
 export const ISSUANCE_MIGRATION_SET = 'issuer_data';

@@ -9,9 +9,6 @@ import { type DataProviders, lookupKey, ProviderError } from '../providers/index
 import {
   type AllocatedEntry,
   type StatusAllocator,
-  StatusListFull,
-  type StatusListKind,
-  type StatusPurpose,
   type StatusTables,
   statusPlan,
   statusReference,
@@ -22,12 +19,10 @@ import type { PipelineSigner } from './signing.js';
 import type { IssuanceOutcome, IssuanceRequest, IssuanceService } from './types.js';
 
 const HOUR = 3600;
-/** Attempts when a status list turns out full mid-issuance (a new list is opened in between). */
-const FULL_LIST_RETRIES = 5;
-/** Attempts when a drawn status index was taken by a concurrent issuance before the commit. */
+/** Attempts when an allocated status entry turns out recorded already (a reservation lost in a crash). */
 const TAKEN_INDEX_RETRIES = 5;
 
-/** A drawn index was claimed by another issuance between the draw and the commit. */
+/** An allocated (list, seq) was recorded already: the issuance allocates again. */
 class IndexTaken extends Error {}
 
 export interface PipelineDeps {
@@ -90,7 +85,7 @@ export function attributeAt(tree: unknown, dotted: string): string | undefined {
 }
 
 /**
- * The issuance pipeline: data provider → template → status indices drawn → signatures → one
+ * The issuance pipeline: data provider → template → status entries allocated → signatures → one
  * transaction (the caller's writes such as nonce consumption and the notification, the status
  * entries, the ledger rows). Nothing is written before that transaction, and nothing leaves before
  * it committed: no ledger row is ever half-written, no credential leaves unrecorded, and a failed
@@ -151,30 +146,31 @@ export class IssuancePipeline implements IssuanceService {
       validUntil,
     };
     for (let attempt = 1; ; attempt++) {
-      // 1. Status indices, drawn among the free ones (reads only: no transaction is held while signing).
+      // 1. Status entries, from this process's reserved range (no read, no transaction held while signing).
       const entries: AllocatedEntry[][] = [];
-      const drawn = new Set<string>();
       for (let i = 0; i < ids.length; i++) {
         const row: AllocatedEntry[] = [];
-        for (const p of plan) row.push(await this.draw(p.kind, p.purpose, drawn));
+        for (const p of plan) row.push(await this.deps.allocator.allocate(p.kind, p.purpose));
         entries.push(row);
       }
-      // 2. Signatures.
-      const credentials: (string | Record<string, unknown>)[] = [];
-      for (const [i, holderJwk] of request.holderJwks.entries()) {
-        const status: StatusReference[] = (entries[i] ?? []).map((e) => statusReference(this.deps.issuer, e));
-        const doc: FormatDocument = document.kind === 'w3c' ? { ...document, id: ids[i] } : document;
-        credentials.push(
-          await this.deps.signer
-            .sign({ ...unsigned, document: doc, holderJwk, status: status.length ? status : undefined })
-            .catch((error: unknown) => {
-              throw this.signingError(configuration, error);
-            }),
-        );
-      }
-      // 3. One transaction: the caller's writes, the status entries and the ledger rows of the whole
-      //    batch — all recorded, or none and nothing handed out.
       try {
+        // 2. Signatures.
+        const credentials: (string | Record<string, unknown>)[] = [];
+        for (const [i, holderJwk] of request.holderJwks.entries()) {
+          const status: StatusReference[] = (entries[i] ?? []).map((e) =>
+            statusReference(this.deps.issuer, e),
+          );
+          const doc: FormatDocument = document.kind === 'w3c' ? { ...document, id: ids[i] } : document;
+          credentials.push(
+            await this.deps.signer
+              .sign({ ...unsigned, document: doc, holderJwk, status: status.length ? status : undefined })
+              .catch((error: unknown) => {
+                throw this.signingError(configuration, error);
+              }),
+          );
+        }
+        // 3. One transaction: the caller's writes, the status entries and the ledger rows of the whole
+        //    batch — all recorded, or none and nothing handed out.
         await this.commit(async (trx) => {
           await request.alsoCommit?.(trx, ids);
           for (const [i, id] of ids.entries()) {
@@ -198,24 +194,15 @@ export class IssuancePipeline implements IssuanceService {
             });
           }
         });
+        credentialsIssued.inc({ configuration: configuration.id, format: configuration.format }, ids.length);
+        return { kind: 'issued', credentials, credentialIds: ids };
       } catch (error) {
-        if (error instanceof IndexTaken && attempt < TAKEN_INDEX_RETRIES) continue;
+        // Nothing was recorded: the entries go back to the allocator (not after IndexTaken: one of them
+        // is recorded already, and they are simply left unused).
+        if (error instanceof IndexTaken) {
+          if (attempt < TAKEN_INDEX_RETRIES) continue;
+        } else this.deps.allocator.release(entries.flat());
         throw error;
-      }
-      credentialsIssued.inc({ configuration: configuration.id, format: configuration.format }, ids.length);
-      return { kind: 'issued', credentials, credentialIds: ids };
-    }
-  }
-
-  /** One random free index in the current list of a kind/purpose; a full list is retired and another opened. */
-  private async draw(kind: StatusListKind, purpose: StatusPurpose, drawn: Set<string>) {
-    for (let attempt = 1; ; attempt++) {
-      const listId = await this.deps.allocator.prepare(kind, purpose);
-      try {
-        return await this.deps.allocator.draw(listId, kind, purpose, drawn);
-      } catch (error) {
-        if (!(error instanceof StatusListFull) || attempt >= FULL_LIST_RETRIES) throw error;
-        await this.deps.allocator.markFull(error.listId);
       }
     }
   }

@@ -1,4 +1,11 @@
-export { type AllocatedEntry, STATUS_LIST_SIZE, StatusAllocator, StatusListFull } from './allocator.js';
+export {
+  type AllocatedEntry,
+  reservationSize,
+  STATUS_LIST_SIZE,
+  StatusAllocator,
+  StatusPermutationMismatch,
+} from './allocator.js';
+export { keyedPermutation, STATUS_PERMUTATION_KEY, StatusPermutations } from './permutation.js';
 export { STATUS_LIST_MAX_AGE, StatusListPublisher, type StatusListSigner } from './publisher.js';
 export { registerStatusListRoutes } from './routes.js';
 export {
@@ -9,4 +16,10 @@ export {
   statusPlan,
   statusReference,
 } from './service.js';
-export { type StatusListKind, type StatusPurpose, type StatusTables, statusMigration } from './tables.js';
+export {
+  type StatusListKind,
+  type StatusPurpose,
+  type StatusTables,
+  statusMigration,
+  statusSequenceMigration,
+} from './tables.js';

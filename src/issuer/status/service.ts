@@ -2,8 +2,11 @@ import type { Kysely } from 'kysely';
 import { requireFormat, type StatusReference, w3cDataModel } from '../../credentials/formats/index.js';
 import { TOKEN_STATUS } from '../../credentials/status/index.js';
 import type { CredentialConfiguration } from '../configurations/index.js';
+import type { LedgerStatusRef } from '../ledger/ledger.js';
 import type { LedgerTables } from '../ledger/tables.js';
 import { statusChanges } from '../metrics.js';
+import { StatusPermutationMismatch } from './allocator.js';
+import type { StatusPermutations } from './permutation.js';
 import type { StatusListKind, StatusPurpose, StatusTables } from './tables.js';
 
 export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
@@ -71,9 +74,27 @@ type Tables = StatusTables & LedgerTables;
  * Revocation and suspension. A change writes the entries, the ledger row and bumps each touched
  * list's version in one transaction; the status endpoint compares versions on every request, so
  * the served list shows the change at once (and caches hold it for seconds, not minutes).
+ *
+ * A credential's entries are found through its ledger row (`status_refs`: list and index), each
+ * entry by its key (list, seq): seq = idx in a list allocated by draws (before migration 0102), the
+ * list's inverse permutation of idx otherwise (`StatusPermutations`).
  */
 export class StatusChanger {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly permutations: StatusPermutations,
+  ) {}
+
+  /** The seq of a list's entry at `idx`, undefined when the list has no such index. */
+  private seqOf(
+    list: { id: string; size: number; next_seq: number | null; permutation_tag: string | null },
+    idx: number,
+  ): number | undefined {
+    if (!Number.isInteger(idx) || idx < 0 || idx >= list.size) return undefined;
+    if (list.next_seq === null) return idx;
+    if (list.permutation_tag !== this.permutations.tag(list.id)) throw new StatusPermutationMismatch(list.id);
+    return this.permutations.seqOf(list.id, list.size, idx);
+  }
 
   async byCredential(
     credentialId: string,
@@ -82,7 +103,7 @@ export class StatusChanger {
     const changed = await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('issuer_ledger')
-        .select(['status'])
+        .select(['status', 'status_refs'])
         .where('id', '=', credentialId)
         .executeTakeFirst();
       if (!row) throw new StatusChangeError('not_found', 'no credential with this id');
@@ -94,12 +115,32 @@ export class StatusChanger {
       if (Number((await update.executeTakeFirst()).numUpdatedRows) === 0) {
         throw new StatusChangeError('conflict', 'a revoked credential cannot be reinstated');
       }
-      const entries = await trx
-        .selectFrom('issuer_status_entries as e')
-        .innerJoin('issuer_status_lists as l', 'l.id', 'e.list_id')
-        .select(['e.list_id', 'e.idx', 'e.status', 'l.kind', 'l.purpose'])
-        .where('e.credential_id', '=', credentialId)
-        .execute();
+      const refs = JSON.parse(row.status_refs) as LedgerStatusRef[];
+      const entries: {
+        list_id: string;
+        seq: number;
+        status: number;
+        kind: StatusListKind;
+        purpose: StatusPurpose;
+      }[] = [];
+      for (const ref of refs) {
+        const list = await trx
+          .selectFrom('issuer_status_lists')
+          .select(['id', 'kind', 'purpose', 'size', 'next_seq', 'permutation_tag'])
+          .where('id', '=', ref.listId)
+          .executeTakeFirst();
+        const seq = list && this.seqOf(list, ref.idx);
+        if (!list || seq === undefined) continue;
+        const entry = await trx
+          .selectFrom('issuer_status_entries')
+          .select(['status', 'credential_id'])
+          .where('list_id', '=', list.id)
+          .where('seq', '=', seq)
+          .executeTakeFirst();
+        // The row is the credential's own (the ledger and the entry were written in one transaction).
+        if (entry?.credential_id !== credentialId) continue;
+        entries.push({ list_id: list.id, seq, status: entry.status, kind: list.kind, purpose: list.purpose });
+      }
       if (entries.length === 0) throw new StatusChangeError('conflict', 'the credential has no status entry');
       // Throwing here rolls the ledger change back with the transaction.
       if (target === 'suspended' && !entries.some((e) => e.kind === 'token' || e.purpose === 'suspension')) {
@@ -118,7 +159,7 @@ export class StatusChanger {
           .updateTable('issuer_status_entries')
           .set({ status: value, updated_at: Date.now() })
           .where('list_id', '=', entry.list_id)
-          .where('idx', '=', entry.idx)
+          .where('seq', '=', entry.seq)
           .execute();
         await trx
           .updateTable('issuer_status_lists')
@@ -138,12 +179,21 @@ export class StatusChanger {
     idx: number,
     target: CredentialStatus,
   ): Promise<{ credentialId: string; previous: CredentialStatus }> {
-    const entry = await this.db
-      .selectFrom('issuer_status_entries')
-      .select('credential_id')
-      .where('list_id', '=', listId)
-      .where('idx', '=', idx)
+    const list = await this.db
+      .selectFrom('issuer_status_lists')
+      .select(['id', 'size', 'next_seq', 'permutation_tag'])
+      .where('id', '=', listId)
       .executeTakeFirst();
+    const seq = list && this.seqOf(list, idx);
+    const entry =
+      seq === undefined
+        ? undefined
+        : await this.db
+            .selectFrom('issuer_status_entries')
+            .select('credential_id')
+            .where('list_id', '=', listId)
+            .where('seq', '=', seq)
+            .executeTakeFirst();
     if (!entry) throw new StatusChangeError('not_found', 'no credential holds this list entry');
     const { previous } = await this.byCredential(entry.credential_id, target);
     return { credentialId: entry.credential_id, previous };
