@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import type { Kysely } from 'kysely';
 import { RefusalCounter } from '../platform/audit/refusals.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
@@ -38,6 +37,7 @@ import {
   purgeExpired,
 } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { RevokedGrants, type RevokedGrantTables } from './storage/revoked-grants.js';
 import { STYLESHEET_PATH } from './views/html.js';
 
@@ -149,24 +149,8 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
       });
     }
 
-    // helmet first: its onRequest hook sets headers on the raw response, so they also reach the
-    // responses oidc-provider writes itself.
-    await app.register(helmet, {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          // Explicit so that oidc-provider's form_post page can add the hash of its one script.
-          scriptSrc: ["'none'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'"],
-          formAction: [formAction.directive],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-        },
-      },
-      referrerPolicy: { policy: 'no-referrer' },
-    });
+    // First, so that the headers also reach the responses oidc-provider writes itself.
+    setSecurityHeaders(app, formAction.directive);
     // Before the provider is mounted, so its logout confirmation form is guarded too.
     app.addHook('onRequest', crossSiteFormGuard(config));
     const mounted = await mountProvider(app, provider);
