@@ -29,6 +29,7 @@ import { revocationFeedRoutes } from './protocol/grant-revocation.js';
 import { IssuerStateStore, type IssuerStateTables } from './protocol/issuer-state.js';
 import { createProvider, GRANT_TTL_SECONDS } from './provider.js';
 import { Realms } from './realms.js';
+import { setSecurityHeaders } from './security-headers.js';
 import {
   type AuthzTables,
   adapterStatements,
@@ -37,7 +38,6 @@ import {
   purgeExpired,
 } from './storage/adapter.js';
 import { authzMigrations } from './storage/migrations.js';
-import { setSecurityHeaders } from './security-headers.js';
 import { RevokedGrants, type RevokedGrantTables } from './storage/revoked-grants.js';
 import { STYLESHEET_PATH } from './views/html.js';
 
@@ -84,7 +84,12 @@ export const createAuthzService: ServiceFactory = async ({ config, masterKey, re
     await clients.seed(config.authz.clients);
     const signing = await loadSigningKeys(keyStore);
 
-    const issuerStates = new IssuerStateStore(database.db, GRANT_TTL_SECONDS);
+    const issuerStates = new IssuerStateStore(
+      database.db,
+      GRANT_TTL_SECONDS,
+      Date.now,
+      adapterWrites(database),
+    );
     realms = await Realms.open(config, registry);
     // Listed while a token of the grant could live: resource servers poll the list (docs/security.md).
     const revoked = new RevokedGrants(

@@ -95,6 +95,25 @@ describe('brute-force protection', () => {
     expect(after.url.searchParams.get('code')).toBeTruthy();
   });
 
+  it("forgets an ID's failures once it signs in", async () => {
+    const fatima = demoIdentities().find((p) => p.individualId === '5102032626');
+    const right = {
+      individual_id: fatima?.individualId ?? '',
+      full_name: fatima?.fullName ?? '',
+      date_of_birth: fatima?.birthDate ?? '',
+    };
+    const wrong = { ...right, date_of_birth: '2000-01-01' };
+    for (let i = 0; i < 3; i++) await (await startSignIn()).submit(wrong);
+    expect((await (await startSignIn()).submit(right)).url.searchParams.get('code')).toBeTruthy();
+    // Three failures more: six in the window, but three since the sign-in, so not blocked (four would).
+    for (let i = 0; i < 3; i++) await (await startSignIn()).submit(wrong);
+    expect((await (await startSignIn()).submit(right)).url.searchParams.get('code')).toBeTruthy();
+    // Without the sign-in in between, the fourth failure blocks.
+    for (let i = 0; i < 4; i++) await (await startSignIn()).submit(wrong);
+    const blocked = await (await startSignIn()).submit(right);
+    expect(await blocked.response.text()).toContain('Too many failed attempts for this ID.');
+  });
+
   it('blocks unknown IDs the same way, so a block does not reveal whether an ID exists', async () => {
     const unknown = { individual_id: '1212121212', full_name: 'Nobody Known', date_of_birth: '1980-01-01' };
     for (let i = 0; i < 2; i++) {

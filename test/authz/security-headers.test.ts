@@ -32,7 +32,10 @@ let reference: ReturnType<typeof Fastify>;
 let sources = '';
 beforeAll(async () => {
   reference = Fastify();
-  await reference.register(fastifyHelmet, securityHeaderOptions(() => sources));
+  await reference.register(
+    fastifyHelmet,
+    securityHeaderOptions(() => sources),
+  );
   reference.get('/', async () => ({}));
   await reference.ready();
 });

@@ -5,8 +5,11 @@ import type { Factor } from '../factors/acr.js';
 import { clock } from '../factors/clock.js';
 import { type Locale, lockTime, messagesFor } from '../i18n/index.js';
 import { factorOfAmr, signIns } from '../metrics.js';
+import type { AuthzTables } from '../storage/adapter.js';
 import { clearIdFailures } from '../storage/id-blocks.js';
 import { clearLoginFailures } from '../storage/login-failures.js';
+import { beforeAnswer } from '../storage/request-writes.js';
+import type { SignInTables } from '../storage/sign-in-tables.js';
 import { blocked, type Failure, failedAttempt } from './attempts.js';
 import { html, type SignIn } from './context.js';
 
@@ -53,8 +56,14 @@ export async function signedIn(
   interaction: Interaction,
   login: { idHash: string; accountId: string; acr: string; amr: string[] },
 ) {
-  await clearLoginFailures(signIn.options.db, interaction.uid);
-  await clearIdFailures(signIn.options.db, login.idHash);
+  // One unit, committed before the answer with the step's other writes (after-writes.ts): on
+  // SQLite in the same group commit as the interaction's result, not two commits of their own.
+  const { db, commit } = signIn.options;
+  const clear = async (handle: typeof db) => {
+    await clearLoginFailures(handle, interaction.uid);
+    await clearIdFailures(handle, login.idHash);
+  };
+  await beforeAnswer('SignInFailures', commit ? commit<void, AuthzTables & SignInTables>(clear) : clear(db));
   request.log.info({ interaction: interaction.uid, acr: login.acr }, 'signed in');
   signIns.inc({ factor: factorOfAmr(login.amr) });
   return signIn.finishLogin(reply, interaction, {

@@ -1,5 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import type { Commit } from '../../platform/db/index.js';
+import { prepareStatement } from '../../platform/db/prepared.js';
+import { beforeAnswer } from '../storage/request-writes.js';
 
 /**
  * OpenID4VCI 1.0 §5.1.3: a wallet answering a credential offer with an `authorization_code` grant
@@ -50,38 +53,39 @@ export const issuerStatesMigration: Migration = {
   },
 };
 
+const SET = prepareStatement(
+  'insert into "authz_issuer_states" ("grant_id", "issuer_state", "expires_at") values ($1, $2, $3) ' +
+    'on conflict ("grant_id") do update set "issuer_state" = excluded."issuer_state", "expires_at" = excluded."expires_at"',
+);
+const CLEAR = prepareStatement('delete from "authz_issuer_states" where "grant_id" = $1');
+const FIND = prepareStatement<{ issuer_state: string }>(
+  'select "issuer_state" from "authz_issuer_states" where "grant_id" = $1 and "expires_at" > $2',
+);
+
 export class IssuerStateStore {
   constructor(
     private readonly db: Kysely<IssuerStateTables>,
     /** How long a row is kept: the Grant's lifetime, in seconds. */
     private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
+    /** Runs each write (group-committed on SQLite); without it, each statement commits on its own. */
+    private readonly commit?: Commit,
   ) {}
 
-  /** Sets (or, without a value, clears) the issuer_state of a grant. */
+  /**
+   * Sets (or, without a value, clears) the issuer_state of a grant: one prepared statement, in a
+   * unit of the group commit when there is one (a sign-in's other writes share its commit).
+   */
   async save(grantId: string, issuerState: string | undefined): Promise<void> {
-    if (issuerState === undefined) {
-      await this.db.deleteFrom('authz_issuer_states').where('grant_id', '=', grantId).execute();
-      return;
-    }
     const expiresAt = this.now() + this.ttlSeconds * 1000;
-    await this.db
-      .insertInto('authz_issuer_states')
-      .values({ grant_id: grantId, issuer_state: issuerState, expires_at: expiresAt })
-      .onConflict((oc) =>
-        oc.column('grant_id').doUpdateSet({ issuer_state: issuerState, expires_at: expiresAt }),
-      )
-      .execute();
+    const write = (db: Kysely<unknown>) =>
+      issuerState === undefined ? CLEAR.run(db, [grantId]) : SET.run(db, [grantId, issuerState, expiresAt]);
+    await (this.commit ? this.commit(write) : write(this.db as Kysely<unknown>));
   }
 
   async find(grantId: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('authz_issuer_states')
-      .select('issuer_state')
-      .where('grant_id', '=', grantId)
-      .where('expires_at', '>', this.now())
-      .executeTakeFirst();
-    return row?.issuer_state;
+    const { rows } = await FIND.run(this.db as Kysely<unknown>, [grantId, this.now()]);
+    return rows[0]?.issuer_state;
   }
 
   async purgeExpired(): Promise<number> {
@@ -122,7 +126,8 @@ export function rememberIssuerState(provider: Provider, store: IssuerStateStore)
     const grantId = oidc.entities?.AuthorizationCode?.grantId;
     if (!grantId) return;
     const value = oidc.params?.issuer_state;
-    await store.save(grantId, typeof value === 'string' ? value : undefined);
+    // Committed before the answer, with the request's other writes (storage/request-writes.ts).
+    await beforeAnswer('IssuerState', store.save(grantId, typeof value === 'string' ? value : undefined));
   });
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { prepareStatement } from '../../platform/db/prepared.js';
 import type { AuthzTables } from './adapter.js';
 
 /**
@@ -21,6 +22,9 @@ export async function recordLoginFailure(
   return Number(row.failures);
 }
 
+const CLEAR = prepareStatement('delete from "login_failures" where "interaction_uid" = $1');
+
+/** Forgets an interaction's failures (a prepared statement: it joins a group-commit unit it runs in). */
 export async function clearLoginFailures(db: Kysely<AuthzTables>, interactionUid: string): Promise<void> {
-  await db.deleteFrom('login_failures').where('interaction_uid', '=', interactionUid).execute();
+  await CLEAR.run(db as Kysely<unknown>, [interactionUid]);
 }
