@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { statementObserver } from '../tracing/database.js';
 
 /**
  * Runs a unit of writes in a transaction and resolves once that transaction is committed (durable:
@@ -29,8 +30,7 @@ const MAX_PAUSE_MS = 8;
 /**
  * Runs one of the group commit's bookkeeping statements (pragmas, savepoints): straight on the
  * SQLite handle when the database gives one (`openDatabase`: a prepared statement, a few µs), else
- * through Kysely. BEGIN, COMMIT and ROLLBACK always go through Kysely, so they stay in the query
- * metrics and traces.
+ * through Kysely. BEGIN, COMMIT and ROLLBACK stay in the query metrics and traces (control below).
  */
 export type Bookkeeping = (connection: Kysely<unknown>, statement: string) => unknown;
 
@@ -53,7 +53,7 @@ interface BatchSettings {
 async function beginImmediate(connection: Kysely<unknown>, settings: BatchSettings): Promise<boolean> {
   await settings.bookkeeping(connection, 'pragma busy_timeout = 0');
   try {
-    await sql`begin immediate`.execute(connection);
+    await control(connection, settings, 'begin immediate');
     return true;
   } catch (error) {
     if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return false;
@@ -87,8 +87,38 @@ async function tryBatch(
   }
 }
 
-// Compiled once: building it through `sql` on every batch cost more than running it.
-const COMMIT = CompiledQuery.raw('commit');
+type Control = 'begin immediate' | 'commit' | 'rollback';
+
+/** Kysely's way, compiled once (building through `sql` on every batch cost more than running it). */
+const COMPILED: Record<Control, CompiledQuery> = {
+  'begin immediate': CompiledQuery.raw('begin immediate'),
+  commit: CompiledQuery.raw('commit'),
+  rollback: CompiledQuery.raw('rollback'),
+};
+
+const controlObservers = new Map<string, <T>(run: () => T) => T>();
+
+/**
+ * BEGIN IMMEDIATE, COMMIT or ROLLBACK of a batch. With the connection's own statements (`direct`:
+ * `openDatabase`'s SQLite), a prepared statement run straight on it, observed at the same metrics
+ * and tracing seam as a Kysely statement: the batch holds Kysely's one connection, so nothing
+ * interleaves, and Kysely's executor, plugins and result mapping cost more than SQLite's own
+ * BEGIN. Else through Kysely. Errors are better-sqlite3's either way (SQLITE_BUSY included).
+ */
+async function control(connection: Kysely<unknown>, settings: BatchSettings, statement: Control) {
+  const direct = settings.direct;
+  if (!direct) {
+    await connection.executeQuery(COMPILED[statement]);
+    return;
+  }
+  const key = `${direct.name}\0${statement}`;
+  let observed = controlObservers.get(key);
+  if (!observed) {
+    observed = statementObserver({ name: direct.name, dialect: 'sqlite' }, statement);
+    controlObservers.set(key, observed);
+  }
+  observed(() => direct.prepare(statement).run());
+}
 
 /**
  * The SQLite connection under Kysely, for statements run straight on it inside a unit
@@ -116,8 +146,9 @@ export function directSqliteOf(db: Kysely<unknown>): DirectSqlite | undefined {
 async function runUnits(
   connection: Kysely<unknown>,
   batch: Queued[],
-  { bookkeeping, direct }: BatchSettings,
+  settings: BatchSettings,
 ): Promise<Outcome[]> {
+  const { bookkeeping, direct } = settings;
   const outcomes: Outcome[] = [];
   if (direct) unitHandles.set(connection, direct);
   try {
@@ -131,9 +162,9 @@ async function runUnits(
       }
       await bookkeeping(connection, 'release unit');
     }
-    await connection.executeQuery(COMMIT);
+    await control(connection, settings, 'commit');
   } catch (error) {
-    await sql`rollback`.execute(connection).catch(() => undefined);
+    await control(connection, settings, 'rollback').catch(() => undefined);
     throw error;
   } finally {
     unitHandles.delete(connection);
