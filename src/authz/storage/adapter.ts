@@ -152,6 +152,11 @@ export class KyselyAdapter implements Adapter {
       expires_at: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : null,
       consumed_at: null,
     };
+    const statements = this.statements;
+    if (statements) {
+      const { consumed_at: _, ...write } = row;
+      return (await this.write(() => statements.insertOnce(write, now - GRACE_MS))) === 1;
+    }
     const { consumed_at: _, kind: __, id: ___, ...replaced } = row;
     const result = await this.write((db) =>
       db

@@ -51,6 +51,12 @@ export interface ModelStatements {
    * connection is then open; they throw otherwise), on PostgreSQL each commits on its own.
    */
   upsert(row: ModelWrite): Promise<void>;
+  /**
+   * Inserts a row unless a row with its kind and id is there whose expiry is after `replaceBefore`
+   * (epoch ms; such an expired row is replaced): how many rows it wrote (1: stored, 0: one is there).
+   * A write as upsert is (a unit of the group commit on SQLite).
+   */
+  insertOnce(row: ModelWrite, replaceBefore: number): Promise<number>;
   /** Marks a row consumed unless it already is; how many rows it changed (0 or 1). */
   consume(kind: string, id: string, at: number): Promise<number>;
   destroy(kind: string, id: string): Promise<void>;
@@ -66,6 +72,11 @@ const FIND = (column: ModelKey) =>
 const UPSERT =
   'insert into "oidc_models" ("kind", "id", "consumed_at", "payload", "grant_id", "user_code", "uid", "expires_at") values ($1, $2, null, $3, $4, $5, $6, $7) ' +
   'on conflict ("kind", "id") do update set "payload" = excluded."payload", "grant_id" = excluded."grant_id", "user_code" = excluded."user_code", "uid" = excluded."uid", "expires_at" = excluded."expires_at"';
+/** What KyselyAdapter.insertOnce's builder sends: the same columns set on a conflict, only over an expired row. */
+const INSERT_ONCE =
+  'insert into "oidc_models" ("kind", "id", "consumed_at", "payload", "grant_id", "user_code", "uid", "expires_at") values ($1, $2, null, $3, $4, $5, $6, $7) ' +
+  'on conflict ("kind", "id") do update set "payload" = excluded."payload", "grant_id" = excluded."grant_id", "user_code" = excluded."user_code", "uid" = excluded."uid", "expires_at" = excluded."expires_at" ' +
+  'where "oidc_models"."expires_at" <= $8';
 const CONSUME =
   'update "oidc_models" set "consumed_at" = $1 where "kind" = $2 and "id" = $3 and "consumed_at" is null';
 const DESTROY = 'delete from "oidc_models" where "kind" = $1 and "id" = $2';
@@ -104,6 +115,11 @@ function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatement
   const upsert = prepared(UPSERT, (s, r: ModelWrite) =>
     s.run(r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at),
   );
+  const insertOnce = prepared(
+    INSERT_ONCE,
+    (s, r: ModelWrite, before: number) =>
+      s.run(r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at, before).changes,
+  );
   const consume = prepared(CONSUME, (s, at: number, kind: string, id: string) => s.run(at, kind, id).changes);
   const destroy = prepared(DESTROY, (s, kind: string, id: string) => s.run(kind, id));
   const client = prepared(CLIENT, (s, clientId: string) => s.get(clientId) as ClientRow | undefined);
@@ -113,6 +129,10 @@ function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatement
     upsert: async (row) => {
       inUnit();
       upsert(row);
+    },
+    insertOnce: async (row, before) => {
+      inUnit();
+      return insertOnce(row, before);
     },
     consume: async (kind, id, at) => {
       inUnit();
@@ -138,6 +158,7 @@ function postgresStatements(pool: import('pg').Pool, name: string): ModelStateme
     ReturnType<typeof statement>
   >;
   const upsert = statement('upsert', UPSERT);
+  const insertOnce = statement('insert_once', INSERT_ONCE);
   const consume = statement('consume', CONSUME);
   const destroy = statement('destroy', DESTROY);
   const client = statement('client', CLIENT);
@@ -147,6 +168,9 @@ function postgresStatements(pool: import('pg').Pool, name: string): ModelStateme
     upsert: async (r) => {
       await upsert([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at]);
     },
+    insertOnce: async (r, before) =>
+      (await insertOnce([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at, before]))
+        .rowCount ?? 0,
     consume: async (kind, id, at) => (await consume([at, kind, id])).rowCount ?? 0,
     destroy: async (kind, id) => {
       await destroy([kind, id]);
