@@ -209,3 +209,59 @@ describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect
     }
   });
 });
+
+describe.each(DIALECTS)('status entries of failed and repeated issuances ($dialect)', (dialect) => {
+  const testDatabase = databaseForAllTests(dialect);
+
+  it('a failed issuance gives its entry back; a counter set back makes issuances allocate again, never share an index', async (context) => {
+    const db = testDatabase.current;
+    if (!db) return context.skip();
+    let calls = 0;
+    const firstFails: FormatSignerRegistry = {
+      formats: () => ['dc+sd-jwt'],
+      get: () => ({
+        formats: ['dc+sd-jwt'],
+        metadata: () => ({}),
+        sign: async () => {
+          calls++;
+          if (calls === 1) throw new Error('HSM unavailable');
+          return 'signed';
+        },
+      }),
+    };
+    const a = await instance(db.url, { signers: firstFails });
+    const holder = await newHolder('ES256');
+    const issue = (pipeline: IssuancePipeline) =>
+      pipeline.issue({
+        configuration: nationalId,
+        subject: { sub: '5102030400', claims: {} },
+        holderJwks: [holder.publicJwk],
+      });
+    try {
+      await expect(issue(a.pipeline)).rejects.toThrow('HSM unavailable');
+      for (let i = 0; i < 3; i++) expect((await issue(a.pipeline)).kind).toBe('issued');
+      const seqs = await a.database.db
+        .selectFrom('issuer_status_entries')
+        .select('seq')
+        .orderBy('seq')
+        .execute();
+      // The failed issuance's number went to the next credential: none is left unused.
+      expect(seqs.map((r) => r.seq)).toEqual([0, 1, 2]);
+
+      // A counter set back (as a reservation lost with the last commits would leave it): another instance
+      // hands out the numbers again, the (list, seq) key refuses them, and the issuance allocates again.
+      await a.database.db.updateTable('issuer_status_lists').set({ next_seq: 0 }).execute();
+      const b = await instance(db.url, { signers: firstFails });
+      try {
+        for (let i = 0; i < 2; i++) expect((await issue(b.pipeline)).kind).toBe('issued');
+      } finally {
+        await b.database.close();
+      }
+      const check = await uniqueness(a.database);
+      expect(check).toMatchObject({ entries: 5, distinctSlots: 5, distinctCredentials: 5, ledger: 5 });
+      expect(check.ledgerMatchesEntries).toBe(true);
+    } finally {
+      await a.database.close();
+    }
+  });
+});
