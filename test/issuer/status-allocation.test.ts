@@ -327,6 +327,21 @@ describe.each(DIALECTS)('status allocation on $dialect', ({ dialect, create }) =
       code: 'not_found',
     });
 
+    // A changer under another master key cannot find entries by index: a conflict, named, nothing changed.
+    const stranger = new StatusChanger(database.db, new StatusPermutations(Buffer.alloc(32, 8)));
+    await expect(stranger.byListIndex(e2.listId, e2.idx, 'revoked')).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('another master key'),
+    });
+    await expect(stranger.byCredential('urn:uuid:c2', 'revoked')).rejects.toMatchObject({ code: 'conflict' });
+    // Rolled back: the ledger row stays valid (and the served list below shows e2 unchanged).
+    const c2 = await database.db
+      .selectFrom('issuer_ledger')
+      .select('status')
+      .where('id', '=', 'urn:uuid:c2')
+      .executeTakeFirst();
+    expect(c2?.status).toBe('valid');
+
     const statuses = await servedStatuses(database, e0.listId);
     // draft-ietf-oauth-status-list §7.1: 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED.
     expect(statuses(e0.idx)).toBe(1);

@@ -92,7 +92,10 @@ export class StatusChanger {
   ): number | undefined {
     if (!Number.isInteger(idx) || idx < 0 || idx >= list.size) return undefined;
     if (list.next_seq === null) return idx;
-    if (list.permutation_tag !== this.permutations.tag(list.id)) throw new StatusPermutationMismatch(list.id);
+    // Another master key's list: its entries cannot be found by index here. Said to the operator as a
+    // conflict (409 from the admin API, a message from the CLI), not a server error.
+    if (list.permutation_tag !== this.permutations.tag(list.id))
+      throw new StatusChangeError('conflict', new StatusPermutationMismatch(list.id).message);
     return this.permutations.seqOf(list.id, list.size, idx);
   }
 
