@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { coalesced } from '../../src/platform/db/wal-sync.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attesta-wal-sync-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,5 +97,76 @@ describe('SQLite group commit: durable before the answer, without blocking the e
       .slice(answers[0], answers.at(-1))
       .filter((c) => c.file === `${path}-wal` && (c.call === 'fdatasync' || c.call === 'fsync'));
     expect(syncsBetween).toEqual([]);
+  });
+});
+
+describe('WAL syncs shared between callers (coalesced)', () => {
+  /** A sync that ends when told to; records when each run started and which callers had asked by then. */
+  function controlledSync() {
+    const runs: { asked: number; end: (error?: Error) => void }[] = [];
+    let asked = 0;
+    const sync = coalesced(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          runs.push({ asked, end: (error) => (error ? reject(error) : resolve()) });
+        }),
+    );
+    const call = () => {
+      asked += 1;
+      const order = asked;
+      const settled = { value: undefined as 'ok' | 'failed' | undefined, byRun: -1 };
+      const promise = sync().then(
+        () => {
+          settled.value = 'ok';
+          settled.byRun = runs.length - 1;
+        },
+        () => {
+          settled.value = 'failed';
+        },
+      );
+      return { order, settled, promise };
+    };
+    return { runs, call };
+  }
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('starts a sync at once when none runs, and has every caller during it wait for one that starts after it', async () => {
+    const { runs, call } = controlledSync();
+    const first = call();
+    expect(runs.length).toBe(1);
+    const during = [call(), call(), call()];
+    await turn();
+    // One sync for the three, not yet started: the running one may have begun before their frames.
+    expect(runs.length).toBe(1);
+    runs[0]?.end();
+    await turn();
+    expect(first.settled.value).toBe('ok');
+    expect(runs.length).toBe(2);
+    // The second run started after all three had asked.
+    expect(runs[1]?.asked).toBe(4);
+    for (const caller of during) expect(caller.settled.value).toBeUndefined();
+    runs[1]?.end();
+    await Promise.all(during.map((caller) => caller.promise));
+    for (const caller of during) expect(caller.settled.value).toBe('ok');
+    // Each caller was answered by a run that started after it asked.
+    for (const caller of [first, ...during])
+      expect(runs[caller.settled.byRun]?.asked ?? 0).toBeGreaterThanOrEqual(caller.order);
+    // Idle again: the next caller starts its own at once.
+    call();
+    expect(runs.length).toBe(3);
+  });
+
+  it('fails the callers of a failed sync only; the next sync runs for those who came after', async () => {
+    const { runs, call } = controlledSync();
+    const first = call();
+    const second = call();
+    runs[0]?.end(new Error('EIO'));
+    await first.promise;
+    expect(first.settled.value).toBe('failed');
+    await turn();
+    expect(runs.length).toBe(2);
+    runs[1]?.end();
+    await second.promise;
+    expect(second.settled.value).toBe('ok');
   });
 });
