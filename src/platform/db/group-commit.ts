@@ -184,8 +184,8 @@ interface Queued {
  * caller gets the error), and every caller is answered only after the one fsynced COMMIT. So N
  * credentials issued together cost one fsync instead of 5 N, with `synchronous=FULL` kept: nobody is
  * answered before their writes are on disk (https://sqlite.org/lang_savepoint.html). With `walSync`
- * durability that fsync runs off the event loop, and the next batch may commit meanwhile: requests keep
- * being served while the disk works, and the later batch's sync covers both. IMMEDIATE takes
+ * durability that fsync runs off the event loop: requests keep being served while the disk works, and
+ * the units queued meanwhile go as the next batch once it is done. IMMEDIATE takes
  * the write lock at BEGIN, so several processes on one file (the issuer's `--workers`) wait for each
  * other instead of failing on a lock upgrade — and they wait without blocking: SQLite's busy handler
  * sleeps inside the synchronous call, which would stop this process's event loop (every request it
@@ -203,9 +203,11 @@ export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSet
   let queue: Queued[] = [];
   let scheduled = false;
   let running = false;
+  /** A batch's WAL sync is running (walSync): the writes queued meanwhile wait for it, then go as one batch. */
+  let syncing = false;
 
   const schedule = () => {
-    if (scheduled || running) return;
+    if (scheduled || running || syncing) return;
     scheduled = true;
     setImmediate(flush);
   };
@@ -221,6 +223,13 @@ export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSet
     }
   }
 
+  const answer = (batch: Queued[], outcomes: Outcome[]) =>
+    batch.forEach((unit, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.value);
+    });
+
   async function flush(): Promise<void> {
     scheduled = false;
     running = true;
@@ -231,25 +240,31 @@ export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSet
       outcomes = await runBatch(batch);
     } catch (error) {
       for (const unit of batch) unit.reject(error);
-      return;
-    } finally {
-      // The next batch may take the connection while this one's WAL sync runs on the thread pool.
       running = false;
       if (queue.length > 0) schedule();
+      return;
     }
+    running = false;
+    if (durability.kind !== 'walSync') {
+      if (queue.length > 0) schedule();
+      answer(batch, outcomes);
+      return;
+    }
+    // Nobody is answered before the COMMIT is on disk. The writes queued while the sync runs would
+    // wait for a sync that starts after it anyway (their frames may come after its start), so they
+    // wait for it here instead and then commit as one batch, with one sync: fewer, fuller batches
+    // (one COMMIT, its pragmas, the pages every commit rewrites, one fdatasync) for about the same wait.
+    syncing = true;
     try {
-      // Nobody is answered before the COMMIT is on disk. A later batch's sync covers this one's
-      // frames too (the WAL is append-only), so syncs may overlap in any order.
-      if (durability.kind === 'walSync') await durability.sync();
+      await durability.sync();
     } catch (error) {
       for (const unit of batch) unit.reject(error);
       return;
+    } finally {
+      syncing = false;
+      if (queue.length > 0) schedule();
     }
-    batch.forEach((unit, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (outcome.ok) unit.resolve(outcome.value);
-      else unit.reject(outcome.value);
-    });
+    answer(batch, outcomes);
   }
 
   return <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) =>
