@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/platform/db/index.js';
+import { type Database, openDatabase, sqliteGroupCommit } from '../../src/platform/db/index.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
 interface Tables {
@@ -141,5 +141,65 @@ describe('SQLite group commit while another process holds the write lock (issuer
     await siblingCommit;
     await ours;
     expect(await rowsOf(sibling.db)).toEqual(['ours', 'sibling']);
+  });
+});
+
+describe('SQLite group commit with the WAL synced off the event loop (walSync)', () => {
+  let target: TestDatabase | undefined;
+  let database: Database<Tables>;
+
+  beforeEach(async () => {
+    target = await DIALECTS[0].create();
+    database = openDatabase<Tables>(target.url);
+    await sql`create table items (id text primary key)`.execute(database.db);
+  });
+  afterEach(async () => {
+    await database?.close();
+    await target?.drop();
+  });
+
+  it('holds the units queued during a sync until it ends, then commits them as one batch with one sync after it', async () => {
+    // A sync that ends when told to, counting the committed rows it covers when it starts.
+    const syncs: { rowsAtStart: string[]; end: () => void }[] = [];
+    const commit = sqliteGroupCommit(database.db as Kysely<unknown>, {
+      durability: {
+        kind: 'walSync',
+        sync: async () => {
+          const rowsAtStart = await rowsOf(database.db);
+          await new Promise<void>((end) => syncs.push({ rowsAtStart, end }));
+        },
+      },
+    });
+    const answered: string[] = [];
+    const write = (id: string) =>
+      commit((trx: Kysely<Tables>) => trx.insertInto('items').values({ id }).execute()).then(() => {
+        answered.push(id);
+      });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const until = async (done: () => boolean) => {
+      while (!done()) await turn();
+    };
+
+    const first = write('a');
+    await until(() => syncs.length === 1);
+    // Queued in two later turns while a's sync runs: not committed yet, nobody answered.
+    const during = [write('b')];
+    await turn();
+    during.push(write('c'));
+    for (let i = 0; i < 5; i++) await turn();
+    expect(syncs.length).toBe(1);
+    expect(await rowsOf(database.db)).toEqual(['a']);
+    expect(answered).toEqual([]);
+
+    syncs[0]?.end();
+    await first;
+    expect(answered).toEqual(['a']);
+    // b and c: one batch after a's sync, and one sync that started after their commit.
+    await until(() => syncs.length === 2);
+    expect(syncs[1]?.rowsAtStart).toEqual(['a', 'b', 'c']);
+    expect(answered).toEqual(['a']);
+    syncs[1]?.end();
+    await Promise.all(during);
+    expect(answered.sort()).toEqual(['a', 'b', 'c']);
   });
 });
