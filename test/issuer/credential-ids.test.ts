@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { timeOrderedUuid } from '../../src/issuer/ledger/credential-id.js';
 import { issueCredential, issuerBehindForeignAsForFile } from './helpers/issue-credential.js';
 
 // RFC 9562: the version is the high nibble of octet 6 (§4.2), the variant the top bits of octet 8
@@ -35,6 +36,23 @@ describe('credential and notification ids', () => {
     }
     // Sorted as strings, they are in the order they were issued: what keeps the key index appended to.
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('makes UUIDv7s that sort in the order they were made, also many within one millisecond', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 5000 }, () => `urn:uuid:${timeOrderedUuid()}`);
+    const sameMillisecond = Array.from({ length: 1000 }, () => `urn:uuid:${timeOrderedUuid(before)}`);
+    const after = Date.now();
+    for (const id of [...ids, ...sameMillisecond]) expect(id).toMatch(UUID_V7);
+    for (const id of ids) {
+      expect(millisOfUuidV7(id)).toBeGreaterThanOrEqual(before);
+      expect(millisOfUuidV7(id)).toBeLessThanOrEqual(after);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    // A clock behind the last id (or one millisecond's ids) still counts up: RFC 9562 §6.2, method 1.
+    expect(new Set(sameMillisecond).size).toBe(sameMillisecond.length);
+    expect([...sameMillisecond].sort()).toEqual(sameMillisecond);
   });
 
   it('gives a W3C credential, which publishes its id, a random UUIDv4 that tells no time', async () => {
