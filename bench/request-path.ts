@@ -1,15 +1,51 @@
 // In-process A/B of single steps of the credential request path (docs/benchmarks.md, session 25):
 // each case's CPU µs per call, the cases alternating within every round so the machine's load
 // falls on all of them alike. `npx tsx bench/request-path.ts <step> [rounds]`.
+import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { v7 } from 'uuid';
 import { timeOrderedUuid } from '../src/issuer/ledger/credential-id.js';
+import { loggerOptions } from '../src/platform/logger.js';
+import { createServer } from '../src/platform/server.js';
 import { alternatingCpuPerOp } from './alternating-cpu.js';
 
 type Cases = Record<string, () => Promise<unknown>>;
 const batch = (n: number, op: () => unknown) => async () => {
   for (let i = 0; i < n; i++) op();
 };
+
+/** The `/nonce` answer on a server: what is left of a request is the layers around it. */
+function nonceLike(app: FastifyInstance): FastifyInstance {
+  app.post('/nonce', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ c_nonce: 'AQAAAZr0yQkAbm9uY2Vub25jZW5vbmNlbm9uY2U' }),
+  );
+  return app;
+}
+
+/** One op: `n` POSTs in flight at once on keep-alive connections, as the bench's load client sends them. */
+async function poster(app: FastifyInstance, n: number): Promise<() => Promise<unknown>> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: n });
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        { agent, host: '127.0.0.1', port, method: 'POST', path: '/nonce', headers: { 'content-length': '0' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  return () => Promise.all(Array.from({ length: n }, one));
+}
+
+const discard = { write: (_line: string) => undefined };
 
 const steps: Record<string, () => Promise<{ cases: Cases; per: number }>> = {
   // A ledger id: uuid's v7() (its own getRandomValues per id) against ours (bytes from the pool).
@@ -20,6 +56,40 @@ const steps: Record<string, () => Promise<{ cases: Cases; per: number }>> = {
       cases: {
         'uuid v7()': batch(per, () => v7()),
         'timeOrderedUuid()': batch(per, () => timeOrderedUuid()),
+      },
+    };
+  },
+  // The platform's per-request layers (request log, metrics, trace annotation, overload gate) on a
+  // route that does almost nothing, against a bare Fastify with the same logger: CPU per request of
+  // this process (server and client), the client's share the same on both.
+  async layers() {
+    const per = 16;
+    const platform = createServer({
+      service: 'issuer',
+      logLevel: 'info',
+      logStream: discard,
+      overload: {
+        enabled: true,
+        concurrency: 64,
+        queue: 256,
+        queueTimeoutMs: 2000,
+        turnBudgetMs: 1000, // production: 20; here no shedding when the machine stalls the process
+        retryAfterSeconds: 2,
+        busyDelayMs: 1000,
+      },
+    });
+    const bare = Fastify({
+      logger: loggerOptions('issuer', 'info', discard),
+      logController: new LogController({ disableRequestLogging: true }),
+      genReqId: () => randomUUID(),
+    });
+    const noGate = createServer({ service: 'issuer', logLevel: 'info', logStream: discard });
+    return {
+      per,
+      cases: {
+        'bare Fastify': await poster(nonceLike(bare), per),
+        'createServer without the overload gate': await poster(nonceLike(noGate), per),
+        'createServer (platform layers)': await poster(nonceLike(platform), per),
       },
     };
   },
@@ -37,3 +107,4 @@ console.log(
 const [base] = Object.values(result);
 for (const [name, ms] of Object.entries(result))
   console.log(`| ${name} | ${((ms * 1000) / per).toFixed(2)} µs | ${(ms / (base ?? ms)).toFixed(2)}× |`);
+process.exit(0);
