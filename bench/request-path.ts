@@ -2,13 +2,22 @@
 // each case's CPU µs per call, the cases alternating within every round so the machine's load
 // falls on all of them alike. `npx tsx bench/request-path.ts <step> [rounds]`.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Kysely } from 'kysely';
 import { v7 } from 'uuid';
 import { timeOrderedUuid } from '../src/issuer/ledger/credential-id.js';
+import { migrateToLatest, openDatabase, prepareStatement } from '../src/platform/db/index.js';
 import { loggerOptions } from '../src/platform/logger.js';
+import {
+  demoIdentities,
+  registryMigrations,
+  SqlIdentityRegistry,
+} from '../src/platform/registry/sql-registry.js';
 import { createServer } from '../src/platform/server.js';
 import { alternatingCpuPerOp } from './alternating-cpu.js';
 
@@ -33,7 +42,14 @@ async function poster(app: FastifyInstance, n: number): Promise<() => Promise<un
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const req = httpRequest(
-        { agent, host: '127.0.0.1', port, method: 'POST', path: '/nonce', headers: { 'content-length': '0' } },
+        {
+          agent,
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/nonce',
+          headers: { 'content-length': '0' },
+        },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`))));
@@ -57,6 +73,27 @@ const steps: Record<string, () => Promise<{ cases: Cases; per: number }>> = {
         'uuid v7()': batch(per, () => v7()),
         'timeOrderedUuid()': batch(per, () => timeOrderedUuid()),
       },
+    };
+  },
+  // The identity registry's lookup by id, as each credential makes it: through Kysely's executor
+  // (before) and straight on better-sqlite3 while no transaction is open (readOutsideUnits).
+  async registry() {
+    const per = 50;
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'attesta-bench-')), 'registry.db')}`;
+    await (await SqlIdentityRegistry.open(url)).seed(demoIdentities()).then(() => undefined);
+    const database = openDatabase(url, { name: 'registry' });
+    await migrateToLatest(database.db as Kysely<unknown>, 'registry', registryMigrations);
+    const text = 'select * from "identities" where "individual_id" = $1';
+    const throughKysely = prepareStatement(text);
+    const straight = prepareStatement(text, { readOutsideUnits: true });
+    const ids = demoIdentities().map((identity) => identity.individualId);
+    const db = database.db as Kysely<unknown>;
+    const loop = (statement: typeof straight) => async () => {
+      for (let i = 0; i < per; i++) await statement.run(db, [ids[i % ids.length]]);
+    };
+    return {
+      per,
+      cases: { 'through Kysely': loop(throughKysely), 'straight (readOutsideUnits)': loop(straight) },
     };
   },
   // The platform's per-request layers (request log, metrics, trace annotation, overload gate) on a

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { directSqliteOf } from '../../src/platform/db/group-commit.js';
 import { type Database, openDatabase, prepareStatement } from '../../src/platform/db/index.js';
+import { queryDuration } from '../../src/platform/metrics/index.js';
 import { DIALECTS, isPostgresAvailable, type TestDatabase } from '../helpers/databases.js';
 
 interface Tables {
@@ -14,6 +15,23 @@ const SPEND = prepareStatement(
 const READ = prepareStatement<{ value: string; n: number }>(
   'select "value", "n" from "spent" where "value" = $1',
 );
+
+const READ_ANYWHERE = prepareStatement<{ value: string; n: number }>(
+  'select "value", "n" from "spent" where "value" = $1',
+  { readOutsideUnits: true },
+);
+const SPEND_ANYWHERE = prepareStatement(
+  'insert into "spent" ("value", "n") values ($1, $2) on conflict ("value") do nothing',
+  { readOutsideUnits: true },
+);
+
+/** Statements observed in attesta_db_query_duration_seconds for these labels. */
+const observedCount = async (labels: Record<string, string>) =>
+  (await queryDuration.get()).values.find(
+    (v) =>
+      v.metricName === 'attesta_db_query_duration_seconds_count' &&
+      Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+  )?.value ?? 0;
 
 const rows = async (db: Kysely<Tables>) =>
   (await db.selectFrom('spent').select(['value', 'n']).orderBy('value').execute()).map((r) => [
@@ -68,6 +86,53 @@ describe.each(DIALECTS)('hand-prepared statements on $dialect', ({ dialect, crea
     await kept;
     expect(await rows(other.db)).toEqual([['y', 2]]);
   });
+
+  it('a read allowed outside units reads what the database holds, observed as every statement is', async () => {
+    await database.commit(async (trx: Kysely<Tables>) => SPEND.run(trx as Kysely<unknown>, ['r', 7]));
+    const labels = { database: 'database', dialect, operation: 'select' };
+    const before = await observedCount(labels);
+    const read = await READ_ANYWHERE.run(database.db as Kysely<unknown>, ['r']);
+    expect(read.rows.map((r) => [r.value, Number(r.n)])).toEqual([['r', 7]]);
+    expect((await READ_ANYWHERE.run(database.db as Kysely<unknown>, ['nobody'])).rows).toEqual([]);
+    expect(await observedCount(labels)).toBe(before + 2);
+    // A write with the same option still goes through Kysely outside a unit.
+    expect((await SPEND_ANYWHERE.run(database.db as Kysely<unknown>, ['w', 1])).changes).toBe(1);
+    expect(await rows(other.db)).toEqual([
+      ['r', 7],
+      ['w', 1],
+    ]);
+  });
+
+  it.runIf(dialect === 'sqlite')(
+    'a read allowed outside units waits for a transaction open on the connection, as Kysely does',
+    async () => {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let inserted = () => {};
+      const insertedNow = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const transaction = database.db.transaction().execute(async (trx) => {
+        await trx.insertInto('spent').values({ value: 'u', n: 1 }).execute();
+        inserted();
+        await held;
+      });
+      await insertedNow;
+      let seen: unknown[] | undefined;
+      const read = READ_ANYWHERE.run(database.db as Kysely<unknown>, ['u']).then((r) => {
+        seen = r.rows.map((row) => row.value);
+      });
+      // Straight on the connection it would see the uncommitted row at once; it waits instead.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen).toBeUndefined();
+      release();
+      await transaction;
+      await read;
+      expect(seen).toEqual(['u']);
+    },
+  );
 
   it.runIf(dialect === 'sqlite')(
     'runs straight on the SQLite connection only for a unit of a running batch',

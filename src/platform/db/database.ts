@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { observePool, poolErrors } from '../metrics/database.js';
 import { observedDialect } from '../tracing/database.js';
-import { type Commit, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
+import { type Commit, registerSqliteRoot, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
 import { walSync } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -115,6 +115,7 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     const db = new Kysely<Tables>({ dialect });
     // FULL: the group commit's fsync runs on the thread pool (wal-sync.ts), every other commit's inside it.
     const wal = synchronous === 'FULL' && path !== ':memory:' && path !== '' ? walSync(path) : undefined;
+    registerSqliteRoot(db as Kysely<unknown>, { name, prepare: statements.prepare }, sqlite);
     const commit = sqliteGroupCommit(db as Kysely<unknown>, {
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       durability: wal ? { kind: 'walSync', sync: wal.sync } : { kind: 'inline' },

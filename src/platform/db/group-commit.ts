@@ -142,6 +142,24 @@ export function directSqliteOf(db: Kysely<unknown>): DirectSqlite | undefined {
   return unitHandles.get(db);
 }
 
+/** Each SQLite database's own handle (not a unit's), with its one connection. */
+const rootHandles = new WeakMap<Kysely<unknown>, { direct: DirectSqlite; sqlite: SQLite.Database }>();
+
+/** Registers `db` as the own handle of a SQLite database on `sqlite` (openDatabase). */
+export function registerSqliteRoot(db: Kysely<unknown>, direct: DirectSqlite, sqlite: SQLite.Database): void {
+  rootHandles.set(db, { direct, sqlite });
+}
+
+/**
+ * The connection behind `db` when `db` is a SQLite database's own handle and no transaction is open
+ * on that connection (no group-commit batch between two of its steps, no Kysely transaction): a read
+ * run straight on it then sees exactly what a read through Kysely would. Undefined otherwise.
+ */
+export function idleSqliteRootOf(db: Kysely<unknown>): DirectSqlite | undefined {
+  const root = rootHandles.get(db);
+  return root && !root.sqlite.inTransaction ? root.direct : undefined;
+}
+
 /** The units of a batch in the transaction just begun, each in its savepoint, then the one COMMIT. */
 async function runUnits(
   connection: Kysely<unknown>,

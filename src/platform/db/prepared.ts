@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
 import { statementObserver } from '../tracing/database.js';
-import { directSqliteOf } from './group-commit.js';
+import { directSqliteOf, idleSqliteRootOf } from './group-commit.js';
 
 export interface StatementResult<Row> {
   rows: Row[];
@@ -30,7 +30,20 @@ function forSqlite(text: string): string {
   return text.replace(/\$\d+/g, '?');
 }
 
-export function prepareStatement<Row = unknown>(text: string): PreparedStatement<Row> {
+export interface PrepareOptions {
+  /**
+   * A read that may also run straight on better-sqlite3 outside a unit: on a SQLite database's own
+   * handle while no transaction is open on its connection (else through Kysely, which waits for the
+   * connection). It then reads exactly what Kysely would, without its executor, connection mutex and
+   * driver layers — the identity registry's lookup by id, once per credential and sign-in.
+   */
+  readOutsideUnits?: boolean;
+}
+
+export function prepareStatement<Row = unknown>(
+  text: string,
+  options: PrepareOptions = {},
+): PreparedStatement<Row> {
   const sqliteText = forSqlite(text);
   const observers = new Map<string, ReturnType<typeof statementObserver>>();
   const observerFor = (name: string) => {
@@ -43,7 +56,9 @@ export function prepareStatement<Row = unknown>(text: string): PreparedStatement
   };
   return {
     async run(db, values) {
-      const direct = directSqliteOf(db);
+      const unit = directSqliteOf(db);
+      const root = !unit && options.readOutsideUnits ? idleSqliteRootOf(db) : undefined;
+      const direct = unit ?? (root && root.prepare(sqliteText).reader ? root : undefined);
       if (direct) {
         const statement = direct.prepare(sqliteText);
         return observerFor(direct.name)(() =>

@@ -66,7 +66,12 @@ export const registryMigrations = {
 };
 
 /** Every sign-in and every credential looks a person up by id: compiled once (src/platform/db/prepared.ts). */
-const FIND_BY_ID = prepareStatement<IdentitiesTable>('select * from "identities" where "individual_id" = $1');
+const FIND_BY_ID = prepareStatement<IdentitiesTable>(
+  'select * from "identities" where "individual_id" = $1',
+  {
+    readOutsideUnits: true,
+  },
+);
 
 function toIdentity(row: IdentitiesTable): Identity {
   const optional = <T>(value: T | null) => value ?? undefined;
