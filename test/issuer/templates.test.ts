@@ -131,6 +131,56 @@ describe('templates', () => {
     }
   });
 
+  it('take string literals and helper calls on plain paths without the evaluator, with the answer JSONata gives', async () => {
+    const records: Record<string, unknown>[] = [
+      { born: '1815-12-10', b: { d: '10/12/1815' } },
+      { born: '13.03.1970', b: { d: 0 } },
+      { born: -4_000_000_000_000, b: { d: '1970-03-13T10:00:00Z' } },
+      { born: 'not a date' },
+      { born: '' },
+      { born: null },
+      { born: true },
+      { born: ['1815-12-10'], b: [{ d: '1815-12-10' }] },
+      { born: { y: 1815 } },
+      {},
+    ];
+    const expressions = [
+      "'XA'",
+      ' "XA" ',
+      "''",
+      '$date(born)',
+      '$date( b.d )',
+      '$age(born)',
+      '$ageOver(born)',
+      '$addDays(born)',
+      '$today(born)',
+      '$date(zz.yy)',
+    ];
+    const helpers = { ...templateHelpers(() => NOW), token: {} };
+    for (const record of records) {
+      for (const expression of expressions) {
+        const outcome = async (run: () => Promise<unknown>) => {
+          try {
+            const value = await run();
+            return { value: value === undefined || value === null || value === '' ? undefined : value };
+          } catch (error) {
+            return { error: (error as Error).message };
+          }
+        };
+        const ours = await outcome(
+          async () => (await template({ v: expression }).render(record, { now: NOW })).v,
+        );
+        const theirs = await outcome(() => jsonata(expression).evaluate(record, helpers));
+        if ('error' in theirs)
+          expect(ours).toEqual({ error: expect.stringContaining(theirs.error as string) });
+        else
+          expect(ours).toEqual({
+            value: theirs.value === undefined ? undefined : JSON.parse(JSON.stringify(theirs.value)),
+          });
+      }
+    }
+  });
+
   it('shape the per-format document', () => {
     const base = { id: 'c', scope: 's', display: [], template: { name: 't', output: {} } };
     const sd = toDocument(

@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 import type { CredentialConfiguration, TemplateConfig, TemplateNode } from '../configurations/types.js';
 import { TemplateError } from './errors.js';
 import { templateHelpers } from './helpers.js';
-import { plainPath, readPlainPath } from './plain-path.js';
+import { callOnPlainPath, plainPath, readPlainPath, stringLiteral } from './plain-path.js';
 
 /**
  * JSONata limits: an expression runs in JSONata's own evaluator (no JavaScript from configuration),
@@ -33,7 +33,18 @@ interface Leaf {
   expression: jsonata.Expression;
   /** Set when the expression is a plain member path: read without the evaluator. */
   plain?: string[];
+  /** Set when the expression is a string literal without escapes (`'XA'`): its value. */
+  constant?: { value: string };
+  /**
+   * Set when the expression calls a template helper on a plain member path (`$date(birthDate)`): the
+   * helper is called with the value read as for `plain`, as JSONata calls it (one argument, `this`
+   * the record); when the path needs JSONata (an array or object on the way), JSONata evaluates it.
+   */
+  call?: { helper: string; argument: string[] };
 }
+
+/** The helpers' names (the same functions are bound per render, with its time). */
+const HELPERS = new Set(Object.keys(templateHelpers(() => new Date(0))));
 
 export interface RenderContext {
   /** Access token claims, as `$token`. */
@@ -69,7 +80,14 @@ export class CompiledTemplate {
         try {
           const expression = jsonata(node, LIMITS);
           expression.assign(STEP_HOOK as unknown as string, countStep);
-          this.leaves.push({ path, expression, plain: plainPath(node) });
+          const call = callOnPlainPath(node);
+          this.leaves.push({
+            path,
+            expression,
+            plain: plainPath(node),
+            constant: stringLiteral(node),
+            call: call && HELPERS.has(call.name) ? { helper: call.name, argument: call.argument } : undefined,
+          });
         } catch (error) {
           throw this.error(path, jsonataReason(error, 'compile'));
         }
@@ -93,12 +111,21 @@ export class CompiledTemplate {
     const bindings = { ...templateHelpers(() => now), token: context.token ?? {} };
     const output: Record<string, unknown> = {};
     for (const leaf of this.leaves) {
-      const direct = leaf.plain && readPlainPath(record, leaf.plain);
+      const direct = leaf.constant ?? (leaf.plain && readPlainPath(record, leaf.plain));
+      const argument = !direct && leaf.call ? readPlainPath(record, leaf.call.argument) : undefined;
       let value: unknown;
       if (direct) value = direct.value;
       else {
         try {
-          value = await leaf.expression.evaluate(record, bindings);
+          value =
+            leaf.call && argument
+              ? (
+                  (bindings as Record<string, unknown>)[leaf.call.helper] as (
+                    this: unknown,
+                    value: unknown,
+                  ) => unknown
+                ).call(record, argument.value)
+              : await leaf.expression.evaluate(record, bindings);
         } catch (error) {
           throw this.error(leaf.path, jsonataReason(error, 'evaluate'));
         }

@@ -28,3 +28,19 @@ export function readPlainPath(record: unknown, names: readonly string[]): { valu
   const type = typeof node;
   return type === 'string' || type === 'number' || type === 'boolean' ? { value: node } : undefined;
 }
+
+/** A JSONata string literal without escapes (`'XA'`, `"XA"`): its value, or undefined for anything else. */
+export function stringLiteral(expression: string): { value: string } | undefined {
+  const literal = /^\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*$/.exec(expression);
+  return literal ? { value: literal[1] ?? literal[2] ?? '' } : undefined;
+}
+
+/**
+ * `$name(path)`: a call of a bound function with one plain member path as its argument (`$date(birthDate)`),
+ * as the function's name and the path's names; undefined for anything else.
+ */
+export function callOnPlainPath(expression: string): { name: string; argument: string[] } | undefined {
+  const call = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)\(([^()]*)\)\s*$/.exec(expression);
+  const argument = call?.[2] !== undefined ? plainPath(call[2]) : undefined;
+  return call?.[1] && argument ? { name: call[1], argument } : undefined;
+}
