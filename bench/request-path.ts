@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { base64url } from 'jose';
 import type { Kysely } from 'kysely';
 import { v7 } from 'uuid';
+import { decodeBase64url } from '../src/issuer/compact-jwt.js';
 import type { TemplateConfig, TemplateNode } from '../src/issuer/configurations/types.js';
 import { timeOrderedUuid } from '../src/issuer/ledger/credential-id.js';
 import { CompiledTemplate } from '../src/issuer/templates/compile.js';
@@ -130,6 +132,25 @@ const steps: Record<string, () => Promise<{ cases: Cases; per: number }>> = {
     return {
       per,
       cases: { 'JSONata for literals and helper calls': loop(evaluator), 'fast paths': loop(ours) },
+    };
+  },
+  // The base64url parts a credential request decodes (the access token's header, payload and
+  // signature, the proof's signature): jose's decode against decodeBase64url.
+  async decode() {
+    const per = 50;
+    const part = (length: number) =>
+      Buffer.from(
+        randomUUID()
+          .repeat(Math.ceil(length / 36))
+          .slice(0, length),
+      ).toString('base64url');
+    const parts = [part(90), part(520), part(64), part(64)];
+    const loop = (decode: (text: string) => Uint8Array) => async () => {
+      for (let i = 0; i < per; i++) for (const p of parts) decode(p);
+    };
+    return {
+      per,
+      cases: { "jose's base64url.decode": loop(base64url.decode), decodeBase64url: loop(decodeBase64url) },
     };
   },
   // The platform's per-request layers (request log, metrics, trace annotation, overload gate) on a

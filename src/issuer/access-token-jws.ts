@@ -1,6 +1,6 @@
 import { verify as cryptoVerify, type KeyObject, KeyObject as NodeKeyObject } from 'node:crypto';
-import { base64url, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { ParsedJwt } from './compact-jwt.js';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { decodeBase64url, type ParsedJwt } from './compact-jwt.js';
 
 /**
  * The access token's ES256 / EdDSA signature checked with node:crypto instead of jose's WebCrypto
@@ -44,6 +44,26 @@ function keyObjectOf(key: unknown): KeyObject {
   return keyObject;
 }
 
+const kinds = new WeakMap<KeyObject, string>();
+
+/**
+ * `EC` for a P-256 key, `OKP` for an Ed25519 key, '' for any other: the alg's key type is checked
+ * against it. Kept per KeyObject, since `asymmetricKeyDetails` builds a new object on every read.
+ */
+function kindOf(keyObject: KeyObject): string {
+  let kind = kinds.get(keyObject);
+  if (kind === undefined) {
+    kind =
+      keyObject.asymmetricKeyType === 'ec' && keyObject.asymmetricKeyDetails?.namedCurve === 'prime256v1'
+        ? 'EC'
+        : keyObject.asymmetricKeyType === 'ed25519'
+          ? 'OKP'
+          : '';
+    kinds.set(keyObject, kind);
+  }
+  return kind;
+}
+
 /** jose's `typ` comparison (RFC 7515 §4.1.9: `application/` may be left out; case-insensitive). */
 const normalizeTyp = (typ: string) => {
   const lower = typ.toLowerCase();
@@ -75,14 +95,10 @@ export async function verifyDirect(
     signature: jwt.signature,
   });
   const keyObject = keyObjectOf(key);
-  const fits =
-    direct.kty === 'EC'
-      ? keyObject.asymmetricKeyType === 'ec' && keyObject.asymmetricKeyDetails?.namedCurve === 'prime256v1'
-      : keyObject.asymmetricKeyType === 'ed25519';
-  if (!fits) throw new TokenRefused('access token is invalid');
+  if (kindOf(keyObject) !== direct.kty) throw new TokenRefused('access token is invalid');
   let signature: Uint8Array;
   try {
-    signature = base64url.decode(jwt.signature);
+    signature = decodeBase64url(jwt.signature);
   } catch {
     throw new TokenRefused('access token is invalid');
   }

@@ -1,6 +1,7 @@
 import { createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { base64url, compactVerify, importJWK, type JWK } from 'jose';
+import { compactVerify, importJWK, type JWK } from 'jose';
 import { base58btcDecode } from '../../credentials/did/base58.js';
+import { decodeBase64url } from '../compact-jwt.js';
 
 /** Proof algorithms and the key each needs; ES256K (secp256k1) is verified with node:crypto (jose lacks it). */
 export const CURVE_OF: Record<string, { kty: string; crv: string }> = {
@@ -38,7 +39,7 @@ export async function verifyJwsSignature(jws: string, jwk: JWK, alg: string): Pr
       if (parts.length !== 3) return false;
       const [header, payload, encoded] = parts as [string, string, string];
       // Decoded as jose decodes it, so both accept and refuse the same encodings.
-      const signature = base64url.decode(encoded);
+      const signature = decodeBase64url(encoded);
       if (signature.length !== direct.signatureLength) return false;
       return cryptoVerify(
         direct.digest,
