@@ -5,9 +5,11 @@
 // POST allow; `prompt=consent`, so a remembered consent does not skip it) → code → token with
 // private_key_jwt. Per side: flows/s, p50/p90/p99 per flow, errors, server CPU ms per flow; ratios to
 // the peer. authz runs as an operator runs it (`node dist/cli.js serve authz --config <file>`) on SQLite
-// and, with `--db postgres`, also on a fresh PostgreSQL database. Any error fails the run (exit 1).
+// and, with `--db postgres`, also on a fresh PostgreSQL database; `--compare <checkout>` adds another
+// build's authz (SQLite) beside it. Any error fails the run (exit 1).
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Config, loadConfig } from '../src/platform/config/index.js';
 import { closeServer, serveClientJwks } from '../test/authz/helpers.js';
 import { createPostgresDatabase } from '../test/helpers/databases.js';
@@ -62,6 +64,7 @@ async function startAuthz(
   db: 'sqlite' | 'postgres',
   workers: number | undefined,
   store: 'memory' | 'database',
+  root?: string,
 ): Promise<Running> {
   const postgres = db === 'postgres' ? await createPostgresDatabase() : undefined;
   const production = loadConfig({ env: {} });
@@ -89,7 +92,7 @@ async function startAuthz(
   };
   try {
     const args = workers ? ['--workers', String(workers)] : [];
-    authz = await serveAttesta(config, dataDir, 'authz', args, PROFILE_ARGS);
+    authz = await serveAttesta(config, dataDir, 'authz', args, PROFILE_ARGS, root);
   } catch (error) {
     await stop();
     throw error;
@@ -98,7 +101,7 @@ async function startAuthz(
   const running = authz;
   return {
     side: {
-      name: `authz (${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''})`,
+      name: `authz (${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${workers ? `, ${workers} worker${workers > 1 ? 's' : ''}` : ''}${root ? `, ${checkoutName(root)}` : ''})`,
       pids: () => [running.child.pid as number],
       target: { issuer: config.authz.publicUrl, client, fields: loginFields(config), consent: true },
     },
@@ -126,6 +129,14 @@ async function startPeer(jwk: ClientKey['publicJwk'], like: LoginTarget): Promis
   };
 }
 
+/** A compared checkout as the table names it: its folder and commit. */
+function checkoutName(root: string): string {
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], {
+    encoding: 'utf8',
+  }).trim();
+  return `${basename(root)} at ${commit}`;
+}
+
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 export async function run(args: string[] = []): Promise<void> {
@@ -141,6 +152,11 @@ export async function run(args: string[] = []): Promise<void> {
     // `--workers 1,2`: authz as that many processes (serve authz --workers N), one side per count.
     for (const db of databases(args))
       for (const workers of workerCounts(args)) running.push(await startAuthz(jwk, db, workers, store));
+    // `--compare <checkout>` (repeatable): one more authz side on SQLite from another checkout's dist/
+    // (built there), in the same windows: two builds measured under the same load.
+    for (const [i, arg] of args.entries())
+      if (arg === '--compare' && args[i + 1])
+        running.push(await startAuthz(jwk, 'sqlite', undefined, store, args[i + 1]));
     running.push(await startPeer(jwk, (running[0] as Running).side.target));
     const started = machine();
     const figures = await alternate(

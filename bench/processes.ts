@@ -57,12 +57,13 @@ export async function serveAttesta(
   service: 'authz' | 'issuer',
   extraArgs: string[] = [],
   execArgv: string[] = [],
+  root = ROOT,
 ): Promise<Served> {
   const file = join(dataDir, `${service}-config.json`);
   writeFileSync(file, JSON.stringify(config));
   const child = spawn(
     process.execPath,
-    [...execArgv, join(ROOT, 'dist/cli.js'), 'serve', service, '--config', file, ...extraArgs],
+    [...execArgv, join(root, 'dist/cli.js'), 'serve', service, '--config', file, ...extraArgs],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
   );
   const url = config[service].publicUrl;
