@@ -9,17 +9,17 @@ export interface LockoutPolicy {
   durationMs: number;
 }
 
+const BLOCKED_UNTIL = prepareStatement<{ blocked_until: number | string | null }>(
+  'select "blocked_until" from "authz_id_blocks" where "id_hash" = $1',
+);
+
 /** Until when (epoch ms) an individual ID (by keyed hash) is blocked, when it is blocked at `now`. */
 export async function blockedUntil(
   db: Kysely<SignInTables>,
   idHash: string,
   now: number,
 ): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('authz_id_blocks')
-    .select('blocked_until')
-    .where('id_hash', '=', idHash)
-    .executeTakeFirst();
+  const row = (await BLOCKED_UNTIL.run(db as Kysely<unknown>, [idHash])).rows[0];
   const until = row?.blocked_until == null ? undefined : Number(row.blocked_until);
   return until !== undefined && until > now ? until : undefined;
 }
