@@ -60,6 +60,7 @@ const SET = prepareStatement(
 const CLEAR = prepareStatement('delete from "authz_issuer_states" where "grant_id" = $1');
 const FIND = prepareStatement<{ issuer_state: string }>(
   'select "issuer_state" from "authz_issuer_states" where "grant_id" = $1 and "expires_at" > $2',
+  { readOutsideUnits: true },
 );
 
 export class IssuerStateStore {

@@ -6,6 +6,7 @@ import type { SignInTables } from './sign-in-tables.js';
 // consent page and reads and writes it in the consent post's unit of the group commit.
 const FIND = prepareStatement<{ granted: string; expires_at: number | string }>(
   'select "granted", "expires_at" from "authz_consents" where "account_hash" = $1 and "client_id" = $2',
+  { readOutsideUnits: true },
 );
 const SAVE = prepareStatement(
   'insert into "authz_consents" ("account_hash", "client_id", "granted", "expires_at") values ($1, $2, $3, $4) ' +

@@ -11,6 +11,7 @@ export interface LockoutPolicy {
 
 const BLOCKED_UNTIL = prepareStatement<{ blocked_until: number | string | null }>(
   'select "blocked_until" from "authz_id_blocks" where "id_hash" = $1',
+  { readOutsideUnits: true },
 );
 
 /** Until when (epoch ms) an individual ID (by keyed hash) is blocked, when it is blocked at `now`. */
