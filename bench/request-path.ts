@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { base64url } from 'jose';
+import { base64url, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import { v7 } from 'uuid';
-import { decodeBase64url } from '../src/issuer/compact-jwt.js';
+import { decodeBase64url, parseCompactJwt } from '../src/issuer/compact-jwt.js';
 import type { TemplateConfig, TemplateNode } from '../src/issuer/configurations/types.js';
 import { timeOrderedUuid } from '../src/issuer/ledger/credential-id.js';
 import { CompiledTemplate } from '../src/issuer/templates/compile.js';
@@ -151,6 +151,34 @@ const steps: Record<string, () => Promise<{ cases: Cases; per: number }>> = {
     return {
       per,
       cases: { "jose's base64url.decode": loop(base64url.decode), decodeBase64url: loop(decodeBase64url) },
+    };
+  },
+  // A key proof's header and payload (OpenID4VCI 1.0 Appendix F.1, a jwk header): jose's
+  // decodeProtectedHeader + decodeJwt against parseCompactJwt (what verifyJwtProof now does first).
+  async 'proof-parse'() {
+    const per = 50;
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const proof = await new SignJWT({
+      aud: 'https://issuer.example',
+      nonce: 'AQAAAZr0yQkAbm9uY2Vub25jZW5vbmNlbm9uY2U',
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk })
+      .setIssuedAt()
+      .sign(privateKey);
+    return {
+      per,
+      cases: {
+        jose: async () => {
+          for (let i = 0; i < per; i++) {
+            decodeProtectedHeader(proof);
+            decodeJwt(proof);
+          }
+        },
+        parseCompactJwt: async () => {
+          for (let i = 0; i < per; i++) parseCompactJwt(proof);
+        },
+      },
     };
   },
   // The platform's per-request layers (request log, metrics, trace annotation, overload gate) on a

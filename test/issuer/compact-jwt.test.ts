@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { base64url } from 'jose';
+import { base64url, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url } from '../../src/issuer/compact-jwt.js';
+import { decodeBase64url, parseCompactJwt } from '../../src/issuer/compact-jwt.js';
 
 /** jose's answer: the bytes, or that it refused. */
 const outcome = (decode: (text: string) => Uint8Array, text: string) => {
@@ -48,5 +48,46 @@ describe('decodeBase64url', () => {
     );
     for (const text of texts)
       expect(outcome(decodeBase64url, text), JSON.stringify(text)).toEqual(outcome(base64url.decode, text));
+  });
+});
+
+describe('parseCompactJwt', () => {
+  it("gives jose's header and claims whenever it parses, and never parses what jose refuses", () => {
+    const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64url');
+    const header = b64(
+      '{"alg":"ES256","typ":"openid4vci-proof+jwt","jwk":{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}',
+    );
+    const claims = b64('{"aud":"https://issuer.example","iat":1,"nonce":"n"}');
+    const tokens = [
+      `${header}.${claims}.sig`,
+      `${header}.${claims}.`,
+      `${header}=.${claims}.sig`,
+      `${header}.${claims}==.sig`,
+      `${b64(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))}.${claims}.sig`,
+      `${header}.${b64(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]))}.sig`,
+      `${header}.${b64('[1,2]')}.sig`,
+      `${header}.${b64('null')}.sig`,
+      `${b64('"text"')}.${claims}.sig`,
+      `${header}..sig`,
+      `.${claims}.sig`,
+      `${header}.${claims}`,
+      `${header}.${claims}.sig.x.y`,
+      `${header}.${claims.replace(/^./, '+')}.sig`,
+      `${header}.${b64('{"a":1')}.sig`,
+    ];
+    for (const token of tokens) {
+      const ours = parseCompactJwt(token);
+      let theirs: { header: unknown; payload: unknown } | undefined;
+      try {
+        theirs = { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
+      } catch {
+        theirs = undefined;
+      }
+      if (ours) expect({ header: ours.header, payload: ours.payload }, token).toEqual(theirs);
+      else if (theirs) {
+        // Refused here, decoded by jose: verifyJwtProof then takes jose's answer (bad UTF-8 only).
+        expect(token).toMatch(/^[^.]*\.[^.]*\.[^.]*$/);
+      }
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
 } from 'jose';
 import { assertPublicJwk, hasPrivateMembers, resolveDidUrlToJwk } from '../../credentials/did/index.js';
 import { ProtocolError } from '../../platform/errors.js';
+import { parseCompactJwt } from '../compact-jwt.js';
 import { type KeyAttestationTrust, verifyKeyAttestation } from './key-attestation.js';
 import { CURVE_OF, secp256k1DidKey, verifyJwsSignature, x5cLeafKey } from './signature.js';
 
@@ -93,11 +94,19 @@ function holderKey(header: ProtectedHeaderParameters, now: number): JWK {
 export async function verifyJwtProof(jwt: string, options: JwtProofOptions): Promise<VerifiedJwtProof> {
   let header: ProtectedHeaderParameters;
   let payload: JWTPayload;
-  try {
-    header = decodeProtectedHeader(jwt);
-    payload = decodeJwt(jwt);
-  } catch {
-    throw invalidProof('proof is not a JWS');
+  // The common case decoded once, as jose decodes it (compact-jwt.ts); what that parse refuses (bad
+  // UTF-8, other serialisations) is still decoded, or refused, by jose.
+  const parsed = parseCompactJwt(jwt);
+  if (parsed) {
+    header = parsed.header as ProtectedHeaderParameters;
+    payload = parsed.payload;
+  } else {
+    try {
+      header = decodeProtectedHeader(jwt);
+      payload = decodeJwt(jwt);
+    } catch {
+      throw invalidProof('proof is not a JWS');
+    }
   }
   if (jwt.split('.').length !== 3) throw invalidProof('proof is not a compact JWS');
   // Exact match: a KB-JWT, ID token or access token must not pass as a key proof.
