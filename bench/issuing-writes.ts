@@ -163,60 +163,71 @@ const table = (rows: [string, number, number][]) =>
     ),
   ].join('\n');
 
-async function compareKeys(rounds: number, perRound: number, folder: string): Promise<void> {
-  const sides = [
-    { name: 'random keys (UUIDv4, random notification id)', keys: RANDOM_KEYS, micros: 0, credentials: 0 },
-    {
-      name: 'time-ordered keys (UUIDv7, time-prefixed notification id)',
-      keys: TIME_ORDERED_KEYS,
-      micros: 0,
-      credentials: 0,
-    },
-  ];
-  const writers = await Promise.all(
-    sides.map((side, i) => writer(join(folder, `issuer-${i}.sqlite`), side.keys)),
-  );
+/**
+ * Two writers, each on its own file, in alternating rounds (A B, then B A): prints each side's CPU µs per
+ * credential and returns them in the sides' order.
+ */
+async function alternateTwo(
+  sides: [
+    { name: string; file: string; open: (path: string) => ReturnType<typeof writer> },
+    { name: string; file: string; open: (path: string) => ReturnType<typeof writer> },
+  ],
+  rounds: number,
+  perRound: number,
+  folder: string,
+): Promise<[number, number]> {
+  const writers = await Promise.all(sides.map((side) => side.open(join(folder, side.file))));
+  const micros = [0, 0];
   for (let round = 0; round < rounds; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
-      const side = sides[i] as (typeof sides)[number];
-      side.micros += await (writers[i] as Awaited<ReturnType<typeof writer>>).write(perRound);
-      side.credentials += perRound;
-    }
+    for (const i of round % 2 ? [1, 0] : [0, 1])
+      micros[i] =
+        (micros[i] ?? 0) + (await (writers[i] as Awaited<ReturnType<typeof writer>>).write(perRound));
   }
   await Promise.all(writers.map((w) => w.close()));
-  console.log(table(sides.map((s) => [s.name, s.credentials, s.micros])));
-  const [random, ordered] = sides.map((s) => s.micros / s.credentials) as [number, number];
+  const credentials = rounds * perRound;
+  console.log(table(sides.map((side, i) => [side.name, credentials, micros[i] ?? 0])));
+  return [(micros[0] ?? 0) / credentials, (micros[1] ?? 0) / credentials];
+}
+
+async function compareKeys(rounds: number, perRound: number, folder: string): Promise<void> {
+  const [random, ordered] = await alternateTwo(
+    [
+      {
+        name: 'random keys (UUIDv4, random notification id)',
+        file: 'issuer-0.sqlite',
+        open: (path) => writer(path, RANDOM_KEYS),
+      },
+      {
+        name: 'time-ordered keys (UUIDv7, time-prefixed notification id)',
+        file: 'issuer-1.sqlite',
+        open: (path) => writer(path, TIME_ORDERED_KEYS),
+      },
+    ],
+    rounds,
+    perRound,
+    folder,
+  );
   console.log(`\ntime-ordered / random: ${(ordered / random).toFixed(2)}×`);
 }
 
 async function compareStatus(rounds: number, perRound: number, folder: string): Promise<void> {
-  const sides: { name: string; allocation: Allocation; micros: number; credentials: number }[] = [
-    {
-      name: 'drawn at random (read + insert under (list, idx), credential index)',
-      allocation: 'draws',
-      micros: 0,
-      credentials: 0,
-    },
-    {
-      name: 'counter + permutation (ranges of 256, insert under (list, seq))',
-      allocation: 'sequence',
-      micros: 0,
-      credentials: 0,
-    },
-  ];
-  const writers = await Promise.all(
-    sides.map((side, i) => writer(join(folder, `status-${i}.sqlite`), TIME_ORDERED_KEYS, side.allocation)),
+  const [draws, sequence] = await alternateTwo(
+    [
+      {
+        name: 'drawn at random (read + insert under (list, idx), credential index)',
+        file: 'status-0.sqlite',
+        open: (path) => writer(path, TIME_ORDERED_KEYS, 'draws'),
+      },
+      {
+        name: 'counter + permutation (ranges of 256, insert under (list, seq))',
+        file: 'status-1.sqlite',
+        open: (path) => writer(path, TIME_ORDERED_KEYS, 'sequence'),
+      },
+    ],
+    rounds,
+    perRound,
+    folder,
   );
-  for (let round = 0; round < rounds; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
-      const side = sides[i] as (typeof sides)[number];
-      side.micros += await (writers[i] as Awaited<ReturnType<typeof writer>>).write(perRound);
-      side.credentials += perRound;
-    }
-  }
-  await Promise.all(writers.map((w) => w.close()));
-  console.log(table(sides.map((s) => [s.name, s.credentials, s.micros])));
-  const [draws, sequence] = sides.map((s) => s.micros / s.credentials) as [number, number];
   console.log(`\ncounter + permutation / drawn: ${(sequence / draws).toFixed(2)}×`);
 }
 

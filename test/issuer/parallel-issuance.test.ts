@@ -170,26 +170,31 @@ describe('parallel issuance on PostgreSQL', () => {
   }, 120_000);
 });
 
+/** A dc+sd-jwt signer whose `call`-th signature (counted from 1) fails as an unreachable HSM would. */
+function signerFailingAt(call: number): FormatSignerRegistry {
+  let calls = 0;
+  return {
+    formats: () => ['dc+sd-jwt'],
+    get: () => ({
+      formats: ['dc+sd-jwt'],
+      metadata: () => ({}),
+      sign: async () => {
+        calls++;
+        if (calls === call) throw new Error('HSM unavailable');
+        return 'signed';
+      },
+    }),
+  };
+}
+
 describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect)', (dialect) => {
   const testDatabase = databaseForAllTests(dialect);
 
   it('no ledger row and no status entry remain', async (context) => {
     const db = testDatabase.current;
     if (!db) return context.skip();
-    let calls = 0;
-    const failing: FormatSignerRegistry = {
-      formats: () => ['dc+sd-jwt'],
-      get: () => ({
-        formats: ['dc+sd-jwt'],
-        metadata: () => ({}),
-        sign: async () => {
-          calls++;
-          // The second credential of the batch fails: the first must not stay behind either.
-          if (calls === 2) throw new Error('HSM unavailable');
-          return 'signed';
-        },
-      }),
-    };
+    // The second credential of the batch fails: the first must not stay behind either.
+    const failing = signerFailingAt(2);
     const { database, pipeline } = await instance(db.url, { signers: failing });
     try {
       await new ConfigurationStore(database.db).create(nationalId);
@@ -216,19 +221,7 @@ describe.each(DIALECTS)('status entries of failed and repeated issuances ($diale
   it('a failed issuance gives its entry back; a counter set back makes issuances allocate again, never share an index', async (context) => {
     const db = testDatabase.current;
     if (!db) return context.skip();
-    let calls = 0;
-    const firstFails: FormatSignerRegistry = {
-      formats: () => ['dc+sd-jwt'],
-      get: () => ({
-        formats: ['dc+sd-jwt'],
-        metadata: () => ({}),
-        sign: async () => {
-          calls++;
-          if (calls === 1) throw new Error('HSM unavailable');
-          return 'signed';
-        },
-      }),
-    };
+    const firstFails = signerFailingAt(1);
     const a = await instance(db.url, { signers: firstFails });
     const holder = await newHolder('ES256');
     const issue = (pipeline: IssuancePipeline) =>

@@ -63,22 +63,32 @@ export const statusMigration = {
       .execute();
     // The primary key is what makes an index unique across instances: a second insert of the same
     // (list, idx) does nothing, and the allocator draws again. Rows are never deleted: never reused.
-    await db.schema
-      .createTable('issuer_status_entries')
-      .addColumn('list_id', 'varchar(40)', (c) => c.notNull())
-      .addColumn('idx', 'integer', (c) => c.notNull())
-      .addColumn('credential_id', 'varchar(60)', (c) => c.notNull())
-      .addColumn('status', 'integer', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('issuer_status_entries_pk', ['list_id', 'idx'])
-      .execute();
-    await db.schema
-      .createIndex('issuer_status_entries_credential')
-      .on('issuer_status_entries')
-      .column('credential_id')
-      .execute();
+    await entriesByIdx(db, 'issuer_status_entries');
+    await credentialIndex(db);
   },
 };
+
+/** The entries table keyed by (list, idx), as the first migration made it (and 0102's `down` makes it again). */
+async function entriesByIdx(db: Kysely<unknown>, name: string) {
+  await db.schema
+    .createTable(name)
+    .addColumn('list_id', 'varchar(40)', (c) => c.notNull())
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('credential_id', 'varchar(60)', (c) => c.notNull())
+    .addColumn('status', 'integer', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('issuer_status_entries_pk', ['list_id', 'idx'])
+    .execute();
+}
+
+/** The entries' index on the credential id (before 0102). */
+async function credentialIndex(db: Kysely<unknown>) {
+  await db.schema
+    .createIndex('issuer_status_entries_credential')
+    .on('issuer_status_entries')
+    .column('credential_id')
+    .execute();
+}
 
 /** The entries table keyed by (list, seq), without an index on the credential id (0102's `up`). */
 async function entriesBySeq(db: Kysely<unknown>, name: string) {
@@ -121,25 +131,13 @@ export const statusSequenceMigration = {
    * were allocated); the new columns go, and random draws take the lists' free indices again.
    */
   async down(db: Kysely<unknown>) {
-    await db.schema
-      .createTable('issuer_status_entries_by_idx')
-      .addColumn('list_id', 'varchar(40)', (c) => c.notNull())
-      .addColumn('idx', 'integer', (c) => c.notNull())
-      .addColumn('credential_id', 'varchar(60)', (c) => c.notNull())
-      .addColumn('status', 'integer', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('issuer_status_entries_pk', ['list_id', 'idx'])
-      .execute();
+    await entriesByIdx(db, 'issuer_status_entries_by_idx');
     await sql`insert into "issuer_status_entries_by_idx" ("list_id", "idx", "credential_id", "status", "updated_at") select "list_id", "idx", "credential_id", "status", "updated_at" from "issuer_status_entries"`.execute(
       db,
     );
     await db.schema.dropTable('issuer_status_entries').execute();
     await db.schema.alterTable('issuer_status_entries_by_idx').renameTo('issuer_status_entries').execute();
-    await db.schema
-      .createIndex('issuer_status_entries_credential')
-      .on('issuer_status_entries')
-      .column('credential_id')
-      .execute();
+    await credentialIndex(db);
     await db.schema.alterTable('issuer_status_lists').dropColumn('permutation_tag').execute();
     await db.schema.alterTable('issuer_status_lists').dropColumn('next_seq').execute();
   },

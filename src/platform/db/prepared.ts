@@ -58,7 +58,7 @@ export function prepareStatement<Row = unknown>(
     async run(db, values) {
       const unit = directSqliteOf(db);
       const root = !unit && options.readOutsideUnits ? idleSqliteRootOf(db) : undefined;
-      const direct = unit ?? (root && root.prepare(sqliteText).reader ? root : undefined);
+      const direct = unit ?? (root?.prepare(sqliteText).reader ? root : undefined);
       if (direct) {
         const statement = direct.prepare(sqliteText);
         return observerFor(direct.name)(() =>
