@@ -58,4 +58,14 @@ describe.each(DIALECTS)('the ledger search by indexed attributes on $dialect', (
     // The name is part of the match: Okafor as a birthdate is not Okafor as a family name.
     expect(await ids({ birthdate: 'Okafor' })).toEqual([]);
   });
+
+  it('records ten indexed attributes (the most a configuration may name) in one go, each found; none is fine too', async () => {
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, `v${i}`]));
+    await record('urn:uuid:c5', 'ngozi', ten);
+    await record('urn:uuid:c6', 'ngozi', {});
+    for (let i = 0; i < 10; i++) expect(await ids({ [`a${i}`]: `v${i}` })).toEqual(['urn:uuid:c5']);
+    expect(await ids(ten)).toEqual(['urn:uuid:c5']);
+    expect(await ids({ a0: 'v1' })).toEqual([]);
+    expect((await ledger.get(database.db as Kysely<LedgerTables>, 'urn:uuid:c6'))?.id).toBe('urn:uuid:c6');
+  });
 });
