@@ -69,6 +69,21 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
     for (const resume of held.splice(0)) resume();
   };
 
+  /** Sends with the commit held: no answer and nothing committed for 100 ms; then released, the answer. */
+  const answeredOnlyAfterCommit = async (send: () => Promise<Response>): Promise<Response> => {
+    holding = true;
+    let answered = false;
+    const response = send().then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    expect(committed).toEqual([]);
+    release();
+    return response;
+  };
+
   it('goes on after an upsert or a delete at once, and ends only when they are committed', async () => {
     holding = true;
     const steps: string[] = [];
@@ -145,17 +160,7 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
     const server = createServer(provider.callback()).listen(0);
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/step`;
-      holding = true;
-      let answered = false;
-      const response = fetch(url, { redirect: 'manual' }).then((r) => {
-        answered = true;
-        return r;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(answered).toBe(false);
-      expect(committed).toEqual([]);
-      release();
-      const ok = await response;
+      const ok = await answeredOnlyAfterCommit(() => fetch(url, { redirect: 'manual' }));
       expect(ok.status).toBe(303);
       expect(committed).toHaveLength(1);
       failNext = true;
@@ -189,17 +194,10 @@ describe.each(DIALECTS)('writes answered with the request on $dialect', ({ diale
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/interaction/step`;
-      holding = true;
-      let sent = false;
-      const response = fetch(url, { method: 'POST', redirect: 'manual' }).then((r) => {
-        sent = true;
-        return r;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(sent).toBe(false);
-      expect(committed).toEqual([]);
-      release();
-      expect((await response).status).toBe(303);
+      const response = await answeredOnlyAfterCommit(() =>
+        fetch(url, { method: 'POST', redirect: 'manual' }),
+      );
+      expect(response.status).toBe(303);
       expect(committed).toHaveLength(1);
       failNext = true;
       const failed = await fetch(url, { method: 'POST', redirect: 'manual' });
