@@ -108,7 +108,8 @@ export async function verifyJwtProof(jwt: string, options: JwtProofOptions): Pro
       throw invalidProof('proof is not a JWS');
     }
   }
-  if (jwt.split('.').length !== 3) throw invalidProof('proof is not a compact JWS');
+  // A parse that succeeded split it into three parts already.
+  if (!parsed && jwt.split('.').length !== 3) throw invalidProof('proof is not a compact JWS');
   // Exact match: a KB-JWT, ID token or access token must not pass as a key proof.
   if (header.typ !== PROOF_TYP) throw invalidProof(`proof typ must be ${PROOF_TYP}`);
   const alg = header.alg;

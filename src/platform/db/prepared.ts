@@ -58,9 +58,10 @@ export function prepareStatement<Row = unknown>(
     async run(db, values) {
       const unit = directSqliteOf(db);
       const root = !unit && options.readOutsideUnits ? idleSqliteRootOf(db) : undefined;
-      const direct = unit ?? (root?.prepare(sqliteText).reader ? root : undefined);
-      if (direct) {
-        const statement = direct.prepare(sqliteText);
+      // Prepared (looked up in the connection's cache) once per run; outside a unit only a read goes direct.
+      const statement = (unit ?? root)?.prepare(sqliteText);
+      const direct = unit ?? (statement?.reader ? root : undefined);
+      if (direct && statement) {
         return observerFor(direct.name)(() =>
           statement.reader
             ? { rows: statement.all(...values) as Row[], changes: 0 }
