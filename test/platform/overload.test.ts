@@ -169,6 +169,37 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
   });
 
+  it('does not shed when the turns are long only because the thread was not running', async () => {
+    // A process the kernel pauses (a cgroup CPU quota, a busy neighbour on the same cores) spends wall
+    // time without running. Atomics.wait pauses this thread the same way: 10 ms per request, no CPU,
+    // so a turn of a few requests is many budgets of wall time. (The budget leaves room for the CPU
+    // of this process's own 32 fetch clients, which run on the same thread.)
+    app = createServer({
+      service: 'test',
+      logLevel: 'silent',
+      overload: { ...LIMITS, concurrency: 1000, queue: 1000, turnBudgetMs: 25 },
+    });
+    const paused = new Int32Array(new SharedArrayBuffer(4));
+    app.get('/paused', async () => {
+      Atomics.wait(paused, 0, 0, 10);
+      return { ok: true };
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const statuses = new Map<number, number>();
+    const deadline = performance.now() + 1500;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (performance.now() < deadline) {
+          const response = await fetch(`${url}/paused`);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        }
+      }),
+    );
+    expect(statuses.get(200)).toBeGreaterThan(50);
+    expect(Object.fromEntries(statuses)).toEqual({ 200: statuses.get(200) });
+  });
+
   it('never sheds the health probes, even while it sheds the routes that make it busy', async () => {
     app = createServer({
       service: 'test',

@@ -24,7 +24,7 @@ export const Overload = T.Object({
     minimum: 1,
     maximum: 10000,
     description:
-      'Event-loop time, ms, one loop turn may spend on requests before the rest of that turn are refused (three times as much after a turn that did not overrun): bounds the wait of requests not yet read.',
+      'CPU time of the event-loop thread, ms, one loop turn may spend on requests before the rest of that turn are refused (three times as much after a turn that did not overrun): bounds the wait of requests not yet read. Time the kernel does not run the process (a CPU quota, a busy neighbour) does not count.',
   }),
   retryAfterSeconds: T.Integer({
     minimum: 1,
