@@ -6,6 +6,8 @@ import {
   demoConfigurations,
   validateConfiguration,
 } from '../../src/issuer/configurations/index.js';
+import { consumeNonces, requireGenuineNonces } from '../../src/issuer/credential/consume-nonces.js';
+import { type IssuerTables, issuerMigrations } from '../../src/issuer/database.js';
 import type { FormatSignerRegistry } from '../../src/issuer/formats/types.js';
 import {
   ISSUANCE_MIGRATION_SET,
@@ -15,6 +17,7 @@ import {
   PipelineSigner,
 } from '../../src/issuer/issuance/index.js';
 import { Ledger } from '../../src/issuer/ledger/index.js';
+import { NonceStore } from '../../src/issuer/nonce-store.js';
 import { DataProviders } from '../../src/issuer/providers/index.js';
 import { StatusAllocator, StatusPermutations } from '../../src/issuer/status/index.js';
 import { type Database, migrateToLatest, openDatabase } from '../../src/platform/db/index.js';
@@ -51,23 +54,30 @@ function sdJwtSigners(key: LocalSigningKey): FormatSignerRegistry {
   return { formats: () => [sdJwtVc.id], get: () => signer };
 }
 
-/** One issuer instance: its own pool, allocator and pipeline, sharing the database with the others. */
+/**
+ * One issuer instance: its own pool, allocator and pipeline, sharing the database with the others;
+ * its writes go through the database's group commit, as src/issuer/service.ts wires them.
+ */
 async function instance(url: string, options: { listSize?: number; signers?: FormatSignerRegistry } = {}) {
-  const database = openDatabase<IssuanceTables>(url);
+  const database = openDatabase<IssuanceTables & IssuerTables>(url);
   await migrateToLatest(database.db as Kysely<unknown>, ISSUANCE_MIGRATION_SET, issuanceMigrations);
+  await migrateToLatest(database.db as Kysely<unknown>, 'issuer', issuerMigrations);
   const key = await LocalSigningKey.generate('ES256');
   const pipeline = new IssuancePipeline({
     db: database.db,
+    commit: database.commit,
     providers: new DataProviders(registry),
     signer: new PipelineSigner(options.signers ?? sdJwtSigners(key)),
     allocator: new StatusAllocator(database.db, new StatusPermutations(Buffer.alloc(32, 9)), {
       size: options.listSize,
+      commit: database.commit,
     }),
     ledger: new Ledger(Buffer.alloc(32, 7)),
     issuer: ISSUER,
     credentialTtl: 86400,
   });
-  return { database, pipeline };
+  const nonces = new NonceStore(database.db, 300, Buffer.alloc(32, 5));
+  return { database, pipeline, nonces };
 }
 
 async function uniqueness(database: Database<IssuanceTables>) {
@@ -186,6 +196,63 @@ function signerFailingAt(call: number): FormatSignerRegistry {
     }),
   };
 }
+
+describe.each(DIALECTS)('one c_nonce in two requests issued at once ($dialect)', (dialect) => {
+  const testDatabase = databaseForAllTests(dialect);
+
+  it('one credential per nonce; the refused request leaves no ledger row, status entry or spent mark of its own, and takes nothing of the others', async (context) => {
+    const db = testDatabase.current;
+    if (!db) return context.skip();
+    const a = await instance(db.url);
+    const b = await instance(db.url);
+    try {
+      const holder = await newHolder('ES256');
+      const nonces = Array.from({ length: 40 }, () => a.nonces.issue());
+      // Each nonce twice: both at instance a (one group-commit batch) for the even ones, at a and b for the odd.
+      const requests = nonces.flatMap((nonce, i) => [
+        { nonce, at: a },
+        { nonce, at: i % 2 ? b : a },
+      ]);
+      const outcomes = await Promise.allSettled(
+        requests.map(({ nonce, at }, i) =>
+          at.pipeline.issue({
+            configuration: nationalId,
+            subject: { sub: people[i % people.length]?.individualId as string, claims: {} },
+            holderJwks: [holder.publicJwk],
+            alsoCommit: (trx) => consumeNonces(trx, at.nonces, requireGenuineNonces(at.nonces, [nonce])),
+          }),
+        ),
+      );
+      const issued = outcomes.flatMap((o) =>
+        o.status === 'fulfilled' && o.value.kind === 'issued' ? o.value.credentialIds : [],
+      );
+      const refused = outcomes.filter((o) => o.status === 'rejected');
+      expect(issued).toHaveLength(nonces.length);
+      for (const [i, nonce] of nonces.entries()) {
+        const pair = [outcomes[2 * i], outcomes[2 * i + 1]];
+        expect(pair.map((o) => o?.status).sort(), nonce).toEqual(['fulfilled', 'rejected']);
+      }
+      for (const r of refused) expect((r as PromiseRejectedResult).reason.error).toBe('invalid_nonce');
+      const check = await uniqueness(a.database);
+      expect(check).toMatchObject({
+        entries: nonces.length,
+        distinctSlots: nonces.length,
+        distinctCredentials: nonces.length,
+        ledger: nonces.length,
+      });
+      expect(check.ledgerMatchesEntries).toBe(true);
+      const ledgerIds = (await a.database.db.selectFrom('issuer_ledger').select('id').execute()).map(
+        (r) => r.id,
+      );
+      expect(ledgerIds.sort()).toEqual([...issued].sort());
+      const spent = await a.database.db.selectFrom('issuer_spent_nonces').select('value').execute();
+      expect(spent.map((r) => r.value).sort()).toEqual([...nonces].sort());
+    } finally {
+      await a.database.close();
+      await b.database.close();
+    }
+  }, 60_000);
+});
 
 describe.each(DIALECTS)('a failure while signing rolls everything back ($dialect)', (dialect) => {
   const testDatabase = databaseForAllTests(dialect);

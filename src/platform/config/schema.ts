@@ -86,7 +86,8 @@ export const ConfigSchema = T.Object({
     poolSize: T.Integer({
       minimum: 1,
       maximum: 1000,
-      description: 'PostgreSQL: connections each service keeps per process, at most.',
+      description:
+        "PostgreSQL: connections each service keeps per process, at most, besides its group commit's one connection.",
     }),
     statementTimeoutMs: T.Integer({
       minimum: 0,

@@ -5,7 +5,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { observePool, poolErrors } from '../metrics/database.js';
 import { observedDialect } from '../tracing/database.js';
-import { type Commit, registerSqliteRoot, sqliteGroupCommit, transactionPerUnit } from './group-commit.js';
+import { type Commit, registerSqliteRoot, sqliteGroupCommit } from './group-commit.js';
+import { postgresGroupCommit } from './postgres-group-commit.js';
 import { walSync } from './wal-sync.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -91,6 +92,18 @@ function preparedOnce(sqlite: SQLite.Database): { close(): void; prepare(source:
   };
 }
 
+/** Resolves once every client the pool has now has closed its socket ('remove' comes after the close). */
+function everyClientRemoved(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  return new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open <= 0) resolve();
+    });
+  });
+}
+
 /**
  * Opens a database by URL: `sqlite:<path>` (embedded default; the folder is created) or
  * `postgres://…`. The returned handle is shared by the whole service and closed at shutdown.
@@ -130,16 +143,20 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     return { db, dialect: 'sqlite', commit, driver: { dialect: 'sqlite', name, sqlite }, close };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({
+    const settings = {
       connectionString: url,
-      max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...settings, max: options.poolSize ?? 10 });
+    // The group commit's own connection, pipelined (pg sends a query without waiting for the answers
+    // to those before it): one batch at a time runs on it (postgres-group-commit.ts).
+    const commitPool = new pg.Pool({ ...settings, max: 1, pipeline: true });
     // An idle connection cut by the server (restart, failover, pg_terminate_backend) is an 'error'
     // event on the pool; unheard, it would end the process. The pool drops that client and the next
     // query opens a new one; readiness shows whether that works.
     pool.on('error', () => poolErrors.inc({ database: name }));
+    commitPool.on('error', () => poolErrors.inc({ database: name }));
     const dialect = observedDialect(new PostgresDialect({ pool }), { name, dialect: 'postgres' });
     const db = new Kysely<Tables>({ dialect });
     const unobserve = observePool(name, () => ({
@@ -151,22 +168,16 @@ export function openDatabase<Tables>(url: string, options: DatabaseOptions = {})
     // pool.end() resolves once it has asked each client to end, not when their sockets are closed;
     // wait for every client's 'remove' (emitted after its socket closed) so close means closed.
     const close = async () => {
-      let open = pool.totalCount;
-      const closed = new Promise<void>((resolve) => {
-        if (open === 0) resolve();
-        pool.on('remove', () => {
-          open -= 1;
-          if (open <= 0) resolve();
-        });
-      });
+      const closed = Promise.all([pool, commitPool].map(everyClientRemoved));
       unobserve();
       await db.destroy();
+      await commitPool.end();
       await closed;
     };
     return {
       db,
       dialect: 'postgres',
-      commit: transactionPerUnit(db as Kysely<unknown>),
+      commit: postgresGroupCommit(db as Kysely<unknown>, commitPool, name),
       driver: { dialect: 'postgres', name, pool },
       close,
     };

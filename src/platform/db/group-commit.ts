@@ -9,7 +9,11 @@ import { statementObserver } from '../tracing/database.js';
  */
 export type Commit = <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) => Promise<T>;
 
-/** PostgreSQL (and any database with concurrent writers): one transaction per unit; the server groups the flushes. */
+/**
+ * One transaction per unit (on a database with concurrent writers; the server groups the flushes):
+ * what the PostgreSQL group commit falls back to when a batch fails (postgres-group-commit.ts), and
+ * the default of the stores given no commit.
+ */
 export function transactionPerUnit(db: Kysely<unknown>): Commit {
   return (work) => db.transaction().execute((trx) => work(trx as never));
 }
