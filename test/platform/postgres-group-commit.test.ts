@@ -189,6 +189,27 @@ describe('PostgreSQL group commit', () => {
     expect(rows.rows.map((r) => r.value)).toEqual(['x', 'y']);
   });
 
+  it("a unit cannot begin a transaction of its own (its COMMIT would commit the batch's other units halfway)", async () => {
+    const results = await Promise.allSettled([
+      database.commit(async (trx) => {
+        await SPEND.run(trx, ['neighbour', 1]);
+        // Gives the other unit time to try its own COMMIT before this one's writes are done.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await SPEND.run(trx, ['neighbour-2', 1]);
+        throw new Error('refused after its second write');
+      }),
+      database.commit((trx) =>
+        (trx as Kysely<Tables>).transaction().execute(async (inner) => {
+          await inner.insertInto('spent').values({ value: 'nested', n: 1 }).execute();
+        }),
+      ),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // Refused inside the batch, and again when run alone (in a transaction of its own, as Kysely refuses too).
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/transaction/);
+    expect(await committedValues()).toEqual([]);
+  });
+
   it('a handle kept past its batch writes nothing', async () => {
     let kept: Kysely<unknown> | undefined;
     await database.commit(async (trx) => {

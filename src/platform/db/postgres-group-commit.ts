@@ -1,4 +1,11 @@
-import { type Kysely, Kysely as KyselyInstance, PostgresDialect } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  Kysely as KyselyInstance,
+  PostgresDialect,
+} from 'kysely';
 import type pg from 'pg';
 import { observedDialect } from '../tracing/database.js';
 import { type Commit, transactionPerUnit } from './group-commit.js';
@@ -31,6 +38,35 @@ interface Lent {
 }
 
 /**
+ * The batch's client as a Kysely dialect that refuses to begin a transaction: a unit's handle is inside
+ * its batch's, and a nested BEGIN on PostgreSQL is only a warning — its COMMIT would commit the whole
+ * batch halfway through its units.
+ */
+function withoutTransactions(pool: pg.Pool): Dialect {
+  const inner = new PostgresDialect({ pool });
+  return {
+    createAdapter: () => inner.createAdapter(),
+    createIntrospector: (db) => inner.createIntrospector(db),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createDriver: (): Driver => {
+      const driver = inner.createDriver();
+      const refuse = async () => {
+        throw new Error("a commit unit cannot begin a transaction: it runs inside its batch's");
+      };
+      return {
+        init: () => driver.init(),
+        acquireConnection: () => driver.acquireConnection(),
+        beginTransaction: refuse,
+        commitTransaction: refuse,
+        rollbackTransaction: refuse,
+        releaseConnection: (connection: DatabaseConnection) => driver.releaseConnection(connection),
+        destroy: () => driver.destroy(),
+      };
+    },
+  };
+}
+
+/**
  * One Kysely handle per pooled commit connection, made once: Kysely statements of a unit (the rare
  * ones not hand-prepared) run on the batch's client, observed like any other, without waiting for
  * each other (Kysely's default connection provider takes the "pool" per statement, and this pool
@@ -52,7 +88,7 @@ function lend(client: pg.PoolClient, name: string): Lent {
   lent = {
     active: false,
     handle: new KyselyInstance<unknown>({
-      dialect: observedDialect(new PostgresDialect({ pool: onePool as unknown as pg.Pool }), {
+      dialect: observedDialect(withoutTransactions(onePool as unknown as pg.Pool), {
         name,
         dialect: 'postgres',
       }),
