@@ -1,6 +1,5 @@
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { RateLimitConfig } from './config/index.js';
 import { type Commit, migrateToLatest } from './db/index.js';
@@ -23,6 +22,8 @@ export async function registerRateLimits(
   const prefix = `${config.keyPrefix ?? 'attesta-rate-limit:'}${service}:`;
   const options: RateLimitPluginOptions = { global: false };
   if (config.store === 'redis') {
+    // ioredis loads only when Redis is configured (a static import held it in every process).
+    const { Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl ?? 'redis://127.0.0.1:6379', {
       lazyConnect: true,
       maxRetriesPerRequest: 2,

@@ -6,6 +6,14 @@ import type { Config } from '../../src/platform/config/index.js';
 
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 
+/** How the child runs: through tsx from src/ (the default), or another entry and node flags. */
+export interface Launch {
+  /** Node arguments and entry, e.g. `['--import', preload, 'dist/cli.js']` for the build as `npm start` runs it. */
+  cli?: string[];
+  /** Environment added for the child (not ATTESTA_*: start-up refuses a variable it does not know). */
+  env?: Record<string, string>;
+}
+
 /** The environment of a child `attesta`: ours without ATTESTA_* (the config file says everything). */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ATTESTA_')));
@@ -13,6 +21,8 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export interface ProcessSystem {
+  /** The `attesta` process (to signal it). */
+  pid: number;
   configFile: string;
   masterKey: string;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -33,15 +43,20 @@ export async function startProcessSystem(
   dataDir: string,
   command: string[] = ['start'],
   urls: string[] = [config.authz.publicUrl, config.issuer.publicUrl, config.portal.publicUrl],
+  launch: Launch = {},
 ): Promise<ProcessSystem> {
   const configFile = join(dataDir, 'attesta.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const masterKey = randomBytes(32).toString('hex');
-  const env = childEnv({ ATTESTA_MASTER_KEY: masterKey });
-  const child: ChildProcess = spawn(process.execPath, [...CLI, ...command, '--config', configFile], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = childEnv({ ATTESTA_MASTER_KEY: masterKey, ...launch.env });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(launch.cli ?? CLI), ...command, '--config', configFile],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -65,6 +80,7 @@ export async function startProcessSystem(
     }
   }
   return {
+    pid: child.pid as number,
     configFile,
     masterKey,
     output: () => output,

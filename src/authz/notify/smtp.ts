@@ -1,4 +1,5 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { onFirstUse } from '../../platform/on-first-use.js';
 import type { Notification, Notifier } from './notifier.js';
 
 export interface SmtpOptions {
@@ -10,26 +11,35 @@ export interface SmtpOptions {
   from: string;
 }
 
+/** nodemailer loads with the first e-mail sent, not at start: most deployments send none (outbox, OTP off). */
+const mailer = onFirstUse(() => import('nodemailer'));
+
 /** E-mail through an SMTP relay (nodemailer). Phones cannot be reached this way. */
 export class SmtpNotifier implements Notifier {
   readonly channels = new Set<'email' | 'phone'>(['email']);
-  private readonly transport: Transporter;
+  private transport?: Promise<Transporter>;
 
-  constructor(private readonly options: SmtpOptions) {
-    this.transport = nodemailer.createTransport({
-      host: options.host,
-      port: options.port,
-      secure: options.secure,
-      auth: options.user ? { user: options.user, pass: options.pass ?? '' } : undefined,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-    });
+  constructor(private readonly options: SmtpOptions) {}
+
+  private connect(): Promise<Transporter> {
+    const { options } = this;
+    this.transport ??= mailer().then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        auth: options.user ? { user: options.user, pass: options.pass ?? '' } : undefined,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      }),
+    );
+    return this.transport;
   }
 
   async send(notification: Notification): Promise<void> {
     if (notification.channel !== 'email') throw new Error('SMTP delivers e-mail only');
-    await this.transport.sendMail({
+    await (await this.connect()).sendMail({
       from: this.options.from,
       to: notification.to,
       subject: notification.subject,
@@ -38,6 +48,6 @@ export class SmtpNotifier implements Notifier {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    (await this.transport)?.close();
   }
 }

@@ -7,22 +7,7 @@ import {
 } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import type { SigningKey } from '../../platform/keys/index.js';
-
-export type ProofSuite = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019' | 'eddsa-jcs-2022' | 'Ed25519Signature2020';
-export const PROOF_SUITES: readonly ProofSuite[] = [
-  'eddsa-rdfc-2022',
-  'ecdsa-rdfc-2019',
-  'eddsa-jcs-2022',
-  'Ed25519Signature2020',
-];
-
-/** The key algorithm each suite signs with. */
-export const SUITE_ALGORITHM: Record<ProofSuite, 'EdDSA' | 'ES256'> = {
-  'eddsa-rdfc-2022': 'EdDSA',
-  'ecdsa-rdfc-2019': 'ES256',
-  'eddsa-jcs-2022': 'EdDSA',
-  Ed25519Signature2020: 'EdDSA',
-};
+import type { ProofSuite } from './suite-names.js';
 
 /**
  * Bounds on RDF Dataset Canonicalization (RDFC-1.0 §4.4 "poison graphs"): a crafted credential

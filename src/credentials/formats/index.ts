@@ -1,8 +1,8 @@
 import { dataModelOf } from './configuration.js';
 import type { CredentialFormatId } from './ids.js';
 import { jwtVcJson } from './jwt-vc-json/index.js';
-import { ldpVc } from './ldp-vc/index.js';
-import { msoMdoc } from './mso-mdoc/index.js';
+import { ldpVc } from './ldp-vc/format.js';
+import { msoMdoc } from './mso-mdoc/format.js';
 import { sdJwtVc } from './sd-jwt-vc/index.js';
 import type { CredentialFormat, FormatConfigurationFields, W3cDataModel } from './types.js';
 import { vcJwt } from './vc-jwt/index.js';

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { SigningKey } from '../../platform/keys/index.js';
-import type { ProofSuite } from '../data-integrity/suites.js';
+import type { ProofSuite } from '../data-integrity/suite-names.js';
 import type { DidDocumentResolver } from '../did/index.js';
 import type { StatusReference } from '../status/reference.js';
 import type { CredentialFormatId } from './ids.js';

@@ -1,6 +1,6 @@
 import type { RemoteDocument } from 'jsonld';
 import { didKeyDocument } from '../did/multikey.js';
-import { BUILTIN_CONTEXTS } from './contexts.js';
+import { BUILTIN_CONTEXTS } from './builtin-contexts.js';
 
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 

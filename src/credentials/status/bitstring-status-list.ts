@@ -1,7 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list';
+import { onFirstUse } from '../../platform/on-first-use.js';
 import { CredentialVerificationError } from '../errors.js';
 import type { BitstringStatusReference } from './reference.js';
+
+/**
+ * The library's index loads @digitalbazaar/vc and with it jsonld (several MB of memory): imported with
+ * the first list encoded or read, not when a service starts (docs/decisions.md).
+ */
+const library = onFirstUse(() => import('@digitalbazaar/vc-bitstring-status-list'));
 
 /** Far above any list we serve (131,072 entries = 16 KiB): bounds what a stranger's list may inflate to. */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
@@ -21,6 +27,7 @@ export async function encodeBitstringStatusList(
   size: number,
   entries: Iterable<BitstringSetEntry>,
 ): Promise<string> {
+  const { BitstringStatusList } = await library();
   const list = new BitstringStatusList({ length: size });
   for (const { idx, status } of entries) if (status) list.setStatus(idx, true);
   return list.encode();
@@ -30,7 +37,7 @@ export async function encodeBitstringStatusList(
  * Whether bit `index` of an `encodedList` is set. The library's own decoder inflates without a
  * bound, so the list is inflated here with one and handed to it. Throws CredentialVerificationError.
  */
-export function bitstringStatusAt(encodedList: unknown, index: number): boolean {
+export async function bitstringStatusAt(encodedList: unknown, index: number): Promise<boolean> {
   if (typeof encodedList !== 'string' || !/^u[A-Za-z0-9_-]*$/.test(encodedList)) {
     throw new CredentialVerificationError('status list not multibase base64url');
   }
@@ -43,6 +50,7 @@ export function bitstringStatusAt(encodedList: unknown, index: number): boolean 
   if (!Number.isInteger(index) || index < 0 || index >= bytes.length * 8) {
     throw new CredentialVerificationError('status index out of range');
   }
+  const { BitstringStatusList } = await library();
   // A copy that owns its memory: the library reads `buffer.buffer`, which for a pooled Buffer is larger.
   return new BitstringStatusList({ buffer: new Uint8Array(bytes) }).getStatus(index);
 }

@@ -105,7 +105,7 @@ async function bitstringStatus(
         throw new CredentialVerificationError('status list of another issuer');
       const encodedList = (listVerified.claims as { encodedList?: unknown }).encodedList;
       if (typeof encodedList !== 'string') throw new CredentialVerificationError('status list malformed');
-      if (bitstringStatusAt(encodedList, Number(entry.statusListIndex))) {
+      if (await bitstringStatusAt(encodedList, Number(entry.statusListIndex))) {
         reasons.push(entry.statusPurpose === 'suspension' ? 'suspended' : 'revoked');
       }
     } catch (error) {

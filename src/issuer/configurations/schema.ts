@@ -1,5 +1,5 @@
 import { Type as T, type TSchema } from '@sinclair/typebox';
-import { PROOF_SUITES } from '../../credentials/data-integrity/suites.js';
+import { PROOF_SUITES } from '../../credentials/data-integrity/suite-names.js';
 import { FORMAT_IDS } from '../../credentials/formats/index.js';
 
 /**

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { didWebFromUrl } from '../../credentials/did/index.js';
-import { issueLdpVc } from '../../credentials/formats/ldp-vc/index.js';
-import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
+import { ldpSigning } from '../../credentials/formats/ldp-vc/on-first-use.js';
 import type { Config } from '../../platform/config/index.js';
 import type { Commit } from '../../platform/db/index.js';
 import { KeyStore, type MasterKey, type SigningKey } from '../../platform/keys/index.js';
@@ -114,9 +113,9 @@ const W3C_EDDSA_PURPOSE = 'issuer-w3c-eddsa';
 function bitstringListSigner(db: Kysely<IssuanceTables>, masterKey: MasterKey, publicUrl: string) {
   const keys = new KeyStore(db as unknown as ConstructorParameters<typeof KeyStore>[0], masterKey);
   const did = didWebFromUrl(publicUrl);
-  const documentLoader = createDocumentLoader();
   return async (credential: Record<string, unknown>) => {
     const key = await keys.ensureActive(W3C_EDDSA_PURPOSE, 'EdDSA');
+    const { issueLdpVc, loader: documentLoader } = await ldpSigning();
     return issueLdpVc({
       credential,
       suite: 'eddsa-rdfc-2022',

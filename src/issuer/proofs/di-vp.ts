@@ -1,12 +1,19 @@
-import * as vc from '@digitalbazaar/vc';
 import type { JWK } from 'jose';
-import { createSuite, type PROOF_SUITES, type ProofSuite } from '../../credentials/data-integrity/suites.js';
+import type { ProofSuite } from '../../credentials/data-integrity/suite-names.js';
 import { resolveDidUrlToJwk } from '../../credentials/did/index.js';
-import { createDocumentLoader } from '../../credentials/jsonld/document-loader.js';
 import { ProtocolError } from '../../platform/errors.js';
+import { onFirstUse } from '../../platform/on-first-use.js';
 import { DI_VP_SUITES } from '../vocabulary.js';
 
-const loader = createDocumentLoader();
+/** @digitalbazaar/vc, the suites and the JSON-LD loader load with the first di_vp proof, not at start. */
+const dataIntegrity = onFirstUse(async () => {
+  const [vc, { createSuite }, { createDocumentLoader }] = await Promise.all([
+    import('@digitalbazaar/vc'),
+    import('../../credentials/data-integrity/suites.js'),
+    import('../../credentials/jsonld/document-loader.js'),
+  ]);
+  return { vc, createSuite, loader: createDocumentLoader() };
+});
 const invalidProof = (description: string) => new ProtocolError(400, 'invalid_proof', description);
 
 /**
@@ -42,11 +49,12 @@ export async function verifyDiVpProof(
   } catch {
     throw invalidProof('di_vp verificationMethod is not resolvable');
   }
+  const { vc, createSuite, loader } = await dataIntegrity();
   let result: Awaited<ReturnType<typeof vc.verify>>;
   try {
     result = await vc.verify({
       presentation,
-      suite: createSuite(cryptosuite as Extract<ProofSuite, (typeof PROOF_SUITES)[number]>),
+      suite: createSuite(cryptosuite as ProofSuite),
       documentLoader: loader,
       challenge,
       domain,

@@ -1,19 +1,25 @@
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatOf } from '../../credentials/formats/index.js';
+import { onFirstUse } from '../../platform/on-first-use.js';
 import { type PortalContext, sendMessage, sendPage } from '../context.js';
 import { htmlToken } from '../html/html.js';
 import { pageContext } from '../i18n/index.js';
 import { notFoundMessage } from '../pages/message.js';
 import { resultPage } from '../pages/result.js';
 import { flattenClaims } from '../render/claims.js';
-import { credentialPdf } from '../render/pdf.js';
 import { credentialQr } from '../render/qr.js';
 import type { ObtainedCredential } from '../store/credential-store.js';
 import { canOfferToWallet } from './wallet.js';
 
 const Params = T.Object({ id: T.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const Query = T.Object({ lang: T.Optional(T.String({ maxLength: 10 })) });
+
+/**
+ * The PDF renderer (pdf-lib, fontkit, bidi-js and the fonts: about 20 MB of RSS) loads with the first
+ * PDF asked for, not when the portal starts: most processes never draw one (docs/decisions.md).
+ */
+const pdfRenderer = onFirstUse(() => import('../render/pdf.js'));
 
 /** How long a one-time retrieval link in a QR code works. */
 export const RETRIEVAL_TTL_MS = 60 * 60_000;
@@ -116,6 +122,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: PortalContext): void
         until = new Date(Date.now() + RETRIEVAL_TTL_MS).toISOString().slice(0, 16).replace('T', ' ');
         return `${ctx.config.portal.publicUrl}/r/${id}`;
       });
+      const { credentialPdf } = await pdfRenderer();
       const pdf = await credentialPdf({
         obtained,
         locale,

@@ -1,6 +1,5 @@
-import { type ProofSuite, SUITE_ALGORITHM } from '../../data-integrity/suites.js';
+import { type ProofSuite, SUITE_ALGORITHM } from '../../data-integrity/suite-names.js';
 import { CredentialVerificationError } from '../../errors.js';
-import { createDocumentLoader } from '../../jsonld/document-loader.js';
 import {
   issuedContexts,
   issuedTypes,
@@ -17,11 +16,7 @@ import type {
   VerifyContext,
 } from '../types.js';
 import { LDP_VC, LDP_VC_MEDIA_TYPE } from './id.js';
-import { issueLdpVc } from './issue.js';
-import { verifyLdpVc } from './verify.js';
-
-/** Issuance needs contexts only (the proof's verification method is not dereferenced). */
-const loader = createDocumentLoader();
+import { ldpSigning, ldpVerifying } from './on-first-use.js';
 
 const suiteOf = (c: FormatConfigurationFields): ProofSuite => c.proofSuite ?? 'eddsa-rdfc-2022';
 
@@ -76,6 +71,7 @@ export const ldpVc = {
   },
 
   async issue(input: IssueInput, issuer: IssuerKeyMaterial) {
+    const { issueLdpVc, loader } = await ldpSigning();
     return issueLdpVc({
       credential: unsignedW3cCredential(input, issuer.did),
       suite: suiteOf(input.configuration),
@@ -87,6 +83,7 @@ export const ldpVc = {
   },
 
   async verify(credential, context: VerifyContext) {
+    const { verifyLdpVc, createDocumentLoader } = await ldpVerifying();
     const documentLoader = createDocumentLoader({
       ...(context.resolveDid ? { resolveDid: context.resolveDid } : {}),
       ...(context.contexts ? { contexts: context.contexts } : {}),

@@ -1,12 +1,7 @@
 import * as vc from '@digitalbazaar/vc';
 import type { SigningKey } from '../../../platform/keys/index.js';
-import {
-  type CanonizeBounds,
-  createSuite,
-  dataIntegritySigner,
-  type ProofSuite,
-  SUITE_ALGORITHM,
-} from '../../data-integrity/suites.js';
+import { type ProofSuite, SUITE_ALGORITHM } from '../../data-integrity/suite-names.js';
+import { type CanonizeBounds, createSuite, dataIntegritySigner } from '../../data-integrity/suites.js';
 import { type DocumentLoader, findLoaderError } from '../../jsonld/document-loader.js';
 
 export interface IssueLdpVcOptions {

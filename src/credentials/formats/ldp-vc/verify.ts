@@ -1,10 +1,6 @@
 import * as vc from '@digitalbazaar/vc';
-import {
-  type CanonizeBounds,
-  createSuite,
-  PROOF_SUITES,
-  type ProofSuite,
-} from '../../data-integrity/suites.js';
+import { PROOF_SUITES, type ProofSuite } from '../../data-integrity/suite-names.js';
+import { type CanonizeBounds, createSuite } from '../../data-integrity/suites.js';
 import { CredentialVerificationError } from '../../errors.js';
 import { type DocumentLoader, findLoaderError } from '../../jsonld/document-loader.js';
 import { checkW3cDataModel, type DataModelCheck } from '../../w3c/data-model.js';

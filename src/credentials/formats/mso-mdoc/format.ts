@@ -1,3 +1,4 @@
+import { onFirstUse } from '../../../platform/on-first-use.js';
 import { CredentialVerificationError } from '../../errors.js';
 import { foreignMemberProblems } from '../configuration.js';
 import {
@@ -9,9 +10,14 @@ import {
   type VerifyContext,
 } from '../types.js';
 import { COSE_ES256, MSO_MDOC, MSO_MDOC_MEDIA_TYPE } from './id.js';
-import { issueMdoc } from './issue.js';
 import { MDL_DOCTYPE, MDL_NAMESPACE, PLACEHOLDER_PORTRAIT } from './mdl.js';
-import { verifyMdoc } from './verify.js';
+
+/**
+ * Signing and verifying (@owf/mdoc and its COSE and CBOR code) load with the first mdoc issued or
+ * verified, not when a service starts (docs/decisions.md).
+ */
+const signing = onFirstUse(() => import('./issue.js'));
+const verifying = onFirstUse(() => import('./verify.js'));
 
 const YEAR = 365 * 86_400_000;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -66,6 +72,7 @@ export const msoMdoc = {
       namespaces = { ...namespaces, [MDL_NAMESPACE]: { ...mdl, portrait: PLACEHOLDER_PORTRAIT } };
     }
     const token = status?.find((s) => s.kind === 'token-status-list');
+    const { issueMdoc } = await signing();
     try {
       return await issueMdoc({
         docType,
@@ -90,6 +97,7 @@ export const msoMdoc = {
     const trustedCertificates = (await context.trustedCertificates?.()) ?? [];
     if (trustedCertificates.length === 0)
       throw new CredentialVerificationError('no trusted IACA certificates', 'issuer');
+    const { verifyMdoc } = await verifying();
     const verified = await verifyMdoc(credential as string, {
       trustedCertificates,
       ...(context.now ? { now: context.now } : {}),

@@ -9,7 +9,7 @@ import {
   PROOF_SUITES,
   type ProofSuite,
   SUITE_ALGORITHM,
-} from '../../../../src/credentials/data-integrity/suites.js';
+} from '../../../../src/credentials/data-integrity/suite-names.js';
 import { buildDidWebDocument, didJwkFromJwk } from '../../../../src/credentials/did/index.js';
 import { issueLdpVc } from '../../../../src/credentials/formats/ldp-vc/issue.js';
 import { verifyLdpVc } from '../../../../src/credentials/formats/ldp-vc/verify.js';
