@@ -1,26 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 
 /**
- * Runs the compiled `attesta` bin with a module hook that reports every module it loaded, so the test
- * sees what `--help` costs: no dependency from node_modules at all (lazy command loading).
+ * Runs the compiled `attesta` bin with a module hook that reports every module it loaded
+ * (test/helpers/loaded-modules.mjs, written when the process exits), so the test sees what `--help`
+ * costs: no dependency from node_modules at all (lazy command loading).
  */
-const RECORD_MODULES = `data:text/javascript,${encodeURIComponent(
-  `import { registerHooks } from 'node:module';
-   const loaded = [];
-   registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-   process.on('exit', () => process.stderr.write('\\nMODULES ' + JSON.stringify(loaded)));`,
-)}`;
+const folder = mkdtempSync(join(tmpdir(), 'attesta-help-'));
+const LIST = join(folder, 'loaded-modules.json');
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 function attesta(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', RECORD_MODULES, 'bin/attesta.js', ...args], {
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  const marker = result.stderr.lastIndexOf('\nMODULES ');
-  const modules = JSON.parse(result.stderr.slice(marker + '\nMODULES '.length)) as string[];
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr.slice(0, marker), modules };
+  rmSync(LIST, { force: true });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', './test/helpers/loaded-modules.mjs', 'bin/attesta.js', ...args],
+    {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, NODE_OPTIONS: '', LOADED_MODULES_FILE: LIST },
+    },
+  );
+  const modules = (JSON.parse(readFileSync(LIST, 'utf8')) as { urls: string[] }).urls;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, modules };
 }
 
 const COMMANDS = [

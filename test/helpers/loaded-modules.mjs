@@ -1,8 +1,8 @@
 // Preload for a child process (`node --import ./test/helpers/loaded-modules.mjs …`): records the URL
 // of every module node loads (ES modules and CommonJS alike, through node:module's synchronous
-// hooks) and, on SIGUSR2, writes them to $LOADED_MODULES_FILE as JSON `{ "seq": n, "urls": [...] }`
-// (n counts the signals, so a reader knows the answer is fresh). Plain JavaScript: it runs in the
-// built `dist/cli.js` as well as under tsx.
+// hooks) and writes them to $LOADED_MODULES_FILE as JSON `{ "seq": n, "urls": [...] }` on SIGUSR2
+// (ask a running process) and when the process exits; n counts the writes, so a reader knows the
+// answer is fresh. Plain JavaScript: it runs in the built `dist/cli.js` as well as under tsx.
 import { writeFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
@@ -14,10 +14,12 @@ registerHooks({
   },
 });
 let seq = 0;
-process.on('SIGUSR2', () => {
+function write() {
   seq++;
   writeFileSync(
     process.env.LOADED_MODULES_FILE ?? 'loaded-modules.json',
     JSON.stringify({ seq, urls: [...loaded] }),
   );
-});
+}
+process.on('SIGUSR2', write);
+process.on('exit', write);
