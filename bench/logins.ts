@@ -6,7 +6,7 @@
 // private_key_jwt. Per side: flows/s, p50/p90/p99 per flow, errors, server CPU ms per flow; ratios to
 // the peer. authz runs as an operator runs it (`node dist/cli.js serve authz --config <file>`) on SQLite
 // and, with `--db postgres`, also on a fresh PostgreSQL database; `--compare <checkout>` adds another
-// build's authz (SQLite) beside it. Any error fails the run (exit 1).
+// build's authz beside it (on each of those databases). Any error fails the run (exit 1).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -58,14 +58,19 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/** An authz side, with the database URL it was started on. */
+export interface RunningAuthz extends Running {
+  database: string;
+}
+
 /** authz alone from dist/, production overload limits and consent settings, the sign-in limit lifted. */
-async function startAuthz(
+export async function startAuthz(
   jwk: ClientKey['publicJwk'],
   db: 'sqlite' | 'postgres',
   workers: number | undefined,
   store: 'memory' | 'database',
   root?: string,
-): Promise<Running> {
+): Promise<RunningAuthz> {
   const postgres = db === 'postgres' ? await createPostgresDatabase() : undefined;
   const production = loadConfig({ env: {} });
   const { config: tested, dataDir } = await testConfig({
@@ -106,6 +111,7 @@ async function startAuthz(
       target: { issuer: config.authz.publicUrl, client, fields: loginFields(config), consent: true },
     },
     stop,
+    database: config.authz.database,
   };
 }
 
@@ -152,11 +158,13 @@ export async function run(args: string[] = []): Promise<void> {
     // `--workers 1,2`: authz as that many processes (serve authz --workers N), one side per count.
     for (const db of databases(args))
       for (const workers of workerCounts(args)) running.push(await startAuthz(jwk, db, workers, store));
-    // `--compare <checkout>` (repeatable): one more authz side on SQLite from another checkout's dist/
-    // (built there), in the same windows: two builds measured under the same load.
+    // `--compare <checkout>` (repeatable): one more authz side per database (SQLite; PostgreSQL too with
+    // `--db postgres`) from another checkout's dist/ (built there), in the same windows: two builds
+    // measured under the same load.
     for (const [i, arg] of args.entries())
       if (arg === '--compare' && args[i + 1])
-        running.push(await startAuthz(jwk, 'sqlite', undefined, store, args[i + 1]));
+        for (const db of databases(args))
+          running.push(await startAuthz(jwk, db, undefined, store, args[i + 1]));
     running.push(await startPeer(jwk, (running[0] as Running).side.target));
     const started = machine();
     const figures = await alternate(
