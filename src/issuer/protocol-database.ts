@@ -119,4 +119,17 @@ export const protocolMigrations: Migrations = {
       }
     },
   },
+  '0002_notifications_created_at': {
+    // The retention sweep (notification/store.ts) finds expired rows by time: without this index, a scan.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('issuer_notifications_created_at')
+        .on('issuer_notifications')
+        .column('created_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('issuer_notifications_created_at').execute();
+    },
+  },
 };

@@ -153,7 +153,10 @@ export async function registerProtocol(app: FastifyInstance, deps: ProtocolDeps)
     nonceTtl: config.issuer.nonceTtl,
   });
 
-  const notifications = new NotificationStore(db);
+  const notifications = new NotificationStore(db, Date.now, {
+    ttlSeconds: options.notificationTtl,
+    ...(deps.commit ? { commit: deps.commit } : {}),
+  });
   const routeDeps: CredentialRouteDeps = {
     publicUrl,
     proofMaxAge: config.issuer.proofMaxAge,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { prepareStatement } from '../../platform/db/index.js';
+import { type Commit, prepareStatement, transactionPerUnit } from '../../platform/db/index.js';
 import { pooledRandomBytes } from '../../platform/random.js';
 import type { ProtocolTables } from '../protocol-database.js';
 
@@ -7,6 +7,22 @@ import type { ProtocolTables } from '../protocol-database.js';
 const CREATE = prepareStatement(
   'insert into "issuer_notifications" ("id", "owner", "credential_ids", "configuration_id", "event", "event_description", "created_at", "notified_at") values ($1, $2, $3, $4, null, null, $5, null)',
 );
+
+/** Expired rows are swept at most this often per instance, off the caller's path. */
+const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * A sweep deletes at most BATCH × BATCHES rows (100,000 a minute: above what an instance issues), BATCH per
+ * transaction, so it never holds the write lock long (2,000 rows: 5.4 ms on SQLite, docs/benchmarks.md).
+ */
+const SWEEP_BATCH = 2_000;
+const SWEEP_BATCHES = 50;
+
+export interface NotificationRetention {
+  /** How long a notification id is answered (`issuer.protocol.notificationTtl`), seconds. */
+  ttlSeconds: number;
+  /** How the sweep's deletes become durable (the database's group commit in a service). */
+  commit?: Commit;
+}
 
 export const NOTIFICATION_EVENTS = [
   'credential_accepted',
@@ -21,10 +37,25 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
  * itself, this table is where they are kept (keyed by notification id, listing credential ids).
  */
 export class NotificationStore {
+  private readonly ttlMs: number;
+  private readonly commit: Commit;
+  private lastSweep: number;
+
+  /**
+   * A notification id is answered for `retention.ttlSeconds` after its credentials were issued, then
+   * its row is deleted: OpenID4VCI 1.0 §11 makes a notification idempotent (a repeat must succeed, so a
+   * row is not deleted when its event arrives), asks the wallet for a valid access token, and promises
+   * no notification at all; kept for ever, the rows grew the database by 185 bytes per credential.
+   */
   constructor(
     private readonly db: Kysely<ProtocolTables>,
     private readonly now: () => number = Date.now,
-  ) {}
+    retention: NotificationRetention = { ttlSeconds: 86_400 },
+  ) {
+    this.ttlMs = retention.ttlSeconds * 1000;
+    this.commit = retention.commit ?? transactionPerUnit(db as Kysely<unknown>);
+    this.lastSweep = now();
+  }
 
   async create(owner: string, configurationId: string, credentialIds: readonly string[]): Promise<string> {
     const id = NotificationStore.newId();
@@ -53,26 +84,57 @@ export class NotificationStore {
     configurationId: string,
     credentialIds: readonly string[],
   ): Promise<void> {
-    await CREATE.run(db as Kysely<unknown>, [
-      id,
-      owner,
-      JSON.stringify(credentialIds),
-      configurationId,
-      this.now(),
-    ]);
+    const now = this.now();
+    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
+      this.lastSweep = now;
+      // Off the caller's path (and after its transaction): a failed sweep is retried at the next interval.
+      setImmediate(() => this.sweep().catch(() => undefined));
+    }
+    await CREATE.run(db as Kysely<unknown>, [id, owner, JSON.stringify(credentialIds), configurationId, now]);
+  }
+
+  /**
+   * Deletes the rows whose notification ids are no longer answered, oldest first, in transactions of at
+   * most `batch` rows and at most `batches` of them (the next sweep takes the rest); returns how many.
+   */
+  async sweep(batch = SWEEP_BATCH, batches = SWEEP_BATCHES): Promise<number> {
+    const cutoff = this.now() - this.ttlMs;
+    let deleted = 0;
+    for (let i = 0; i < batches; i++) {
+      const result = await this.commit<{ numDeletedRows: bigint }, ProtocolTables>((trx) =>
+        trx
+          .deleteFrom('issuer_notifications')
+          .where('id', 'in', (q) =>
+            q
+              .selectFrom('issuer_notifications')
+              .select('id')
+              .where('created_at', '<=', cutoff)
+              .orderBy('created_at')
+              .limit(batch),
+          )
+          .executeTakeFirstOrThrow(),
+      );
+      const count = Number(result.numDeletedRows);
+      deleted += count;
+      if (count < batch) break;
+    }
+    return deleted;
   }
 
   /**
    * Records an event. Repeating the same notification is harmless (idempotent, §11.1); a later event
-   * replaces an earlier one (a credential accepted, then deleted). False for an unknown id.
+   * replaces an earlier one (a credential accepted, then deleted). False for an unknown id, and for one
+   * past its retention whether or not the sweep has deleted it yet.
    */
   async record(id: string, owner: string, event: NotificationEvent, description?: string): Promise<boolean> {
     if (id.length === 0 || id.length > 64) return false;
+    const now = this.now();
     const result = await this.db
       .updateTable('issuer_notifications')
-      .set({ event, event_description: description ?? null, notified_at: this.now() })
+      .set({ event, event_description: description ?? null, notified_at: now })
       .where('id', '=', id)
       .where('owner', '=', owner)
+      .where('created_at', '>', now - this.ttlMs)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -297,6 +297,12 @@ export const ConfigSchema = T.Object({
         maximum: 2592000,
         description: 'How long a deferred transaction may be collected, seconds.',
       }),
+      notificationTtl: T.Integer({
+        minimum: 3600,
+        maximum: 31536000,
+        description:
+          'How long a notification_id is answered at the notification endpoint, seconds; older notification rows are deleted.',
+      }),
       trustedAttesters: T.Array(T.Record(T.String(), T.Unknown()), {
         maxItems: 50,
         description:

@@ -112,6 +112,30 @@ describe.each(DIALECTS)('protocol stores on $dialect', ({ dialect, create }) => 
     expect(await store.get(id)).toEqual({ event: 'credential_accepted', credentialIds: ['c1', 'c2'] });
   });
 
+  it('a notification id is answered for its retention, then its row is swept, oldest first, in bounded batches', async () => {
+    const hour = 3_600_000;
+    let now = Date.parse('2026-12-08T00:00:00Z');
+    const store = new NotificationStore(a, () => now, { ttlSeconds: 3600 });
+    const old: string[] = [];
+    for (let i = 0; i < 5; i++) old.push(await store.create('as alice', 'x', [`c${i}`]));
+    now += hour / 2;
+    const recent = await store.create('as alice', 'x', ['r']);
+    // The sweep a create starts once a minute runs now, with nothing old enough yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await store.record(old[0] as string, 'as alice', 'credential_accepted')).toBe(true);
+    now += hour / 2;
+    // Past its retention an id is unknown at once, swept or not; a younger one still answers, repeatedly.
+    expect(await store.record(old[0] as string, 'as alice', 'credential_accepted')).toBe(false);
+    expect(await store.record(recent, 'as alice', 'credential_accepted')).toBe(true);
+    expect(await store.record(recent, 'as alice', 'credential_accepted')).toBe(true);
+    // Two statements of at most two rows per sweep, then the next sweep takes the rest.
+    expect(await store.sweep(2, 2)).toBe(4);
+    expect(await store.sweep(2, 2)).toBe(1);
+    expect(await store.sweep(2, 2)).toBe(0);
+    for (const id of old) expect(await store.get(id)).toBeUndefined();
+    expect(await store.get(recent)).toEqual({ event: 'credential_accepted', credentialIds: ['r'] });
+  });
+
   it('a DPoP proof jti is accepted once across instances', async () => {
     const key = await newDpopKey();
     const proof = await dpopProof(key, 'POST', 'https://issuer.example/token', {
