@@ -89,7 +89,7 @@ describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dial
   });
 
   it('writes of one event-loop turn (concurrent sign-ins) all land, and a code redeemed twice among them once', async () => {
-    // Through the group commit on SQLite (one unit per write), straight to the pool on PostgreSQL.
+    // Through the group commit (one unit per write): one transaction per turn on either database.
     let units = 0;
     const counted: Commit | undefined =
       commit &&
@@ -104,14 +104,14 @@ describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dial
       Array.from({ length: 20 }, (_, i) => adapter('Session').upsert(`s${i}`, { uid: `u${i}` }, 60)),
     );
     await codes.upsert('c1', { grantId: 'g1' }, 60);
-    // Two redemptions and other writes queued in the same turn: one transaction on SQLite.
+    // Two redemptions and other writes queued in the same turn: one transaction.
     const outcomes = await Promise.allSettled([
       codes.consume('c1'),
       adapter('Interaction').upsert('i1', { uid: 'i1' }, 60),
       codes.consume('c1'),
       adapter('Session').destroy('s0'),
     ]);
-    expect(units).toBe(dialect === 'sqlite' ? 1 + 20 + 1 + 4 : 0);
+    expect(units).toBe(1 + 20 + 1 + 4);
     const [first, upserted, second, destroyed] = outcomes;
     expect([upserted?.status, destroyed?.status]).toEqual(['fulfilled', 'fulfilled']);
     // Exactly one redemption wins (which one is up to PostgreSQL's connections); the other is invalid_grant.
@@ -321,6 +321,68 @@ describe.each(DIALECTS)(
         })
         .catch(() => undefined);
       expect(await pending).toBeUndefined();
+    });
+  },
+);
+
+/**
+ * The prepared writes run inside the group-commit unit they are given (on PostgreSQL: the batch's
+ * pipelined connection, or the unit's own transaction when it runs alone after a failed batch), so a
+ * unit that fails keeps none of them, and a failing neighbour in the batch takes none of the others'.
+ */
+describe.each(DIALECTS)(
+  'the adapter’s prepared writes inside commit units on $dialect',
+  ({ dialect, create }) => {
+    let testDb: TestDatabase | undefined;
+    let database: Database<AuthzTables>;
+
+    beforeEach(async (context) => {
+      if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+      testDb = await create();
+      database = openDatabase<AuthzTables>(testDb.url);
+      await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
+    });
+
+    afterEach(async () => {
+      await database?.close();
+      await testDb?.drop();
+    });
+
+    const row = (id: string) => ({
+      kind: 'Session',
+      id,
+      payload: JSON.stringify({ jti: id }),
+      grant_id: null,
+      user_code: null,
+      uid: null,
+      expires_at: Date.now() + 60_000,
+    });
+
+    it('keeps no write of a unit that fails, and every write of the units beside it', async () => {
+      const statements = adapterStatements(database);
+      const commit = adapterWrites(database);
+      const sessions = new KyselyAdapter('Session', database.db, undefined, commit, statements);
+      await sessions.upsert('kept-before', { jti: 'kept-before' }, 60);
+      // Queued in one turn: one batch, whose failing unit makes it roll back and run each unit alone.
+      const outcomes = await Promise.allSettled([
+        commit(async (unit) => {
+          await statements.upsert(row('fine-1'), unit as Kysely<unknown>);
+        }),
+        commit(async (unit) => {
+          await statements.upsert(row('failed'), unit as Kysely<unknown>);
+          await statements.destroy('Session', 'kept-before', unit as Kysely<unknown>);
+          expect(await statements.consume('Session', 'failed', Date.now(), unit as Kysely<unknown>)).toBe(1);
+          throw new Error('the unit fails after its writes');
+        }),
+        commit(async (unit) => {
+          await statements.upsert(row('fine-2'), unit as Kysely<unknown>);
+        }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await sessions.find('failed')).toBeUndefined();
+      expect(await sessions.find('kept-before')).toEqual({ jti: 'kept-before' });
+      expect(await sessions.find('fine-1')).toEqual({ jti: 'fine-1' });
+      expect(await sessions.find('fine-2')).toEqual({ jti: 'fine-2' });
     });
   },
 );

@@ -49,14 +49,15 @@ const ONE_TIME_GRANT_SOURCES = new Set([
 ]);
 
 /**
- * How the adapter's writes commit. On SQLite they join the group commit (src/platform/db/group-commit.ts):
- * the writes of one event-loop turn — a sign-in makes about fourteen, and concurrent sign-ins overlap —
- * share one fsynced `BEGIN IMMEDIATE … COMMIT` instead of one each, and each caller is answered only
- * after it, so a stored code or session is as durable as before. On PostgreSQL each statement commits
- * on its own (a transaction around one statement would only add round trips; the server groups flushes).
+ * How the adapter's writes commit: as units of the database's group commit. On SQLite the writes of
+ * one event-loop turn — a sign-in makes about fourteen, and concurrent sign-ins overlap — share one
+ * fsynced `BEGIN IMMEDIATE … COMMIT` (src/platform/db/group-commit.ts); on PostgreSQL one transaction
+ * on the pipelined batch connection, its statements sent without waiting for each other
+ * (postgres-group-commit.ts: a unit whose statement fails is run again alone). Each caller is
+ * answered only after the COMMIT, so a stored code or session is as durable as before.
  */
-export function adapterWrites(database: Pick<Database<unknown>, 'dialect' | 'commit'>): Commit | undefined {
-  return database.dialect === 'sqlite' ? database.commit : undefined;
+export function adapterWrites(database: Pick<Database<unknown>, 'dialect' | 'commit'>): Commit {
+  return database.commit;
 }
 
 /**
@@ -93,7 +94,7 @@ export class KyselyAdapter implements Adapter {
 
   /**
    * This request's own deferred writes, of this kind (or of every kind), committed first: whatever
-   * comes next must see them, in order (on PostgreSQL they are not queued, so they could overtake).
+   * comes next must see them, in order (they are committed by a later batch of the group commit).
    */
   private async ownWritesFirst(everyKind = false): Promise<void> {
     const request = currentRequestWrites();
@@ -121,7 +122,9 @@ export class KyselyAdapter implements Adapter {
     };
     const statements = this.statements;
     if (statements) {
-      await this.writeBeforeAnswer(() => statements.upsert({ kind: this.kind, id, ...row }));
+      await this.writeBeforeAnswer((unit) =>
+        statements.upsert({ kind: this.kind, id, ...row }, unit as Kysely<unknown>),
+      );
       return;
     }
     await this.writeBeforeAnswer((db) =>
@@ -155,7 +158,11 @@ export class KyselyAdapter implements Adapter {
     const statements = this.statements;
     if (statements) {
       const { consumed_at: _, ...write } = row;
-      return (await this.write(() => statements.insertOnce(write, now - GRACE_MS))) === 1;
+      return (
+        (await this.write((unit) =>
+          statements.insertOnce(write, now - GRACE_MS, unit as Kysely<unknown>),
+        )) === 1
+      );
     }
     const { consumed_at: _, kind: __, id: ___, ...replaced } = row;
     const result = await this.write((db) =>
@@ -195,7 +202,7 @@ export class KyselyAdapter implements Adapter {
     await this.ownWritesFirst();
     const statements = this.statements;
     const updated = statements
-      ? await this.write(() => statements.consume(this.kind, id, Date.now()))
+      ? await this.write((unit) => statements.consume(this.kind, id, Date.now(), unit as Kysely<unknown>))
       : Number(
           (
             await this.write((db) =>
@@ -232,7 +239,7 @@ export class KyselyAdapter implements Adapter {
   async destroy(id: string): Promise<void> {
     const statements = this.statements;
     if (statements) {
-      await this.writeBeforeAnswer(() => statements.destroy(this.kind, id));
+      await this.writeBeforeAnswer((unit) => statements.destroy(this.kind, id, unit as Kysely<unknown>));
       return;
     }
     await this.writeBeforeAnswer((db) =>

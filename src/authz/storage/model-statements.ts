@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
-import type { DatabaseDriver } from '../../platform/db/index.js';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { type DatabaseDriver, pipelinedPostgresOf } from '../../platform/db/index.js';
 import { statementObserver } from '../../platform/tracing/database.js';
 
 /** The columns a find reads. */
@@ -47,19 +48,20 @@ export interface ModelStatements {
     notExpiredBefore: number,
   ): Promise<ModelRow | undefined> | null;
   /**
-   * Writes. On SQLite they must run inside a unit of the group commit (the transaction on the one
-   * connection is then open; they throw otherwise), on PostgreSQL each commits on its own.
+   * Writes, run inside a unit of the database's group commit, `unit` being the handle the unit was
+   * given. On SQLite they run on the one connection, inside the batch's transaction (they throw
+   * outside one); on PostgreSQL on the batch's pipelined connection, inside its transaction (without
+   * a unit's handle: on the pool, each committing alone).
    */
-  upsert(row: ModelWrite): Promise<void>;
+  upsert(row: ModelWrite, unit?: Kysely<unknown>): Promise<void>;
   /**
    * Inserts a row unless a row with its kind and id is there whose expiry is after `replaceBefore`
    * (epoch ms; such an expired row is replaced): how many rows it wrote (1: stored, 0: one is there).
-   * A write as upsert is (a unit of the group commit on SQLite).
    */
-  insertOnce(row: ModelWrite, replaceBefore: number): Promise<number>;
+  insertOnce(row: ModelWrite, replaceBefore: number, unit?: Kysely<unknown>): Promise<number>;
   /** Marks a row consumed unless it already is; how many rows it changed (0 or 1). */
-  consume(kind: string, id: string, at: number): Promise<number>;
-  destroy(kind: string, id: string): Promise<void>;
+  consume(kind: string, id: string, at: number, unit?: Kysely<unknown>): Promise<number>;
+  destroy(kind: string, id: string, unit?: Kysely<unknown>): Promise<void>;
   /**
    * The row of a client in authz_clients (oidc-provider reads a client on most requests;
    * clients/adapter.ts). `null` as for find: not now on SQLite, take the Kysely path.
@@ -147,11 +149,25 @@ function sqliteStatements(sqlite: SQLite.Database, name: string): ModelStatement
 }
 
 function postgresStatements(pool: import('pg').Pool, name: string): ModelStatements {
-  // Named statements: pg prepares each once per connection and then sends only its parameters.
+  // Named statements: pg prepares each once per connection and then sends only its parameters. A
+  // write given its group-commit unit's handle runs inside that unit's transaction: on the batch's
+  // pipelined connection, or through the handle when the unit runs alone (its own transaction, after
+  // a batch that failed).
   const statement = (label: string, text: string) => {
     const observed = statementObserver({ name, dialect: 'postgres' }, text);
     const prepared = `attesta_oidc_models_${label}`;
-    return (values: unknown[]) => observed(() => pool.query({ name: prepared, text, values }));
+    return (
+      values: unknown[],
+      unit?: Kysely<unknown>,
+    ): Promise<{ rows: unknown[]; rowCount: number | null }> => {
+      const batch = unit && pipelinedPostgresOf(unit)?.client;
+      if (batch) return observed(() => batch.query({ name: prepared, text, values }));
+      if (unit?.isTransaction)
+        return unit
+          .executeQuery(CompiledQuery.raw(text, values))
+          .then((r) => ({ rows: r.rows, rowCount: Number(r.numAffectedRows ?? 0n) }));
+      return observed(() => pool.query({ name: prepared, text, values }));
+    };
   };
   const finds = Object.fromEntries(KEYS.map((key) => [key, statement(`find_${key}`, FIND(key))])) as Record<
     ModelKey,
@@ -165,15 +181,19 @@ function postgresStatements(pool: import('pg').Pool, name: string): ModelStateme
   return {
     find: async (kind, column, value, after) =>
       (await finds[column]([kind, value, after])).rows[0] as ModelRow | undefined,
-    upsert: async (r) => {
-      await upsert([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at]);
+    upsert: async (r, unit) => {
+      await upsert([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at], unit);
     },
-    insertOnce: async (r, before) =>
-      (await insertOnce([r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at, before]))
-        .rowCount ?? 0,
-    consume: async (kind, id, at) => (await consume([at, kind, id])).rowCount ?? 0,
-    destroy: async (kind, id) => {
-      await destroy([kind, id]);
+    insertOnce: async (r, before, unit) =>
+      (
+        await insertOnce(
+          [r.kind, r.id, r.payload, r.grant_id, r.user_code, r.uid, r.expires_at, before],
+          unit,
+        )
+      ).rowCount ?? 0,
+    consume: async (kind, id, at, unit) => (await consume([at, kind, id], unit)).rowCount ?? 0,
+    destroy: async (kind, id, unit) => {
+      await destroy([kind, id], unit);
     },
     client: async (clientId) => (await client([clientId])).rows[0] as ClientRow | undefined,
   };

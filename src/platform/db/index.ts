@@ -16,4 +16,5 @@ export {
   SchemaTooNewError,
   schemaStatus,
 } from './migrate.js';
+export { pipelinedPostgresOf } from './postgres-group-commit.js';
 export { type PreparedStatement, prepareStatement, type StatementResult } from './prepared.js';
