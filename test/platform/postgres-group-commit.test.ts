@@ -19,6 +19,10 @@ const SPEND = prepareStatement(
   'insert into "spent" ("value", "n") values ($1, $2) on conflict ("value") do nothing',
 );
 const TRANSACTION_ID = prepareStatement<{ id: string }>('select txid_current()::text as "id"');
+/** An unconditional write whose result nobody reads: in a batch, sent with the others before COMMIT. */
+const LOG = prepareStatement('insert into "logged" ("unit", "step", "note") values ($1, $2, $3)', {
+  deferrable: true,
+});
 
 /** A unit as the issuer writes a nonce: the conditional insert, and a refusal when another spent it. */
 const spendOnce =
@@ -45,6 +49,8 @@ describe('PostgreSQL group commit', () => {
     await sql`create table spent (value varchar(64) primary key, n integer not null check (n >= 0))`.execute(
       database.db,
     );
+    await sql`create table logged (unit integer not null, step integer not null check (step >= 0), note text,
+      primary key (unit, step))`.execute(database.db);
   });
   afterEach(async () => {
     await database?.close();
@@ -208,6 +214,82 @@ describe('PostgreSQL group commit', () => {
     // Refused inside the batch, and again when run alone (in a transaction of its own, as Kysely refuses too).
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/transaction/);
     expect(await committedValues()).toEqual([]);
+  });
+
+  const logged = async () =>
+    (
+      await sql<{
+        unit: number;
+        step: number;
+        note: string;
+      }>`select unit, step, note from logged order by unit, step`.execute(other.db)
+    ).rows.map((r) => `${r.unit}/${r.step}/${r.note}`);
+
+  it('deferred writes: each row with its own values, committed with the batch and not before its COMMIT returned', async () => {
+    // COMMIT waits for an advisory lock the test holds, in a deferred trigger on the deferred writes' rows:
+    // so they have been written when it waits.
+    await sql`create function hold_logged() returns trigger language plpgsql as $$
+      begin perform pg_advisory_xact_lock(4243); return null; end $$`.execute(database.db);
+    await sql`create constraint trigger hold_logged after insert on logged deferrable initially deferred
+      for each row execute function hold_logged()`.execute(database.db);
+    const holder = new pg.Client({ connectionString: target?.url });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock(4243)');
+      const answered: number[] = [];
+      const units = Array.from({ length: 12 }, (_, unit) =>
+        database
+          .commit(async (trx) => {
+            await LOG.run(trx, [unit, 0, `first of ${unit}`]);
+            await SPEND.run(trx, [`v${unit}`, unit]);
+            await LOG.run(trx, [unit, 1, `second of ${unit}`]);
+          })
+          .then(() => answered.push(unit)),
+      );
+      const waitingCommits = async () =>
+        Number(
+          (
+            await holder.query<{ n: string }>(
+              "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event = 'advisory' and query = 'commit'",
+            )
+          ).rows[0]?.n,
+        );
+      await expect.poll(waitingCommits, { timeout: 10_000 }).toBe(1);
+      expect(await logged()).toEqual([]);
+      expect(answered).toEqual([]);
+      await holder.query('select pg_advisory_unlock(4243)');
+      await Promise.all(units);
+      const expected = Array.from({ length: 12 }, (_, unit) => [
+        `${unit}/0/first of ${unit}`,
+        `${unit}/1/second of ${unit}`,
+      ]).flat();
+      expect(await logged()).toEqual(expected);
+      expect(await committedValues()).toHaveLength(12);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('a deferred write the server refuses rolls its batch back; run alone, only its unit fails', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, unit) =>
+        database.commit(async (trx) => {
+          await SPEND.run(trx, [`v${unit}`, unit]);
+          await LOG.run(trx, [unit, unit === 5 ? -1 : 0, 'note']);
+          return unit;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(results.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+    expect((results[5] as PromiseRejectedResult).reason.code).toBe('23514');
+    expect(await committedValues()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v6', 'v7']);
+    expect(await logged()).toEqual([0, 1, 2, 3, 4, 6, 7].map((unit) => `${unit}/0/note`));
+  });
+
+  it('a deferrable write outside a batch runs at once', async () => {
+    const { changes } = await LOG.run(database.db as Kysely<unknown>, [1, 0, 'alone']);
+    expect(changes).toBe(1);
+    expect(await logged()).toEqual(['1/0/alone']);
   });
 
   it('a handle kept past its batch writes nothing', async () => {

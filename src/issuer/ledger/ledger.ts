@@ -3,12 +3,15 @@ import type { Kysely } from 'kysely';
 import { prepareStatement } from '../../platform/db/index.js';
 import type { LedgerTable, LedgerTables } from './tables.js';
 
-// Written in every issuing transaction: prepared once (src/platform/db/prepared.ts).
+// Written in every issuing transaction: prepared once, and on PostgreSQL sent with the batch's other
+// deferred writes as one statement before its COMMIT (src/platform/db/prepared.ts).
 const RECORD = prepareStatement(
   'insert into "issuer_ledger" ("id", "configuration_id", "format", "subject_hash", "status", "status_refs", "status_list_id", "status_idx", "issued_at", "expires_at") values ($1, $2, $3, $4, \'valid\', $5, $6, $7, $8, $9)',
+  { deferrable: true },
 );
 const RECORD_ATTRIBUTE = prepareStatement(
   'insert into "issuer_ledger_attributes" ("credential_id", "name", "value_hash") values ($1, $2, $3)',
+  { deferrable: true },
 );
 
 export interface LedgerStatusRef {

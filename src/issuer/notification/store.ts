@@ -3,9 +3,13 @@ import { type Commit, prepareStatement, transactionPerUnit } from '../../platfor
 import { pooledRandomBytes } from '../../platform/random.js';
 import type { ProtocolTables } from '../protocol-database.js';
 
-/** Written in every issuing transaction (the hot path: prepared once, src/platform/db/prepared.ts). */
+/**
+ * Written in every issuing transaction (the hot path: prepared once, and on PostgreSQL deferred to the
+ * batch's one statement of writes before its COMMIT: src/platform/db/prepared.ts).
+ */
 const CREATE = prepareStatement(
   'insert into "issuer_notifications" ("id", "owner", "credential_ids", "configuration_id", "event", "event_description", "created_at", "notified_at") values ($1, $2, $3, $4, null, null, $5, null)',
+  { deferrable: true },
 );
 
 /** Expired rows are swept at most this often per instance, off the caller's path. */

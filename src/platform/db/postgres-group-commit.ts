@@ -7,8 +7,9 @@ import {
   PostgresDialect,
 } from 'kysely';
 import type pg from 'pg';
-import { observedDialect } from '../tracing/database.js';
+import { observedDialect, statementObserver } from '../tracing/database.js';
 import { type Commit, transactionPerUnit } from './group-commit.js';
+import { combineWrites, type DeferredWrite } from './postgres-deferred-writes.js';
 
 /**
  * A unit's connection while its PostgreSQL batch runs (a pipelined client inside the batch's open
@@ -18,6 +19,8 @@ import { type Commit, transactionPerUnit } from './group-commit.js';
 export interface PipelinedPostgres {
   name: string;
   client: pg.PoolClient;
+  /** Queues a deferrable write: sent with the batch's others as one statement just before its COMMIT. */
+  defer(write: DeferredWrite): void;
 }
 
 /** Units at most in one batch; more wait for the next. A failed batch is run again one unit at a time. */
@@ -110,6 +113,18 @@ type Together =
   | { kind: 'failed'; error: unknown }
   | { kind: 'own failure'; error: unknown };
 
+const deferredObservers = new Map<string, ReturnType<typeof statementObserver>>();
+
+/** The batch's one statement of deferred writes, in the query metrics and traces as an insert. */
+function observeDeferred(name: string): ReturnType<typeof statementObserver> {
+  let observer = deferredObservers.get(name);
+  if (!observer) {
+    observer = statementObserver({ name, dialect: 'postgres' }, "insert (the batch's deferred writes)");
+    deferredObservers.set(name, observer);
+  }
+  return observer;
+}
+
 /** An error the server answered with (a SQLSTATE): the transaction it ended is rolled back for certain. */
 const answeredByServer = (error: unknown) => typeof (error as { code?: unknown })?.code === 'string';
 
@@ -138,7 +153,8 @@ async function together(pool: pg.Pool, name: string, batch: readonly Queued[]): 
     }
     const lent = lend(client, name);
     lent.active = true;
-    unitConnections.set(lent.handle, { name, client });
+    const deferred: DeferredWrite[] = [];
+    unitConnections.set(lent.handle, { name, client, defer: (write) => deferred.push(write) });
     let settled: PromiseSettledResult<unknown>[];
     try {
       settled = await Promise.allSettled(batch.map(async (unit) => unit.work(lent.handle)));
@@ -148,8 +164,17 @@ async function together(pool: pg.Pool, name: string, batch: readonly Queued[]): 
     }
     if (settled.every((outcome) => outcome.status === 'fulfilled')) {
       try {
-        // A unit that caught a statement's error leaves an aborted transaction: COMMIT then answers ROLLBACK.
+        // The deferred writes and COMMIT go together: were the writes refused, the transaction is aborted
+        // and COMMIT answers ROLLBACK, as it does after a unit that caught a statement's error.
+        const combined = deferred.length > 0 ? combineWrites(deferred) : undefined;
+        const written = combined
+          ? observeDeferred(name)(() => client.query(combined)).then(
+              () => undefined,
+              (error: unknown) => error,
+            )
+          : undefined;
         const committed = await client.query('commit');
+        await written;
         if (committed.command === 'COMMIT')
           return {
             kind: 'committed',

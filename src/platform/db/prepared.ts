@@ -43,6 +43,14 @@ export interface PrepareOptions {
    * driver layers — the identity registry's lookup by id, once per credential and sign-in.
    */
   readOutsideUnits?: boolean;
+  /**
+   * An unconditional write whose result its callers do not read (a ledger row, a notification). Inside
+   * a unit of the PostgreSQL group commit it is not sent at once: the batch's deferred writes go as one
+   * statement just before its COMMIT (a refused one rolls the batch back, and its units run alone,
+   * where the write runs at once), and `run` resolves with no rows and `changes` -1 (not known yet).
+   * Anywhere else it runs as any other statement.
+   */
+  deferrable?: boolean;
 }
 
 /** Names of the statements pg prepares per connection: one per prepareStatement, unique in the process. */
@@ -68,6 +76,10 @@ export function prepareStatement<Row = unknown>(
   return {
     async run(db, values) {
       const pipelined = pipelinedPostgresOf(db);
+      if (pipelined && options.deferrable) {
+        pipelined.defer({ text, values });
+        return { rows: [], changes: -1 };
+      }
       if (pipelined) {
         const result = await observerFor(
           pipelined.name,
