@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { type Commit, prepareStatement, transactionPerUnit } from '../../platform/db/index.js';
+import {
+  type Commit,
+  deleteExpiredInBatches,
+  prepareStatement,
+  transactionPerUnit,
+} from '../../platform/db/index.js';
 import { pooledRandomBytes } from '../../platform/random.js';
 import type { ProtocolTables } from '../protocol-database.js';
 
@@ -102,27 +107,12 @@ export class NotificationStore {
    * most `batch` rows and at most `batches` of them (the next sweep takes the rest); returns how many.
    */
   async sweep(batch = SWEEP_BATCH, batches = SWEEP_BATCHES): Promise<number> {
-    const cutoff = this.now() - this.ttlMs;
-    let deleted = 0;
-    for (let i = 0; i < batches; i++) {
-      const result = await this.commit<{ numDeletedRows: bigint }, ProtocolTables>((trx) =>
-        trx
-          .deleteFrom('issuer_notifications')
-          .where('id', 'in', (q) =>
-            q
-              .selectFrom('issuer_notifications')
-              .select('id')
-              .where('created_at', '<=', cutoff)
-              .orderBy('created_at')
-              .limit(batch),
-          )
-          .executeTakeFirstOrThrow(),
-      );
-      const count = Number(result.numDeletedRows);
-      deleted += count;
-      if (count < batch) break;
-    }
-    return deleted;
+    return deleteExpiredInBatches(
+      this.commit,
+      { table: 'issuer_notifications', key: 'id', expiry: 'created_at' },
+      this.now() - this.ttlMs,
+      { batch, batches },
+    );
   }
 
   /**

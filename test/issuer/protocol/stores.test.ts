@@ -149,6 +149,45 @@ describe.each(DIALECTS)('protocol stores on $dialect', ({ dialect, create }) => 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   });
 
+  it('remembered DPoP jtis are swept once their proofs would be refused anyway, in bounded batches, and by themselves', async () => {
+    const start = Date.parse('2026-12-08T00:00:00Z');
+    let now = start;
+    const verifier = new DpopVerifier(a, () => now);
+    const key = await newDpopKey();
+    const url = 'https://issuer.example/credential';
+    const proofAt = (at: number) =>
+      dpopProof(key, 'POST', url, { claims: { iat: Math.floor(at / 1000), jti: randomUUID() } });
+    const verifyAt = async (at: number) => verifier.verify({ proof: await proofAt(at), method: 'POST', url });
+    const remembered = async () =>
+      Number(
+        (
+          await a
+            .selectFrom('issuer_dpop_jtis')
+            .select((e) => e.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (let i = 0; i < 3; i++) await verifyAt(now);
+    now = start + 100_000;
+    const younger = await proofAt(now);
+    await verifier.verify({ proof: younger, method: 'POST', url });
+    expect(await remembered()).toBe(4);
+    // RFC 9449 §11.1: a jti is kept while its proof could be accepted (300 s of age + 30 s of skew here).
+    now = start + 400_000;
+    expect(await verifier.sweep({ batch: 2, batches: 1 })).toBe(2);
+    expect(await verifier.sweep({ batch: 2, batches: 1 })).toBe(1);
+    expect(await verifier.sweep({ batch: 2, batches: 1 })).toBe(0);
+    expect(await remembered()).toBe(1);
+    await expect(verifier.verify({ proof: younger, method: 'POST', url })).rejects.toMatchObject({
+      error: 'invalid_dpop_proof',
+    });
+    // A minute after the last sweep, a request starts the next one after it; the younger jti is now old enough.
+    now = start + 470_000;
+    await verifyAt(now);
+    for (let i = 0; i < 100 && (await remembered()) !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await remembered()).toBe(1);
+  });
+
   it("a DPoP proof jti sent twice at once through one instance's commit (one SQLite batch) is accepted once", async () => {
     const key = await newDpopKey();
     const proof = await dpopProof(key, 'POST', 'https://issuer.example/credential', {
