@@ -51,6 +51,28 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
+/** Closed loops on `url + path` until `deadline` (performance.now()), counting the answers by status. */
+async function loopUntil(
+  url: string,
+  path: string,
+  deadline: number,
+  into: Map<number, number>,
+): Promise<void> {
+  while (performance.now() < deadline) {
+    const response = await fetch(`${url}${path}`);
+    await response.arrayBuffer();
+    into.set(response.status, (into.get(response.status) ?? 0) + 1);
+  }
+}
+
+/** `connections` closed loops on `url + path` for 1.5 s; the answers counted by status. */
+async function statusesUnderLoad(url: string, path: string, connections = 32): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const deadline = performance.now() + 1500;
+  await Promise.all(Array.from({ length: connections }, () => loopUntil(url, path, deadline, statuses)));
+  return statuses;
+}
+
 describe('overload: bounded queues per route, busy in the protocol format', () => {
   it('admits `concurrency`, queues `queue`, answers the rest 503 + Retry-After in OAuth error JSON', async () => {
     const { url, releaseAll, inFlight } = await serverWithGate(LIMITS);
@@ -155,17 +177,7 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
       return { ok: true };
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const statuses = new Map<number, number>();
-    const deadline = performance.now() + 1500;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (performance.now() < deadline) {
-          const response = await fetch(`${url}/sync`);
-          await response.arrayBuffer();
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        }
-      }),
-    );
+    const statuses = await statusesUnderLoad(url, '/sync');
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
   });
 
@@ -185,17 +197,7 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
       return { ok: true };
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const statuses = new Map<number, number>();
-    const deadline = performance.now() + 1500;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (performance.now() < deadline) {
-          const response = await fetch(`${url}/paused`);
-          await response.arrayBuffer();
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        }
-      }),
-    );
+    const statuses = await statusesUnderLoad(url, '/paused');
     expect(statuses.get(200)).toBeGreaterThan(50);
     expect(Object.fromEntries(statuses)).toEqual({ 200: statuses.get(200) });
   });
@@ -213,20 +215,12 @@ describe('overload: bounded queues per route, busy in the protocol format', () =
       return { ok: true };
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const load = new Map<number, number>();
     const probes = new Map<number, number>();
     const deadline = performance.now() + 1500;
-    const loop = async (path: string, into: Map<number, number>) => {
-      while (performance.now() < deadline) {
-        const response = await fetch(`${url}${path}`);
-        await response.arrayBuffer();
-        into.set(response.status, (into.get(response.status) ?? 0) + 1);
-      }
-    };
-    await Promise.all([
-      ...Array.from({ length: 32 }, () => loop('/sync', load)),
-      loop('/health/live', probes),
-      loop('/health/ready', probes),
+    const [load] = await Promise.all([
+      statusesUnderLoad(url, '/sync'),
+      loopUntil(url, '/health/live', deadline, probes),
+      loopUntil(url, '/health/ready', deadline, probes),
     ]);
     // The load was shed (so the guard was active) while every probe was answered.
     expect(load.get(503)).toBeGreaterThan(0);
