@@ -41,6 +41,46 @@ describe('PostgreSQL group commit', () => {
   const committedValues = async () =>
     (await other.db.selectFrom('spent').select('value').orderBy('value').execute()).map((r) => r.value);
 
+  /**
+   * Makes a COMMIT of a transaction that inserted into `table` wait for advisory lock `lock`, which a
+   * second session holds (a deferred constraint trigger takes it at COMMIT), and runs `body` with
+   * `waitingCommits` (COMMITs now waiting for it) and `release` (lets them through).
+   */
+  async function withCommitHeld(
+    table: string,
+    lock: number,
+    body: (held: { waitingCommits: () => Promise<number>; release: () => Promise<void> }) => Promise<void>,
+  ): Promise<void> {
+    const hold = `hold_${table}`;
+    await sql`create function ${sql.raw(hold)}() returns trigger language plpgsql as $$
+      begin perform pg_advisory_xact_lock(${sql.raw(String(lock))}); return null; end $$`.execute(
+      database.db,
+    );
+    await sql`create constraint trigger ${sql.raw(hold)} after insert on ${sql.table(table)} deferrable initially deferred
+      for each row execute function ${sql.raw(hold)}()`.execute(database.db);
+    const holder = new pg.Client({ connectionString: target?.url });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock($1)', [lock]);
+      const waitingCommits = async () =>
+        Number(
+          (
+            await holder.query<{ n: string }>(
+              "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event = 'advisory' and query = 'commit'",
+            )
+          ).rows[0]?.n,
+        );
+      await body({
+        waitingCommits,
+        release: async () => {
+          await holder.query('select pg_advisory_unlock($1)', [lock]);
+        },
+      });
+    } finally {
+      await holder.end();
+    }
+  }
+
   beforeEach(async (context) => {
     if (!(await isPostgresAvailable())) return context.skip();
     target = await createPostgresDatabase();
@@ -59,15 +99,8 @@ describe('PostgreSQL group commit', () => {
   });
 
   it('the units of one turn commit as one transaction; no caller is answered before its COMMIT has returned', async () => {
-    // A deferred trigger makes COMMIT wait for an advisory lock the test holds: the COMMIT is then under way.
-    await sql`create function hold_commit() returns trigger language plpgsql as $$
-      begin perform pg_advisory_xact_lock(4242); return null; end $$`.execute(database.db);
-    await sql`create constraint trigger hold_commit after insert on spent deferrable initially deferred
-      for each row execute function hold_commit()`.execute(database.db);
-    const holder = new pg.Client({ connectionString: target?.url });
-    await holder.connect();
-    try {
-      await holder.query('select pg_advisory_lock(4242)');
+    // COMMIT waits for an advisory lock the test holds, in a deferred trigger: the COMMIT is then under way.
+    await withCommitHeld('spent', 4242, async ({ waitingCommits, release }) => {
       const answered: number[] = [];
       const units = Array.from({ length: 20 }, (_, i) =>
         database
@@ -80,25 +113,15 @@ describe('PostgreSQL group commit', () => {
             return id;
           }),
       );
-      const waitingCommits = async () =>
-        Number(
-          (
-            await holder.query<{ n: string }>(
-              "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event = 'advisory' and query = 'commit'",
-            )
-          ).rows[0]?.n,
-        );
       await expect.poll(waitingCommits, { timeout: 10_000 }).toBe(1);
       // Every unit has written and the one COMMIT is waiting: nothing is visible elsewhere, nobody is answered.
       expect(await committedValues()).toEqual([]);
       expect(answered).toEqual([]);
-      await holder.query('select pg_advisory_unlock(4242)');
+      await release();
       const ids = await Promise.all(units);
       expect(new Set(ids).size).toBe(1);
       expect(await committedValues()).toHaveLength(20);
-    } finally {
-      await holder.end();
-    }
+    });
   });
 
   it('a unit that throws after writing takes only its own writes with it', async () => {
@@ -228,14 +251,7 @@ describe('PostgreSQL group commit', () => {
   it('deferred writes: each row with its own values, committed with the batch and not before its COMMIT returned', async () => {
     // COMMIT waits for an advisory lock the test holds, in a deferred trigger on the deferred writes' rows:
     // so they have been written when it waits.
-    await sql`create function hold_logged() returns trigger language plpgsql as $$
-      begin perform pg_advisory_xact_lock(4243); return null; end $$`.execute(database.db);
-    await sql`create constraint trigger hold_logged after insert on logged deferrable initially deferred
-      for each row execute function hold_logged()`.execute(database.db);
-    const holder = new pg.Client({ connectionString: target?.url });
-    await holder.connect();
-    try {
-      await holder.query('select pg_advisory_lock(4243)');
+    await withCommitHeld('logged', 4243, async ({ waitingCommits, release }) => {
       const answered: number[] = [];
       const units = Array.from({ length: 12 }, (_, unit) =>
         database
@@ -246,18 +262,10 @@ describe('PostgreSQL group commit', () => {
           })
           .then(() => answered.push(unit)),
       );
-      const waitingCommits = async () =>
-        Number(
-          (
-            await holder.query<{ n: string }>(
-              "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event = 'advisory' and query = 'commit'",
-            )
-          ).rows[0]?.n,
-        );
       await expect.poll(waitingCommits, { timeout: 10_000 }).toBe(1);
       expect(await logged()).toEqual([]);
       expect(answered).toEqual([]);
-      await holder.query('select pg_advisory_unlock(4243)');
+      await release();
       await Promise.all(units);
       const expected = Array.from({ length: 12 }, (_, unit) => [
         `${unit}/0/first of ${unit}`,
@@ -265,9 +273,7 @@ describe('PostgreSQL group commit', () => {
       ]).flat();
       expect(await logged()).toEqual(expected);
       expect(await committedValues()).toHaveLength(12);
-    } finally {
-      await holder.end();
-    }
+    });
   });
 
   it('a deferred write the server refuses rolls its batch back; run alone, only its unit fails', async () => {
