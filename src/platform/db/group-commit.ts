@@ -194,10 +194,23 @@ async function runUnits(
   return outcomes;
 }
 
-interface Queued {
+/** A unit waiting for its batch, and how its caller is answered. */
+export interface Queued {
   work: (trx: Kysely<unknown>) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+/** The `Commit` of a group commit: each unit handed to `enqueue` (which queues it and schedules a batch). */
+export function queueingCommit(enqueue: (unit: Queued) => void): Commit {
+  return <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      enqueue({
+        work: work as unknown as Queued['work'],
+        resolve: resolve as Queued['resolve'],
+        reject,
+      });
+    });
 }
 
 /**
@@ -289,13 +302,8 @@ export function sqliteGroupCommit(db: Kysely<unknown>, options: Partial<BatchSet
     answer(batch, outcomes);
   }
 
-  return <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({
-        work: work as unknown as Queued['work'],
-        resolve: resolve as Queued['resolve'],
-        reject,
-      });
-      schedule();
-    });
+  return queueingCommit((unit) => {
+    queue.push(unit);
+    schedule();
+  });
 }

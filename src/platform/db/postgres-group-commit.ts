@@ -8,7 +8,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import { observedDialect, statementObserver } from '../tracing/database.js';
-import { type Commit, transactionPerUnit } from './group-commit.js';
+import { type Commit, type Queued, queueingCommit, transactionPerUnit } from './group-commit.js';
 import { combineWrites, type DeferredWrite } from './postgres-deferred-writes.js';
 
 /**
@@ -99,12 +99,6 @@ function lend(client: pg.PoolClient, name: string): Lent {
   };
   handles.set(client, lent);
   return lent;
-}
-
-interface Queued {
-  work: (trx: Kysely<unknown>) => Promise<unknown>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
 }
 
 type Together =
@@ -245,13 +239,8 @@ export function postgresGroupCommit(db: Kysely<unknown>, pool: pg.Pool, name: st
     }
   }
 
-  return <T, Tables = unknown>(work: (trx: Kysely<Tables>) => Promise<T>) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({
-        work: work as unknown as Queued['work'],
-        resolve: resolve as Queued['resolve'],
-        reject,
-      });
-      schedule();
-    });
+  return queueingCommit((unit) => {
+    queue.push(unit);
+    schedule();
+  });
 }
