@@ -19,8 +19,8 @@ export interface SweepLimits {
 /**
  * Deletes the rows whose expiry is at or before `cutoff`, oldest first, in transactions of at most
  * `batch` rows and at most `batches` of them; returns how many. One delete of every expired row holds
- * a SQLite process's event loop for as long as it runs (45,000 spent nonces: 55–75 ms,
- * docs/benchmarks.md), and every request of that instance waits behind it; a batch is a unit of the
+ * a SQLite process's event loop for as long as it runs (45,000 spent nonces: 42–75 ms,
+ * `bench/sweeps.ts`, docs/benchmarks.md), and every request of that instance waits behind it; a batch is a unit of the
  * group commit like any other, so requests' units run between batches.
  */
 export async function deleteExpiredInBatches(
