@@ -195,22 +195,35 @@ describe.each(CASES)('oidc-provider storage adapter on $dialect, $path', ({ dial
   });
 });
 
+/** A fresh authz database of `dialect`, migrated, for each test of the enclosing describe (handed to `use`). */
+function withAuthzDatabase(
+  dialect: (typeof DIALECTS)[number]['dialect'],
+  create: () => Promise<TestDatabase>,
+  use: (database: Database<AuthzTables>) => void,
+): void {
+  let testDb: TestDatabase | undefined;
+  let database: Database<AuthzTables> | undefined;
+  beforeEach(async (context) => {
+    if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
+    testDb = await create();
+    database = openDatabase<AuthzTables>(testDb.url);
+    await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
+    use(database);
+  });
+  afterEach(async () => {
+    await database?.close();
+    await testDb?.drop();
+    database = undefined;
+    testDb = undefined;
+  });
+}
+
 describe.each(DIALECTS)(
   'the prepared statements against the Kysely path on $dialect',
   ({ dialect, create }) => {
-    let testDb: TestDatabase | undefined;
     let database: Database<AuthzTables>;
-
-    beforeEach(async (context) => {
-      if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-      testDb = await create();
-      database = openDatabase<AuthzTables>(testDb.url);
-      await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
-    });
-
-    afterEach(async () => {
-      await database?.close();
-      await testDb?.drop();
+    withAuthzDatabase(dialect, create, (opened) => {
+      database = opened;
     });
 
     const rows = (ids: string[]) =>
@@ -333,19 +346,9 @@ describe.each(DIALECTS)(
 describe.each(DIALECTS)(
   'the adapter’s prepared writes inside commit units on $dialect',
   ({ dialect, create }) => {
-    let testDb: TestDatabase | undefined;
     let database: Database<AuthzTables>;
-
-    beforeEach(async (context) => {
-      if (dialect === 'postgres' && !(await isPostgresAvailable())) return context.skip();
-      testDb = await create();
-      database = openDatabase<AuthzTables>(testDb.url);
-      await migrateToLatest(database.db as Kysely<unknown>, 'authz', authzMigrations);
-    });
-
-    afterEach(async () => {
-      await database?.close();
-      await testDb?.drop();
+    withAuthzDatabase(dialect, create, (opened) => {
+      database = opened;
     });
 
     const row = (id: string) => ({
