@@ -4,6 +4,7 @@ import {
   type Commit,
   deleteExpiredInBatches,
   prepareStatement,
+  SweepSchedule,
   transactionPerUnit,
 } from '../platform/db/index.js';
 import { pooledRandomBytes } from '../platform/random.js';
@@ -14,8 +15,6 @@ const SPEND = prepareStatement(
   'insert into "issuer_spent_nonces" ("value", "expires_at") values ($1, $2) on conflict ("value") do nothing',
 );
 
-/** Spent rows are swept at most this often per instance (the sweep is an optimisation, not a rule). */
-const SWEEP_INTERVAL_MS = 60_000;
 /**
  * At most 1,000 rows per transaction (about 8 ms on SQLite: the keys, expiry-prefixed, are clustered but not
  * ordered) and 200 transactions per sweep: 200,000 a minute, above what an instance issues.
@@ -39,7 +38,7 @@ const ENCODED_LENGTH = Math.ceil((NONCE_LENGTH * 4) / 3);
  * them issued, and only once, also after a restart.
  */
 export class NonceStore {
-  private lastSweep: number;
+  private readonly sweeps: SweepSchedule;
 
   constructor(
     private readonly db: Kysely<IssuerTables>,
@@ -51,17 +50,13 @@ export class NonceStore {
     private readonly commit: Commit = transactionPerUnit(db as Kysely<unknown>),
   ) {
     if (secret.length < 32) throw new Error('the c_nonce secret must have at least 256 bits');
-    this.lastSweep = now();
+    this.sweeps = new SweepSchedule(() => this.sweep(), now());
   }
 
   /** A fresh, unpredictable nonce (128 random bits, MAC'd) valid for the configured TTL. Writes nothing. */
   issue(): string {
     const now = this.now();
-    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
-      this.lastSweep = now;
-      // Off the caller's path: a failed sweep is retried at the next interval.
-      this.sweep().catch(() => undefined);
-    }
+    this.sweeps.due(now);
     const nonce = Buffer.allocUnsafe(NONCE_LENGTH);
     nonce[0] = VERSION;
     nonce.writeUIntBE(now + this.ttlSeconds * 1000, 1, 6);

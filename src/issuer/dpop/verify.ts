@@ -14,6 +14,7 @@ import {
   deleteExpiredInBatches,
   prepareStatement,
   type SweepLimits,
+  SweepSchedule,
   transactionPerUnit,
 } from '../../platform/db/index.js';
 import { ProtocolError } from '../../platform/errors.js';
@@ -28,8 +29,6 @@ const FUTURE_SKEW = 30;
 
 const CURVE_OF: Record<string, string> = { ES256: 'P-256', EdDSA: 'Ed25519' };
 
-/** Remembered jtis are swept at most this often per instance, off the request path. */
-const JTI_SWEEP_INTERVAL_MS = 60_000;
 /**
  * Large batches: the ids are hashes, so a jti's row sits at a random place of the key index and a batch of
  * any size rewrites most of the index's pages. Deleting 45,000 rows on SQLite: one statement 72–80 ms, batches
@@ -105,10 +104,10 @@ export class DpopVerifier {
     private readonly commit: Commit = transactionPerUnit(db as Kysely<unknown>),
     private readonly options: DpopVerifierOptions = {},
   ) {
-    this.lastSweep = now();
+    this.sweeps = new SweepSchedule(() => this.sweep(), now());
   }
 
-  private lastSweep: number;
+  private readonly sweeps: SweepSchedule;
 
   /**
    * Deletes the remembered jtis whose proofs would be refused anyway (too old), in batches; returns
@@ -196,11 +195,7 @@ export class DpopVerifier {
     // The primary key decides: of two requests with one jti (at one instance or two), one inserts.
     const inserted = await this.commit(async (trx) => (await REMEMBER_JTI.run(trx, [id, expiresAt])).changes);
     if (inserted !== 1) throw invalidDpopProof('DPoP proof jti was already used', this.algs);
-    if (now - this.lastSweep >= JTI_SWEEP_INTERVAL_MS) {
-      this.lastSweep = now;
-      // Off the caller's path: a failed sweep is retried at the next interval.
-      setImmediate(() => this.sweep().catch(() => undefined));
-    }
+    this.sweeps.due(now);
     return jkt;
   }
 }

@@ -3,6 +3,7 @@ import {
   type Commit,
   deleteExpiredInBatches,
   prepareStatement,
+  SweepSchedule,
   transactionPerUnit,
 } from '../../platform/db/index.js';
 import { pooledRandomBytes } from '../../platform/random.js';
@@ -17,8 +18,6 @@ const CREATE = prepareStatement(
   { deferrable: true },
 );
 
-/** Expired rows are swept at most this often per instance, off the caller's path. */
-const SWEEP_INTERVAL_MS = 60_000;
 /**
  * A sweep deletes at most BATCH × BATCHES rows (100,000 a minute: above what an instance issues), BATCH per
  * transaction, so it never holds the write lock long (2,000 rows: 5.4 ms on SQLite, docs/benchmarks.md).
@@ -48,7 +47,7 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export class NotificationStore {
   private readonly ttlMs: number;
   private readonly commit: Commit;
-  private lastSweep: number;
+  private readonly sweeps: SweepSchedule;
 
   /**
    * A notification id is answered for `retention.ttlSeconds` after its credentials were issued, then
@@ -63,7 +62,7 @@ export class NotificationStore {
   ) {
     this.ttlMs = retention.ttlSeconds * 1000;
     this.commit = retention.commit ?? transactionPerUnit(db as Kysely<unknown>);
-    this.lastSweep = now();
+    this.sweeps = new SweepSchedule(() => this.sweep(), now());
   }
 
   async create(owner: string, configurationId: string, credentialIds: readonly string[]): Promise<string> {
@@ -94,11 +93,7 @@ export class NotificationStore {
     credentialIds: readonly string[],
   ): Promise<void> {
     const now = this.now();
-    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
-      this.lastSweep = now;
-      // Off the caller's path (and after its transaction): a failed sweep is retried at the next interval.
-      setImmediate(() => this.sweep().catch(() => undefined));
-    }
+    this.sweeps.due(now);
     await CREATE.run(db as Kysely<unknown>, [id, owner, JSON.stringify(credentialIds), configurationId, now]);
   }
 

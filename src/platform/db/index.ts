@@ -18,4 +18,4 @@ export {
 } from './migrate.js';
 export { pipelinedPostgresOf } from './postgres-group-commit.js';
 export { type PreparedStatement, prepareStatement, type StatementResult } from './prepared.js';
-export { deleteExpiredInBatches, type SweepLimits, type SweepTable } from './sweep.js';
+export { deleteExpiredInBatches, type SweepLimits, SweepSchedule, type SweepTable } from './sweep.js';

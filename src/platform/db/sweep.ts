@@ -42,3 +42,29 @@ export async function deleteExpiredInBatches(
   }
   return deleted;
 }
+
+/** Expired rows are swept at most this often per instance: often enough to keep up, rarely enough to cost nothing. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Starts a store's sweep at most once a minute per instance, when one of its callers finds it due:
+ * after the caller's turn (setImmediate), never on its path; a failed sweep is retried at the next
+ * interval.
+ */
+export class SweepSchedule {
+  private last: number;
+
+  constructor(
+    private readonly sweep: () => Promise<unknown>,
+    start: number,
+  ) {
+    this.last = start;
+  }
+
+  /** Called on a store's busy path with its clock's time: starts the sweep when a minute has passed. */
+  due(now: number): void {
+    if (now - this.last < SWEEP_INTERVAL_MS) return;
+    this.last = now;
+    setImmediate(() => this.sweep().catch(() => undefined));
+  }
+}
